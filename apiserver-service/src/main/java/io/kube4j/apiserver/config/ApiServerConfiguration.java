@@ -1,0 +1,104 @@
+package io.kube4j.apiserver.config;
+
+import io.kube4j.api.registry.ResourceRegistry;
+import io.kube4j.apiserver.allocation.ServiceAllocators;
+import io.kube4j.apiserver.openapi.OpenApiHandler;
+import io.kube4j.apiserver.registry.ResourceHooks;
+import io.kube4j.apiserver.registry.ResourceStore;
+import io.kube4j.apiserver.rest.DiscoveryHandler;
+import io.kube4j.apiserver.rest.ResourceHandler;
+import io.kube4j.apiserver.rest.WatchHandler;
+import io.kube4j.apiserver.storage.EtcdStorage;
+import io.kube4j.apiserver.storage.EtcdStorageConfig;
+import io.kube4j.apiserver.storage.Storage;
+import io.kube4j.apiserver.watch.WatchCacheManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/** Wires the apiserver: storage, watch cache, the generic store and the HTTP routes. */
+@Configuration(proxyBeanMethods = false)
+public class ApiServerConfiguration {
+
+    @Bean(destroyMethod = "close")
+    Storage storage(ApiServerProperties props, MeterRegistry meters) {
+        ApiServerProperties.Etcd e = props.etcd();
+        return new EtcdStorage(new EtcdStorageConfig(e.endpoints(), e.requestTimeout(), e.connectTimeout(),
+                e.caFile(), e.certFile(), e.keyFile()), meters);
+    }
+
+    @Bean
+    ResourceRegistry resourceRegistry() {
+        return ResourceRegistry.builtin();
+    }
+
+    @Bean
+    WatchCacheManager watchCacheManager(Storage storage, ResourceRegistry registry, ApiServerProperties props,
+                                        MeterRegistry meters) {
+        return new WatchCacheManager(storage, registry, props.watchCache(), meters);
+    }
+
+    @Bean
+    ServiceAllocators serviceAllocators(Storage storage, ApiServerProperties props) {
+        return new ServiceAllocators(storage, props.serviceClusterIpRange(), props.serviceNodePortRange());
+    }
+
+    @Bean
+    ResourceStore resourceStore(Storage storage, WatchCacheManager caches, ServiceAllocators allocators,
+                                ResourceRegistry registry, ApiServerProperties props) {
+        return new ResourceStore(storage, caches, new ResourceHooks(allocators), registry, props);
+    }
+
+    @Bean
+    WatchHandler watchHandler(WatchCacheManager caches, ApiServerProperties props, MeterRegistry meters) {
+        return new WatchHandler(caches, props, meters);
+    }
+
+    @Bean
+    ResourceHandler resourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
+                                    WatchHandler watches, ApiServerProperties props) {
+        return new ResourceHandler(registry, store, caches, watches, props);
+    }
+
+    @Bean
+    DiscoveryHandler discoveryHandler(ResourceRegistry registry, ObjectProvider<BuildProperties> build) {
+        BuildProperties b = build.getIfAvailable();
+        String v = b != null ? b.getVersion() : ApiServerConfiguration.class.getPackage().getImplementationVersion();
+        return new DiscoveryHandler(registry, v == null ? "dev" : v);
+    }
+
+    @Bean
+    OpenApiHandler openApiHandler(ResourceRegistry registry) {
+        return new OpenApiHandler(registry);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> apiRoutes(DiscoveryHandler discovery, ResourceHandler resources,
+                                             OpenApiHandler openapi, HealthHandler health) {
+        return RouterFunctions.route()
+                .GET("/version", discovery::version)
+                .GET("/api", discovery::api)
+                .GET("/apis", discovery::apis)
+                .GET("/api/{version}", discovery::coreResources)
+                .GET("/apis/{group}", discovery::group)
+                .GET("/apis/{group}/{version}", discovery::groupResources)
+                .GET("/openapi/v3", openapi::index)
+                .GET("/openapi/v3/**", openapi::document)
+                .GET("/healthz", health::healthz)
+                .GET("/livez", health::healthz)
+                .GET("/readyz", health::readyz)
+                .route(RequestPredicates.path("/api/**").or(RequestPredicates.path("/apis/**")), resources::handle)
+                .build();
+    }
+
+    @Bean
+    HealthHandler healthHandler(WatchCacheManager caches) {
+        return new HealthHandler(caches);
+    }
+}

@@ -1,0 +1,59 @@
+package io.kube4j.apiserver.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Settings of the apiserver, under {@code kube4j.apiserver}. The README's configuration table mirrors this.
+ *
+ * @param etcd                  how to reach etcd
+ * @param serviceClusterIpRange CIDR that Service ClusterIPs are allocated from
+ * @param serviceNodePortRange  port range ({@code from-to}) NodePorts are allocated from
+ * @param watchCache            the watch cache's sizing
+ * @param eventTtl              how long core/v1 Events are kept
+ * @param maxRequestBodySize    the largest request body accepted (Kubernetes: 3 MiB)
+ */
+@ConfigurationProperties("kube4j.apiserver")
+public record ApiServerProperties(
+        @DefaultValue Etcd etcd,
+        @DefaultValue("10.96.0.0/12") String serviceClusterIpRange,
+        @DefaultValue("30000-32767") String serviceNodePortRange,
+        @DefaultValue WatchCache watchCache,
+        @DefaultValue("1h") Duration eventTtl,
+        @DefaultValue("3145728") long maxRequestBodySize) {
+
+    /**
+     * @param endpoints      etcd client URLs
+     * @param requestTimeout deadline of one etcd request
+     * @param connectTimeout deadline to connect
+     * @param caFile         PEM CA bundle that signs etcd's certificate (enables TLS)
+     * @param certFile       PEM client certificate for etcd
+     * @param keyFile        PEM client key for etcd
+     */
+    public record Etcd(
+            @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
+            @DefaultValue("5s") Duration requestTimeout,
+            @DefaultValue("5s") Duration connectTimeout,
+            String caFile,
+            String certFile,
+            String keyFile) {
+    }
+
+    /**
+     * @param windowSize         events kept per resource for watches that resume from a resourceVersion
+     * @param startupReplay      store revisions replayed into the window at start, so clients resume across restarts
+     * @param bookmarkInterval   how often watches that ask for bookmarks get one
+     * @param watcherBufferSize  events buffered for one slow watcher before its stream is closed
+     * @param consistentReadWait how long a list waits for the cache to catch up with etcd before reading etcd
+     */
+    public record WatchCache(
+            @DefaultValue("5000") int windowSize,
+            @DefaultValue("10000") long startupReplay,
+            @DefaultValue("60s") Duration bookmarkInterval,
+            @DefaultValue("10000") int watcherBufferSize,
+            @DefaultValue("500ms") Duration consistentReadWait) {
+    }
+}

@@ -1,0 +1,53 @@
+package io.kube4j.apiserver.metrics;
+
+import io.kube4j.apiserver.rest.ResourceHandler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+
+/**
+ * Records {@code apiserver_request_total{verb,resource,code}} and
+ * {@code apiserver_request_duration_seconds{verb,resource}} for every API request (watches are counted, and
+ * timed until they end, under verb WATCH, as Kubernetes does).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class RequestMetricsFilter implements WebFilter {
+
+    private final MeterRegistry meters;
+
+    public RequestMetricsFilter(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        long start = System.nanoTime();
+        return chain.filter(exchange).doFinally(s -> {
+            Object verb = exchange.getAttribute(ResourceHandler.VERB_ATTRIBUTE);
+            if (verb == null) {
+                return;
+            }
+            String resource = String.valueOf(exchange.getAttributes().get(ResourceHandler.RESOURCE_ATTRIBUTE));
+            String v = verb.toString().toUpperCase();
+            var status = exchange.getResponse().getStatusCode();
+            String code = status == null ? "200" : Integer.toString(status.value());
+            Counter.builder("apiserver_request_total").description("Counter of apiserver requests")
+                    .tag("verb", v).tag("resource", resource).tag("code", code).register(meters).increment();
+            Timer.builder("apiserver_request_duration_seconds").description("Response latency distribution")
+                    .tag("verb", v).tag("resource", resource)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(meters).record(Duration.ofNanos(System.nanoTime() - start));
+        });
+    }
+}

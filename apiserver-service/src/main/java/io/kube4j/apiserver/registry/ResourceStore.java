@@ -1,0 +1,568 @@
+package io.kube4j.apiserver.registry;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.kube4j.api.codec.Codecs;
+import io.kube4j.api.defaulting.Defaulting;
+import io.kube4j.api.registry.ResourceRegistry;
+import io.kube4j.api.registry.ResourceType;
+import io.kube4j.api.validation.FieldError;
+import io.kube4j.api.validation.Validation;
+import io.kube4j.apiserver.config.ApiServerProperties;
+import io.kube4j.apiserver.rest.ApiException;
+import io.kube4j.apiserver.storage.CompactedException;
+import io.kube4j.apiserver.storage.Storage;
+import io.kube4j.apiserver.storage.StoredObject;
+import io.kube4j.apiserver.storage.WriteResult;
+import io.kube4j.apiserver.watch.CachedObject;
+import io.kube4j.apiserver.watch.WatchCache;
+import io.kube4j.apiserver.watch.WatchCacheManager;
+import io.kube4j.apiserver.watch.WatchFilter;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The generic store every resource goes through: object lifecycle (names, uid, timestamps, generation,
+ * resourceVersion), defaulting, validation, compare-and-swap writes, graceful deletion and finalizers.
+ * What differs per resource lives in {@link ResourceHooks}.
+ */
+public final class ResourceStore {
+
+    public static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+    private static final int MAX_UPDATE_RETRIES = 16;
+
+    private final Storage storage;
+    private final WatchCacheManager caches;
+    private final ResourceHooks hooks;
+    private final ResourceRegistry registry;
+    private final ApiServerProperties props;
+
+    public ResourceStore(Storage storage, WatchCacheManager caches, ResourceHooks hooks, ResourceRegistry registry,
+                         ApiServerProperties props) {
+        this.storage = storage;
+        this.caches = caches;
+        this.hooks = hooks;
+        this.registry = registry;
+        this.props = props;
+        hooks.attach(this);
+    }
+
+    public ResourceRegistry registry() {
+        return registry;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The object, read from the store (consistent), or 404. */
+    public Mono<HasMetadata> get(ResourceType t, String ns, String name) {
+        return storage.get(t.key(ns, name))
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
+                .map(o -> ObjectCodec.decode(t, o.value(), o.modRevision()));
+    }
+
+    /** The object as the watch cache has it (for {@code resourceVersion=0} reads), or 404. */
+    public Mono<byte[]> getCached(ResourceType t, String ns, String name) {
+        CachedObject o = caches.cache(t).get(t.key(ns, name));
+        return o == null ? Mono.error(ApiException.notFound(t, name)) : Mono.just(o.json());
+    }
+
+    public Mono<ListResult> list(ResourceType t, String ns, ListOptions opts) {
+        WatchFilter filter = new WatchFilter(t.namespaced() ? ns : null, opts.labels(), opts.fields());
+        WatchCache cache = caches.cache(t);
+        String rv = opts.resourceVersion();
+        if (opts.continueToken() != null && !opts.continueToken().isEmpty()) {
+            ContinueToken token = ContinueToken.decode(opts.continueToken());
+            return listFromStore(t, ns, filter, opts.limit(), token.revision(), token.startKey());
+        }
+        if ("Exact".equals(opts.resourceVersionMatch())) {
+            long exact = parseRevision(rv);
+            return listFromStore(t, ns, filter, opts.limit(), exact, null);
+        }
+        if ("0".equals(rv)) {
+            return Mono.fromSupplier(() -> fromSnapshot(cache.snapshot(filter)));
+        }
+        if (opts.limit() > 0) {
+            long at = rv == null || rv.isEmpty() ? 0 : parseRevision(rv);
+            return listFromStore(t, ns, filter, opts.limit(), at == 0 ? 0 : Math.max(at, 0), null)
+                    .flatMap(r -> at > 0 && r.resourceVersion() < at ? Mono.error(tooLarge(at)) : Mono.just(r));
+        }
+        Mono<Long> target = rv == null || rv.isEmpty() ? storage.currentRevision() : Mono.just(parseRevision(rv));
+        Duration wait = props.watchCache().consistentReadWait();
+        return target.flatMap(need -> caches.waitForRevision(need, wait)
+                .then(Mono.fromSupplier(() -> fromSnapshot(cache.snapshot(filter))))
+                .onErrorResume(java.util.concurrent.TimeoutException.class,
+                        e -> listFromStore(t, ns, filter, 0, 0, null).flatMap(r -> r.resourceVersion() < need
+                                ? Mono.error(tooLarge(need)) : Mono.just(r))));
+    }
+
+    private static ApiException tooLarge(long rv) {
+        return new ApiException(504, "Timeout", "Too large resource version: " + rv
+                + ", current resource version is lower", null, null, null,
+                List.of(new io.fabric8.kubernetes.api.model.StatusCause(null,
+                        "Too large resource version", "ResourceVersionTooLarge")), 1);
+    }
+
+    private static ListResult fromSnapshot(WatchCache.Snapshot s) {
+        List<byte[]> items = new ArrayList<>(s.items().size());
+        s.items().forEach(o -> items.add(o.json()));
+        return new ListResult(items, s.revision(), null, null);
+    }
+
+    /** A page straight from the store, filtered, at a fixed revision (0: latest), with a continue token. */
+    private Mono<ListResult> listFromStore(ResourceType t, String ns, WatchFilter filter, long limit, long revision,
+                                           String startKey) {
+        String prefix = t.keyPrefix(t.namespaced() ? ns : null);
+        List<byte[]> out = new ArrayList<>();
+        long want = limit <= 0 ? Long.MAX_VALUE : limit;
+        long batch = limit <= 0 ? 0 : Math.max(limit, 50);
+        return Mono.defer(() -> fetchPage(t, prefix, filter, want, batch, revision, startKey, out))
+                .onErrorMap(CompactedException.class, e -> ApiException.gone(
+                        "The provided continue parameter is too old to display a consistent list result. "
+                                + "You can start a new list without the continue parameter, or use the continue "
+                                + "token in this response to retrieve the remainder of the results."));
+    }
+
+    private Mono<ListResult> fetchPage(ResourceType t, String prefix, WatchFilter filter, long want, long batch,
+                                       long revision, String startKey, List<byte[]> out) {
+        return storage.list(prefix, startKey, batch, revision).flatMap(page -> {
+            String lastKey = null;
+            for (StoredObject o : page.items()) {
+                lastKey = o.key();
+                CachedObject co = ObjectCodec.toCached(t, o.key(), o.value(), o.modRevision());
+                if (filter.matches(co)) {
+                    out.add(co.json());
+                    if (out.size() >= want) {
+                        break;
+                    }
+                }
+            }
+            boolean more = page.more() || (lastKey != null && page.items().size() > 0
+                    && !lastKey.equals(page.items().get(page.items().size() - 1).key()));
+            if (out.size() >= want || !more || lastKey == null) {
+                if (more && lastKey != null) {
+                    long remaining = page.remaining() + countAfter(page.items(), lastKey);
+                    boolean filtered = !filter.labels().isEverything() || !filter.fields().isEverything();
+                    return Mono.just(new ListResult(out, page.revision(),
+                            ContinueToken.encode(page.revision(), lastKey + '\0'), filtered ? null : remaining));
+                }
+                return Mono.just(new ListResult(out, page.revision(), null, null));
+            }
+            return fetchPage(t, prefix, filter, want, batch, page.revision(), lastKey + '\0', out);
+        });
+    }
+
+    private static long countAfter(List<StoredObject> items, String key) {
+        long n = 0;
+        for (int i = items.size() - 1; i >= 0 && !items.get(i).key().equals(key); i--) {
+            n++;
+        }
+        return n;
+    }
+
+    static long parseRevision(String rv) {
+        try {
+            long v = Long.parseLong(rv);
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException | NullPointerException e) {
+            throw ApiException.badRequest("invalid resourceVersion: " + rv);
+        }
+    }
+
+    // ---------------------------------------------------------------- create
+
+    public Mono<HasMetadata> create(ResourceType t, String ns, HasMetadata obj) {
+        return Mono.defer(() -> {
+            ObjectMeta m = obj.getMetadata();
+            if (m == null) {
+                obj.setMetadata(m = new ObjectMeta());
+            }
+            if (t.namespaced()) {
+                if (m.getNamespace() != null && !m.getNamespace().isEmpty() && !m.getNamespace().equals(ns)) {
+                    throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+                }
+                m.setNamespace(ns);
+            } else {
+                m.setNamespace(null);
+            }
+            if ((m.getName() == null || m.getName().isEmpty()) && m.getGenerateName() != null && !m.getGenerateName().isEmpty()) {
+                m.setName(generateName(m.getGenerateName()));
+            }
+            m.setUid(UUID.randomUUID().toString());
+            m.setCreationTimestamp(now());
+            m.setResourceVersion(null);
+            m.setDeletionTimestamp(null);
+            m.setDeletionGracePeriodSeconds(null);
+            m.setGeneration(1L);
+            m.setSelfLink(null);
+            if (t.hasSubresource("status") && !t.kind().equals("Node")) {
+                ObjectFields.set(obj, "status", null);
+            }
+            Defaulting.apply(obj);
+            hooks.prepareForCreate(t, obj);
+            List<FieldError> errors = Validation.validateCreate(t, obj);
+            if (!errors.isEmpty()) {
+                throw ApiException.invalid(t, m.getName(), errors);
+            }
+            String name = m.getName();
+            Mono<Void> nsCheck = t.namespaced() ? checkNamespaceAcceptsContent(ns) : Mono.empty();
+            return nsCheck.then(hooks.beforeCreate(t, obj))
+                    .then(Mono.defer(() -> storage.create(t.key(ns, name), ObjectCodec.encodeForStorage(obj), ttl(t))))
+                    .flatMap(r -> {
+                        if (!r.succeeded()) {
+                            return hooks.createFailed(t, obj).then(Mono.error(ApiException.alreadyExists(t, name)));
+                        }
+                        obj.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
+                        return Mono.just(obj);
+                    })
+                    .onErrorResume(e -> !(e instanceof ApiException), e -> hooks.createFailed(t, obj).then(Mono.error(e)));
+        });
+    }
+
+    private Duration ttl(ResourceType t) {
+        return t.plural().equals("events") && t.group().isEmpty() ? props.eventTtl() : null;
+    }
+
+    private Mono<Void> checkNamespaceAcceptsContent(String ns) {
+        ResourceType nsType = registry.byPath("", "v1", "namespaces").orElseThrow();
+        CachedObject cached = caches.cache(nsType).get(nsType.key(null, ns));
+        Mono<HasMetadata> current = cached != null
+                ? Mono.just(ObjectCodec.decode(nsType, cached.json(), cached.resourceVersion()))
+                : storage.get(nsType.key(null, ns)).map(o -> ObjectCodec.decode(nsType, o.value(), o.modRevision()));
+        return current.switchIfEmpty(Mono.error(() -> ApiException.notFound(nsType, ns)))
+                .flatMap(n -> n.getMetadata().getDeletionTimestamp() != null
+                        ? Mono.error(ApiException.forbidden(nsType, ns, "unable to create new content in namespace "
+                        + ns + " because it is being terminated"))
+                        : Mono.empty());
+    }
+
+    static String generateName(String base) {
+        String prefix = base.length() > 58 ? base.substring(0, 58) : base;
+        StringBuilder sb = new StringBuilder(prefix);
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int i = 0; i < 5; i++) {
+            sb.append(NAME_CHARS.charAt(r.nextInt(NAME_CHARS.length())));
+        }
+        return sb.toString();
+    }
+
+    public static String now() {
+        return RFC3339.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    // ---------------------------------------------------------------- update
+
+    /** Which part of an object a write may change. */
+    public enum Part { MAIN, STATUS }
+
+    /** PUT: replaces the object (or its status), with the body's resourceVersion as precondition when set. */
+    public Mono<HasMetadata> update(ResourceType t, String ns, String name, HasMetadata body, Part part) {
+        return Mono.defer(() -> {
+            ObjectMeta bm = body.getMetadata();
+            if (bm == null) {
+                body.setMetadata(bm = new ObjectMeta());
+            }
+            if (bm.getName() != null && !bm.getName().isEmpty() && !bm.getName().equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + bm.getName()
+                        + ") does not match the name on the URL (" + name + ")");
+            }
+            if (t.namespaced() && bm.getNamespace() != null && !bm.getNamespace().isEmpty() && !bm.getNamespace().equals(ns)) {
+                throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+            String precondition = bm.getResourceVersion();
+            return guaranteedUpdate(t, ns, name, current -> {
+                checkPrecondition(t, name, current, precondition);
+                HasMetadata next = Codecs.json().convertValue(body, t.type());
+                return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
+            });
+        });
+    }
+
+    /** PATCH: applies a JSON or merge patch to the current object (retrying on conflicts unless pinned). */
+    public Mono<HasMetadata> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part) {
+        return guaranteedUpdate(t, ns, name, current -> {
+            JsonNode doc = Codecs.json().valueToTree(current);
+            JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch);
+            HasMetadata next = decodeTree(t, patched);
+            String pinned = next.getMetadata() == null ? null : next.getMetadata().getResourceVersion();
+            if (pinned != null && !pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {
+                throw ApiException.staleObject(t, name);
+            }
+            if (next.getMetadata() != null && next.getMetadata().getName() != null
+                    && !next.getMetadata().getName().equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + next.getMetadata().getName()
+                        + ") does not match the name on the URL (" + name + ")");
+            }
+            return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
+        });
+    }
+
+    /** Converts a patched or decoded tree to the resource's type; bad field values are the user's 422. */
+    public HasMetadata decodeTree(ResourceType t, JsonNode tree) {
+        try {
+            HasMetadata obj = Codecs.json().treeToValue(tree, t.type());
+            if (obj.getMetadata() == null) {
+                obj.setMetadata(new ObjectMeta());
+            }
+            UnknownFields.strip(obj);
+            return obj;
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new ApiException(422, "Invalid", t.kind() + " is invalid: " + e.getOriginalMessage());
+        }
+    }
+
+    private static void checkPrecondition(ResourceType t, String name, HasMetadata current, String rv) {
+        if (rv != null && !rv.isEmpty() && !rv.equals(current.getMetadata().getResourceVersion())) {
+            throw ApiException.staleObject(t, name);
+        }
+    }
+
+    private HasMetadata applyStatus(HasMetadata current, HasMetadata next) {
+        HasMetadata out = Codecs.json().convertValue(current, current.getClass());
+        ObjectFields.copy(next, out, "status");
+        return out;
+    }
+
+    private HasMetadata prepareUpdate(ResourceType t, HasMetadata current, HasMetadata next) {
+        ObjectMeta cm = current.getMetadata();
+        ObjectMeta nm = next.getMetadata();
+        if (nm.getUid() != null && !nm.getUid().isEmpty() && !nm.getUid().equals(cm.getUid())) {
+            throw ApiException.conflict(t, cm.getName(), "Precondition failed: UID in precondition: "
+                    + nm.getUid() + ", UID in object meta: " + cm.getUid());
+        }
+        nm.setName(cm.getName());
+        nm.setNamespace(cm.getNamespace());
+        nm.setUid(cm.getUid());
+        nm.setCreationTimestamp(cm.getCreationTimestamp());
+        nm.setDeletionTimestamp(cm.getDeletionTimestamp());
+        nm.setDeletionGracePeriodSeconds(cm.getDeletionGracePeriodSeconds());
+        nm.setGeneration(cm.getGeneration());
+        nm.setGenerateName(nm.getGenerateName() == null ? cm.getGenerateName() : nm.getGenerateName());
+        nm.setResourceVersion(cm.getResourceVersion());
+        nm.setSelfLink(null);
+        if (t.hasSubresource("status")) {
+            ObjectFields.copy(current, next, "status");
+        }
+        next.setApiVersion(t.apiVersion());
+        ObjectFields.set(next, "kind", t.kind());
+        Defaulting.apply(next);
+        hooks.prepareForUpdate(t, next, current);
+        if (specChanged(current, next)) {
+            nm.setGeneration((cm.getGeneration() == null ? 0 : cm.getGeneration()) + 1);
+        }
+        List<FieldError> errors = Validation.validateUpdate(t, next, current);
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(t, cm.getName(), errors);
+        }
+        return next;
+    }
+
+    private static boolean specChanged(HasMetadata a, HasMetadata b) {
+        ObjectNode ta = (ObjectNode) Codecs.json().valueToTree(a);
+        ObjectNode tb = (ObjectNode) Codecs.json().valueToTree(b);
+        for (ObjectNode n : List.of(ta, tb)) {
+            n.remove("metadata");
+            n.remove("status");
+            n.remove("apiVersion");
+            n.remove("kind");
+        }
+        return !ta.equals(tb);
+    }
+
+    /**
+     * Reads the current object, applies {@code mutate}, and writes the result with compare-and-swap; on a
+     * conflict re-reads and re-applies (a mutation that pins a resourceVersion fails with 409 instead).
+     * A write that removes the last finalizer of an object being deleted deletes it.
+     */
+    public Mono<HasMetadata> guaranteedUpdate(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate) {
+        return guaranteedUpdate(t, ns, name, mutate, 0);
+    }
+
+    private Mono<HasMetadata> guaranteedUpdate(ResourceType t, String ns, String name,
+                                               UnaryOperator<HasMetadata> mutate, int attempt) {
+        String key = t.key(ns, name);
+        return storage.get(key)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
+                .flatMap(stored -> {
+                    HasMetadata current = ObjectCodec.decode(t, stored.value(), stored.modRevision());
+                    HasMetadata snapshot = ObjectCodec.decode(t, stored.value(), stored.modRevision());
+                    HasMetadata next = mutate.apply(current);
+                    next.getMetadata().setResourceVersion(snapshot.getMetadata().getResourceVersion());
+                    byte[] bytes = ObjectCodec.encodeForStorage(next);
+                    if (java.util.Arrays.equals(bytes, stored.value())) {
+                        return Mono.just(snapshot);
+                    }
+                    if (shouldDeleteDuringUpdate(t, next, snapshot)) {
+                        return storage.delete(key, stored.modRevision()).flatMap(r -> r.succeeded()
+                                ? hooks.afterDelete(t, next).thenReturn(next)
+                                : retry(t, ns, name, mutate, attempt));
+                    }
+                    Mono<Void> before = hooks.beforeUpdate(t, next, snapshot);
+                    return before.then(storage.update(key, bytes, stored.modRevision(), ttl(t)))
+                            .flatMap(r -> {
+                                if (r.succeeded()) {
+                                    next.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
+                                    return hooks.afterUpdate(t, next, snapshot).thenReturn(next);
+                                }
+                                return hooks.updateFailed(t, next, snapshot).then(retry(t, ns, name, mutate, attempt));
+                            });
+                });
+    }
+
+    private Mono<HasMetadata> retry(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate,
+                                    int attempt) {
+        if (attempt + 1 >= MAX_UPDATE_RETRIES) {
+            return Mono.error(ApiException.staleObject(t, name));
+        }
+        return guaranteedUpdate(t, ns, name, mutate, attempt + 1);
+    }
+
+    private boolean shouldDeleteDuringUpdate(ResourceType t, HasMetadata next, HasMetadata old) {
+        ObjectMeta m = next.getMetadata();
+        if (m.getDeletionTimestamp() == null || !isEmpty(m.getFinalizers())) {
+            return false;
+        }
+        return hooks.canDeleteOnFinalizersGone(t, next, old);
+    }
+
+    private static boolean isEmpty(List<?> l) {
+        return l == null || l.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    public Mono<DeleteResult> delete(ResourceType t, String ns, String name, DeleteRequest req) {
+        return delete(t, ns, name, req, 0);
+    }
+
+    private Mono<DeleteResult> delete(ResourceType t, String ns, String name, DeleteRequest req, int attempt) {
+        String key = t.key(ns, name);
+        return storage.get(key)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
+                .flatMap(stored -> {
+                    HasMetadata current = ObjectCodec.decode(t, stored.value(), stored.modRevision());
+                    ObjectMeta m = current.getMetadata();
+                    if (req.preconditionUid() != null && !req.preconditionUid().equals(m.getUid())) {
+                        return Mono.error(ApiException.conflict(t, name, "Precondition failed: UID in precondition: "
+                                + req.preconditionUid() + ", UID in object meta: " + m.getUid()));
+                    }
+                    if (req.preconditionVersion() != null && !req.preconditionVersion().equals(m.getResourceVersion())) {
+                        return Mono.error(ApiException.conflict(t, name, "Precondition failed: ResourceVersion in precondition: "
+                                + req.preconditionVersion() + ", ResourceVersion in object meta: " + m.getResourceVersion()));
+                    }
+                    hooks.checkDelete(t, current);
+                    HasMetadata next = Codecs.json().convertValue(current, current.getClass());
+                    boolean pending = hooks.beginGracefulDelete(t, next, req);
+                    List<String> finalizers = new ArrayList<>(next.getMetadata().getFinalizers() == null
+                            ? List.of() : next.getMetadata().getFinalizers());
+                    if ("Orphan".equals(req.propagationPolicy()) && !finalizers.contains("orphan")) {
+                        finalizers.add("orphan");
+                    } else if ("Foreground".equals(req.propagationPolicy()) && !finalizers.contains("foregroundDeletion")) {
+                        finalizers.add("foregroundDeletion");
+                    }
+                    if (!finalizers.isEmpty()) {
+                        next.getMetadata().setFinalizers(finalizers);
+                        if (next.getMetadata().getDeletionTimestamp() == null) {
+                            next.getMetadata().setDeletionTimestamp(now());
+                            next.getMetadata().setDeletionGracePeriodSeconds(0L);
+                        }
+                        pending = true;
+                    }
+                    if (pending) {
+                        if (m.getDeletionTimestamp() == null) {
+                            next.getMetadata().setGeneration((m.getGeneration() == null ? 0 : m.getGeneration()) + 1);
+                        }
+                        byte[] bytes = ObjectCodec.encodeForStorage(next);
+                        if (java.util.Arrays.equals(bytes, stored.value())) {
+                            return Mono.just(new DeleteResult(current, false));
+                        }
+                        return storage.update(key, bytes, stored.modRevision(), ttl(t)).flatMap(r -> {
+                            if (!r.succeeded()) {
+                                return retryDelete(t, ns, name, req, attempt);
+                            }
+                            next.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
+                            return Mono.just(new DeleteResult(next, false));
+                        });
+                    }
+                    return storage.delete(key, stored.modRevision()).flatMap(r -> {
+                        if (!r.succeeded()) {
+                            return retryDelete(t, ns, name, req, attempt);
+                        }
+                        current.getMetadata().setResourceVersion(Long.toString(r.revision()));
+                        return hooks.afterDelete(t, current).thenReturn(new DeleteResult(current, true));
+                    });
+                });
+    }
+
+    private Mono<DeleteResult> retryDelete(ResourceType t, String ns, String name, DeleteRequest req, int attempt) {
+        if (attempt + 1 >= MAX_UPDATE_RETRIES) {
+            return Mono.error(ApiException.staleObject(t, name));
+        }
+        return delete(t, ns, name, req, attempt + 1);
+    }
+
+    /** Deletes every object a list selects, one by one, as Kubernetes' deletecollection does. */
+    public Mono<List<HasMetadata>> deleteCollection(ResourceType t, String ns, ListOptions opts, DeleteRequest req) {
+        return list(t, ns, new ListOptions(opts.labels(), opts.fields(), null, null, 0, null))
+                .flatMapMany(r -> Flux.fromIterable(r.items()))
+                .map(json -> Codecs.json().readValue(json, t.type()))
+                .concatMap(o -> delete(t, ns, o.getMetadata().getName(), req)
+                        .map(DeleteResult::object)
+                        .onErrorResume(e -> e instanceof ApiException a && a.code() == 404, e -> Mono.empty()))
+                .collectList();
+    }
+
+    /** The continue token of a paginated list: the revision to keep reading at and the next key. */
+    record ContinueToken(long revision, String startKey) {
+
+        static String encode(long rev, String startKey) {
+            String json = "{\"v\":\"meta.k8s.io/v1\",\"rv\":" + rev + ",\"start\":"
+                    + Codecs.json().writeValueAsString(startKey) + "}";
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static ContinueToken decode(String token) {
+            try {
+                JsonNode n = Codecs.json().readTree(Base64.getUrlDecoder().decode(token));
+                long rv = n.get("rv").asLong();
+                String start = n.get("start").asString();
+                if (rv <= 0 || !Objects.equals(n.get("v").asString(), "meta.k8s.io/v1")) {
+                    throw new IllegalArgumentException();
+                }
+                return new ContinueToken(rv, start);
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest("invalid continue token");
+            }
+        }
+    }
+
+    /** Writes that bypass the API's lifecycle rules, for hooks (allocation bookkeeping). */
+    Mono<WriteResult> rawCreate(String key, byte[] value) {
+        return storage.create(key, value, null);
+    }
+}

@@ -1,0 +1,497 @@
+package io.kube4j.apiserver.rest;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.kube4j.api.codec.Codecs;
+import io.kube4j.api.registry.ResourceRegistry;
+import io.kube4j.api.registry.ResourceType;
+import io.kube4j.api.selector.FieldSelector;
+import io.kube4j.api.selector.FieldSets;
+import io.kube4j.api.selector.LabelSelector;
+import io.kube4j.apiserver.config.ApiServerProperties;
+import io.kube4j.apiserver.patch.Patches;
+import io.kube4j.apiserver.registry.DeleteRequest;
+import io.kube4j.apiserver.registry.ListOptions;
+import io.kube4j.apiserver.registry.ListResult;
+import io.kube4j.apiserver.registry.ResourceStore;
+import io.kube4j.apiserver.registry.ScaleSubresource;
+import io.kube4j.apiserver.storage.StorageUnavailableException;
+import io.kube4j.apiserver.watch.WatchCacheManager;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The REST verbs of every resource: get, list, watch, create, update, patch, delete, deletecollection, and
+ * the subresources status, binding, scale and finalize. Requests are decoded and checked here; the object
+ * lifecycle is {@link ResourceStore}'s.
+ */
+public final class ResourceHandler {
+
+    /** Request attribute holding the Kubernetes verb and resource, for metrics. */
+    public static final String VERB_ATTRIBUTE = "kube4j.verb";
+    public static final String RESOURCE_ATTRIBUTE = "kube4j.resource";
+
+    private final ResourceRegistry registry;
+    private final ResourceStore store;
+    private final WatchHandler watches;
+    private final ApiServerProperties props;
+
+    public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
+                           WatchHandler watches, ApiServerProperties props) {
+        this.registry = registry;
+        this.store = store;
+        this.watches = watches;
+        this.props = props;
+    }
+
+    public Mono<ServerResponse> handle(ServerRequest request) {
+        return Mono.defer(() -> dispatch(request)).onErrorResume(ResourceHandler::toErrorResponse);
+    }
+
+    public static Mono<ServerResponse> toErrorResponse(Throwable e) {
+        if (e instanceof ApiException a) {
+            return Responses.error(a);
+        }
+        if (e instanceof StorageUnavailableException) {
+            return Responses.error(ApiException.unavailable("the storage backend is unavailable: " + e.getMessage()));
+        }
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            return Responses.error(ApiException.timeout("the request timed out"));
+        }
+        org.slf4j.LoggerFactory.getLogger(ResourceHandler.class).error("internal error", e);
+        return Responses.error(ApiException.internal("Internal error occurred: " + e));
+    }
+
+    private Mono<ServerResponse> dispatch(ServerRequest request) {
+        RequestInfo info = RequestInfo.parse(request.path(), registry);
+        if (info == null) {
+            return Mono.error(ApiException.notFound("the server could not find the requested resource"));
+        }
+        ResourceType t = info.type();
+        HttpMethod method = request.method();
+        String verb = verb(method, info, request);
+        request.attributes().put(VERB_ATTRIBUTE, verb);
+        request.attributes().put(RESOURCE_ATTRIBUTE, t.plural() + (info.subresource() == null ? "" : "/" + info.subresource()));
+        if (info.subresource() != null) {
+            return subresource(request, info, method);
+        }
+        return switch (verb) {
+            case "get" -> get(request, info);
+            case "list" -> list(request, info);
+            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t));
+            case "create" -> create(request, info);
+            case "update" -> update(request, info, ResourceStore.Part.MAIN);
+            case "patch" -> patch(request, info, ResourceStore.Part.MAIN);
+            case "delete" -> delete(request, info);
+            case "deletecollection" -> deleteCollection(request, info);
+            default -> Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
+        };
+    }
+
+    private static String verb(HttpMethod m, RequestInfo info, ServerRequest r) {
+        boolean named = info.name() != null;
+        if (m == HttpMethod.GET) {
+            if (named) {
+                return "get";
+            }
+            String w = r.queryParam("watch").orElse("false");
+            return w.equals("true") || w.equals("1") ? "watch" : "list";
+        }
+        if (m == HttpMethod.POST) {
+            return named && info.subresource() == null ? "invalid" : "create";
+        }
+        if (m == HttpMethod.PUT) {
+            return named ? "update" : "invalid";
+        }
+        if (m == HttpMethod.PATCH) {
+            return named ? "patch" : "invalid";
+        }
+        if (m == HttpMethod.DELETE) {
+            return named ? "delete" : "deletecollection";
+        }
+        return "invalid";
+    }
+
+    // ---------------------------------------------------------------- verbs
+
+    private Mono<ServerResponse> get(ServerRequest request, RequestInfo info) {
+        if ("0".equals(request.queryParam("resourceVersion").orElse(null))) {
+            return store.getCached(info.type(), info.namespace(), info.name())
+                    .flatMap(json -> Responses.object(request, 200, json));
+        }
+        return store.get(info.type(), info.namespace(), info.name())
+                .flatMap(o -> Responses.object(request, 200, o));
+    }
+
+    private Mono<ServerResponse> list(ServerRequest request, RequestInfo info) {
+        ResourceType t = info.type();
+        return store.list(t, info.namespace(), listOptions(request, t))
+                .flatMap(r -> Responses.object(request, 200, listBytes(t, r)));
+    }
+
+    static byte[] listBytes(ResourceType t, ListResult r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + r.items().stream().mapToInt(b -> b.length + 1).sum());
+        StringBuilder head = new StringBuilder(128)
+                .append("{\"kind\":\"").append(t.listKind()).append("\",\"apiVersion\":\"").append(t.apiVersion())
+                .append("\",\"metadata\":{\"resourceVersion\":\"").append(r.resourceVersion()).append('"');
+        if (r.continueToken() != null) {
+            head.append(",\"continue\":\"").append(r.continueToken()).append('"');
+            if (r.remainingItemCount() != null) {
+                head.append(",\"remainingItemCount\":").append(r.remainingItemCount());
+            }
+        }
+        head.append("},\"items\":[");
+        out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+        boolean first = true;
+        for (byte[] item : r.items()) {
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.writeBytes(item);
+        }
+        out.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    private Mono<ServerResponse> create(ServerRequest request, RequestInfo info) {
+        ResourceType t = info.type();
+        return Bodies.read(request, props.maxRequestBodySize())
+                .map(body -> decode(request, t, body))
+                .flatMap(d -> store.create(t, info.namespace(), d.object())
+                        .flatMap(o -> withWarnings(Responses.object(request, 201, o), d.warnings())));
+    }
+
+    private Mono<ServerResponse> update(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
+        ResourceType t = info.type();
+        return Bodies.read(request, props.maxRequestBodySize())
+                .map(body -> decode(request, t, body))
+                .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part)
+                        .flatMap(o -> withWarnings(Responses.object(request, 200, o), d.warnings())));
+    }
+
+    private Mono<ServerResponse> patch(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
+        ResourceType t = info.type();
+        String type = Bodies.mediaType(request);
+        if (type.equals(Patches.STRATEGIC_MERGE_PATCH) || type.equals(Patches.APPLY_PATCH)) {
+            return Mono.error(ApiException.unsupportedMediaType(type
+                    + " is not served yet: use application/merge-patch+json or application/json-patch+json"));
+        }
+        if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH)) {
+            return Mono.error(ApiException.unsupportedMediaType(type));
+        }
+        return Bodies.read(request, props.maxRequestBodySize())
+                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part))
+                .flatMap(o -> Responses.object(request, 200, o));
+    }
+
+    private Mono<ServerResponse> delete(ServerRequest request, RequestInfo info) {
+        ResourceType t = info.type();
+        return Bodies.read(request, props.maxRequestBodySize())
+                .map(body -> deleteRequest(request, body))
+                .flatMap(req -> store.delete(t, info.namespace(), info.name(), req))
+                .flatMap(r -> Responses.object(request, 200, r.object()));
+    }
+
+    private Mono<ServerResponse> deleteCollection(ServerRequest request, RequestInfo info) {
+        ResourceType t = info.type();
+        if (t.namespaced() && info.namespace() == null) {
+            // Kubernetes serves deletecollection only per namespace for namespaced resources.
+            return Mono.error(ApiException.methodNotAllowed("deletecollection needs a namespace for " + t.plural()));
+        }
+        ListOptions opts = listOptions(request, t);
+        return Bodies.read(request, props.maxRequestBodySize())
+                .map(body -> deleteRequest(request, body))
+                .flatMap(req -> store.deleteCollection(t, info.namespace(), opts, req))
+                .flatMap(items -> {
+                    List<byte[]> bytes = new ArrayList<>();
+                    items.forEach(o -> bytes.add(Codecs.json().writeValueAsBytes(o)));
+                    return Responses.object(request, 200, listBytes(t, new ListResult(bytes, 0, null, null)));
+                });
+    }
+
+    // ---------------------------------------------------------------- subresources
+
+    private Mono<ServerResponse> subresource(ServerRequest request, RequestInfo info, HttpMethod method) {
+        ResourceType t = info.type();
+        String sub = info.subresource();
+        return switch (sub) {
+            case "status" -> {
+                if (method == HttpMethod.GET) {
+                    yield get(request, info);
+                } else if (method == HttpMethod.PUT) {
+                    yield update(request, info, ResourceStore.Part.STATUS);
+                } else if (method == HttpMethod.PATCH) {
+                    yield patch(request, info, ResourceStore.Part.STATUS);
+                }
+                yield Mono.error(ApiException.methodNotAllowed("status supports get, update and patch"));
+            }
+            case "binding" -> method == HttpMethod.POST ? bind(request, info)
+                    : Mono.error(ApiException.methodNotAllowed("binding supports create"));
+            case "scale" -> scale(request, info, method);
+            case "finalize" -> method == HttpMethod.PUT ? finalizeNamespace(request, info)
+                    : Mono.error(ApiException.methodNotAllowed("finalize supports update"));
+            case "log", "exec" -> Mono.error(ApiException.notImplemented(
+                    "pods/" + sub + " is served by the node agent, which this cluster does not run yet"));
+            case "eviction" -> Mono.error(ApiException.notImplemented(
+                    "pods/eviction is not served yet: it needs PodDisruptionBudget checks"));
+            default -> Mono.error(ApiException.notFound("the server could not find the requested resource"));
+        };
+    }
+
+    /** pods/binding: assigns an unbound pod to a node, once. */
+    private Mono<ServerResponse> bind(ServerRequest request, RequestInfo info) {
+        ResourceType t = info.type();
+        return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> {
+            JsonNode tree = Bodies.parseObject(body, Bodies.mediaType(request));
+            Binding binding = Codecs.json().treeToValue(tree, Binding.class);
+            String node = binding.getTarget() == null ? null : binding.getTarget().getName();
+            if (node == null || node.isEmpty()) {
+                throw ApiException.invalid(t, info.name(), List.of(io.kube4j.api.validation.FieldError.required("target.name", "")));
+            }
+            if (binding.getMetadata() != null && binding.getMetadata().getName() != null
+                    && !binding.getMetadata().getName().equals(info.name())) {
+                throw ApiException.badRequest("the name of the binding (" + binding.getMetadata().getName()
+                        + ") does not match the pod on the URL (" + info.name() + ")");
+            }
+            String uid = binding.getMetadata() == null ? null : binding.getMetadata().getUid();
+            return store.guaranteedUpdate(t, info.namespace(), info.name(), current -> {
+                Pod pod = (Pod) current;
+                if (uid != null && !uid.isEmpty() && !uid.equals(pod.getMetadata().getUid())) {
+                    throw ApiException.conflict(t, info.name(), "Precondition failed: UID in precondition: " + uid
+                            + ", UID in object meta: " + pod.getMetadata().getUid());
+                }
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    throw ApiException.conflict(t, info.name(), "pod " + info.name() + " is being deleted, cannot be assigned to a host");
+                }
+                if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+                    throw ApiException.conflict(t, info.name(), "pod " + info.name() + " is already assigned to node \""
+                            + pod.getSpec().getNodeName() + "\"");
+                }
+                pod.getSpec().setNodeName(node);
+                PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+                List<PodCondition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+                conditions.removeIf(c -> "PodScheduled".equals(c.getType()));
+                PodCondition c = new PodCondition();
+                c.setType("PodScheduled");
+                c.setStatus("True");
+                c.setLastTransitionTime(ResourceStore.now());
+                conditions.add(c);
+                status.setConditions(conditions);
+                pod.setStatus(status);
+                return pod;
+            });
+        }).flatMap(o -> Responses.object(request, 201, new StatusBuilder().withApiVersion("v1").withKind("Status")
+                .withNewMetadata().endMetadata().withStatus("Success").withCode(201).build()));
+    }
+
+    private Mono<ServerResponse> scale(ServerRequest request, RequestInfo info, HttpMethod method) {
+        ResourceType t = info.type();
+        if (method == HttpMethod.GET) {
+            return store.get(t, info.namespace(), info.name())
+                    .flatMap(o -> Responses.object(request, 200, ScaleSubresource.toScale(o)));
+        }
+        if (method != HttpMethod.PUT && method != HttpMethod.PATCH) {
+            return Mono.error(ApiException.methodNotAllowed("scale supports get, update and patch"));
+        }
+        String patchType = Bodies.mediaType(request);
+        return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> store.guaranteedUpdate(t, info.namespace(),
+                info.name(), current -> {
+                    ObjectNode scale = ScaleSubresource.toScale(current);
+                    JsonNode wanted;
+                    if (method == HttpMethod.PUT) {
+                        wanted = Bodies.parseObject(body, patchType);
+                    } else {
+                        if (!patchType.equals(Patches.MERGE_PATCH) && !patchType.equals(Patches.JSON_PATCH)) {
+                            throw ApiException.unsupportedMediaType(patchType);
+                        }
+                        wanted = Patches.apply(patchType, scale, body);
+                    }
+                    String pinned = wanted.path("metadata").path("resourceVersion").asString("");
+                    if (!pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {
+                        throw ApiException.staleObject(t, info.name());
+                    }
+                    JsonNode replicas = wanted.path("spec").path("replicas");
+                    if (!replicas.isMissingNode() && !replicas.isNull() && (!replicas.isIntegralNumber() || replicas.asLong() < 0)) {
+                        throw ApiException.invalid(t, info.name(), List.of(io.kube4j.api.validation.FieldError.invalid(
+                                "spec.replicas", replicas.toString(), "must be greater than or equal to 0")));
+                    }
+                    int n = replicas.isIntegralNumber() ? replicas.asInt() : 0;
+                    return ScaleSubresource.withReplicas(store, t, current, n);
+                }))
+                .flatMap(o -> Responses.object(request, 200, ScaleSubresource.toScale(o)));
+    }
+
+    /** namespaces/finalize: sets spec.finalizers; a Terminating namespace left with none is removed. */
+    private Mono<ServerResponse> finalizeNamespace(ServerRequest request, RequestInfo info) {
+        ResourceType t = info.type();
+        return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> {
+            Namespace wanted = (Namespace) decode(request, t, body).object();
+            List<String> finalizers = wanted.getSpec() == null || wanted.getSpec().getFinalizers() == null
+                    ? List.of() : wanted.getSpec().getFinalizers();
+            return store.guaranteedUpdate(t, null, info.name(), current -> {
+                Namespace ns = (Namespace) current;
+                String pinned = wanted.getMetadata() == null ? null : wanted.getMetadata().getResourceVersion();
+                if (pinned != null && !pinned.isEmpty() && !pinned.equals(ns.getMetadata().getResourceVersion())) {
+                    throw ApiException.staleObject(t, info.name());
+                }
+                if (ns.getSpec() == null) {
+                    ns.setSpec(new io.fabric8.kubernetes.api.model.NamespaceSpec());
+                }
+                ns.getSpec().setFinalizers(finalizers.isEmpty() ? null : finalizers);
+                return ns;
+            });
+        }).flatMap(o -> Responses.object(request, 200, o));
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /** A decoded body and the warnings it earned. */
+    record Decoded(HasMetadata object, List<String> warnings) {
+    }
+
+    private Decoded decode(ServerRequest request, ResourceType t, byte[] body) {
+        JsonNode tree = Bodies.parseObject(body, Bodies.mediaType(request));
+        String apiVersion = tree.path("apiVersion").asString("");
+        String kind = tree.path("kind").asString("");
+        if (!apiVersion.isEmpty() && !kind.isEmpty() && (!apiVersion.equals(t.apiVersion()) || !kind.equals(t.kind()))) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version ("
+                    + t.apiVersion() + ")" + (kind.equals(t.kind()) ? "" : ", or the kind (" + kind + ") is not " + t.kind()));
+        }
+        if (apiVersion.isEmpty() != kind.isEmpty() && !(apiVersion.isEmpty() && kind.isEmpty())) {
+            if (!kind.isEmpty() && !kind.equals(t.kind()) || !apiVersion.isEmpty() && !apiVersion.equals(t.apiVersion())) {
+                throw ApiException.badRequest("the object's apiVersion/kind (" + apiVersion + "/" + kind
+                        + ") do not match the resource " + t.qualifiedName());
+            }
+        }
+        ObjectNode obj = (ObjectNode) tree;
+        obj.put("apiVersion", t.apiVersion());
+        obj.put("kind", t.kind());
+        HasMetadata value;
+        List<String> unknown;
+        try {
+            value = Codecs.json().treeToValue(obj, t.type());
+        } catch (tools.jackson.core.JacksonException e) {
+            throw ApiException.badRequest("the object could not be decoded as " + t.kind() + ": " + e.getOriginalMessage());
+        }
+        if (value.getMetadata() == null) {
+            value.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+        }
+        unknown = stripUnknown(value);
+        String mode = request.queryParam("fieldValidation").orElse("Warn");
+        if (!unknown.isEmpty() && mode.equals("Strict")) {
+            throw ApiException.badRequest("strict decoding error: "
+                    + String.join(", ", unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()));
+        }
+        List<String> warnings = mode.equals("Ignore") ? List.of()
+                : unknown.stream().map(f -> "unknown field \"" + f + "\"").toList();
+        return new Decoded(value, warnings);
+    }
+
+    private static List<String> stripUnknown(HasMetadata value) {
+        return io.kube4j.apiserver.registry.UnknownFields.strip(value);
+    }
+
+    private static Mono<ServerResponse> withWarnings(Mono<ServerResponse> response, List<String> warnings) {
+        if (warnings.isEmpty()) {
+            return response;
+        }
+        return response.map(r -> {
+            warnings.forEach(w -> r.headers().add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
+            return r;
+        });
+    }
+
+    private DeleteRequest deleteRequest(ServerRequest request, byte[] body) {
+        Long grace = request.queryParam("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
+        String policy = request.queryParam("propagationPolicy").orElse(null);
+        String uid = null;
+        String rv = null;
+        if (body.length > 0) {
+            JsonNode opts = Bodies.parseObject(body, Bodies.mediaType(request));
+            if (opts.has("gracePeriodSeconds") && !opts.get("gracePeriodSeconds").isNull()) {
+                grace = opts.get("gracePeriodSeconds").asLong();
+            }
+            if (opts.has("propagationPolicy") && !opts.get("propagationPolicy").isNull()) {
+                policy = opts.get("propagationPolicy").asString();
+            }
+            if (opts.path("orphanDependents").isBoolean() && policy == null) {
+                policy = opts.get("orphanDependents").asBoolean() ? "Orphan" : "Background";
+            }
+            JsonNode pre = opts.path("preconditions");
+            if (pre.hasNonNull("uid")) {
+                uid = pre.get("uid").asString();
+            }
+            if (pre.hasNonNull("resourceVersion")) {
+                rv = pre.get("resourceVersion").asString();
+            }
+        }
+        if (policy != null && !List.of("Orphan", "Background", "Foreground").contains(policy)) {
+            throw ApiException.badRequest("propagationPolicy must be one of Orphan, Background, Foreground; got " + policy);
+        }
+        if (grace != null && grace < 0) {
+            grace = 0L;
+        }
+        return new DeleteRequest(grace, policy, uid, rv);
+    }
+
+    private static Long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid integer: " + s);
+        }
+    }
+
+    ListOptions listOptions(ServerRequest request, ResourceType t) {
+        LabelSelector labels;
+        FieldSelector fields;
+        try {
+            labels = request.queryParam("labelSelector").filter(s -> !s.isBlank()).map(LabelSelector::parse)
+                    .orElse(LabelSelector.everything());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("unable to parse requirement: " + e.getMessage());
+        }
+        try {
+            fields = request.queryParam("fieldSelector").filter(s -> !s.isBlank()).map(FieldSelector::parse)
+                    .orElse(FieldSelector.everything());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid field selector: " + e.getMessage());
+        }
+        for (String f : fields.fieldNames()) {
+            if (!FieldSets.supported(t).contains(f)) {
+                throw ApiException.badRequest("field label not supported: " + f);
+            }
+        }
+        Optional<String> limit = request.queryParam("limit");
+        long lim = limit.filter(s -> !s.isBlank()).map(ResourceHandler::parseLong).orElse(0L);
+        String rv = request.queryParam("resourceVersion").orElse(null);
+        String match = request.queryParam("resourceVersionMatch").orElse(null);
+        if (match != null && !match.isEmpty() && !match.equals("Exact") && !match.equals("NotOlderThan")) {
+            throw ApiException.badRequest("resourceVersionMatch must be Exact or NotOlderThan; got " + match);
+        }
+        if (match != null && !match.isEmpty() && (rv == null || rv.isEmpty())) {
+            throw ApiException.badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+        String cont = request.queryParam("continue").orElse(null);
+        if (cont != null && !cont.isEmpty() && rv != null && !rv.isEmpty() && !rv.equals("0")) {
+            throw ApiException.badRequest("specifying resource version is not allowed when using continue");
+        }
+        return new ListOptions(labels, fields, rv, match, Math.max(lim, 0), cont);
+    }
+}

@@ -1,0 +1,57 @@
+package io.kube4j.apiserver.rest;
+
+import io.kube4j.api.codec.Codecs;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Writes API answers as JSON, or YAML when the client prefers it. */
+public final class Responses {
+
+    public static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+
+    private Responses() {
+    }
+
+    static boolean wantsYaml(ServerRequest request) {
+        List<MediaType> accept = request.headers().accept();
+        for (MediaType m : accept) {
+            String t = m.getType() + "/" + m.getSubtype();
+            if (t.equals("application/json") || t.equals("*/*")) {
+                return false;
+            }
+            if (t.equals("application/yaml") || t.equals("application/x-yaml") || t.equals("text/yaml")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static Mono<ServerResponse> object(ServerRequest request, int status, byte[] json) {
+        if (wantsYaml(request)) {
+            String yaml = Codecs.yaml().writeValueAsString(Codecs.json().readTree(json));
+            return ServerResponse.status(status).contentType(YAML)
+                    .body(BodyInserters.fromValue(yaml.getBytes(StandardCharsets.UTF_8)));
+        }
+        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).body(BodyInserters.fromValue(json));
+    }
+
+    public static Mono<ServerResponse> object(ServerRequest request, int status, Object value) {
+        return object(request, status, Codecs.json().writeValueAsBytes(value));
+    }
+
+    public static Mono<ServerResponse> error(ApiException e) {
+        byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
+        ServerResponse.BodyBuilder b = ServerResponse.status(HttpStatus.valueOf(e.code())).contentType(MediaType.APPLICATION_JSON);
+        if (e.code() == 429 || e.code() == 504) {
+            b.header("Retry-After", "1");
+        }
+        return b.body(BodyInserters.fromValue(body));
+    }
+}

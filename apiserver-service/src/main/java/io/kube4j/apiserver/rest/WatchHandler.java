@@ -1,0 +1,124 @@
+package io.kube4j.apiserver.rest;
+
+import io.kube4j.api.codec.Codecs;
+import io.kube4j.api.registry.ResourceType;
+import io.kube4j.apiserver.config.ApiServerProperties;
+import io.kube4j.apiserver.registry.ListOptions;
+import io.kube4j.apiserver.watch.CacheEvent;
+import io.kube4j.apiserver.watch.WatchCache;
+import io.kube4j.apiserver.watch.WatchCacheManager;
+import io.kube4j.apiserver.watch.WatchEventType;
+import io.kube4j.apiserver.watch.WatchFilter;
+import io.kube4j.apiserver.watch.Watcher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Serves watches from the watch cache in two encodings of the same stream: Server-Sent Events
+ * ({@code Accept: text/event-stream}; {@code id:} is the resourceVersion, {@code Last-Event-ID} resumes) and
+ * the Kubernetes watch stream (one {@code {"type","object"}} JSON document per line). Each event's bytes are
+ * encoded once and shared by every watcher.
+ */
+public final class WatchHandler {
+
+    private final WatchCacheManager caches;
+    private final ApiServerProperties props;
+    private final MeterRegistry meters;
+    private final Map<ResourceType, Counter> eventCounters = new ConcurrentHashMap<>();
+
+    public WatchHandler(WatchCacheManager caches, ApiServerProperties props, MeterRegistry meters) {
+        this.caches = caches;
+        this.props = props;
+        this.meters = meters;
+    }
+
+    Mono<ServerResponse> watch(ServerRequest request, ResourceType t, String namespace, ListOptions opts) {
+        boolean sse = request.headers().accept().stream().anyMatch(m -> m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+                && !m.isWildcardType());
+        String rv = opts.resourceVersion();
+        if (sse) {
+            List<String> lastEventId = request.headers().header("Last-Event-ID");
+            if (!lastEventId.isEmpty() && !lastEventId.get(0).isBlank()) {
+                rv = lastEventId.get(0).trim();
+            }
+        }
+        long from;
+        if (rv == null || rv.isEmpty() || rv.equals("0")) {
+            from = -1;
+        } else {
+            try {
+                from = Long.parseLong(rv);
+            } catch (NumberFormatException e) {
+                return Mono.error(ApiException.badRequest("invalid resourceVersion: " + rv));
+            }
+        }
+        boolean bookmarks = request.queryParam("allowWatchBookmarks").map(v -> v.equals("true") || v.equals("1")).orElse(false);
+        Duration timeout = request.queryParam("timeoutSeconds").filter(s -> !s.isBlank())
+                .map(s -> {
+                    try {
+                        return Duration.ofSeconds(Math.max(0, Long.parseLong(s)));
+                    } catch (NumberFormatException e) {
+                        throw ApiException.badRequest("invalid timeoutSeconds: " + s);
+                    }
+                })
+                .orElseGet(() -> Duration.ofSeconds(1800 + ThreadLocalRandom.current().nextInt(1800)));
+        if (!caches.isReady()) {
+            return Mono.error(ApiException.unavailable("the watch cache is not ready yet"));
+        }
+        WatchCache cache = caches.cache(t);
+        WatchFilter filter = new WatchFilter(t.namespaced() ? namespace : null, opts.labels(), opts.fields());
+        Counter counter = eventCounters.computeIfAbsent(t, k -> Counter.builder("apiserver_watch_events_total")
+                .tag("group", k.group()).tag("version", k.version()).tag("kind", k.kind())
+                .description("Number of events sent in watch clients").register(meters));
+        MediaType contentType = sse ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON;
+        Flux<byte[]> frames;
+        try {
+            Watcher w = cache.watch(filter, from, bookmarks, props.watchCache().watcherBufferSize());
+            frames = w.events()
+                    .map(d -> {
+                        counter.increment();
+                        CacheEvent e = d.event();
+                        return sse ? e.sseFrame(d.type()) : e.jsonFrame(d.type());
+                    })
+                    .onErrorResume(Watcher.SlowWatcherException.class, e -> Flux.empty())
+                    .take(timeout);
+        } catch (WatchCache.TooOldResourceVersionException e) {
+            frames = Flux.just(errorFrame(sse, e.getMessage()));
+        }
+        // The first (empty, or comment) chunk commits the response headers before any event exists.
+        byte[] opening = sse ? (": watching " + t.qualifiedName() + "\n\n").getBytes(StandardCharsets.UTF_8) : new byte[0];
+        Flux<byte[]> body = Flux.concat(Flux.just(opening), frames);
+        return ServerResponse.ok().contentType(contentType)
+                .header("Cache-Control", "no-cache, private")
+                .header("X-Accel-Buffering", "no")
+                .body((out, ctx) -> {
+                    DataBufferFactory f = out.bufferFactory();
+                    Flux<Mono<DataBuffer>> chunks = body.map(b -> Mono.just(f.wrap(b)));
+                    return out.writeAndFlushWith(chunks);
+                });
+    }
+
+    /** The ERROR event of a watch that cannot start: a 410 Expired Status, as Kubernetes sends it. */
+    private static byte[] errorFrame(boolean sse, String message) {
+        ApiException gone = ApiException.gone(message);
+        byte[] status = Codecs.json().writeValueAsBytes(gone.toStatus());
+        String s = new String(status, StandardCharsets.UTF_8);
+        String frame = sse ? "event: " + WatchEventType.ERROR + "\ndata: " + s + "\n\n"
+                : "{\"type\":\"ERROR\",\"object\":" + s + "}\n";
+        return frame.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,112 @@
+package io.kube4j.apiserver.watch;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+
+/**
+ * One client watch registered with a {@link WatchCache}. The cache pushes events under its lock, so a
+ * watcher sees them in revision order; selectors are applied here with Kubernetes semantics (an object
+ * that stops matching is sent as DELETED, one that starts matching as ADDED). A watcher that falls more
+ * than its buffer behind is closed; its client resumes from the last resourceVersion it saw.
+ */
+public final class Watcher {
+
+    /** An event as this watcher sends it: the cache event and the type it has for this watcher. */
+    public record Delivery(CacheEvent event, WatchEventType type) {
+    }
+
+    private final WatchFilter filter;
+    private final boolean bookmarks;
+    private final Sinks.Many<Delivery> sink;
+    private volatile Runnable onClose = () -> { };
+    private volatile boolean closed;
+
+    Watcher(WatchFilter filter, boolean bookmarks, int bufferSize) {
+        this.filter = filter;
+        this.bookmarks = bookmarks;
+        Queue<Delivery> queue = new ArrayBlockingQueue<>(Math.max(16, bufferSize));
+        this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
+    }
+
+    void onClose(Runnable r) {
+        this.onClose = r;
+    }
+
+    /** The events for this watch; cancelling it unregisters the watcher. */
+    public Flux<Delivery> events() {
+        return sink.asFlux().doFinally(s -> close());
+    }
+
+    boolean wantsBookmarks() {
+        return bookmarks;
+    }
+
+    /** Called by the cache, under its lock, for every change in order. */
+    void offer(CacheEvent e) {
+        if (closed) {
+            return;
+        }
+        WatchEventType type;
+        if (e.type() == WatchEventType.BOOKMARK) {
+            type = WatchEventType.BOOKMARK;
+        } else {
+            boolean now = e.type() != WatchEventType.DELETED && filter.matches(e.object());
+            boolean before = e.type() == WatchEventType.DELETED ? filter.matches(e.object())
+                    : e.previous() != null && filter.matches(e.previous());
+            if (e.type() == WatchEventType.DELETED) {
+                type = before ? WatchEventType.DELETED : null;
+            } else if (now && before) {
+                type = WatchEventType.MODIFIED;
+            } else if (now) {
+                type = WatchEventType.ADDED;
+            } else if (before) {
+                type = WatchEventType.DELETED;
+            } else {
+                type = null;
+            }
+        }
+        if (type != null) {
+            emit(new Delivery(e, type));
+        }
+    }
+
+    /** The initial state of a watch that starts without a resourceVersion: ADDED for each matching object. */
+    void offerInitial(CachedObject o, long revision) {
+        if (filter.matches(o)) {
+            emit(new Delivery(new CacheEvent(WatchEventType.ADDED, o, null, revision), WatchEventType.ADDED));
+        }
+    }
+
+    private void emit(Delivery d) {
+        Sinks.EmitResult r = sink.tryEmitNext(d);
+        if (r.isFailure() && r != Sinks.EmitResult.FAIL_CANCELLED && r != Sinks.EmitResult.FAIL_TERMINATED) {
+            // Too far behind: end the stream; the client resumes from the last resourceVersion it saw.
+            closed = true;
+            sink.tryEmitError(new SlowWatcherException());
+        }
+    }
+
+    /** Ends the stream normally (the watch cache was reset, or the server stops). */
+    void complete() {
+        closed = true;
+        sink.tryEmitComplete();
+    }
+
+    void close() {
+        if (!closed) {
+            closed = true;
+            sink.tryEmitComplete();
+        }
+        onClose.run();
+    }
+
+    /** The watcher fell too far behind and was closed. */
+    public static final class SlowWatcherException extends RuntimeException {
+        SlowWatcherException() {
+            super("the watcher fell too far behind and was closed; resume from the last resourceVersion seen");
+        }
+    }
+}
