@@ -1,0 +1,244 @@
+package io.kube4j.apiserver.testsupport;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real single-member etcd for tests: the {@code etcd} binary on two free loopback ports with its own data
+ * directory (on /dev/shm when available, since etcd 3.4 cannot skip fsync). {@link #stop()} and {@link #start()}
+ * keep the data directory and ports, so tests can restart it under a live client.
+ */
+public final class EtcdServer {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static EtcdServer shared;
+
+    private final Path binary;
+    private final Path baseDir;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int clientPort;
+    private final int peerPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private Process process;
+
+    /** A new, not yet started server; skips (or fails under KUBE4J_REQUIRE_ALL=1) when etcd is not installed. */
+    public EtcdServer() {
+        this.binary = Requirements.requireBinary("etcd");
+        try {
+            Path shm = Path.of("/dev/shm");
+            this.baseDir = Files.isDirectory(shm) && Files.isWritable(shm)
+                    ? Files.createTempDirectory(shm, "kube4j-etcd-")
+                    : Files.createTempDirectory("kube4j-etcd-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.dataDir = baseDir.resolve("data");
+        this.logFile = baseDir.resolve("etcd.log");
+        int[] ports = freePorts(2);
+        this.clientPort = ports[0];
+        this.peerPort = ports[1];
+    }
+
+    /** One etcd per JVM, started on first use and stopped (data removed) by a shutdown hook. */
+    public static synchronized EtcdServer shared() {
+        if (shared == null) {
+            EtcdServer server = new EtcdServer();
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "etcd-server-shutdown"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    /** The client URL, e.g. {@code http://127.0.0.1:40123}. */
+    public String endpoint() {
+        return "http://127.0.0.1:" + clientPort;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts etcd (same data directory and ports as before) and returns once it reports healthy. */
+    public synchronized void start() {
+        if (isRunning()) {
+            return;
+        }
+        String peer = "http://127.0.0.1:" + peerPort;
+        List<String> command = List.of(binary.toString(),
+                "--name", "t",
+                "--data-dir", dataDir.toString(),
+                "--listen-client-urls", endpoint(),
+                "--advertise-client-urls", endpoint(),
+                "--listen-peer-urls", peer,
+                "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "t=" + peer,
+                "--initial-cluster-state", "new",
+                "--quota-backend-bytes", String.valueOf(2L * 1024 * 1024 * 1024),
+                "--logger", "zap",
+                "--log-outputs", logFile.toString());
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(baseDir.resolve("etcd.out").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
+        }
+        awaitHealthy();
+    }
+
+    /** Stops etcd gracefully (SIGTERM, then SIGKILL after 10 s); data and ports are kept for {@link #start()}. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        process = null;
+    }
+
+    /** Kills etcd with SIGKILL (no graceful shutdown); data and ports are kept. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    /** Stops etcd and deletes its directory. The instance cannot be started again. */
+    public synchronized void destroy() {
+        stop();
+        try (Stream<Path> files = Files.walk(baseDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort in a shutdown hook
+        }
+    }
+
+    /** Compacts the history up to the current revision and returns that revision. */
+    public long compact() {
+        try (Client client = Client.builder().endpoints(endpoint()).build()) {
+            long revision = client.getKVClient()
+                    .get(ByteSequence.from("\0", StandardCharsets.UTF_8), GetOption.builder().withCountOnly(true).build())
+                    .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+            client.getKVClient().compact(revision).get(10, TimeUnit.SECONDS);
+            return revision;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot compact etcd at " + endpoint(), e);
+        }
+    }
+
+    private void awaitHealthy() {
+        HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+                .timeout(Duration.ofSeconds(2)).GET().build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("etcd exited with " + process.exitValue() + " while starting; log:\n"
+                        + tail(logFile) + tail(baseDir.resolve("etcd.out")));
+            }
+            try {
+                HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
+                last = response.statusCode() + " " + response.body();
+                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for etcd", e);
+            }
+            try {
+                Thread.sleep(50); // polling interval, not a wait for a condition
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for etcd", e);
+            }
+        }
+        stop();
+        throw new IllegalStateException("etcd did not become healthy within " + START_TIMEOUT + " (last: " + last
+                + "); log:\n" + tail(logFile));
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())) + "\n";
+        } catch (IOException e) {
+            return "(no " + file + ")\n";
+        }
+    }
+
+    private static int[] freePorts(int count) {
+        ServerSocket[] sockets = new ServerSocket[count];
+        int[] ports = new int[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // port is released either way
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdServer[" + endpoint() + ", " + baseDir + "]";
+    }
+}
