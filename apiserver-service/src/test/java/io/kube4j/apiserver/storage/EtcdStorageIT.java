@@ -96,6 +96,24 @@ class EtcdStorageIT extends StorageContractTest {
     }
 
     @Test
+    void talksToEtcdOverTlsWithAClientCertificate() {
+        EtcdServer secure = EtcdServer.withTls();
+        secure.start();
+        try (EtcdStorage s = new EtcdStorage(new EtcdStorageConfig(List.of(secure.endpoint()), Duration.ofSeconds(5),
+                Duration.ofSeconds(2), secure.caFile().toString(), secure.clientCertFile().toString(),
+                secure.clientKeyFile().toString()), new SimpleMeterRegistry())) {
+            long start = block(s.currentRevision());
+            WriteResult created = block(s.create(key("tls"), bytes("v"), Duration.ofSeconds(30)));
+            assertThat(created.succeeded()).isTrue();
+            assertThat(text(block(s.get(key("tls"))).value())).isEqualTo("v");
+            StorageEvent event = s.watch(key(""), start).blockFirst(TIMEOUT);
+            assertThat(event.object().key()).isEqualTo(key("tls"));
+        } finally {
+            secure.destroy();
+        }
+    }
+
+    @Test
     void requestToAStoppedEtcdIsUnavailableNotHung() {
         EtcdServer own = new EtcdServer();
         own.start();

@@ -3,6 +3,9 @@ package io.kube4j.apiserver.testsupport;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
+import io.grpc.netty.GrpcSslContexts;
+
+import javax.net.ssl.SSLException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,9 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -38,10 +44,16 @@ public final class EtcdServer {
     private final int clientPort;
     private final int peerPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final boolean tls;
     private Process process;
 
-    /** A new, not yet started server; skips (or fails under KUBE4J_REQUIRE_ALL=1) when etcd is not installed. */
+    /** A new, not yet started plain-text server; skips (or fails under KUBE4J_REQUIRE_ALL=1) without etcd. */
     public EtcdServer() {
+        this(false);
+    }
+
+    private EtcdServer(boolean tls) {
+        this.tls = tls;
         this.binary = Requirements.requireBinary("etcd");
         try {
             Path shm = Path.of("/dev/shm");
@@ -56,6 +68,17 @@ public final class EtcdServer {
         int[] ports = freePorts(2);
         this.clientPort = ports[0];
         this.peerPort = ports[1];
+        if (tls) {
+            generateCertificates();
+        }
+    }
+
+    /**
+     * A new, not yet started server that serves clients over TLS only and requires a client certificate signed
+     * by {@link #caFile()} ({@link #clientCertFile()}/{@link #clientKeyFile()} is one). Needs {@code openssl}.
+     */
+    public static EtcdServer withTls() {
+        return new EtcdServer(true);
     }
 
     /** One etcd per JVM, started on first use and stopped (data removed) by a shutdown hook. */
@@ -69,9 +92,30 @@ public final class EtcdServer {
         return shared;
     }
 
-    /** The client URL, e.g. {@code http://127.0.0.1:40123}. */
+    /** The client URL, e.g. {@code http://127.0.0.1:40123} ({@code https} for a TLS server). */
     public String endpoint() {
-        return "http://127.0.0.1:" + clientPort;
+        return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
+    }
+
+    /** The CA that signed the server and client certificates (TLS servers only). */
+    public Path caFile() {
+        return tlsDir().resolve("ca.crt");
+    }
+
+    public Path clientCertFile() {
+        return tlsDir().resolve("client.crt");
+    }
+
+    /** The client's private key, PKCS#8 PEM. */
+    public Path clientKeyFile() {
+        return tlsDir().resolve("client.key");
+    }
+
+    private Path tlsDir() {
+        if (!tls) {
+            throw new IllegalStateException("this etcd serves plain text");
+        }
+        return baseDir.resolve("tls");
     }
 
     public Path logFile() {
@@ -88,7 +132,7 @@ public final class EtcdServer {
             return;
         }
         String peer = "http://127.0.0.1:" + peerPort;
-        List<String> command = List.of(binary.toString(),
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
                 "--name", "t",
                 "--data-dir", dataDir.toString(),
                 "--listen-client-urls", endpoint(),
@@ -99,7 +143,14 @@ public final class EtcdServer {
                 "--initial-cluster-state", "new",
                 "--quota-backend-bytes", String.valueOf(2L * 1024 * 1024 * 1024),
                 "--logger", "zap",
-                "--log-outputs", logFile.toString());
+                "--log-outputs", logFile.toString()));
+        if (tls) {
+            command.addAll(List.of(
+                    "--cert-file", tlsDir().resolve("server.crt").toString(),
+                    "--key-file", tlsDir().resolve("server.key").toString(),
+                    "--trusted-ca-file", caFile().toString(),
+                    "--client-cert-auth"));
+        }
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -159,6 +210,9 @@ public final class EtcdServer {
 
     /** Compacts the history up to the current revision and returns that revision. */
     public long compact() {
+        if (tls) {
+            throw new UnsupportedOperationException("compact() helper is for plain-text servers");
+        }
         try (Client client = Client.builder().endpoints(endpoint()).build()) {
             long revision = client.getKVClient()
                     .get(ByteSequence.from("\0", StandardCharsets.UTF_8), GetOption.builder().withCountOnly(true).build())
@@ -171,6 +225,10 @@ public final class EtcdServer {
     }
 
     private void awaitHealthy() {
+        if (tls) {
+            awaitHealthyOverTls();
+            return;
+        }
         HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -202,6 +260,78 @@ public final class EtcdServer {
         stop();
         throw new IllegalStateException("etcd did not become healthy within " + START_TIMEOUT + " (last: " + last
                 + "); log:\n" + tail(logFile));
+    }
+
+    /** Over TLS the health probe is a read through jetcd with the client certificate. */
+    private void awaitHealthyOverTls() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Exception last = null;
+        try (Client client = Client.builder().endpoints(endpoint())
+                .sslContext(GrpcSslContexts.forClient().trustManager(caFile().toFile())
+                        .keyManager(clientCertFile().toFile(), clientKeyFile().toFile()).build())
+                .build()) {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("etcd exited with " + process.exitValue() + " while starting; log:\n"
+                            + tail(logFile) + tail(baseDir.resolve("etcd.out")));
+                }
+                try {
+                    client.getKVClient().get(ByteSequence.from("\0", StandardCharsets.UTF_8)).get(1, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e;
+                    Thread.sleep(50); // polling interval
+                }
+            }
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot read the test certificates in " + tlsDir(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for etcd", e);
+        }
+        stop();
+        throw new IllegalStateException("etcd (TLS) did not become healthy within " + START_TIMEOUT + " (last: " + last
+                + "); log:\n" + tail(logFile));
+    }
+
+    /** A throwaway CA, a server certificate for 127.0.0.1/localhost and a client certificate, via openssl. */
+    private void generateCertificates() {
+        Path openssl = Requirements.requireBinary("openssl");
+        Path dir = baseDir.resolve("tls");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("server.ext"),
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
+            Files.writeString(dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String o = openssl.toString();
+        run(dir, o, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "ca.key");
+        run(dir, o, "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=kube4j-test-ca", "-days", "2",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "-out", "ca.crt");
+        for (String leaf : List.of("server", "client")) {
+            run(dir, o, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", leaf + ".key");
+            run(dir, o, "req", "-new", "-key", leaf + ".key", "-subj", "/CN=kube4j-test-" + leaf, "-out", leaf + ".csr");
+            run(dir, o, "x509", "-req", "-in", leaf + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                    "-days", "2", "-extfile", leaf + ".ext", "-out", leaf + ".crt");
+        }
+    }
+
+    private static void run(Path dir, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static String tail(Path file) {
