@@ -1,0 +1,108 @@
+package io.kube4j.apiserver.testsupport;
+
+import io.kube4j.apiserver.ApiServerApplication;
+import io.kube4j.apiserver.watch.WatchCacheManager;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real apiserver (the whole Spring Boot application, real HTTP on a free loopback port) on a real etcd,
+ * for integration tests. {@link #shared()} is one per JVM on {@link EtcdServer#shared()}; tests that need
+ * a second replica or a restart start their own with {@link #start(String, String...)}.
+ */
+public final class ApiServerInstance implements AutoCloseable {
+
+    private static ApiServerInstance shared;
+
+    private final String etcdEndpoint;
+    private final String[] extraProperties;
+    private ConfigurableApplicationContext context;
+    private int port;
+
+    private ApiServerInstance(String etcdEndpoint, String[] extraProperties) {
+        this.etcdEndpoint = etcdEndpoint;
+        this.extraProperties = extraProperties;
+    }
+
+    public static synchronized ApiServerInstance shared() {
+        if (shared == null) {
+            shared = start(EtcdServer.shared().endpoint());
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "apiserver-shutdown"));
+        }
+        return shared;
+    }
+
+    /** Starts an apiserver on {@code etcdEndpoint}; {@code extraProperties} are {@code key=value} pairs. */
+    public static ApiServerInstance start(String etcdEndpoint, String... extraProperties) {
+        ApiServerInstance i = new ApiServerInstance(etcdEndpoint, extraProperties);
+        i.start(0);
+        return i;
+    }
+
+    private void start(int fixedPort) {
+        List<String> props = new ArrayList<>(List.of(
+                "server.port=" + fixedPort,
+                "server.address=127.0.0.1",
+                "spring.main.banner-mode=off",
+                "kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
+                "kube4j.apiserver.watch-cache.bookmark-interval=2s"));
+        props.addAll(List.of(extraProperties));
+        context = new SpringApplicationBuilder(ApiServerApplication.class)
+                .properties(props.toArray(String[]::new))
+                .run();
+        port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        awaitReady(Duration.ofSeconds(60));
+    }
+
+    private void awaitReady(Duration timeout) {
+        WatchCacheManager caches = context.getBean(WatchCacheManager.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!caches.isReady()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("apiserver did not become ready within " + timeout);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Stops and starts the application again on the same port (clients reconnect to the same URL). */
+    public void restart() {
+        int p = port;
+        close();
+        start(p);
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ApiClient client() {
+        return new ApiClient(url());
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+}
