@@ -332,6 +332,20 @@ class ValidationTest {
         assertThat(codes(Validation.validateCreate(typeOf(cm), cm))).containsExactly("TOO_LONG metadata.annotations");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("createCases")
+    void defaultingNeverAddsErrors(String name, Class<? extends HasMetadata> type, String yaml, List<String> expected) {
+        HasMetadata obj = read(yaml, type);
+        io.kube4j.api.defaulting.Defaulting.apply(obj);
+        List<FieldError> errs = Validation.validateCreate(typeOf(obj), obj);
+        // valid objects stay valid; invalid ones keep their errors (a default copied from a bad value,
+        // such as requests from limits or targetPort from port, may add one, as in Kubernetes)
+        assertThat(codes(errs)).as(errs.toString()).containsAll(expected);
+        if (expected.isEmpty()) {
+            assertThat(errs).isEmpty();
+        }
+    }
+
     @Test
     void helpers() {
         assertThat(Validation.isDns1123Label("web-1")).isTrue();
