@@ -174,7 +174,7 @@ public final class ResourceHandler {
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.create(t, info.namespace(), d.object())
-                        .flatMap(o -> withWarnings(Responses.object(request, 201, o), d.warnings())));
+                        .flatMap(o -> Responses.object(request, 201, o, d.warnings())));
     }
 
     private Mono<ServerResponse> update(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -182,7 +182,7 @@ public final class ResourceHandler {
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part)
-                        .flatMap(o -> withWarnings(Responses.object(request, 200, o), d.warnings())));
+                        .flatMap(o -> Responses.object(request, 200, o, d.warnings())));
     }
 
     private Mono<ServerResponse> patch(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -405,16 +405,6 @@ public final class ResourceHandler {
 
     private static List<String> stripUnknown(HasMetadata value) {
         return io.kube4j.apiserver.registry.UnknownFields.strip(value);
-    }
-
-    private static Mono<ServerResponse> withWarnings(Mono<ServerResponse> response, List<String> warnings) {
-        if (warnings.isEmpty()) {
-            return response;
-        }
-        return response.map(r -> {
-            warnings.forEach(w -> r.headers().add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
-            return r;
-        });
     }
 
     private DeleteRequest deleteRequest(ServerRequest request, byte[] body) {

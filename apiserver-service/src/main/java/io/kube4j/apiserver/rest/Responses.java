@@ -34,16 +34,28 @@ public final class Responses {
     }
 
     public static Mono<ServerResponse> object(ServerRequest request, int status, byte[] json) {
+        return object(request, status, json, List.of());
+    }
+
+    /** The object, with one {@code Warning: 299 - "..."} header per warning. */
+    public static Mono<ServerResponse> object(ServerRequest request, int status, byte[] json, List<String> warnings) {
+        ServerResponse.BodyBuilder b = ServerResponse.status(status);
+        for (String w : warnings) {
+            b.header("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
+        }
         if (wantsYaml(request)) {
             String yaml = Codecs.yaml().writeValueAsString(Codecs.json().readTree(json));
-            return ServerResponse.status(status).contentType(YAML)
-                    .body(BodyInserters.fromValue(yaml.getBytes(StandardCharsets.UTF_8)));
+            return b.contentType(YAML).body(BodyInserters.fromValue(yaml.getBytes(StandardCharsets.UTF_8)));
         }
-        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).body(BodyInserters.fromValue(json));
+        return b.contentType(MediaType.APPLICATION_JSON).body(BodyInserters.fromValue(json));
     }
 
     public static Mono<ServerResponse> object(ServerRequest request, int status, Object value) {
         return object(request, status, Codecs.json().writeValueAsBytes(value));
+    }
+
+    public static Mono<ServerResponse> object(ServerRequest request, int status, Object value, List<String> warnings) {
+        return object(request, status, Codecs.json().writeValueAsBytes(value), warnings);
     }
 
     public static Mono<ServerResponse> error(ApiException e) {

@@ -28,8 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -53,7 +51,7 @@ public final class WatchCacheManager implements SmartLifecycle {
     private final Map<String, WatchCache> byPlural = new LinkedHashMap<>();
     private final Map<ResourceType, WatchCache> byType = new LinkedHashMap<>();
     private final AtomicLong revision = new AtomicLong();
-    private final ConcurrentSkipListMap<Long, List<Sinks.Empty<Void>>> waiters = new ConcurrentSkipListMap<>();
+    private final java.util.TreeMap<Long, List<Sinks.Empty<Void>>> waiters = new java.util.TreeMap<>();
     private final Scheduler scheduler = Schedulers.newSingle("watch-cache-init", true);
     private volatile long readyAt = Long.MAX_VALUE;
     private volatile boolean running;
@@ -94,9 +92,11 @@ public final class WatchCacheManager implements SmartLifecycle {
             return Mono.empty();
         }
         Sinks.Empty<Void> s = Sinks.empty();
-        waiters.computeIfAbsent(rev, k -> new CopyOnWriteArrayList<>()).add(s);
-        if (revision.get() >= rev) {
-            releaseWaiters(revision.get());
+        synchronized (waiters) {
+            if (revision.get() >= rev) {
+                return Mono.empty();
+            }
+            waiters.computeIfAbsent(rev, k -> new ArrayList<>()).add(s);
         }
         return s.asMono().timeout(timeout);
     }
@@ -256,15 +256,13 @@ public final class WatchCacheManager implements SmartLifecycle {
     }
 
     private void releaseWaiters(long rev) {
-        while (true) {
-            Map.Entry<Long, List<Sinks.Empty<Void>>> first = waiters.firstEntry();
-            if (first == null || first.getKey() > rev) {
-                return;
-            }
-            if (waiters.remove(first.getKey(), first.getValue())) {
-                first.getValue().forEach(Sinks.Empty::tryEmitEmpty);
-            }
+        List<Sinks.Empty<Void>> ready = new ArrayList<>();
+        synchronized (waiters) {
+            Map<Long, List<Sinks.Empty<Void>>> head = waiters.headMap(rev, true);
+            head.values().forEach(ready::addAll);
+            head.clear();
         }
+        ready.forEach(Sinks.Empty::tryEmitEmpty);
     }
 
     private CachedObject decode(WatchCache c, StoredObject o) {
