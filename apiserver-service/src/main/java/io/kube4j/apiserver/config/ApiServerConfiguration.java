@@ -13,7 +13,11 @@ import io.kube4j.apiserver.storage.EtcdStorageConfig;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.watch.WatchCacheManager;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import org.springdoc.core.annotations.RouterOperation;
+import org.springdoc.core.annotations.RouterOperations;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -79,6 +83,16 @@ public class ApiServerConfiguration {
     }
 
     @Bean
+    @RouterOperations({
+            @RouterOperation(path = "/healthz", method = RequestMethod.GET, beanClass = HealthHandler.class, beanMethod = "healthz",
+                    operation = @Operation(operationId = "healthz", summary = "The process serves requests")),
+            @RouterOperation(path = "/livez", method = RequestMethod.GET, beanClass = HealthHandler.class, beanMethod = "healthz",
+                    operation = @Operation(operationId = "livez", summary = "Liveness")),
+            @RouterOperation(path = "/readyz", method = RequestMethod.GET, beanClass = HealthHandler.class, beanMethod = "readyz",
+                    operation = @Operation(operationId = "readyz", summary = "Readiness: 200 once the watch cache is in sync with etcd")),
+            @RouterOperation(path = "/version", method = RequestMethod.GET, beanClass = DiscoveryHandler.class, beanMethod = "version",
+                    operation = @Operation(operationId = "version", summary = "The Kubernetes version this server reports"))
+    })
     RouterFunction<ServerResponse> apiRoutes(DiscoveryHandler discovery, ResourceHandler resources,
                                              OpenApiHandler openapi, HealthHandler health) {
         return RouterFunctions.route()
