@@ -51,9 +51,9 @@ public final class ApiServerInstance implements AutoCloseable {
                 "kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
                 "kube4j.apiserver.watch-cache.bookmark-interval=2s"));
         props.addAll(List.of(extraProperties));
+        // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
-                .properties(props.toArray(String[]::new))
-                .run();
+                .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         awaitReady(Duration.ofSeconds(60));
     }
