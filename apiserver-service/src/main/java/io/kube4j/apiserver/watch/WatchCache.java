@@ -128,7 +128,7 @@ public final class WatchCache {
      * @throws TooOldResourceVersionException when changes after {@code fromRevision} have left the window
      */
     public synchronized Watcher watch(WatchFilter filter, long fromRevision, boolean bookmarks, int bufferSize) {
-        Watcher w = new Watcher(filter, bookmarks, bufferSize);
+        Watcher w = new Watcher(filter, bookmarks, bufferSize, fromRevision);
         if (fromRevision < 0) {
             long rev = currentRevision();
             for (CachedObject o : store.values()) {

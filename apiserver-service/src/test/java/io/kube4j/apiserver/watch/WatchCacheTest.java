@@ -69,4 +69,26 @@ class WatchCacheTest {
         assertThat(revisions).hasSize(1);
         assertThat(revisions.get(0)).isGreaterThanOrEqualTo(11);
     }
+
+    @Test
+    void watchFromARevisionTheCacheHasNotReachedYetGetsOnlyLaterChanges() {
+        // A client that read revision 11 through another replica watches this one, still at 10.
+        cache.reset(Map.of(), 10);
+        Watcher w = cache.watch(WatchFilter.everything(), 11, true, 100);
+        List<Long> revisions = new CopyOnWriteArrayList<>();
+        w.events().subscribe(d -> revisions.add(d.event().revision()));
+
+        cache.bookmark(rev -> ObjectCodec.bookmark(CONFIGMAPS, rev));
+        applyAt("a", 11);
+        applyAt("b", 12);
+
+        assertThat(revisions).containsExactly(12L);
+    }
+
+    private void applyAt(String name, long revision) {
+        String key = CONFIGMAPS.key("ns", name);
+        byte[] json = ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name
+                + "\",\"namespace\":\"ns\"}}").getBytes(StandardCharsets.UTF_8);
+        cache.apply(key, ObjectCodec.toCached(CONFIGMAPS, key, json, revision), revision, false);
+    }
 }
