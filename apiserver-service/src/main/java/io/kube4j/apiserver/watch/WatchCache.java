@@ -33,6 +33,8 @@ public final class WatchCache {
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     /** Every change with a revision above this one is in the window. */
     private long windowStart;
+    /** The newest revision this cache has applied (the manager's global revision may still lag behind it). */
+    private long appliedRevision;
 
     WatchCache(ResourceType type, int windowSize, LongSupplier globalRevision) {
         this.type = type;
@@ -49,10 +51,12 @@ public final class WatchCache {
         store.putAll(state);
         window.clear();
         windowStart = revision;
+        appliedRevision = revision;
     }
 
     /** Applies one change; {@code object} is null for a delete. */
     synchronized void apply(String key, CachedObject object, long revision, boolean deleted) {
+        appliedRevision = Math.max(appliedRevision, revision);
         CachedObject prev = store.get(key);
         CacheEvent e;
         if (deleted) {
@@ -91,7 +95,17 @@ public final class WatchCache {
                 out.add(o);
             }
         }
-        return new Snapshot(out, globalRevision.getAsLong());
+        return new Snapshot(out, currentRevision());
+    }
+
+    /**
+     * The revision this cache is current at. The manager advances the global revision only after applying an
+     * event, so right after {@link #apply} it can lag behind what watchers have already been sent; a bookmark,
+     * list or initial state labelled with the lagging revision would make clients go backwards (and a watch
+     * resumed from it would repeat the event). Every change up to the larger of the two has been applied here.
+     */
+    private long currentRevision() {
+        return Math.max(globalRevision.getAsLong(), appliedRevision);
     }
 
     public synchronized CachedObject get(String key) {
@@ -114,9 +128,9 @@ public final class WatchCache {
      * @throws TooOldResourceVersionException when changes after {@code fromRevision} have left the window
      */
     public synchronized Watcher watch(WatchFilter filter, long fromRevision, boolean bookmarks, int bufferSize) {
-        Watcher w = new Watcher(filter, bookmarks, bufferSize);
+        Watcher w = new Watcher(filter, bookmarks, bufferSize, fromRevision);
         if (fromRevision < 0) {
-            long rev = globalRevision.getAsLong();
+            long rev = currentRevision();
             for (CachedObject o : store.values()) {
                 w.offerInitial(o, rev);
             }
@@ -147,7 +161,7 @@ public final class WatchCache {
         if (watchers.isEmpty()) {
             return;
         }
-        long rev = globalRevision.getAsLong();
+        long rev = currentRevision();
         CacheEvent e = new CacheEvent(WatchEventType.BOOKMARK, marker.apply(rev), null, rev);
         for (Watcher w : watchers) {
             if (w.wantsBookmarks()) {

@@ -20,13 +20,16 @@ public final class Watcher {
 
     private final WatchFilter filter;
     private final boolean bookmarks;
+    /** Nothing at or below this revision is sent: the client has it already. */
+    private final long afterRevision;
     private final Sinks.Many<Delivery> sink;
     private volatile Runnable onClose = () -> { };
     private volatile boolean closed;
 
-    Watcher(WatchFilter filter, boolean bookmarks, int bufferSize) {
+    Watcher(WatchFilter filter, boolean bookmarks, int bufferSize, long afterRevision) {
         this.filter = filter;
         this.bookmarks = bookmarks;
+        this.afterRevision = afterRevision;
         Queue<Delivery> queue = new ArrayBlockingQueue<>(Math.max(16, bufferSize));
         this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
     }
@@ -46,7 +49,8 @@ public final class Watcher {
 
     /** Called by the cache, under its lock, for every change in order. */
     void offer(CacheEvent e) {
-        if (closed) {
+        // A client may resume from a revision it read through another replica whose cache is ahead of this one.
+        if (closed || e.revision() <= afterRevision) {
             return;
         }
         WatchEventType type;

@@ -4,6 +4,8 @@ import io.kube4j.apiserver.ApiServerApplication;
 import io.kube4j.apiserver.watch.WatchCacheManager;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,11 +53,24 @@ public final class ApiServerInstance implements AutoCloseable {
                 "kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
                 "kube4j.apiserver.watch-cache.bookmark-interval=2s"));
         props.addAll(List.of(extraProperties));
-        // As command-line arguments: they must win over application.yaml (default properties would not).
+        // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
+                .initializers(ApiServerInstance::ownNettyResources)
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         awaitReady(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Several apiservers share this JVM: each gets its own Reactor Netty event loops, because the global ones
+     * are disposed when any context closes, which would take every other instance's server down with it.
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext context) {
+        ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
+            ReactorResourceFactory f = new ReactorResourceFactory();
+            f.setUseGlobalResources(false);
+            return f;
+        });
     }
 
     private void awaitReady(Duration timeout) {

@@ -2,138 +2,93 @@ package io.kube4j.apiserver.watch;
 
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.api.registry.ResourceType;
-import io.kube4j.api.selector.FieldSelector;
-import io.kube4j.api.selector.LabelSelector;
+import io.kube4j.apiserver.registry.ObjectCodec;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The watch cache's window, replay, selector transitions and bookmarks, without a store. */
+/**
+ * The revisions a {@link WatchCache} hands out for bookmarks, lists and initial events, in the moment between an
+ * event being applied to the cache and {@link WatchCacheManager} advancing the global revision past it.
+ */
 class WatchCacheTest {
 
-    private final ResourceType pods = ResourceRegistry.builtin().byPath("", "v1", "pods").orElseThrow();
-    private final AtomicLong global = new AtomicLong();
-    private final WatchCache cache = new WatchCache(pods, 3, global::get);
+    private static final ResourceType CONFIGMAPS = ResourceRegistry.builtin().byPath("", "v1", "configmaps").orElseThrow();
 
-    private CachedObject pod(String name, long rv, Map<String, String> labels) {
-        String json = "{\"metadata\":{\"name\":\"" + name + "\",\"resourceVersion\":\"" + rv + "\"}}";
-        return new CachedObject(pods.key("ns", name), "ns", name, rv, labels,
-                Map.of("metadata.name", name, "metadata.namespace", "ns"), json.getBytes(StandardCharsets.UTF_8));
-    }
+    /** The manager's revision: still at 10 while the event at 11 is being applied. */
+    private final AtomicLong global = new AtomicLong(10);
+    private final WatchCache cache = new WatchCache(CONFIGMAPS, 100, global::get);
 
-    private void put(String name, long rv, Map<String, String> labels) {
-        cache.apply(pods.key("ns", name), pod(name, rv, labels), rv, false);
-        global.set(rv);
-    }
-
-    private void delete(String name, long rv) {
-        cache.apply(pods.key("ns", name), null, rv, true);
-        global.set(rv);
-    }
-
-    private static List<String> drain(Watcher w) {
-        return w.events().take(java.time.Duration.ofMillis(200))
-                .map(d -> d.type() + " " + (d.event().object().name() == null ? "" : d.event().object().name()) + "@" + d.event().revision())
-                .collectList().block();
+    private void applyEventAt11() {
+        cache.reset(Map.of(), 10);
+        String key = CONFIGMAPS.key("ns", "a");
+        byte[] json = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\",\"namespace\":\"ns\"}}"
+                .getBytes(StandardCharsets.UTF_8);
+        cache.apply(key, ObjectCodec.toCached(CONFIGMAPS, key, json, 11), 11, false);
     }
 
     @Test
-    void replaysTheWindowAfterARevisionThenLiveChanges() {
+    void bookmarkNeverCarriesARevisionOlderThanAnEventAlreadySent() {
         cache.reset(Map.of(), 10);
-        put("a", 11, Map.of());
-        put("b", 12, Map.of());
-        Watcher w = cache.watch(WatchFilter.everything(), 11, false, 100);
-        put("a", 13, Map.of());
-        delete("b", 14);
-        assertThat(drain(w)).containsExactly("ADDED b@12", "MODIFIED a@13", "DELETED b@14");
+        Watcher w = cache.watch(WatchFilter.everything(), 10, true, 100);
+        List<Long> revisions = new CopyOnWriteArrayList<>();
+        w.events().subscribe(d -> revisions.add(d.event().revision()));
+
+        applyEventAt11();
+        cache.bookmark(rev -> ObjectCodec.bookmark(CONFIGMAPS, rev));
+
+        assertThat(revisions).hasSize(2);
+        assertThat(revisions.get(1)).as("bookmark after the event at 11").isGreaterThanOrEqualTo(11);
     }
 
     @Test
-    void aRevisionOlderThanTheWindowIsTooOld() {
-        cache.reset(Map.of(), 10);
-        for (int i = 1; i <= 5; i++) {
-            put("p" + i, 10 + i, Map.of());
-        }
-        // window of 3 keeps revisions 13..15, so 12 is the oldest resumable
-        assertThat(cache.oldestResumableRevision()).isEqualTo(12);
-        assertThatThrownBy(() -> cache.watch(WatchFilter.everything(), 11, false, 100))
-                .isInstanceOf(WatchCache.TooOldResourceVersionException.class);
-        assertThat(drain(cache.watch(WatchFilter.everything(), 12, false, 100))).hasSize(3);
+    void listRevisionCoversEveryObjectInTheList() {
+        applyEventAt11();
+
+        WatchCache.Snapshot s = cache.snapshot(WatchFilter.everything());
+
+        assertThat(s.items()).extracting(CachedObject::resourceVersion).containsExactly(11L);
+        // A watch from the list's revision must not deliver the object's change again.
+        assertThat(s.revision()).isGreaterThanOrEqualTo(11);
     }
 
     @Test
-    void withoutARevisionAWatchStartsWithTheCurrentState() {
-        cache.reset(Map.of(), 10);
-        put("a", 11, Map.of());
-        put("b", 12, Map.of());
-        delete("a", 13);
+    void initialEventsOfAWatchWithoutRevisionCarryARevisionCoveringThem() {
+        applyEventAt11();
+
         Watcher w = cache.watch(WatchFilter.everything(), -1, false, 100);
-        put("c", 14, Map.of());
-        assertThat(drain(w)).containsExactly("ADDED b@13", "ADDED c@14");
+        List<Long> revisions = new CopyOnWriteArrayList<>();
+        w.events().subscribe(d -> revisions.add(d.event().revision()));
+
+        assertThat(revisions).hasSize(1);
+        assertThat(revisions.get(0)).isGreaterThanOrEqualTo(11);
     }
 
     @Test
-    void selectorsTurnLabelChangesIntoAddedAndDeleted() {
+    void watchFromARevisionTheCacheHasNotReachedYetGetsOnlyLaterChanges() {
+        // A client that read revision 11 through another replica watches this one, still at 10.
         cache.reset(Map.of(), 10);
-        WatchFilter web = new WatchFilter("ns", LabelSelector.parse("app=web"), FieldSelector.everything());
-        Watcher w = cache.watch(web, 10, false, 100);
-        put("a", 11, Map.of("app", "db"));
-        put("a", 12, Map.of("app", "web"));
-        put("a", 13, Map.of("app", "web", "x", "y"));
-        put("a", 14, Map.of("app", "db"));
-        put("a", 15, Map.of("app", "web"));
-        delete("a", 16);
-        assertThat(drain(w)).containsExactly("ADDED a@12", "MODIFIED a@13", "DELETED a@14", "ADDED a@15", "DELETED a@16");
+        Watcher w = cache.watch(WatchFilter.everything(), 11, true, 100);
+        List<Long> revisions = new CopyOnWriteArrayList<>();
+        w.events().subscribe(d -> revisions.add(d.event().revision()));
+
+        cache.bookmark(rev -> ObjectCodec.bookmark(CONFIGMAPS, rev));
+        applyAt("a", 11);
+        applyAt("b", 12);
+
+        assertThat(revisions).containsExactly(12L);
     }
 
-    @Test
-    void namespaceAndFieldSelectorsFilter() {
-        cache.reset(Map.of(), 10);
-        put("a", 11, Map.of());
-        put("b", 12, Map.of());
-        WatchFilter onlyB = new WatchFilter("ns", LabelSelector.everything(), FieldSelector.parse("metadata.name=b"));
-        assertThat(drain(cache.watch(onlyB, 10, false, 100))).containsExactly("ADDED b@12");
-        WatchFilter otherNs = new WatchFilter("other", LabelSelector.everything(), FieldSelector.everything());
-        assertThat(drain(cache.watch(otherNs, 10, false, 100))).isEmpty();
-        assertThat(cache.snapshot(onlyB).items()).extracting(CachedObject::name).containsExactly("b");
-        assertThat(cache.snapshot(WatchFilter.everything()).revision()).isEqualTo(12);
-    }
-
-    @Test
-    void bookmarksGoOnlyToWatchersThatAskedAndCarryTheCurrentRevision() {
-        cache.reset(Map.of(), 10);
-        Watcher with = cache.watch(WatchFilter.everything(), 10, true, 100);
-        Watcher without = cache.watch(WatchFilter.everything(), 10, false, 100);
-        put("a", 11, Map.of());
-        global.set(20);
-        cache.bookmark(rev -> new CachedObject("", null, null, rev, Map.of(), Map.of(), "{}".getBytes(StandardCharsets.UTF_8)));
-        assertThat(drain(with)).containsExactly("ADDED a@11", "BOOKMARK @20");
-        assertThat(drain(without)).containsExactly("ADDED a@11");
-    }
-
-    @Test
-    void aWatcherThatFallsTooFarBehindIsClosed() {
-        cache.reset(Map.of(), 10);
-        Watcher slow = cache.watch(WatchFilter.everything(), 10, false, 16);
-        for (int i = 0; i < 40; i++) {
-            put("p" + i, 11 + i, Map.of());
-        }
-        assertThat(slow.events().onErrorResume(Watcher.SlowWatcherException.class, e -> reactor.core.publisher.Flux.empty())
-                .count().block(java.time.Duration.ofSeconds(5))).isLessThanOrEqualTo(16);
-    }
-
-    @Test
-    void cancellingAWatchUnregistersIt() {
-        cache.reset(Map.of(), 10);
-        Watcher w = cache.watch(WatchFilter.everything(), 10, false, 100);
-        assertThat(cache.watcherCount()).isEqualTo(1);
-        w.events().take(java.time.Duration.ofMillis(10)).blockLast();
-        assertThat(cache.watcherCount()).isZero();
+    private void applyAt(String name, long revision) {
+        String key = CONFIGMAPS.key("ns", name);
+        byte[] json = ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name
+                + "\",\"namespace\":\"ns\"}}").getBytes(StandardCharsets.UTF_8);
+        cache.apply(key, ObjectCodec.toCached(CONFIGMAPS, key, json, revision), revision, false);
     }
 }
