@@ -291,6 +291,7 @@ public final class WatchCacheManager implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        readyAt = Long.MAX_VALUE;
         if (watch != null) {
             watch.dispose();
         }
