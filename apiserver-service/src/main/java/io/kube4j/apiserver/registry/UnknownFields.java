@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds and removes fields the model does not know. fabric8's model keeps such fields in each object's
@@ -16,7 +17,32 @@ import java.util.Map;
  */
 public final class UnknownFields {
 
+    /** A getter worth descending into, or the one holding unknown fields ({@code extra}). */
+    private record Getter(Method method, String name, boolean extra) {
+    }
+
+    private static final Map<Class<?>, List<Getter>> GETTERS = new ConcurrentHashMap<>();
+
     private UnknownFields() {
+    }
+
+    private static List<Getter> getters(Class<?> type) {
+        List<Getter> out = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
+                    || m.getDeclaringClass() == Object.class || m.getName().length() < 4) {
+                continue;
+            }
+            Class<?> rt = m.getReturnType();
+            String name = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+            if (m.getName().equals("getAdditionalProperties")) {
+                out.add(new Getter(m, name, true));
+            } else if (KubernetesResource.class.isAssignableFrom(rt) || Collection.class.isAssignableFrom(rt)
+                    || Map.class.isAssignableFrom(rt)) {
+                out.add(new Getter(m, name, false));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Removes unknown fields everywhere in {@code root} and returns their paths. */
@@ -48,27 +74,18 @@ public final class UnknownFields {
         if (!(o instanceof KubernetesResource)) {
             return;
         }
-        for (Method m : o.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
-                    || m.getDeclaringClass() == Object.class) {
-                continue;
-            }
+        for (Getter g : GETTERS.computeIfAbsent(o.getClass(), UnknownFields::getters)) {
             try {
-                if (m.getName().equals("getAdditionalProperties")) {
-                    Object v = m.invoke(o);
+                Object v = g.method().invoke(o);
+                if (g.extra()) {
                     if (v instanceof Map<?, ?> extra && !extra.isEmpty()) {
                         for (Object k : extra.keySet()) {
                             out.add(path.isEmpty() ? k.toString() : path + "." + k);
                         }
                         extra.clear();
                     }
-                    continue;
-                }
-                Class<?> rt = m.getReturnType();
-                if (KubernetesResource.class.isAssignableFrom(rt) || Collection.class.isAssignableFrom(rt)
-                        || Map.class.isAssignableFrom(rt)) {
-                    String name = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
-                    walk(m.invoke(o), path.isEmpty() ? name : path + "." + name, out, depth + 1);
+                } else {
+                    walk(v, path.isEmpty() ? g.name() : path + "." + g.name(), out, depth + 1);
                 }
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // a getter that cannot be read has nothing stored in it
