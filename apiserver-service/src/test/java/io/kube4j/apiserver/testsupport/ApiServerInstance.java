@@ -51,9 +51,10 @@ public final class ApiServerInstance implements AutoCloseable {
                 "kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
                 "kube4j.apiserver.watch-cache.bookmark-interval=2s"));
         props.addAll(List.of(extraProperties));
+        // As command-line arguments: SpringApplicationBuilder.properties(...) are defaults, which
+        // application.yaml (server.port, etcd endpoints) would override.
         context = new SpringApplicationBuilder(ApiServerApplication.class)
-                .properties(props.toArray(String[]::new))
-                .run();
+                .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         awaitReady(Duration.ofSeconds(60));
     }
