@@ -47,6 +47,12 @@ public final class WatchHandler {
     }
 
     Mono<ServerResponse> watch(ServerRequest request, ResourceType t, String namespace, ListOptions opts) {
+        if (request.headers().header("Upgrade").stream().anyMatch(u -> u.equalsIgnoreCase("websocket"))) {
+            // Answering a WebSocket handshake with an endless 200 stream hangs clients that wait for the handshake's
+            // response to end (fabric8 on the JDK client). 503 is what clients such as fabric8 and client-go take
+            // as "no WebSocket here" and retry as a plain HTTP watch.
+            return Mono.error(ApiException.unavailable("watch over WebSocket is not served yet: use a plain HTTP watch"));
+        }
         boolean sse = request.headers().accept().stream().anyMatch(m -> m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)
                 && !m.isWildcardType());
         String rv = opts.resourceVersion();

@@ -49,17 +49,22 @@ public final class EtcdServer {
 
     /** A new, not yet started plain-text server; skips (or fails under KUBE4J_REQUIRE_ALL=1) without etcd. */
     public EtcdServer() {
-        this(false);
+        this(false, null);
     }
 
-    private EtcdServer(boolean tls) {
+    private EtcdServer(boolean tls, Path parentDir) {
         this.tls = tls;
         this.binary = Requirements.requireBinary("etcd");
         try {
             Path shm = Path.of("/dev/shm");
-            this.baseDir = Files.isDirectory(shm) && Files.isWritable(shm)
-                    ? Files.createTempDirectory(shm, "kube4j-etcd-")
-                    : Files.createTempDirectory("kube4j-etcd-");
+            if (parentDir != null) {
+                Files.createDirectories(parentDir);
+                this.baseDir = Files.createTempDirectory(parentDir, "kube4j-etcd-");
+            } else {
+                this.baseDir = Files.isDirectory(shm) && Files.isWritable(shm)
+                        ? Files.createTempDirectory(shm, "kube4j-etcd-")
+                        : Files.createTempDirectory("kube4j-etcd-");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,7 +83,20 @@ public final class EtcdServer {
      * by {@link #caFile()} ({@link #clientCertFile()}/{@link #clientKeyFile()} is one). Needs {@code openssl}.
      */
     public static EtcdServer withTls() {
-        return new EtcdServer(true);
+        return new EtcdServer(true, null);
+    }
+
+    /**
+     * A new, not yet started plain-text server whose data directory is under {@code parentDir} rather than
+     * /dev/shm, so that its writes pay the real fsync cost (for benchmarks; tests prefer the fast default).
+     */
+    public static EtcdServer inDirectory(Path parentDir) {
+        return new EtcdServer(false, parentDir);
+    }
+
+    /** The directory holding the data directory and logs. */
+    public Path baseDir() {
+        return baseDir;
     }
 
     /** One etcd per JVM, started on first use and stopped (data removed) by a shutdown hook. */

@@ -1,0 +1,273 @@
+package io.kube4j.apiserver.compat;
+
+import io.kube4j.api.codec.Codecs;
+import io.kube4j.apiserver.testsupport.ApiClient;
+import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.Requirements;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Real kubectl against a real kube4j apiserver. {@code kubectl} is a dispatcher that runs the versioned binary
+ * matching the server's /version minor; other versions are called directly from {@link #VERSIONED_DIR}.
+ */
+class KubectlIT {
+
+    private static final String NS = "compat-kubectl";
+    private static final Path VERSIONED_DIR = Path.of("/usr/lib/google-cloud-sdk/bin");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dir;
+    private static Path kubectl;
+    private static Path kubeconfig;
+    private static ApiClient api;
+
+    /** A finished command: exit code, stdout and stderr. */
+    record Result(int code, String out, String err) {
+        Result ok() {
+            assertThat(code).as("exit code; stdout:\n%s\nstderr:\n%s", out, err).isZero();
+            return this;
+        }
+    }
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        kubectl = Requirements.requireBinary("kubectl");
+        ApiServerInstance server = ApiServerInstance.shared();
+        api = server.client();
+        kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: kube4j
+                  cluster:
+                    server: %s
+                users:
+                - name: admin
+                  user: {}
+                contexts:
+                - name: kube4j
+                  context: {cluster: kube4j, user: admin, namespace: %s}
+                current-context: kube4j
+                """.formatted(server.url(), NS));
+        assertThat(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code()).isEqualTo(201);
+    }
+
+    private static Result kubectl(String... args) {
+        return run(kubectl, args);
+    }
+
+    private static Result run(Path binary, String... args) {
+        Process p = start(binary, args);
+        try {
+            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT
+                        + "; stdout so far:\n" + read(out(p)) + "\nstderr:\n" + read(err(p)));
+            }
+            return new Result(p.exitValue(), read(out(p)), read(err(p)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int processes;
+
+    /** Starts kubectl with stdout/stderr going to files (so a long-running watch cannot block on a full pipe). */
+    private static synchronized Process start(Path binary, String... args) {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString(),
+                "--cache-dir", dir.resolve("cache").toString(), "--request-timeout", "30s"));
+        command.addAll(List.of(args));
+        int n = ++processes;
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(dir.resolve("out-" + n).toFile())
+                    .redirectError(dir.resolve("err-" + n).toFile())
+                    .start();
+            OUTPUTS.put(p, n);
+            return p;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command, e);
+        }
+    }
+
+    private static final java.util.Map<Process, Integer> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Path out(Process p) {
+        return dir.resolve("out-" + OUTPUTS.get(p));
+    }
+
+    private static Path err(Process p) {
+        return dir.resolve("err-" + OUTPUTS.get(p));
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void getNamespaces() {
+        Result r = kubectl("get", "ns").ok();
+        assertThat(r.out()).contains("NAME").contains(NS).contains("default").contains("kube-system");
+        assertThat(api.get("/api/v1/namespaces/" + NS).code()).isEqualTo(200);
+    }
+
+    @Test
+    void applyGetAndDeleteAMultiDocumentFile() throws IOException {
+        Path file = dir.resolve("app.yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: app-config
+                data:
+                  greeting: hello
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: app
+                  labels: {app: app}
+                spec:
+                  replicas: 2
+                  selector:
+                    matchLabels: {app: app}
+                  template:
+                    metadata:
+                      labels: {app: app}
+                    spec:
+                      containers:
+                      - name: web
+                        image: nginx:1.27
+                        ports:
+                        - containerPort: 80
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: app
+                spec:
+                  selector: {app: app}
+                  ports:
+                  - port: 80
+                    targetPort: 80
+                """);
+        Result applied = kubectl("apply", "-f", file.toString()).ok();
+        assertThat(applied.out()).contains("configmap/app-config created", "deployment.apps/app created", "service/app created");
+        JsonNode cm = api.get("/api/v1/namespaces/" + NS + "/configmaps/app-config").json();
+        assertThat(cm.path("data").path("greeting").asString()).isEqualTo("hello");
+        assertThat(cm.path("metadata").path("annotations").has("kubectl.kubernetes.io/last-applied-configuration")).isTrue();
+        JsonNode svc = api.get("/api/v1/namespaces/" + NS + "/services/app").json();
+        assertThat(svc.path("spec").path("clusterIP").asString()).isNotEmpty();
+
+        Result yaml = kubectl("get", "deploy", "-o", "yaml").ok();
+        JsonNode list = Codecs.readYamlDocuments(yaml.out()).get(0);
+        assertThat(list.path("kind").asString()).isEqualTo("List");
+        assertThat(list.path("items")).hasSize(1);
+        JsonNode d = list.path("items").get(0);
+        assertThat(d.path("apiVersion").asString()).isEqualTo("apps/v1");
+        assertThat(d.path("kind").asString()).isEqualTo("Deployment");
+        assertThat(d.path("metadata").path("name").asString()).isEqualTo("app");
+        assertThat(d.path("metadata").path("namespace").asString()).isEqualTo(NS);
+        assertThat(d.path("metadata").path("uid").asString()).isNotEmpty();
+        assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(2);
+        assertThat(d.path("spec").path("template").path("spec").path("containers").get(0).path("image").asString())
+                .isEqualTo("nginx:1.27");
+        assertThat(d.path("spec").path("strategy").path("type").asString()).as("defaulted").isEqualTo("RollingUpdate");
+
+        Result deleted = kubectl("delete", "-f", file.toString()).ok();
+        assertThat(deleted.out()).contains("configmap \"app-config\" deleted", "deployment.apps \"app\" deleted",
+                "service \"app\" deleted");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(api.get("/api/v1/namespaces/" + NS + "/configmaps/app-config").code()).isEqualTo(404);
+            assertThat(api.get("/apis/apps/v1/namespaces/" + NS + "/deployments/app").code()).isEqualTo(404);
+            assertThat(api.get("/api/v1/namespaces/" + NS + "/services/app").code()).isEqualTo(404);
+        });
+    }
+
+    private static String podJson(String name) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":{\"w\":\"1\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox:1.36\"}]}}";
+    }
+
+    @Test
+    void getPodsWatchShowsAPodComingAndGoing() {
+        // A pod that exists before: once kubectl prints it, the list is done and the watch starts from its
+        // resourceVersion, so nothing created afterwards can be missed.
+        assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", podJson("sentinel")).code()).isEqualTo(201);
+        Process watch = start(kubectl, "get", "pods", "-l", "w=1", "-w");
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(read(out(watch))).contains("sentinel"));
+            assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", podJson("watched")).code()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(read(out(watch))).contains("watched"));
+            assertThat(api.delete("/api/v1/namespaces/" + NS + "/pods/watched").code()).isEqualTo(200);
+            assertThat(api.get("/api/v1/namespaces/" + NS + "/pods/watched").code()).isEqualTo(404);
+            // ADDED and DELETED: one line each
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(read(out(watch)).lines().filter(l -> l.startsWith("watched")).count()).isGreaterThanOrEqualTo(2));
+            assertThat(watch.isAlive()).as("kubectl get -w keeps watching; stderr: %s", read(err(watch))).isTrue();
+        } finally {
+            watch.destroy();
+            api.delete("/api/v1/namespaces/" + NS + "/pods/sentinel");
+        }
+    }
+
+    @Test
+    void deleteOfAnUnboundPodReturnsPromptly() {
+        assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", podJson("doomed")).code()).isEqualTo(201);
+        Result r = kubectl("delete", "pod", "doomed").ok();
+        assertThat(r.out()).contains("pod \"doomed\" deleted");
+        assertThat(api.get("/api/v1/namespaces/" + NS + "/pods/doomed").code()).isEqualTo(404);
+    }
+
+    /** The dispatcher picks the binary for the server's minor; these talk to kube4j with other client versions. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.29", "1.33"})
+    void otherKubectlVersionsCreateAndReadBack(String version) throws IOException {
+        Path binary = VERSIONED_DIR.resolve("kubectl." + version);
+        Requirements.require(Files.isExecutable(binary), binary + " is not installed");
+        String name = "cm-" + version.replace('.', '-');
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: %s
+                data:
+                  version: "%s"
+                """.formatted(name, version));
+        assertThat(run(binary, "version", "--client", "-o", "json").ok().out()).contains("\"minor\": \"" + version.substring(2));
+        assertThat(run(binary, "apply", "-f", file.toString()).ok().out()).contains("configmap/" + name + " created");
+        assertThat(api.get("/api/v1/namespaces/" + NS + "/configmaps/" + name).json().path("data").path("version").asString())
+                .isEqualTo(version);
+        JsonNode got = Codecs.json().readTree(run(binary, "get", "configmap", name, "-o", "json").ok().out());
+        assertThat(got.path("data").path("version").asString()).isEqualTo(version);
+        assertThat(run(binary, "delete", "configmap", name).ok().out()).contains("deleted");
+        assertThat(api.get("/api/v1/namespaces/" + NS + "/configmaps/" + name).code()).isEqualTo(404);
+    }
+}
