@@ -196,7 +196,7 @@ public final class ResourceStore {
 
     // ---------------------------------------------------------------- create
 
-    public Mono<HasMetadata> create(ResourceType t, String ns, HasMetadata obj) {
+    public Mono<Written> create(ResourceType t, String ns, HasMetadata obj) {
         return Mono.defer(() -> {
             ObjectMeta m = obj.getMetadata();
             if (m == null) {
@@ -231,14 +231,19 @@ public final class ResourceStore {
             }
             String name = m.getName();
             Mono<Void> nsCheck = t.namespaced() ? checkNamespaceAcceptsContent(ns) : Mono.empty();
+            byte[][] stored = new byte[1][];
             return nsCheck.then(hooks.beforeCreate(t, obj))
-                    .then(Mono.defer(() -> storage.create(t.key(ns, name), ObjectCodec.encodeForStorage(obj), ttl(t))))
+                    .then(Mono.defer(() -> {
+                        stored[0] = ObjectCodec.encodeForStorage(obj);
+                        return storage.create(t.key(ns, name), stored[0], ttl(t));
+                    }))
                     .flatMap(r -> {
                         if (!r.succeeded()) {
                             return hooks.createFailed(t, obj).then(Mono.error(ApiException.alreadyExists(t, name)));
                         }
-                        obj.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
-                        return Mono.just(obj);
+                        long rv = r.object().modRevision();
+                        obj.getMetadata().setResourceVersion(Long.toString(rv));
+                        return Mono.just(Written.of(obj, stored[0], rv));
                     })
                     .onErrorResume(e -> !(e instanceof ApiException), e -> hooks.createFailed(t, obj).then(Mono.error(e)));
         });
@@ -251,11 +256,15 @@ public final class ResourceStore {
     private Mono<Void> checkNamespaceAcceptsContent(String ns) {
         ResourceType nsType = registry.byPath("", "v1", "namespaces").orElseThrow();
         CachedObject cached = caches.cache(nsType).get(nsType.key(null, ns));
-        Mono<HasMetadata> current = cached != null
-                ? Mono.just(ObjectCodec.decode(nsType, cached.json(), cached.resourceVersion()))
-                : storage.get(nsType.key(null, ns)).map(o -> ObjectCodec.decode(nsType, o.value(), o.modRevision()));
-        return current.switchIfEmpty(Mono.error(() -> ApiException.notFound(nsType, ns)))
-                .flatMap(n -> n.getMetadata().getDeletionTimestamp() != null
+        // The cache holds the namespace's status.phase as a selector field: no decoding on this hot path.
+        Mono<String> phase = cached != null
+                ? Mono.just(cached.fields().getOrDefault("status.phase", ""))
+                : storage.get(nsType.key(null, ns)).map(o -> {
+                    HasMetadata n = ObjectCodec.decode(nsType, o.value(), o.modRevision());
+                    return n.getMetadata().getDeletionTimestamp() != null ? "Terminating" : "Active";
+                });
+        return phase.switchIfEmpty(Mono.error(() -> ApiException.notFound(nsType, ns)))
+                .flatMap(p -> "Terminating".equals(p)
                         ? Mono.error(ApiException.forbidden(nsType, ns, "unable to create new content in namespace "
                         + ns + " because it is being terminated"))
                         : Mono.empty());
@@ -281,7 +290,7 @@ public final class ResourceStore {
     public enum Part { MAIN, STATUS }
 
     /** PUT: replaces the object (or its status), with the body's resourceVersion as precondition when set. */
-    public Mono<HasMetadata> update(ResourceType t, String ns, String name, HasMetadata body, Part part) {
+    public Mono<Written> update(ResourceType t, String ns, String name, HasMetadata body, Part part) {
         return Mono.defer(() -> {
             ObjectMeta bm = body.getMetadata();
             if (bm == null) {
@@ -304,7 +313,7 @@ public final class ResourceStore {
     }
 
     /** PATCH: applies a JSON or merge patch to the current object (retrying on conflicts unless pinned). */
-    public Mono<HasMetadata> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part) {
+    public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part) {
         return guaranteedUpdate(t, ns, name, current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch);
@@ -399,12 +408,12 @@ public final class ResourceStore {
      * conflict re-reads and re-applies (a mutation that pins a resourceVersion fails with 409 instead).
      * A write that removes the last finalizer of an object being deleted deletes it.
      */
-    public Mono<HasMetadata> guaranteedUpdate(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate) {
+    public Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate) {
         return guaranteedUpdate(t, ns, name, mutate, 0);
     }
 
-    private Mono<HasMetadata> guaranteedUpdate(ResourceType t, String ns, String name,
-                                               UnaryOperator<HasMetadata> mutate, int attempt) {
+    private Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name,
+                                           UnaryOperator<HasMetadata> mutate, int attempt) {
         String key = t.key(ns, name);
         return storage.get(key)
                 .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
@@ -415,27 +424,28 @@ public final class ResourceStore {
                     next.getMetadata().setResourceVersion(snapshot.getMetadata().getResourceVersion());
                     byte[] bytes = ObjectCodec.encodeForStorage(next);
                     if (java.util.Arrays.equals(bytes, stored.value())) {
-                        return Mono.just(snapshot);
+                        return Mono.just(Written.of(snapshot, stored.value(), stored.modRevision()));
                     }
                     if (shouldDeleteDuringUpdate(t, next, snapshot)) {
                         return storage.delete(key, stored.modRevision()).flatMap(r -> r.succeeded()
-                                ? hooks.afterDelete(t, next).thenReturn(next)
+                                ? hooks.afterDelete(t, next).thenReturn(new Written(next, ObjectCodec.encode(next)))
                                 : retry(t, ns, name, mutate, attempt));
                     }
                     Mono<Void> before = hooks.beforeUpdate(t, next, snapshot);
                     return before.then(storage.update(key, bytes, stored.modRevision(), ttl(t)))
                             .flatMap(r -> {
                                 if (r.succeeded()) {
-                                    next.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
-                                    return hooks.afterUpdate(t, next, snapshot).thenReturn(next);
+                                    long rv = r.object().modRevision();
+                                    next.getMetadata().setResourceVersion(Long.toString(rv));
+                                    return hooks.afterUpdate(t, next, snapshot).thenReturn(Written.of(next, bytes, rv));
                                 }
                                 return hooks.updateFailed(t, next, snapshot).then(retry(t, ns, name, mutate, attempt));
                             });
                 });
     }
 
-    private Mono<HasMetadata> retry(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate,
-                                    int attempt) {
+    private Mono<Written> retry(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate,
+                                int attempt) {
         if (attempt + 1 >= MAX_UPDATE_RETRIES) {
             return Mono.error(ApiException.staleObject(t, name));
         }

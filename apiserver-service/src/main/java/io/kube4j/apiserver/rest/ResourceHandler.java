@@ -174,7 +174,7 @@ public final class ResourceHandler {
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.create(t, info.namespace(), d.object())
-                        .flatMap(o -> Responses.object(request, 201, o, d.warnings())));
+                        .flatMap(w -> Responses.object(request, 201, w.json(), d.warnings())));
     }
 
     private Mono<ServerResponse> update(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -182,7 +182,7 @@ public final class ResourceHandler {
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part)
-                        .flatMap(o -> Responses.object(request, 200, o, d.warnings())));
+                        .flatMap(w -> Responses.object(request, 200, w.json(), d.warnings())));
     }
 
     private Mono<ServerResponse> patch(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -197,7 +197,7 @@ public final class ResourceHandler {
         }
         return Bodies.read(request, props.maxRequestBodySize())
                 .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part))
-                .flatMap(o -> Responses.object(request, 200, o));
+                .flatMap(w -> Responses.object(request, 200, w.json()));
     }
 
     private Mono<ServerResponse> delete(ServerRequest request, RequestInfo info) {
@@ -334,7 +334,7 @@ public final class ResourceHandler {
                     int n = replicas.isIntegralNumber() ? replicas.asInt() : 0;
                     return ScaleSubresource.withReplicas(store, t, current, n);
                 }))
-                .flatMap(o -> Responses.object(request, 200, ScaleSubresource.toScale(o)));
+                .flatMap(w -> Responses.object(request, 200, ScaleSubresource.toScale(w.object())));
     }
 
     /** namespaces/finalize: sets spec.finalizers; a Terminating namespace left with none is removed. */
@@ -356,7 +356,7 @@ public final class ResourceHandler {
                 ns.getSpec().setFinalizers(finalizers.isEmpty() ? null : finalizers);
                 return ns;
             });
-        }).flatMap(o -> Responses.object(request, 200, o));
+        }).flatMap(w -> Responses.object(request, 200, w.json()));
     }
 
     // ---------------------------------------------------------------- decoding
@@ -366,29 +366,34 @@ public final class ResourceHandler {
     }
 
     private Decoded decode(ServerRequest request, ResourceType t, byte[] body) {
-        JsonNode tree = Bodies.parseObject(body, Bodies.mediaType(request));
-        String apiVersion = tree.path("apiVersion").asString("");
-        String kind = tree.path("kind").asString("");
-        if (!apiVersion.isEmpty() && !kind.isEmpty() && (!apiVersion.equals(t.apiVersion()) || !kind.equals(t.kind()))) {
-            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version ("
-                    + t.apiVersion() + ")" + (kind.equals(t.kind()) ? "" : ", or the kind (" + kind + ") is not " + t.kind()));
-        }
-        if (apiVersion.isEmpty() != kind.isEmpty() && !(apiVersion.isEmpty() && kind.isEmpty())) {
-            if (!kind.isEmpty() && !kind.equals(t.kind()) || !apiVersion.isEmpty() && !apiVersion.equals(t.apiVersion())) {
-                throw ApiException.badRequest("the object's apiVersion/kind (" + apiVersion + "/" + kind
-                        + ") do not match the resource " + t.qualifiedName());
-            }
-        }
-        ObjectNode obj = (ObjectNode) tree;
-        obj.put("apiVersion", t.apiVersion());
-        obj.put("kind", t.kind());
+        String mediaType = Bodies.mediaType(request);
         HasMetadata value;
-        List<String> unknown;
         try {
-            value = Codecs.json().treeToValue(obj, t.type());
+            if (Bodies.isJson(mediaType)) {
+                if (body.length == 0) {
+                    throw ApiException.badRequest("the request body is empty: an object is required");
+                }
+                // straight from bytes to the typed object: no intermediate tree on the write path
+                value = Codecs.json().readValue(body, t.type());
+            } else {
+                value = Codecs.json().treeToValue(Bodies.parseObject(body, mediaType), t.type());
+            }
         } catch (tools.jackson.core.JacksonException e) {
-            throw ApiException.badRequest("the object could not be decoded as " + t.kind() + ": " + e.getOriginalMessage());
+            throw ApiException.badRequest("the request body is not a valid " + t.kind() + ": " + e.getOriginalMessage());
         }
+        if (value == null) {
+            throw ApiException.badRequest("the request body must be a JSON or YAML object");
+        }
+        String apiVersion = value.getApiVersion();
+        String kind = value.getKind();
+        if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals(t.apiVersion())
+                || kind != null && !kind.isEmpty() && !kind.equals(t.kind())) {
+            throw ApiException.badRequest("the object's apiVersion/kind (" + apiVersion + "/" + kind
+                    + ") does not match the resource " + t.qualifiedName() + " (" + t.apiVersion() + "/" + t.kind() + ")");
+        }
+        value.setApiVersion(t.apiVersion());
+        io.kube4j.apiserver.registry.ObjectCodec.setKind(value, t.kind());
+        List<String> unknown;
         if (value.getMetadata() == null) {
             value.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
         }
