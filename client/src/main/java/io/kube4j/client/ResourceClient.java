@@ -1,0 +1,48 @@
+package io.kube4j.client;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.kube4j.client.watch.WatchEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * Typed, reactive access to one resource of the apiserver. Errors are {@link ApiStatusException}s
+ * ({@link ApiStatusException.NotFound}, {@link ApiStatusException.Conflict}, ...). {@code namespace} is ignored for
+ * cluster-scoped resources; null lists across all namespaces.
+ */
+public interface ResourceClient<T extends HasMetadata> {
+
+    Mono<T> get(String namespace, String name);
+
+    /** One page (or everything, with {@code ListOptions.limit == 0}). */
+    Mono<KubernetesResourceList<T>> list(String namespace, ListOptions options);
+
+    Mono<T> create(T object);
+
+    /** PUT; the object's resourceVersion, when set, is the precondition. */
+    Mono<T> update(T object);
+
+    /** PUT to {@code /status}. */
+    Mono<T> updateStatus(T object);
+
+    Mono<T> patch(String namespace, String name, PatchType type, String patch);
+
+    /** The deleted object (or the object now carrying a deletionTimestamp, when deletion is pending). */
+    Mono<T> delete(String namespace, String name, DeleteOptions options);
+
+    /**
+     * Watches over Server-Sent Events from {@code fromResourceVersion} (null: the current state as ADDED events
+     * first). Resumes with {@code Last-Event-ID} after a dropped connection (jittered backoff); BOOKMARKs are
+     * surfaced; a 410 Gone ends the flux with {@link ApiStatusException.Gone} so the caller relists.
+     */
+    Flux<WatchEvent<T>> watch(String namespace, ListOptions options, String fromResourceVersion);
+
+    /**
+     * Re-reads and re-applies {@code mutation} on 409 Conflict, up to a bounded number of attempts: the one way every
+     * role writes objects it does not own exclusively.
+     */
+    Mono<T> updateWithRetry(String namespace, String name, UnaryOperator<T> mutation, boolean status);
+}
