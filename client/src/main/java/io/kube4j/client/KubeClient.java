@@ -1,11 +1,16 @@
 package io.kube4j.client;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.client.config.ClientConfig;
 import io.kube4j.client.internal.HttpResourceClient;
 import io.kube4j.client.internal.Transport;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +57,17 @@ public final class KubeClient implements AutoCloseable {
                     "no resource is registered for " + type.getName()));
             return new HttpResourceClient<>(transport, rt, type);
         });
+    }
+
+    /** Binds a pod to a node (POST {@code pods/{name}/binding}), as the scheduler does; Conflict if already bound. */
+    public Mono<Void> bindPod(String namespace, String pod, String node) {
+        ObjectNode b = Codecs.json().createObjectNode();
+        b.put("apiVersion", "v1");
+        b.put("kind", "Binding");
+        b.putObject("metadata").put("name", pod).put("namespace", namespace);
+        b.putObject("target").put("kind", "Node").put("apiVersion", "v1").put("name", node);
+        return ((HttpResourceClient<Pod>) resources(Pod.class))
+                .postSubresource(namespace, pod, "binding", Codecs.json().writeValueAsBytes(b)).then();
     }
 
     @Override

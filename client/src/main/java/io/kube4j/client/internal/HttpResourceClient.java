@@ -238,6 +238,12 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
+    /** POSTs {@code body} (JSON) to the subresource {@code sub} of one object, e.g. {@code pods/x/binding}. */
+    public Mono<byte[]> postSubresource(String namespace, String name, String sub, byte[] body) {
+        return Mono.defer(() -> request(HttpMethod.POST, uri(objectPath(namespace, name) + "/" + sub, Map.of()),
+                MediaType.APPLICATION_JSON, body));
+    }
+
     // ---- HTTP
 
     /** The body of a 2xx answer; an {@link ApiStatusException} otherwise. */
