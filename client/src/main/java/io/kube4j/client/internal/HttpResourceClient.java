@@ -21,6 +21,8 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -53,6 +55,8 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
     private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE =
             new ParameterizedTypeReference<>() {
             };
+
+    private static final Logger log = LoggerFactory.getLogger(HttpResourceClient.class);
 
     private final Transport transport;
     private final WebClient web;
@@ -344,13 +348,18 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
                 // The server ends every stream after timeoutSeconds (or when it stops): resume where we are.
                 .repeatWhen(ends -> ends.concatMap(x -> Mono.delay(
                         Duration.ofMillis(20 + ThreadLocalRandom.current().nextLong(80)))));
-        return Flux.concat(initial, resuming).onErrorMap(TerminalWatchError.class, TerminalWatchError::exception);
+        return Flux.concat(initial, resuming)
+                .onErrorMap(TerminalWatchError.class, TerminalWatchError::exception)
+                // Closing the KubeClient ends its watches (normally) instead of leaving them retrying.
+                .takeUntilOther(transport.closed());
     }
 
-    private static Retry watchRetry() {
+    private Retry watchRetry() {
         return Retry.backoff(Long.MAX_VALUE, WATCH_MIN_BACKOFF).maxBackoff(WATCH_MAX_BACKOFF).jitter(0.5)
                 .transientErrors(true)
-                .filter(HttpResourceClient::retryable);
+                .filter(HttpResourceClient::retryable)
+                .doBeforeRetry(s -> log.debug("watch of {} broke ({}); reconnecting, attempt {}", rt.qualifiedName(),
+                        s.failure().toString(), s.totalRetriesInARow() + 1));
     }
 
     private Flux<WatchEvent<T>> connect(String namespace, ListOptions o, String resumeFrom) {
