@@ -145,9 +145,9 @@ class SharedIndexInformerTest {
         }
         assertThat(fast.calls.subList(5, 50)).allMatch(c -> c.startsWith("update:"));
         assertThat(slow.threads).singleElement().isNotIn(fast.threads);
-        assertThat(fast.threads).singleElement().asString().doesNotStartWith("reactor")
-                .isNotEqualTo(inf.toString());
-        assertThat(fast.threads.iterator().next()).contains("-handler-");
+        // the fake delivers watch events on the writing (test) thread; handlers never run there
+        assertThat(fast.threads).singleElement().asString().contains("-handler-")
+                .isNotEqualTo(Thread.currentThread().getName());
     }
 
     @Test

@@ -85,6 +85,7 @@ class SharedInformerIT {
         final Map<String, String> state = new ConcurrentHashMap<>();
         final List<String> violations = new CopyOnWriteArrayList<>();
         final AtomicInteger unknownDeletes = new AtomicInteger();
+        final AtomicInteger updatesAndDeletes = new AtomicInteger();
 
         private void grow(String name, String rv, boolean strictly) {
             long v = Long.parseLong(rv);
@@ -103,12 +104,14 @@ class SharedInformerIT {
 
         @Override
         public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
+            updatesAndDeletes.incrementAndGet();
             grow(newObj.getMetadata().getName(), newObj.getMetadata().getResourceVersion(), true);
             state.put(newObj.getMetadata().getName(), newObj.getMetadata().getResourceVersion());
         }
 
         @Override
         public void onDelete(ConfigMap obj, boolean finalStateUnknown) {
+            updatesAndDeletes.incrementAndGet();
             // the deleted object carries its last stored version (or a newer one), never an older one
             grow(obj.getMetadata().getName(), obj.getMetadata().getResourceVersion(), false);
             state.remove(obj.getMetadata().getName());
@@ -169,9 +172,9 @@ class SharedInformerIT {
 
     @Test
     void convergesOnTheServersStateWhileWritesRaceTheInitialList() throws Exception {
-        int preexisting = 2_000;
+        int preexisting = 5_000;
         int threads = 4;
-        int opsPerThread = 250; // 1,000 writes during the start
+        int opsPerThread = 500; // 2,000 writes during the start
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (KubeClient client = KubeClient.create(ClientConfig.of(ApiServerInstance.shared().url()))) {
             String ns = namespace(client);
@@ -188,6 +191,8 @@ class SharedInformerIT {
                 awaitAll(writers);
                 assertConverged(inf, h, cms, ns);
                 assertThat(h.unknownDeletes).hasValue(0);
+                // no relist and no resync here: updates and deletes came from the watch, so writes ran past the list
+                assertThat(h.updatesAndDeletes.get()).isPositive();
             } finally {
                 inf.stop();
             }
