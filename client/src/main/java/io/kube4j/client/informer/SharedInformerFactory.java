@@ -1,6 +1,7 @@
 package io.kube4j.client.informer;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
 import io.kube4j.client.ResourceClient;
 
@@ -33,6 +34,13 @@ public final class SharedInformerFactory {
 
     public SharedInformerFactory(Function<Class<?>, ResourceClient<?>> clients) {
         this(clients, Duration.ZERO);
+    }
+
+    /** A factory over a {@link KubeClient}'s resources. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static SharedInformerFactory forClient(KubeClient client, Duration defaultResync) {
+        // KubeClient::resources is bounded by HasMetadata, which a Function<Class<?>, ...> cannot express
+        return new SharedInformerFactory(type -> client.resources((Class) type), defaultResync);
     }
 
     /** The shared informer of every {@code type} object in {@code namespace} (null: all). */
