@@ -1,0 +1,77 @@
+package io.kube4j.client;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kube4j.api.codec.Codecs;
+import io.kube4j.api.registry.ResourceRegistry;
+import io.kube4j.api.registry.ResourceType;
+import io.kube4j.client.config.ClientConfig;
+import io.kube4j.client.internal.HttpResourceClient;
+import io.kube4j.client.internal.Transport;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The entry point of the client: one per process and apiserver, holding the HTTP connection pool. Hands out a
+ * {@link ResourceClient} per resource type of the {@link ResourceRegistry}.
+ */
+public final class KubeClient implements AutoCloseable {
+
+    private final ClientConfig config;
+    private final ResourceRegistry registry;
+    private final Transport transport;
+    private final Map<Class<?>, ResourceClient<?>> clients = new ConcurrentHashMap<>();
+
+    private KubeClient(ClientConfig config, ResourceRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+        this.transport = new Transport(config);
+    }
+
+    public static KubeClient create(ClientConfig config) {
+        return new KubeClient(config, ResourceRegistry.builtin());
+    }
+
+    public static KubeClient create(ClientConfig config, ResourceRegistry registry) {
+        return new KubeClient(config, registry);
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    /** The default namespace of the configuration. */
+    public String namespace() {
+        return config.namespace();
+    }
+
+    /** The client of {@code type}; IllegalArgumentException when the registry does not know the type. */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> ResourceClient<T> resources(Class<T> type) {
+        return (ResourceClient<T>) clients.computeIfAbsent(type, k -> {
+            ResourceType rt = registry.byType(type).orElseThrow(() -> new IllegalArgumentException(
+                    "no resource is registered for " + type.getName()));
+            return new HttpResourceClient<>(transport, rt, type);
+        });
+    }
+
+    /** Binds a pod to a node (POST {@code pods/{name}/binding}), as the scheduler does; Conflict if already bound. */
+    public Mono<Void> bindPod(String namespace, String pod, String node) {
+        ObjectNode b = Codecs.json().createObjectNode();
+        b.put("apiVersion", "v1");
+        b.put("kind", "Binding");
+        b.putObject("metadata").put("name", pod).put("namespace", namespace);
+        b.putObject("target").put("kind", "Node").put("apiVersion", "v1").put("name", node);
+        return ((HttpResourceClient<Pod>) resources(Pod.class))
+                .postSubresource(namespace, pod, "binding", Codecs.json().writeValueAsBytes(b)).then();
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+}

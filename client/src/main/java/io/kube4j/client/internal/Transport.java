@@ -1,0 +1,101 @@
+package io.kube4j.client.internal;
+
+import io.kube4j.client.config.ClientConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import javax.net.ssl.SSLException;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The HTTP side of a {@link io.kube4j.client.KubeClient}: a Spring {@link WebClient} on its own Reactor Netty
+ * connection pool, with TLS from the config's PEMs and the bearer token (a token file is re-read every minute).
+ */
+public final class Transport implements AutoCloseable {
+
+    private static final int MAX_BODY = 64 * 1024 * 1024;
+    private static final long TOKEN_FILE_REFRESH_NANOS = Duration.ofMinutes(1).toNanos();
+
+    private final ClientConfig config;
+    private final ConnectionProvider pool;
+    private final WebClient web;
+    private final AtomicReference<CachedToken> token = new AtomicReference<>();
+
+    private record CachedToken(String value, long readAt) {
+    }
+
+    public Transport(ClientConfig config) {
+        this.config = config;
+        this.pool = ConnectionProvider.builder("kube4j-client").maxConnections(500)
+                .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(60)).build();
+        HttpClient http = HttpClient.create(pool).compress(true);
+        if (config.server().startsWith("https:")) {
+            SslContext ssl = sslContext(config);
+            http = http.secure(spec -> spec.sslContext(ssl));
+        }
+        this.web = WebClient.builder()
+                .baseUrl(config.server())
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(MAX_BODY))
+                .defaultHeader("User-Agent", "kube4j")
+                .filter((request, next) -> {
+                    String t = currentToken();
+                    if (t == null) {
+                        return next.exchange(request);
+                    }
+                    return next.exchange(org.springframework.web.reactive.function.client.ClientRequest.from(request)
+                            .headers(h -> h.setBearerAuth(t)).build());
+                })
+                .build();
+    }
+
+    static SslContext sslContext(ClientConfig c) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient();
+            if (c.insecureSkipTlsVerify()) {
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            } else if (c.caPem() != null) {
+                b.trustManager(new ByteArrayInputStream(c.caPem()));
+            }
+            if (c.clientCertPem() != null && c.clientKeyPem() != null) {
+                b.keyManager(new ByteArrayInputStream(c.clientCertPem()), new ByteArrayInputStream(c.clientKeyPem()));
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot build TLS context from the client config: " + e.getMessage(), e);
+        }
+    }
+
+    private String currentToken() {
+        if (config.token() != null || config.tokenFile() == null) {
+            return config.token();
+        }
+        CachedToken t = token.get();
+        long now = System.nanoTime();
+        if (t == null || now - t.readAt() > TOKEN_FILE_REFRESH_NANOS) {
+            t = new CachedToken(config.currentToken(), now);
+            token.set(t);
+        }
+        return t.value();
+    }
+
+    public WebClient web() {
+        return web;
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+}
