@@ -111,6 +111,11 @@ public final class LeaderElector {
                 log.warn("{} failed to renew lease {}/{} within {}: stopping leading", config.identity(),
                         config.leaseNamespace(), config.leaseName(), config.renewDeadline());
                 stopLeading();
+            } else if (observedLeader != null && !config.identity().equals(observedLeader)) {
+                // someone else holds the lease (we were paused past expiry): we are not the leader any more
+                log.warn("{} sees {} holding lease {}/{}: stopping leading", config.identity(), observedLeader,
+                        config.leaseNamespace(), config.leaseName());
+                stopLeading();
             }
             return;
         }

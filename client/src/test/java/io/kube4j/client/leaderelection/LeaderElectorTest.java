@@ -26,8 +26,12 @@ class LeaderElectorTest {
         final LeaderElector elector;
 
         Candidate(String id, InMemoryResourceClient<Lease> client) {
+            this(id, client, clock);
+        }
+
+        Candidate(String id, InMemoryResourceClient<Lease> client, FakeClock ownClock) {
             elector = new LeaderElector(client, LeaderElectionConfig.of("kube-system", "ctl", id),
-                    new LeaderCallbacks(started::incrementAndGet, stopped::incrementAndGet, leaders::add), clock);
+                    new LeaderCallbacks(started::incrementAndGet, stopped::incrementAndGet, leaders::add), ownClock);
         }
     }
 
@@ -127,6 +131,21 @@ class LeaderElectorTest {
         clock.advance(Duration.ofSeconds(5));
         b.elector.tick();
         assertThat(b.elector.isLeader()).isTrue();
+    }
+
+    @Test
+    void aLeaderThatSeesAnotherHolderStopsAtOnce() {
+        // b's clock runs 15 s ahead of a's, so b sees the lease expired while a is well within its renew deadline
+        FakeClock ahead = new FakeClock(clock.now().plusSeconds(15));
+        Candidate a = new Candidate("a", leases);
+        Candidate b = new Candidate("b", leases, ahead);
+        a.elector.tick();
+        b.elector.tick();
+        assertThat(b.elector.isLeader()).isTrue();
+        clock.advance(Duration.ofSeconds(2));
+        a.elector.tick();
+        assertThat(a.elector.isLeader()).isFalse();
+        assertThat(a.stopped.get()).isEqualTo(1);
     }
 
     @Test
