@@ -164,4 +164,25 @@ class ControllerTest {
         c.enqueue(new Request("ns", "late"));
         assertThat(c.queue().len()).isZero();
     }
+
+    @Test
+    void theQueueReportsMetricsUnderTheControllerName() {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        AtomicInteger calls = new AtomicInteger();
+        controller = ControllerBuilder.controller("metered").reconciler(r -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("first try fails");
+            }
+            return Result.done();
+        }).clock(clock).meterRegistry(registry).readyPollInterval(Duration.ofMillis(10)).build();
+        controller.start();
+        controller.enqueue(key);
+        await().until(() -> controller.queue().numRequeues(key) == 1);
+        clock.advance(Duration.ofMillis(5));
+        await().untilAtomic(calls, org.hamcrest.Matchers.is(2));
+        await().until(() -> registry.get("workqueue_work_duration_seconds").tag("name", "metered").timer().count() == 2);
+        assertThat(registry.get("workqueue_adds_total").tag("name", "metered").counter().count()).isEqualTo(2);
+        assertThat(registry.get("workqueue_retries_total").tag("name", "metered").counter().count()).isEqualTo(1);
+        assertThat(registry.get("workqueue_depth").tag("name", "metered").gauge().value()).isZero();
+    }
 }
