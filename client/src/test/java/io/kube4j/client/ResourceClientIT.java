@@ -154,6 +154,15 @@ class ResourceClientIT {
         assertThat(after.getStatus().getPhase()).isEqualTo("Running");
         assertThat(after.getSpec().getActiveDeadlineSeconds()).isNull();
         assertThat(pods.get(ns, "status-pod").block(T).getStatus().getPhase()).isEqualTo("Running");
+
+        Pod succeeded = pods.updateWithRetry(ns, "status-pod", cur -> {
+            cur.getStatus().setPhase("Succeeded");
+            return cur;
+        }, true).block(T);
+        assertThat(succeeded.getStatus().getPhase()).isEqualTo("Succeeded");
+        Pod untouched = pods.updateWithRetry(ns, "status-pod", cur -> null, true).block(T);
+        assertThat(untouched.getMetadata().getResourceVersion())
+                .as("a null mutation writes nothing").isEqualTo(succeeded.getMetadata().getResourceVersion());
     }
 
     @Test

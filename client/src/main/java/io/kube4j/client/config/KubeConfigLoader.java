@@ -1,6 +1,7 @@
 package io.kube4j.client.config;
 
 import io.kube4j.api.codec.Codecs;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -44,7 +45,13 @@ public final class KubeConfigLoader {
 
     /** Parses kubeconfig YAML; relative file references resolve against {@code baseDir}. */
     public static ClientConfig parse(String yaml, Path baseDir, String context, String source) {
-        JsonNode root = Codecs.yaml().readTree(yaml);
+        JsonNode root;
+        try {
+            root = Codecs.yaml().readTree(yaml);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("kubeconfig " + source + " is not valid YAML: "
+                    + e.getOriginalMessage(), e);
+        }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("kubeconfig " + source + " is not a YAML mapping");
         }

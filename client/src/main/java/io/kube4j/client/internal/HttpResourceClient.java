@@ -21,6 +21,8 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -53,6 +55,8 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
     private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE =
             new ParameterizedTypeReference<>() {
             };
+
+    private static final Logger log = LoggerFactory.getLogger(HttpResourceClient.class);
 
     private final Transport transport;
     private final WebClient web;
@@ -313,25 +317,49 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
 
     // ---- watch
 
+    /**
+     * Without a resourceVersion (null or "0") the initial state comes from a LIST, emitted as ADDED events carrying
+     * the list's resourceVersion, and the watch starts at that resourceVersion. (The server's own initial state gives
+     * every ADDED the same id, so a stream broken in its middle could not be resumed without loss or repeats.)
+     */
     @Override
     public Flux<WatchEvent<T>> watch(String namespace, ListOptions options, String fromResourceVersion) {
         ListOptions o = options == null ? ListOptions.all() : options;
         String from = fromResourceVersion != null ? fromResourceVersion : blankToNull(o.resourceVersion());
         AtomicReference<String> lastId = new AtomicReference<>(from);
-        Flux<WatchEvent<T>> oneConnection = Flux.defer(() -> connect(namespace, o, lastId.get()))
+        Flux<WatchEvent<T>> initial = Flux.empty();
+        if (from == null || from.equals("0")) {
+            ListOptions listOptions = new ListOptions(o.labelSelector(), o.fieldSelector(), 0, null, from, null, false);
+            initial = Flux.defer(() -> list(namespace, listOptions))
+                    .retryWhen(watchRetry())
+                    .flatMapIterable(l -> {
+                        String rv = l.getMetadata().getResourceVersion();
+                        lastId.set(rv);
+                        return l.getItems().stream().map(i -> new WatchEvent<>(WatchEvent.Type.ADDED, i, rv)).toList();
+                    });
+        }
+        Flux<WatchEvent<T>> resuming = Flux.defer(() -> connect(namespace, o, lastId.get()))
                 .doOnNext(e -> {
                     if (e.resourceVersion() != null) {
                         lastId.set(e.resourceVersion());
                     }
-                });
-        return oneConnection
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, WATCH_MIN_BACKOFF).maxBackoff(WATCH_MAX_BACKOFF).jitter(0.5)
-                        .transientErrors(true)
-                        .filter(HttpResourceClient::retryable))
+                })
+                .retryWhen(watchRetry())
                 // The server ends every stream after timeoutSeconds (or when it stops): resume where we are.
                 .repeatWhen(ends -> ends.concatMap(x -> Mono.delay(
-                        Duration.ofMillis(20 + ThreadLocalRandom.current().nextLong(80)))))
-                .onErrorMap(TerminalWatchError.class, TerminalWatchError::exception);
+                        Duration.ofMillis(20 + ThreadLocalRandom.current().nextLong(80)))));
+        return Flux.concat(initial, resuming)
+                .onErrorMap(TerminalWatchError.class, TerminalWatchError::exception)
+                // Closing the KubeClient ends its watches (normally) instead of leaving them retrying.
+                .takeUntilOther(transport.closed());
+    }
+
+    private Retry watchRetry() {
+        return Retry.backoff(Long.MAX_VALUE, WATCH_MIN_BACKOFF).maxBackoff(WATCH_MAX_BACKOFF).jitter(0.5)
+                .transientErrors(true)
+                .filter(HttpResourceClient::retryable)
+                .doBeforeRetry(s -> log.debug("watch of {} broke ({}); reconnecting, attempt {}", rt.qualifiedName(),
+                        s.failure().toString(), s.totalRetriesInARow() + 1));
     }
 
     private Flux<WatchEvent<T>> connect(String namespace, ListOptions o, String resumeFrom) {

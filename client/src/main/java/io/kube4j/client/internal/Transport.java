@@ -6,6 +6,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -27,6 +29,7 @@ public final class Transport implements AutoCloseable {
     private final ConnectionProvider pool;
     private final WebClient web;
     private final AtomicReference<CachedToken> token = new AtomicReference<>();
+    private final Sinks.Empty<Void> closed = Sinks.empty();
 
     private record CachedToken(String value, long readAt) {
     }
@@ -94,8 +97,14 @@ public final class Transport implements AutoCloseable {
         return config;
     }
 
+    /** Completes when {@link #close()} is called. */
+    public Mono<Void> closed() {
+        return closed.asMono();
+    }
+
     @Override
     public void close() {
+        closed.tryEmitEmpty();
         pool.dispose();
     }
 }

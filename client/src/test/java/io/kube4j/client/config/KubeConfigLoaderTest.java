@@ -110,6 +110,10 @@ class KubeConfigLoaderTest {
         assertThatThrownBy(() -> KubeConfigLoader.load(noUser, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user \"nobody\"");
 
+        Path broken = write("broken", "clusters: [unclosed");
+        assertThatThrownBy(() -> KubeConfigLoader.load(broken, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid YAML");
+
         Path noCurrent = write("no-current", TWO_CONTEXTS.replace("current-context: dev\n", ""));
         assertThatThrownBy(() -> KubeConfigLoader.load(noCurrent, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no current-context");

@@ -112,7 +112,9 @@ class WatchIT {
                 }
             }
             await().atMost(T).until(() -> describe(events).size() >= writes);
-            sleep(1500); // a repeat would show up here
+            // A repeat would show up within a stream or two more.
+            await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> describe(events).size() == writes);
             List<String> seen = describe(events);
             List<String> expected = new ArrayList<>();
             expected.add("ADDED counter=0");
@@ -126,11 +128,24 @@ class WatchIT {
     }
 
     @Test
+    void closingTheClientEndsItsWatches() {
+        KubeClient own = KubeClient.create(ClientConfig.of(ApiServerInstance.shared().url()));
+        String ns = namespace(own);
+        AtomicReference<String> end = new AtomicReference<>();
+        own.resources(ConfigMap.class).watch(ns, ListOptions.all(), null)
+                .subscribe(e -> { }, e -> end.set("error " + e), () -> end.set("complete"));
+        own.close();
+        await().atMost(T).untilAsserted(() -> assertThat(end.get()).isEqualTo("complete"));
+    }
+
+    @Test
     void bookmarksSurfaceWhenAskedFor() {
         String ns = namespace(client);
         List<WatchEvent<ConfigMap>> events = Collections.synchronizedList(new ArrayList<>());
         Disposable w = configMaps.watch(ns, ListOptions.all().withBookmarks(true), null).subscribe(events::add);
         try {
+            // The apiserver sends a bookmark only for a revision past the watch's start: write once.
+            configMaps.create(cm(ns, "tick", "1")).block(T);
             await().atMost(T).until(() -> {
                 synchronized (events) {
                     return events.stream().anyMatch(e -> e.type() == WatchEvent.Type.BOOKMARK);
@@ -188,7 +203,8 @@ class WatchIT {
                 cms.create(cm(ns, "after", "1")).block(T);
                 cms.patch(ns, "after", io.kube4j.client.PatchType.MERGE, "{\"data\":{\"v\":\"2\"}}").block(T);
                 await().atMost(Duration.ofSeconds(60)).until(() -> describe(events).size() >= 3);
-                sleep(1000);
+                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                        .until(() -> describe(events).size() == 3);
                 assertThat(error.get()).isNull();
                 assertThat(describe(events)).containsExactly("ADDED before=1", "ADDED after=1", "MODIFIED after=2");
             } finally {

@@ -25,6 +25,7 @@ class WatchProtocolTest {
     private static final Duration T = Duration.ofSeconds(10);
     private DisposableServer server;
     private final List<String> connections = new CopyOnWriteArrayList<>();
+    private final List<String> lists = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() {
@@ -40,6 +41,12 @@ class WatchProtocolTest {
 
     private KubeClient serve(Function<Integer, String> script) {
         server = HttpServer.create().host("127.0.0.1").port(0).handle((req, res) -> {
+            if (!req.uri().contains("watch=true")) {
+                lists.add(req.uri());
+                return res.header("Content-Type", "application/json").sendString(Mono.just("{\"kind\":\"ConfigMapList\","
+                        + "\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"4\"},\"items\":[{\"metadata\":"
+                        + "{\"name\":\"pre\",\"resourceVersion\":\"3\"}}]}"));
+            }
             connections.add(req.uri() + " last=" + req.requestHeaders().get("Last-Event-ID") + " accept="
                     + req.requestHeaders().get("Accept"));
             String body = script.apply(connections.size());
@@ -53,14 +60,17 @@ class WatchProtocolTest {
     }
 
     @Test
-    void skipsCommentsResumesWithLastEventIdAndEndsOnAnErrorEvent() {
+    void listsTheInitialStateSkipsCommentsResumesWithLastEventIdAndEndsOnAnErrorEvent() {
         try (KubeClient k = serve(n -> switch (n) {
             case 1 -> ": watching configmaps\n\n" + frame("5", "ADDED", "a", "5") + frame("6", "MODIFIED", "a", "6");
             case 2 -> frame("7", "DELETED", "a", "7") + frame("8", "BOOKMARK", "", "8");
             default -> "event: ERROR\ndata: {\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                     + "\"message\":\"boom\",\"reason\":\"InternalError\",\"code\":500}\n\n";
         })) {
-            StepVerifier.create(k.resources(ConfigMap.class).watch("ns", ListOptions.all().withBookmarks(true), null))
+            StepVerifier.create(k.resources(ConfigMap.class).watch("ns", ListOptions.all().withBookmarks(true)
+                            .withLabelSelector("app=x"), null))
+                    .assertNext(e -> assertThat(e).extracting(WatchEvent::type, WatchEvent::resourceVersion,
+                            x -> x.object().getMetadata().getName()).containsExactly(WatchEvent.Type.ADDED, "4", "pre"))
                     .assertNext(e -> assertThat(e).extracting(WatchEvent::type, WatchEvent::resourceVersion)
                             .containsExactly(WatchEvent.Type.ADDED, "5"))
                     .assertNext(e -> assertThat(e.type()).isEqualTo(WatchEvent.Type.MODIFIED))
@@ -71,10 +81,13 @@ class WatchProtocolTest {
                             .hasMessage("boom").extracting(x -> ((ApiStatusException) x).code()).isEqualTo(500))
                     .verify(T);
         }
+        assertThat(lists).containsExactly("/api/v1/namespaces/ns/configmaps?labelSelector=app%3Dx");
+        String w = "/api/v1/namespaces/ns/configmaps?labelSelector=app%3Dx&resourceVersion=";
+        String tail = "&watch=true&allowWatchBookmarks=true last=";
         assertThat(connections).containsExactly(
-                "/api/v1/namespaces/ns/configmaps?watch=true&allowWatchBookmarks=true last=null accept=text/event-stream",
-                "/api/v1/namespaces/ns/configmaps?resourceVersion=6&watch=true&allowWatchBookmarks=true last=6 accept=text/event-stream",
-                "/api/v1/namespaces/ns/configmaps?resourceVersion=8&watch=true&allowWatchBookmarks=true last=8 accept=text/event-stream");
+                w + "4" + tail + "4 accept=text/event-stream",
+                w + "6" + tail + "6 accept=text/event-stream",
+                w + "8" + tail + "8 accept=text/event-stream");
     }
 
     @Test
@@ -92,7 +105,7 @@ class WatchProtocolTest {
         try (KubeClient k = serve(n -> n == 1
                 ? "HTTP 503 {\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"not ready\",\"code\":503}"
                 : "HTTP 403 {\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"no\",\"reason\":\"Forbidden\",\"code\":403}")) {
-            StepVerifier.create(k.resources(ConfigMap.class).watch("ns", ListOptions.all(), null))
+            StepVerifier.create(k.resources(ConfigMap.class).watch("ns", ListOptions.all(), "10"))
                     .expectError(ApiStatusException.Forbidden.class).verify(T);
         }
         assertThat(connections).hasSize(2);
