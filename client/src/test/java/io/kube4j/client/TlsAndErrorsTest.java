@@ -84,8 +84,22 @@ class TlsAndErrorsTest {
     void errorAnswersBecomeTypedExceptionsAndQueriesAreEncoded() {
         server = HttpServer.create().host("127.0.0.1").port(0).handle((req, res) -> {
             requests.add(req.uri());
+            if (req.uri().contains("busy-once") && requests.stream().filter(u -> u.contains("busy-once")).count() == 1) {
+                return res.status(429).header("Retry-After", "1").header("Content-Type", "application/json")
+                        .sendString(Mono.just("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                + "\"message\":\"slow down\",\"reason\":\"TooManyRequests\",\"code\":429}"));
+            }
+            if (req.uri().contains("busy-once")) {
+                return res.status(200).header("Content-Type", "application/json")
+                        .sendString(Mono.just("{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"busy-once\"}}"));
+            }
+            if (req.uri().contains("busy-long")) {
+                return res.status(429).header("Retry-After", "60").header("Content-Type", "application/json")
+                        .sendString(Mono.just("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                + "\"message\":\"come back later\",\"reason\":\"TooManyRequests\",\"code\":429}"));
+            }
             if (req.uri().contains("busy")) {
-                return res.status(429).header("Retry-After", "7").header("Content-Type", "application/json")
+                return res.status(429).header("Retry-After", "0").header("Content-Type", "application/json")
                         .sendString(Mono.just("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                                 + "\"message\":\"slow down\",\"reason\":\"TooManyRequests\",\"code\":429}"));
             }
@@ -98,11 +112,18 @@ class TlsAndErrorsTest {
         }).bindNow();
         try (KubeClient k = KubeClient.create(ClientConfig.of("http://127.0.0.1:" + server.port()))) {
             ResourceClient<ConfigMap> cms = k.resources(ConfigMap.class);
+            // a 429 is sent again after Retry-After, a bounded number of times, then given to the caller
             assertThatThrownBy(() -> cms.get("ns", "busy").block(T))
                     .isInstanceOfSatisfying(ApiStatusException.TooManyRequests.class, e -> {
-                        assertThat(e.retryAfterSeconds()).isEqualTo(7);
+                        assertThat(e.retryAfterSeconds()).isEqualTo(0);
                         assertThat(e.getMessage()).isEqualTo("slow down");
                     });
+            assertThat(requests.stream().filter(u -> u.endsWith("/busy")).count())
+                    .isEqualTo(1 + io.kube4j.client.internal.HttpResourceClient.TOO_MANY_REQUESTS_RETRIES);
+            assertThat(cms.get("ns", "busy-once").block(T).getMetadata().getName()).isEqualTo("busy-once");
+            assertThatThrownBy(() -> cms.get("ns", "busy-long").block(T))
+                    .isInstanceOfSatisfying(ApiStatusException.TooManyRequests.class,
+                            e -> assertThat(e.retryAfterSeconds()).as("too long to wait: handed over at once").isEqualTo(60));
             assertThatThrownBy(() -> cms.get("ns", "plain").block(T))
                     .isInstanceOfSatisfying(ApiStatusException.class, e -> {
                         assertThat(e.code()).isEqualTo(503);

@@ -251,7 +251,26 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
     // ---- HTTP
 
     /** The body of a 2xx answer; an {@link ApiStatusException} otherwise. */
+    /** How often a request answered with 429 Too Many Requests is sent again (after the server's Retry-After). */
+    public static final int TOO_MANY_REQUESTS_RETRIES = 3;
+    /** The longest Retry-After the client waits for before giving the 429 to the caller. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(10);
+
     private Mono<byte[]> request(HttpMethod method, URI uri, MediaType contentType, byte[] body) {
+        return Mono.defer(() -> send(method, uri, contentType, body))
+                .retryWhen(Retry.from(signals -> signals.concatMap(rs -> {
+                    // The apiserver refused the request before doing anything with it: waiting as it asks and sending
+                    // it again is safe for every verb (client-go does the same).
+                    if (rs.failure() instanceof ApiStatusException.TooManyRequests tmr
+                            && rs.totalRetries() < TOO_MANY_REQUESTS_RETRIES
+                            && Duration.ofSeconds(tmr.retryAfterSeconds()).compareTo(MAX_RETRY_AFTER) <= 0) {
+                        return Mono.delay(Duration.ofSeconds(Math.max(0, tmr.retryAfterSeconds())));
+                    }
+                    return Mono.error(rs.failure());
+                })));
+    }
+
+    private Mono<byte[]> send(HttpMethod method, URI uri, MediaType contentType, byte[] body) {
         WebClient.RequestBodySpec spec = web.method(method).uri(uri).accept(MediaType.APPLICATION_JSON);
         WebClient.RequestHeadersSpec<?> ready = body == null ? spec : spec.contentType(contentType).bodyValue(body);
         return ready.exchangeToMono(resp -> resp.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap(b -> {

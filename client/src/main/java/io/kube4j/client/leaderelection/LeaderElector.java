@@ -258,6 +258,10 @@ public final class LeaderElector {
         }
     }
 
+    boolean isStopped() {
+        return stopped;
+    }
+
     public boolean isLeader() {
         return leading;
     }
