@@ -49,8 +49,11 @@ public final class Watcher {
 
     /** Called by the cache, under its lock, for every change in order. */
     void offer(CacheEvent e) {
-        // A client may resume from a revision it read through another replica whose cache is ahead of this one.
-        if (closed || e.revision() <= afterRevision) {
+        // A client may resume from a revision it read through another replica whose cache is ahead of this one:
+        // changes it has seen are not sent again. A bookmark at exactly its revision is still sent, so an idle watch
+        // gets its periodic bookmarks although nothing has changed since it started.
+        boolean bookmark = e.type() == WatchEventType.BOOKMARK;
+        if (closed || e.revision() < afterRevision || (!bookmark && e.revision() == afterRevision)) {
             return;
         }
         WatchEventType type;

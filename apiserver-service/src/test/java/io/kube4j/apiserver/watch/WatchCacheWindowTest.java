@@ -118,6 +118,15 @@ class WatchCacheWindowTest {
     }
 
     @Test
+    void anIdleWatchFromTheCurrentRevisionStillGetsBookmarks() {
+        cache.reset(Map.of(), 10);
+        put("a", 11, Map.of());
+        Watcher idle = cache.watch(WatchFilter.everything(), 11, true, 100);
+        cache.bookmark(rev -> new CachedObject("", null, null, rev, Map.of(), Map.of(), "{}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(drain(idle)).containsExactly("BOOKMARK @11");
+    }
+
+    @Test
     void aWatcherThatFallsTooFarBehindIsClosed() {
         cache.reset(Map.of(), 10);
         Watcher slow = cache.watch(WatchFilter.everything(), 10, false, 16);
