@@ -1,12 +1,14 @@
 package io.kube4j.client;
 
+import io.kube4j.apiserver.testsupport.Requirements;
+import io.kube4j.client.util.TestObjects;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.kube4j.client.config.ClientConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
@@ -14,7 +16,6 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,7 @@ class TlsAndErrorsTest {
     void mutualTlsWithCaAndClientCertificateAndBearerToken() throws Exception {
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
-        Assumptions.assumeTrue(openssl(cert, key), "openssl is not available");
+        Requirements.require(TestObjects.selfSignedCertificate(cert, key), "openssl is needed to make a test certificate");
         byte[] certPem = Files.readAllBytes(cert);
         byte[] keyPem = Files.readAllBytes(key);
         // The one self-signed certificate is the server's, the CA, and the client's.
@@ -140,19 +141,4 @@ class TlsAndErrorsTest {
                 + "&fieldSelector=metadata.name%3Da%26b&limit=5&continue=tok%2Ben%2F%3D");
     }
 
-    static boolean openssl(Path cert, Path key) {
-        try {
-            Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-subj", "/CN=test", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "1",
-                    "-keyout", key.toString(), "-out", cert.toString())
-                    .redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0 && Files.size(cert) > 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 }

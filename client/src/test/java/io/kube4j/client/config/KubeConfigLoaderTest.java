@@ -1,7 +1,9 @@
 package io.kube4j.client.config;
 
+import io.kube4j.apiserver.testsupport.Requirements;
+import io.kube4j.client.util.TestObjects;
+
 import io.kube4j.client.KubeClient;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,7 +125,7 @@ class KubeConfigLoaderTest {
     void clientCertificateDataAndKeyDataBuildATlsClient() throws Exception {
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
-        Assumptions.assumeTrue(openssl(cert, key), "openssl is not available");
+        Requirements.require(TestObjects.selfSignedCertificate(cert, key), "openssl is needed to make a test certificate");
         byte[] certPem = Files.readAllBytes(cert);
         byte[] keyPem = Files.readAllBytes(key);
         String yaml = """
@@ -215,18 +217,4 @@ class KubeConfigLoaderTest {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    private static boolean openssl(Path cert, Path key) {
-        try {
-            Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-subj", "/CN=test", "-days", "1", "-keyout", key.toString(), "-out", cert.toString())
-                    .redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0 && Files.size(cert) > 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 }

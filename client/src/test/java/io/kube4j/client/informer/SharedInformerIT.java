@@ -1,10 +1,9 @@
 package io.kube4j.client.informer;
 
+import io.kube4j.client.util.TestObjects;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.client.ApiStatusException;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -43,20 +41,8 @@ class SharedInformerIT {
 
     private static final Duration T = Duration.ofSeconds(60);
 
-    private static String namespace(KubeClient c) {
-        String ns = "informer-it-" + UUID.randomUUID().toString().substring(0, 8);
-        c.resources(Namespace.class).create(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
-                .build()).block(T);
-        return ns;
-    }
-
-    private static ConfigMap cm(String ns, String name, String value) {
-        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-                .withData(Map.of("v", value)).build();
-    }
-
     private static void createMany(ResourceClient<ConfigMap> cms, String ns, int n) {
-        Flux.range(0, n).flatMap(i -> cms.create(cm(ns, "pre-" + i, "0")), 16).blockLast(Duration.ofMinutes(5));
+        Flux.range(0, n).flatMap(i -> cms.create(TestObjects.configMap(ns, "pre-" + i, "0")), 16).blockLast(Duration.ofMinutes(5));
     }
 
     /** name → resourceVersion of a fresh, paginated list. */
@@ -133,7 +119,7 @@ class SharedInformerIT {
                 int target = r.nextInt(preexisting / threads) * threads + t;
                 int op = r.nextInt(3);
                 Mono<ConfigMap> call = switch (op) {
-                    case 0 -> cms.create(cm(ns, "new-" + t + "-" + i, "0"));
+                    case 0 -> cms.create(TestObjects.configMap(ns, "new-" + t + "-" + i, "0"));
                     case 1 -> cms.patch(ns, "pre-" + target, PatchType.MERGE, "{\"data\":{\"v\":\"" + i + "\"}}");
                     default -> cms.delete(ns, "pre-" + target, DeleteOptions.defaults());
                 };
@@ -177,7 +163,7 @@ class SharedInformerIT {
         int opsPerThread = 500; // 2,000 writes during the start
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (KubeClient client = KubeClient.create(ClientConfig.of(ApiServerInstance.shared().url()))) {
-            String ns = namespace(client);
+            String ns = TestObjects.namespace(client, "informer-it", T);
             ResourceClient<ConfigMap> cms = client.resources(ConfigMap.class);
             createMany(cms, ns, preexisting);
 
@@ -209,7 +195,7 @@ class SharedInformerIT {
         try (ApiServerInstance small = ApiServerInstance.start(EtcdServer.shared().endpoint(),
                 "kube4j.apiserver.watch-cache.window-size=50", "kube4j.apiserver.watch-cache.startup-replay=0");
              KubeClient client = KubeClient.create(ClientConfig.of(small.url()))) {
-            String ns = namespace(client);
+            String ns = TestObjects.namespace(client, "informer-it", T);
             ResourceClient<ConfigMap> real = client.resources(ConfigMap.class);
             createMany(real, ns, preexisting);
             CountingClient cms = new CountingClient(real);

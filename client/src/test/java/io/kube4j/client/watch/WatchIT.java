@@ -1,9 +1,8 @@
 package io.kube4j.client.watch;
 
+import io.kube4j.client.util.TestObjects;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.client.ApiStatusException;
@@ -21,8 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,18 +42,6 @@ class WatchIT {
         client.close();
     }
 
-    private static String namespace(KubeClient c) {
-        String ns = "watch-it-" + UUID.randomUUID().toString().substring(0, 8);
-        c.resources(Namespace.class).create(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
-                .build()).block(T);
-        return ns;
-    }
-
-    private static ConfigMap cm(String ns, String name, String value) {
-        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-                .withData(Map.of("v", value)).build();
-    }
-
     /** Events other than bookmarks, as "TYPE name=v". */
     private static List<String> describe(List<WatchEvent<ConfigMap>> events) {
         List<String> out = new ArrayList<>();
@@ -73,13 +58,13 @@ class WatchIT {
 
     @Test
     void seesAddedModifiedDeletedInOrder() {
-        String ns = namespace(client);
-        configMaps.create(cm(ns, "before", "0")).block(T);
+        String ns = TestObjects.namespace(client, "watch-it", T);
+        configMaps.create(TestObjects.configMap(ns, "before", "0")).block(T);
         List<WatchEvent<ConfigMap>> events = Collections.synchronizedList(new ArrayList<>());
         Disposable w = configMaps.watch(ns, ListOptions.all(), null).subscribe(events::add);
         try {
             await().atMost(T).until(() -> describe(events).contains("ADDED before=0"));
-            configMaps.create(cm(ns, "x", "1")).block(T);
+            configMaps.create(TestObjects.configMap(ns, "x", "1")).block(T);
             configMaps.patch(ns, "x", io.kube4j.client.PatchType.MERGE, "{\"data\":{\"v\":\"2\"}}").block(T);
             configMaps.delete(ns, "x", DeleteOptions.defaults()).block(T);
             await().atMost(T).until(() -> describe(events).size() == 4);
@@ -96,14 +81,14 @@ class WatchIT {
 
     @Test
     void resumesAcrossServerEndedStreamsWithoutLossOrRepeat() {
-        String ns = namespace(client);
+        String ns = TestObjects.namespace(client, "watch-it", T);
         String rv = configMaps.list(ns, ListOptions.all()).block(T).getMetadata().getResourceVersion();
         List<WatchEvent<ConfigMap>> events = Collections.synchronizedList(new ArrayList<>());
         ListOptions oneSecond = new ListOptions(null, null, 0, null, null, 1, false);
         Disposable w = configMaps.watch(ns, oneSecond, rv).subscribe(events::add);
         try {
             int writes = 200;
-            configMaps.create(cm(ns, "counter", "0")).block(T);
+            configMaps.create(TestObjects.configMap(ns, "counter", "0")).block(T);
             for (int i = 1; i < writes; i++) {
                 configMaps.patch(ns, "counter", io.kube4j.client.PatchType.MERGE,
                         "{\"data\":{\"v\":\"" + i + "\"}}").block(T);
@@ -130,7 +115,7 @@ class WatchIT {
     @Test
     void closingTheClientEndsItsWatches() {
         KubeClient own = KubeClient.create(ClientConfig.of(ApiServerInstance.shared().url()));
-        String ns = namespace(own);
+        String ns = TestObjects.namespace(own, "watch-it", T);
         AtomicReference<String> end = new AtomicReference<>();
         own.resources(ConfigMap.class).watch(ns, ListOptions.all(), null)
                 .subscribe(e -> { }, e -> end.set("error " + e), () -> end.set("complete"));
@@ -140,12 +125,12 @@ class WatchIT {
 
     @Test
     void bookmarksSurfaceWhenAskedFor() {
-        String ns = namespace(client);
+        String ns = TestObjects.namespace(client, "watch-it", T);
         List<WatchEvent<ConfigMap>> events = Collections.synchronizedList(new ArrayList<>());
         Disposable w = configMaps.watch(ns, ListOptions.all().withBookmarks(true), null).subscribe(events::add);
         try {
             // The apiserver sends a bookmark only for a revision past the watch's start: write once.
-            configMaps.create(cm(ns, "tick", "1")).block(T);
+            configMaps.create(TestObjects.configMap(ns, "tick", "1")).block(T);
             await().atMost(T).until(() -> {
                 synchronized (events) {
                     return events.stream().anyMatch(e -> e.type() == WatchEvent.Type.BOOKMARK);
@@ -167,9 +152,9 @@ class WatchIT {
         try (ApiServerInstance small = ApiServerInstance.start(EtcdServer.shared().endpoint(),
                 "kube4j.apiserver.watch-cache.window-size=5", "kube4j.apiserver.watch-cache.startup-replay=0");
              KubeClient c = KubeClient.create(ClientConfig.of(small.url()))) {
-            String ns = namespace(c);
+            String ns = TestObjects.namespace(c, "watch-it", T);
             ResourceClient<ConfigMap> cms = c.resources(ConfigMap.class);
-            String first = cms.create(cm(ns, "old", "0")).block(T).getMetadata().getResourceVersion();
+            String first = cms.create(TestObjects.configMap(ns, "old", "0")).block(T).getMetadata().getResourceVersion();
             for (int i = 1; i < 20; i++) {
                 cms.patch(ns, "old", io.kube4j.client.PatchType.MERGE, "{\"data\":{\"v\":\"" + i + "\"}}").block(T);
             }
@@ -191,16 +176,16 @@ class WatchIT {
     void resumesAfterAnApiserverRestartWithNothingLostOrRepeated() {
         try (ApiServerInstance own = ApiServerInstance.start(EtcdServer.shared().endpoint());
              KubeClient c = KubeClient.create(ClientConfig.of(own.url()))) {
-            String ns = namespace(c);
+            String ns = TestObjects.namespace(c, "watch-it", T);
             ResourceClient<ConfigMap> cms = c.resources(ConfigMap.class);
             List<WatchEvent<ConfigMap>> events = Collections.synchronizedList(new ArrayList<>());
             AtomicReference<Throwable> error = new AtomicReference<>();
             Disposable w = cms.watch(ns, ListOptions.all(), null).subscribe(events::add, error::set);
             try {
-                cms.create(cm(ns, "before", "1")).block(T);
+                cms.create(TestObjects.configMap(ns, "before", "1")).block(T);
                 await().atMost(T).until(() -> describe(events).contains("ADDED before=1"));
                 own.restart();
-                cms.create(cm(ns, "after", "1")).block(T);
+                cms.create(TestObjects.configMap(ns, "after", "1")).block(T);
                 cms.patch(ns, "after", io.kube4j.client.PatchType.MERGE, "{\"data\":{\"v\":\"2\"}}").block(T);
                 await().atMost(Duration.ofSeconds(60)).until(() -> describe(events).size() >= 3);
                 await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
