@@ -397,6 +397,11 @@ public final class PodManager implements ActivePods, PodSourceListener {
         return Duration.ofMillis(ms + ThreadLocalRandom.current().nextLong(Math.max(1, ms / 10)));
     }
 
+    /** Syncs the pod soon (a probe result changed, a volume's content changed, ...). */
+    public void podChanged(String podUid) {
+        workers.enqueue(podUid);
+    }
+
     public int workerCount() {
         return workers.size();
     }

@@ -1,0 +1,148 @@
+package io.kube4j.node.agent;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.kube4j.node.config.PodLifecycleProperties;
+import io.kube4j.node.env.KubeletEnvResolver;
+import io.kube4j.node.eviction.EvictionManager;
+import io.kube4j.node.pod.PodManager;
+import io.kube4j.node.pod.PodSyncer;
+import io.kube4j.node.probe.DefaultProbeManager;
+import io.kube4j.node.server.NodeApiServer;
+import io.kube4j.node.source.ApiServerPodSource;
+import io.kube4j.node.source.ManifestPodSource;
+import io.kube4j.node.status.NodeLeaseRenewer;
+import io.kube4j.node.status.NodeStatusManager;
+import io.kube4j.node.volume.HostVolumeManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node agent: the composition root of a kubelet. Registers the Node and keeps its Lease and status fresh, runs
+ * the pods bound to it (from the apiserver, static manifests, a manifest URL) on the context's runtime, probes
+ * them, evicts under pressure, and (when {@code serveNodeApi}) serves the node API for logs, exec and stats. The
+ * Spring application runs one; a hollow fleet runs many in one JVM, sharing the client, scheduler and pod worker
+ * threads.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final NodeContext ctx;
+    private final PodLifecycleProperties lifecycle;
+    private final ExecutorService podExecutor;
+    private final boolean ownsExecutor;
+    private final boolean serveNodeApi;
+    private HostVolumeManager volumes;
+    private DefaultProbeManager probes;
+    private PodManager pods;
+    private EvictionManager eviction;
+    private NodeApiServer nodeApi;
+    private NodeStatusManager status;
+    private NodeLeaseRenewer lease;
+
+    /**
+     * @param podExecutor  threads for pod syncs (null: a pool of this agent's own); syncs block on the runtime
+     * @param serveNodeApi start the node API server (hollow nodes do not)
+     */
+    public NodeAgent(NodeContext ctx, PodLifecycleProperties lifecycle, ExecutorService podExecutor,
+                     boolean serveNodeApi) {
+        this.ctx = ctx;
+        this.lifecycle = lifecycle;
+        this.ownsExecutor = podExecutor == null;
+        this.podExecutor = podExecutor != null ? podExecutor : Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "pod-worker-" + ctx.nodeName());
+            t.setDaemon(true);
+            return t;
+        });
+        this.serveNodeApi = serveNodeApi;
+    }
+
+    public synchronized void start() {
+        AtomicReference<PodManager> podsRef = new AtomicReference<>();
+        volumes = new HostVolumeManager(ctx, uid -> {
+            PodManager p = podsRef.get();
+            if (p != null) {
+                p.podChanged(uid);
+            }
+        });
+        probes = new DefaultProbeManager(ctx, uid -> {
+            PodManager p = podsRef.get();
+            if (p != null) {
+                p.podChanged(uid);
+            }
+        });
+        PodSyncer syncer = new PodSyncer(ctx, volumes, new KubeletEnvResolver(ctx), probes, lifecycle);
+        pods = new PodManager(ctx, syncer, volumes, podExecutor);
+        podsRef.set(pods);
+        var props = ctx.properties();
+        pods.addSource(new ApiServerPodSource(ctx.client(), ctx.nodeName(), Duration.ZERO));
+        if (props.staticPodPath() != null && !props.staticPodPath().isBlank()) {
+            pods.addSource(ManifestPodSource.directory(Path.of(props.staticPodPath()), ctx.nodeName(),
+                    props.manifestUrlPeriod(), ctx.scheduler(), podExecutor));
+        }
+        if (props.manifestUrl() != null && !props.manifestUrl().isBlank()) {
+            pods.addSource(ManifestPodSource.url(URI.create(props.manifestUrl()), ctx.nodeName(),
+                    props.manifestUrlPeriod(), ctx.scheduler(), podExecutor));
+        }
+        eviction = new EvictionManager(ctx, pods);
+        int kubeletPort = props.server().port();
+        if (serveNodeApi) {
+            nodeApi = new NodeApiServer(ctx, pods);
+            kubeletPort = nodeApi.start();
+        }
+        status = new NodeStatusManager(ctx, kubeletPort, eviction::pressure);
+        lease = new NodeLeaseRenewer(ctx);
+        status.start();
+        lease.start();
+        pods.start();
+        eviction.start();
+        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}", ctx.nodeName(),
+                ctx.runtime().info().containerRuntimeVersion(), props.podCidr(), ctx.nodeIp(),
+                serveNodeApi ? ", node API on port " + kubeletPort : "");
+    }
+
+    public PodManager pods() {
+        return pods;
+    }
+
+    public NodeStatusManager nodeStatus() {
+        return status;
+    }
+
+    public NodeLeaseRenewer lease() {
+        return lease;
+    }
+
+    public NodeApiServer nodeApi() {
+        return nodeApi;
+    }
+
+    public NodeContext context() {
+        return ctx;
+    }
+
+    /** Stops the agent; the pods keep running in the runtime (a new agent adopts them). */
+    @Override
+    public synchronized void close() {
+        if (pods == null) {
+            return;
+        }
+        eviction.stop();
+        pods.stop();
+        lease.stop();
+        status.stop();
+        if (nodeApi != null) {
+            nodeApi.stop();
+        }
+        if (ownsExecutor) {
+            podExecutor.shutdownNow();
+        }
+        pods = null;
+    }
+}
