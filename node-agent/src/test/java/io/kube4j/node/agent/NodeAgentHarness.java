@@ -80,6 +80,11 @@ public final class NodeAgentHarness implements AutoCloseable {
     }
 
     public static NodeAgentHarness docker(String name) {
+        return docker(name, Map.of());
+    }
+
+    /** A harness whose node has these {@code kube4j.node.*} properties too. */
+    public static NodeAgentHarness docker(String name, Map<String, String> extra) {
         Requirements.requireDocker();
         Requirements.requireBinary("etcd");
         ApiServerInstance api = ApiServerInstance.shared();
@@ -96,9 +101,11 @@ public final class NodeAgentHarness implements AutoCloseable {
         RuntimeOperationException last = null;
         for (int attempt = 0; attempt < 8 && runtime == null; attempt++) {
             String cidr = "10.244." + ThreadLocalRandom.current().nextInt(100, 250) + ".0/24";
-            props = properties(Map.of("name", nodeName, "pod-cidr", cidr, "root-dir", root.toString(),
-                    "server.port", "0", "lease.renew-interval", "2s", "status-update-frequency", "2s",
-                    "sync-frequency", "10s"));
+            Map<String, String> values = new HashMap<>(Map.of("name", nodeName, "pod-cidr", cidr,
+                    "root-dir", root.toString(), "server.port", "0", "lease.renew-interval", "2s",
+                    "status-update-frequency", "2s", "sync-frequency", "10s", "manifest-url-period", "1s"));
+            values.putAll(extra);
+            props = properties(values);
             try {
                 runtime = new InstrumentedRuntime(DockerRuntime.start(nodeName, props.docker(), cidr),
                         new SimpleMeterRegistry());
