@@ -430,6 +430,9 @@ public class DockerRuntime implements ContainerRuntime {
             throw new RuntimeOperationException("cannot start sandbox " + name + ": " + dockerMessage(e), e);
         }
         InspectContainerResponse r = call("inspect sandbox " + name, () -> docker.inspectContainerCmd(id).exec());
+        if (!spec.hostNetwork()) {
+            rewriteResolvConf(r.getResolvConfPath(), spec);
+        }
         String ip = null;
         if (!spec.hostNetwork() && r.getNetworkSettings() != null && r.getNetworkSettings().getNetworks() != null) {
             ContainerNetwork n = r.getNetworkSettings().getNetworks().get(networkName);
@@ -439,6 +442,36 @@ public class DockerRuntime implements ContainerRuntime {
         return new Sandbox(id, spec.podUid(), spec.podName(), spec.namespace(), spec.attempt(),
                 running ? Sandbox.State.READY : Sandbox.State.NOT_READY, ip, DockerSpecs.parseTime(r.getCreated()),
                 Map.copyOf(labels));
+    }
+
+    /**
+     * On a user-defined network Docker points resolv.conf at its embedded DNS (127.0.0.11), which forwards to the
+     * configured servers; pods expect the cluster DNS itself there, so, as dockershim did, the file the sandbox's
+     * containers share is rewritten. Only possible when the engine is local: otherwise the forwarding resolver stays.
+     */
+    private void rewriteResolvConf(String resolvConfPath, SandboxSpec spec) {
+        if (spec.dnsServers().isEmpty() || resolvConfPath == null || resolvConfPath.isBlank()) {
+            return;
+        }
+        Path path = Path.of(resolvConfPath);
+        if (!Files.isWritable(path)) {
+            log.debug("cannot rewrite {} (remote engine?): pods of this node resolve through Docker's embedded DNS",
+                    path);
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        spec.dnsServers().forEach(s -> b.append("nameserver ").append(s).append('\n'));
+        if (!spec.dnsSearches().isEmpty()) {
+            b.append("search ").append(String.join(" ", spec.dnsSearches())).append('\n');
+        }
+        if (!spec.dnsOptions().isEmpty()) {
+            b.append("options ").append(String.join(" ", spec.dnsOptions())).append('\n');
+        }
+        try {
+            Files.writeString(path, b.toString());
+        } catch (IOException e) {
+            log.warn("cannot rewrite {}: {}; pods resolve through Docker's embedded DNS", path, e.toString());
+        }
     }
 
     private static InternetProtocol protocol(String p) {
