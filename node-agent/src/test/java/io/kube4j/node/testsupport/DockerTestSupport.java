@@ -41,8 +41,8 @@ public final class DockerTestSupport {
 
     /** A client shared by the tests of this JVM (skips or fails the test when there is no engine). */
     public static synchronized DockerClient client() {
-        Requirements.requireDocker();
         if (client == null) {
+            Requirements.requireDocker();
             DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                     .withDockerHost(dockerHost()).build();
             client = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()

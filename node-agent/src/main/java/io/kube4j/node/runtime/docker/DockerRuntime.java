@@ -99,8 +99,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Known limits: a host-network sandbox has no IP of its own ({@link Sandbox#ip()} is null: use the node's);
  * {@code terminationMessagePath} is not mapped; a timed-out {@link #execSync} is abandoned, not killed (Docker
- * cannot kill an exec); without a tty, the end of an interactive stdin is not passed on (the transport cannot
- * half-close a hijacked connection), so commands that wait for EOF need a tty (Ctrl-D) or an explicit end.
+ * cannot kill an exec). An interactive exec with stdin and no tty runs over a connection of its own
+ * ({@link HalfClosingExecStream}) so the end of stdin reaches the process; that path speaks plain
+ * {@code unix://}/{@code tcp://} only. {@link #attach} cannot pass on the end of stdin (docker-java's transport
+ * never half-closes).
  */
 public class DockerRuntime implements ContainerRuntime {
 
@@ -871,6 +873,11 @@ public class DockerRuntime implements ContainerRuntime {
     @Override
     public StreamHandle exec(String containerId, List<String> command, StreamIo io) {
         String execId = createExec(containerId, command, io.stdin() != null, io.stdout(), io.stderr(), io.tty());
+        if (io.stdin() != null && !io.tty() && HalfClosingExecStream.supports(cfg.host())) {
+            // stdin's end must reach the process (cat, tar x): docker-java cannot half-close, this path can
+            return HalfClosingExecStream.start(cfg.host(), cfg.apiVersion(), execId, io.stdin(), io.sink(),
+                    () -> execExitCode(execId, 5000));
+        }
         FrameHandle handle = new FrameHandle(io.sink(), Long.MAX_VALUE) {
             @Override
             protected int exitCode() {

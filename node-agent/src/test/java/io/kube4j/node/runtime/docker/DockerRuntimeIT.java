@@ -486,6 +486,13 @@ class DockerRuntimeIT {
         assertThat(plain.out()).isEqualTo("got:abc\n");
         assertThat(plain.err()).isEqualTo("bad\n");
         in.close();
+
+        // without a tty, the end of stdin reaches the process (as `kubectl exec -i ... -- tar x` needs)
+        Collecting counted = new Collecting();
+        StreamHandle wc = runtime.exec(id, List.of("sh", "-c", "wc -c; exit 6"), new StreamIo(
+                new java.io.ByteArrayInputStream(new byte[100_000]), counted, true, true, false));
+        assertThat(wc.completion()).succeedsWithin(Duration.ofSeconds(30)).isEqualTo(6);
+        assertThat(counted.out().trim()).isEqualTo("100000");
     }
 
     @Test
@@ -509,6 +516,31 @@ class DockerRuntimeIT {
         assertThat(h.completion()).succeedsWithin(Duration.ofSeconds(10));
         in.close();
         runtime.stopContainer(id, Duration.ZERO);
+    }
+
+    @Test
+    void aBuiltBusyboxImageRunsItsCommandWithAllApplets() {
+        String tag = "kube4j-test/busybox-it:" + node;
+        DockerRuntime.buildBusyboxImage(runtime.client(), tag, DockerTestSupport.staticBusybox().orElseThrow(),
+                List.of("/bin/sh", "-c", "echo applets=$(ls /bin | wc -l) user=$(whoami) tmp=$(stat -c %a /tmp)"),
+                Map.of(DockerRuntime.IMAGE_LABEL, "it"));
+        try {
+            Sandbox sb = runtime.runSandbox(sandboxSpec("image-pod", List.of()));
+            ContainerSpec base = spec(sb, "default-cmd", List.of(), 0, 0);
+            ContainerSpec imageCmd = new ContainerSpec(base.podUid(), base.podName(), base.namespace(), base.name(),
+                    tag, List.of(), List.of(), List.of(), null, List.of(), 0, 0, 0, false, false, false, 0, "h", null,
+                    null, false, Map.of());
+            String id = runtime.createContainer(sb, imageCmd);
+            runtime.startContainer(id);
+            assertThat(awaitExited(id).exitCode()).isZero();
+            String out = logsOf(id);
+            assertThat(out).contains("user=root", "tmp=1777");
+            int applets = Integer.parseInt(out.replaceAll("(?s).*applets=(\\d+).*", "$1"));
+            assertThat(applets).isGreaterThan(100);
+            runtime.removeContainer(id);
+        } finally {
+            runtime.client().removeImageCmd(tag).withForce(true).exec();
+        }
     }
 
     @Test
