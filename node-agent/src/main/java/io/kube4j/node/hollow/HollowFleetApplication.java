@@ -1,12 +1,14 @@
 package io.kube4j.node.hollow;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import io.kube4j.client.KubeClient;
@@ -63,8 +65,9 @@ public final class HollowFleetApplication {
 
     /** {@code kube4j.node.*} from flat properties, with every default of {@link NodeAgentProperties}. */
     public static NodeAgentProperties bind(Map<String, String> flat) {
-        return new Binder(new MapConfigurationPropertySource(flat)).bindOrCreate("kube4j.node",
-                NodeAgentProperties.class);
+        // Spring's conversion service: durations ("10s") and data sizes ("100Mi") as in application properties.
+        return new Binder(List.of(new MapConfigurationPropertySource(flat)), null,
+                ApplicationConversionService.getSharedInstance()).bindOrCreate("kube4j.node", NodeAgentProperties.class);
     }
 
     static HollowRuntime.Resources resources(Map<String, String> sys) {
