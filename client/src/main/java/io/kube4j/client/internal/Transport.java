@@ -24,6 +24,9 @@ public final class Transport implements AutoCloseable {
 
     private static final int MAX_BODY = 64 * 1024 * 1024;
     private static final long TOKEN_FILE_REFRESH_NANOS = Duration.ofMinutes(1).toNanos();
+    /** System property: the connection pool's size (default 500); a hollow fleet with one watch per node needs more. */
+    public static final String MAX_CONNECTIONS_PROPERTY = "kube4j.client.max-connections";
+    static final int DEFAULT_MAX_CONNECTIONS = 500;
 
     private final ClientConfig config;
     private final ConnectionProvider pool;
@@ -36,7 +39,7 @@ public final class Transport implements AutoCloseable {
 
     public Transport(ClientConfig config) {
         this.config = config;
-        this.pool = ConnectionProvider.builder("kube4j-client").maxConnections(500)
+        this.pool = ConnectionProvider.builder("kube4j-client").maxConnections(maxConnections())
                 .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(60)).build();
         HttpClient http = HttpClient.create(pool).compress(true);
         if (config.server().startsWith("https:")) {
@@ -57,6 +60,23 @@ public final class Transport implements AutoCloseable {
                             .headers(h -> h.setBearerAuth(t)).build());
                 })
                 .build();
+    }
+
+    /** {@value #MAX_CONNECTIONS_PROPERTY}, else 500; a value that is not a positive number is an error. */
+    static int maxConnections() {
+        String v = System.getProperty(MAX_CONNECTIONS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_MAX_CONNECTIONS;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MAX_CONNECTIONS_PROPERTY + " must be a positive number, got '" + v + "'");
     }
 
     static SslContext sslContext(ClientConfig c) {

@@ -146,7 +146,7 @@ public record NodeAgentProperties(
     }
 
     /** Hard eviction thresholds: below these the node reports pressure and evicts pods. */
-    public record Eviction(@DefaultValue("100Mi") DataSize memoryAvailable,
+    public record Eviction(@DefaultValue("100MB") DataSize memoryAvailable,
                            @DefaultValue("10") int nodefsAvailablePercent,
                            @DefaultValue("5") int nodefsInodesFreePercent,
                            @DefaultValue("10s") Duration monitoringInterval,
