@@ -4,40 +4,41 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.KubeClient;
 
 /**
- * Blocking GETs of the ConfigMaps and Secrets pods reference (for env and volumes), with a timeout. Callers run on
- * pod-worker or refresher threads, never on the shared scheduler.
+ * Where env and volumes read the ConfigMaps and Secrets pods reference: blocking GETs (callers run on pod-worker
+ * or refresher threads, never on the shared scheduler); empty when the object does not exist, other failures thrown.
  */
-public final class ConfigObjects {
+public interface ConfigObjects {
 
-    private final KubeClient client;
-    private final Duration timeout;
+    Optional<ConfigMap> configMap(String namespace, String name);
 
-    public ConfigObjects(KubeClient client, Duration timeout) {
-        this.client = client;
-        this.timeout = timeout;
-    }
+    Optional<Secret> secret(String namespace, String name);
 
-    /** The ConfigMap, or empty when it does not exist; other failures are thrown. */
-    public Optional<ConfigMap> configMap(String namespace, String name) {
-        return get(ConfigMap.class, namespace, name);
-    }
+    /** GETs from the apiserver, each bounded by {@code timeout}. */
+    static ConfigObjects of(KubeClient client, Duration timeout) {
+        return new ConfigObjects() {
+            @Override
+            public Optional<ConfigMap> configMap(String namespace, String name) {
+                return get(ConfigMap.class, namespace, name);
+            }
 
-    /** The Secret, or empty when it does not exist; other failures are thrown. */
-    public Optional<Secret> secret(String namespace, String name) {
-        return get(Secret.class, namespace, name);
-    }
+            @Override
+            public Optional<Secret> secret(String namespace, String name) {
+                return get(Secret.class, namespace, name);
+            }
 
-    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<T> get(Class<T> type, String namespace,
-                                                                                    String name) {
-        try {
-            return Optional.ofNullable(client.resources(type).get(namespace, name).block(timeout));
-        } catch (ApiStatusException.NotFound e) {
-            return Optional.empty();
-        }
+            private <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+                try {
+                    return Optional.ofNullable(client.resources(type).get(namespace, name).block(timeout));
+                } catch (ApiStatusException.NotFound e) {
+                    return Optional.empty();
+                }
+            }
+        };
     }
 }

@@ -49,8 +49,13 @@ public final class KubeletEnvResolver implements EnvResolver {
 
     /** @param fetchTimeout how long one ConfigMap/Secret GET may take */
     public KubeletEnvResolver(NodeContext ctx, Duration fetchTimeout) {
+        this(ctx, ConfigObjects.of(ctx.client(), fetchTimeout));
+    }
+
+    /** Reads ConfigMaps and Secrets from {@code objects} (tests: an in-memory source). */
+    public KubeletEnvResolver(NodeContext ctx, ConfigObjects objects) {
         this.ctx = ctx;
-        this.objects = ctx.client() == null ? null : new ConfigObjects(ctx.client(), fetchTimeout);
+        this.objects = objects;
     }
 
     @Override

@@ -112,9 +112,16 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
      *                         {@code ctx.scheduler()} is null)
      */
     public HostVolumeManager(NodeContext ctx, Consumer<String> onContentChanged, Duration refreshPeriod) {
+        this(ctx, onContentChanged, refreshPeriod,
+                ctx.client() == null ? null : ConfigObjects.of(ctx.client(), Duration.ofSeconds(10)));
+    }
+
+    /** As above, reading ConfigMaps and Secrets from {@code objects} (tests: an in-memory source). */
+    public HostVolumeManager(NodeContext ctx, Consumer<String> onContentChanged, Duration refreshPeriod,
+                             ConfigObjects objects) {
         this.ctx = ctx;
         this.onContentChanged = onContentChanged == null ? uid -> { } : onContentChanged;
-        this.objects = ctx.client() == null ? null : new ConfigObjects(ctx.client(), Duration.ofSeconds(10));
+        this.objects = objects;
         this.podsDir = ctx.rootDir().toAbsolutePath().resolve("pods");
         long ms = Math.max(100, refreshPeriod.toMillis());
         this.refresher = ctx.scheduler() == null ? null
