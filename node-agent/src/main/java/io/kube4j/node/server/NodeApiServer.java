@@ -334,8 +334,9 @@ public final class NodeApiServer {
                         bridge.emitLast(StreamChannels.statusFrame(st));
                         bridge.complete();
                     });
+                    // sendWebsocket completes once the upgrade is done; session() releases the stream at its end
                     return res.sendWebsocket((wsIn, wsOut) -> session(wsIn, wsOut, h, in, bridge), spec)
-                            .doFinally(s -> {
+                            .doOnError(e -> {
                                 if (in != null) {
                                     in.close();
                                 }
