@@ -107,7 +107,7 @@ public final class ResourceRegistry {
     private static List<ResourceType> builtinTypes() {
         List<ResourceType> l = new ArrayList<>();
         l.add(rt("", "v1", "Namespace", "namespaces", List.of("ns"), false, Namespace.class, "status", "finalize"));
-        l.add(rt("", "v1", "Pod", "pods", List.of("po"), true, Pod.class, "status", "binding", "log", "exec", "eviction"));
+        l.add(rt("", "v1", "Pod", "pods", List.of("po"), true, Pod.class, "status", "binding", "log", "exec", "attach", "portforward", "eviction"));
         l.add(rt("", "v1", "Node", "nodes", List.of("no"), false, Node.class, "status"));
         l.add(rt("", "v1", "Service", "services", List.of("svc"), true, Service.class, "status"));
         l.add(rt("", "v1", "Endpoints", "endpoints", List.of("ep"), true, Endpoints.class));

@@ -15,6 +15,7 @@ import java.util.List;
  * @param watchCache            the watch cache's sizing
  * @param eventTtl              how long core/v1 Events are kept
  * @param maxRequestBodySize    the largest request body accepted (Kubernetes: 3 MiB)
+ * @param kubelet               how the apiserver reaches node agents (pods/log, exec, attach, portforward)
  */
 @ConfigurationProperties("kube4j.apiserver")
 public record ApiServerProperties(
@@ -23,7 +24,22 @@ public record ApiServerProperties(
         @DefaultValue("30000-32767") String serviceNodePortRange,
         @DefaultValue WatchCache watchCache,
         @DefaultValue("1h") Duration eventTtl,
-        @DefaultValue("3145728") long maxRequestBodySize) {
+        @DefaultValue("3145728") long maxRequestBodySize,
+        @DefaultValue Kubelet kubelet) {
+
+    /**
+     * @param insecureTls    do not verify the node API's certificate (kube-apiserver's {@code --kubelet-insecure-tls});
+     *                       node agents serve a self-signed one by default
+     * @param caFile         PEM CA bundle that signs the node APIs' certificates (used when {@code insecureTls} is false)
+     * @param https          reach node agents over HTTPS (false: plain HTTP, for node agents started without TLS)
+     * @param connectTimeout deadline to connect to a node agent
+     */
+    public record Kubelet(
+            @DefaultValue("true") boolean insecureTls,
+            String caFile,
+            @DefaultValue("true") boolean https,
+            @DefaultValue("10s") Duration connectTimeout) {
+    }
 
     /**
      * @param endpoints      etcd client URLs

@@ -168,6 +168,14 @@ public final class DiscoveryHandler {
                         s.put("kind", "PodExecOptions");
                         List.of("create", "get").forEach(sv::add);
                     }
+                    case "attach" -> {
+                        s.put("kind", "PodAttachOptions");
+                        List.of("create", "get").forEach(sv::add);
+                    }
+                    case "portforward" -> {
+                        s.put("kind", "PodPortForwardOptions");
+                        List.of("create", "get").forEach(sv::add);
+                    }
                     case "finalize" -> {
                         s.put("kind", t.kind());
                         sv.add("update");

@@ -15,6 +15,7 @@ import io.kube4j.api.selector.FieldSets;
 import io.kube4j.api.selector.LabelSelector;
 import io.kube4j.apiserver.config.ApiServerProperties;
 import io.kube4j.apiserver.patch.Patches;
+import io.kube4j.apiserver.proxy.KubeletProxy;
 import io.kube4j.apiserver.registry.DeleteRequest;
 import io.kube4j.apiserver.registry.ListOptions;
 import io.kube4j.apiserver.registry.ListResult;
@@ -37,7 +38,8 @@ import java.util.Optional;
 
 /**
  * The REST verbs of every resource: get, list, watch, create, update, patch, delete, deletecollection, and
- * the subresources status, binding, scale and finalize. Requests are decoded and checked here; the object
+ * the subresources status, binding, scale and finalize; pods/log, exec, attach and portforward go to the pod's
+ * node agent through {@link KubeletProxy}. Requests are decoded and checked here; the object
  * lifecycle is {@link ResourceStore}'s.
  */
 public final class ResourceHandler {
@@ -50,6 +52,7 @@ public final class ResourceHandler {
     private final ResourceStore store;
     private final WatchHandler watches;
     private final ApiServerProperties props;
+    private final KubeletProxy kubelets;
 
     public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
                            WatchHandler watches, ApiServerProperties props) {
@@ -57,6 +60,7 @@ public final class ResourceHandler {
         this.store = store;
         this.watches = watches;
         this.props = props;
+        this.kubelets = new KubeletProxy(store, registry, props.kubelet());
     }
 
     public Mono<ServerResponse> handle(ServerRequest request) {
@@ -246,8 +250,7 @@ public final class ResourceHandler {
             case "scale" -> scale(request, info, method);
             case "finalize" -> method == HttpMethod.PUT ? finalizeNamespace(request, info)
                     : Mono.error(ApiException.methodNotAllowed("finalize supports update"));
-            case "log", "exec" -> Mono.error(ApiException.notImplemented(
-                    "pods/" + sub + " is served by the node agent, which this cluster does not run yet"));
+            case "log", "exec", "attach", "portforward" -> kubelets.handle(request, info);
             case "eviction" -> Mono.error(ApiException.notImplemented(
                     "pods/eviction is not served yet: it needs PodDisruptionBudget checks"));
             default -> Mono.error(ApiException.notFound("the server could not find the requested resource"));
