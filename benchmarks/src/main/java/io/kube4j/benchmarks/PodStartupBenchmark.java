@@ -82,7 +82,7 @@ public final class PodStartupBenchmark {
             String node = "bench-node";
             NodeAgentProperties props = NodeAgentHarness.properties(Map.of("name", node, "pod-cidr",
                     "10.244.252.0/24", "root-dir", logs.resolve("node").toString(), "server.port", "0"));
-            ContainerRuntime runtime = DockerRuntime.start(node, props.docker(), props.podCidr());
+            ContainerRuntime runtime = DockerRuntime.connect(node, props.docker(), props.podCidr());
             ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
             EventRecorder events = new EventRecorder(client.resources(Event.class), "kubelet", node);
             NodeContext ctx = new NodeContext(node, NodeAddresses.detectInternalIp(), props, client, runtime,

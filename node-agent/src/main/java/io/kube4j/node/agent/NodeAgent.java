@@ -97,7 +97,7 @@ public final class NodeAgent implements AutoCloseable {
             kubeletPort = nodeApi.start();
         }
         status = new NodeStatusManager(ctx, kubeletPort, eviction::pressure);
-        lease = new NodeLeaseRenewer(ctx);
+        lease = new NodeLeaseRenewer(ctx, status::currentNode);
         status.start();
         lease.start();
         pods.start();
@@ -139,6 +139,10 @@ public final class NodeAgent implements AutoCloseable {
         status.stop();
         if (nodeApi != null) {
             nodeApi.stop();
+        }
+        volumes.close();
+        for (var pod : pods.allPods()) {
+            probes.removePod(pod.getMetadata().getUid());
         }
         if (ownsExecutor) {
             podExecutor.shutdownNow();
