@@ -98,7 +98,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * builds the pause image from a static busybox when it is not present locally.
  *
  * <p>Known limits: a host-network sandbox has no IP of its own ({@link Sandbox#ip()} is null: use the node's);
- * {@code terminationMessagePath} is not mapped; a timed-out {@link #execSync} is abandoned, not killed (Docker
+ * A container's terminationMessagePath ends up in {@link ContainerStatus#message()} (at most 4096 bytes): from a
+ * bind-mounted host file when the runtime has a termination-message directory, else read out of the exited
+ * container with {@code docker cp} (which cannot see tmpfs, so not the default {@code /dev/termination-log}); a timed-out {@link #execSync} is abandoned, not killed (Docker
  * cannot kill an exec). An interactive exec with stdin and no tty runs over a connection of its own
  * ({@link HalfClosingExecStream}) so the end of stdin reaches the process; that path speaks plain
  * {@code unix://}/{@code tcp://} only. {@link #attach} cannot pass on the end of stdin (docker-java's transport
@@ -114,6 +116,15 @@ public class DockerRuntime implements ContainerRuntime {
     public static final List<String> PAUSE_COMMAND = List.of("/bin/sh", "-c",
             "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
 
+    /** Label holding a container's terminationMessagePath: the file is read out of the exited container. */
+    public static final String TERMINATION_MESSAGE_PATH = "io.kubernetes.container.terminationMessagePath";
+    /** Kubernetes caps termination messages at 4096 bytes. */
+    static final int MAX_TERMINATION_MESSAGE = 4096;
+
+    /** Label holding the host file bind-mounted at the terminationMessagePath. */
+    public static final String TERMINATION_MESSAGE_HOST_PATH = "io.kube4j.termination-message-host-path";
+
+    private final Path terminationMessageDir;
     private final String nodeName;
     private final NodeAgentProperties.Docker cfg;
     private final DockerSpecs.Cidr podCidr;
@@ -127,6 +138,18 @@ public class DockerRuntime implements ContainerRuntime {
 
     /** A runtime for {@code nodeName} whose pods get IPs from {@code podCidr}; call {@link #start()} before use. */
     public DockerRuntime(String nodeName, NodeAgentProperties.Docker cfg, String podCidr) {
+        this(nodeName, cfg, podCidr, null);
+    }
+
+    /**
+     * As {@link #DockerRuntime(String, NodeAgentProperties.Docker, String)}, with a host directory (on the engine's
+     * host) for termination-message files, which are bind-mounted at each container's terminationMessagePath
+     * (null: the file is read out of the exited container instead, which misses files on tmpfs such as the default
+     * {@code /dev/termination-log}).
+     */
+    public DockerRuntime(String nodeName, NodeAgentProperties.Docker cfg, String podCidr,
+                         Path terminationMessageDir) {
+        this.terminationMessageDir = terminationMessageDir;
         if (nodeName == null || nodeName.isBlank()) {
             throw new IllegalArgumentException("a node name is required");
         }
@@ -153,6 +176,12 @@ public class DockerRuntime implements ContainerRuntime {
     /** {@code new DockerRuntime(nodeName, cfg, podCidr).start()}. */
     public static DockerRuntime connect(String nodeName, NodeAgentProperties.Docker cfg, String podCidr) {
         return new DockerRuntime(nodeName, cfg, podCidr).start();
+    }
+
+    /** {@code new DockerRuntime(nodeName, cfg, podCidr, terminationMessageDir).start()}. */
+    public static DockerRuntime connect(String nodeName, NodeAgentProperties.Docker cfg, String podCidr,
+                                        Path terminationMessageDir) {
+        return new DockerRuntime(nodeName, cfg, podCidr, terminationMessageDir).start();
     }
 
     /**
@@ -539,6 +568,15 @@ public class DockerRuntime implements ContainerRuntime {
         if (spec.hash() != null) {
             labels.put(RuntimeLabels.CONTAINER_HASH, spec.hash());
         }
+        List<Bind> binds = new ArrayList<>();
+        if (spec.terminationMessagePath() != null && !spec.terminationMessagePath().isBlank()) {
+            labels.put(TERMINATION_MESSAGE_PATH, spec.terminationMessagePath());
+            if (terminationMessageDir != null) {
+                Path file = terminationMessageFile(spec);
+                labels.put(TERMINATION_MESSAGE_HOST_PATH, file.toString());
+                binds.add(new Bind(file.toString(), new Volume(spec.terminationMessagePath()), AccessMode.rw));
+            }
+        }
         labels.put(RuntimeLabels.NODE, nodeName);
 
         HostConfig host = HostConfig.newHostConfig()
@@ -554,7 +592,6 @@ public class DockerRuntime implements ContainerRuntime {
             // swap equal to memory: no swap, as the kubelet
             host.withMemory(spec.memoryLimitBytes()).withMemorySwap(spec.memoryLimitBytes());
         }
-        List<Bind> binds = new ArrayList<>();
         for (ContainerSpec.Mount m : spec.mounts()) {
             String source = m.volumeName() != null ? m.volumeName() : m.hostPath();
             if (source == null || m.containerPath() == null) {
@@ -603,6 +640,21 @@ public class DockerRuntime implements ContainerRuntime {
         }
     }
 
+    /** An empty, world-writable file for one container attempt (the container may run as any user). */
+    private Path terminationMessageFile(ContainerSpec spec) {
+        Path file = terminationMessageDir.resolve(spec.podUid()).resolve(spec.name() + "_" + spec.attempt()
+                + "_" + Long.toHexString(System.nanoTime())).resolve("termination-log");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, new byte[0]);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            return file;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new RuntimeOperationException("cannot create the termination message file " + file + " for"
+                    + " container " + spec.name() + ": " + e, e);
+        }
+    }
+
     @Override
     public void startContainer(String containerId) {
         try {
@@ -632,6 +684,9 @@ public class DockerRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String containerId) {
+        if (terminationMessageDir != null) {
+            deleteTerminationMessageFile(containerId);
+        }
         try {
             docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -646,6 +701,21 @@ public class DockerRuntime implements ContainerRuntime {
                     + dockerMessage(e), e);
         }
         statusCache.remove(containerId);
+    }
+
+    private void deleteTerminationMessageFile(String containerId) {
+        try {
+            var cfgLabels = docker.inspectContainerCmd(containerId).exec().getConfig().getLabels();
+            String host = cfgLabels == null ? null : cfgLabels.get(TERMINATION_MESSAGE_HOST_PATH);
+            if (host != null && Path.of(host).startsWith(terminationMessageDir)) {
+                Files.deleteIfExists(Path.of(host));
+                Files.deleteIfExists(Path.of(host).getParent());
+            }
+        } catch (NotFoundException e) {
+            // container gone: nothing to find
+        } catch (IOException | DockerException e) {
+            log.debug("cannot delete the termination message file of {}: {}", shortId(containerId), e.toString());
+        }
     }
 
     private void safeRemove(String id) {
@@ -696,6 +766,18 @@ public class DockerRuntime implements ContainerRuntime {
                     + dockerMessage(e), e);
         }
         ContainerStatus status = toStatus(r);
+        if (status.state() == ContainerStatus.State.EXITED
+                && status.labels().containsKey(TERMINATION_MESSAGE_PATH)) {
+            String hostFile = status.labels().get(TERMINATION_MESSAGE_HOST_PATH);
+            String message = hostFile != null ? readHostFile(Path.of(hostFile))
+                    : terminationMessage(r.getId(), status.labels().get(TERMINATION_MESSAGE_PATH));
+            if (message != null) {
+                status = new ContainerStatus(status.id(), status.podUid(), status.podName(), status.namespace(),
+                        status.containerName(), status.attempt(), status.sandboxId(), status.state(),
+                        status.createdAt(), status.startedAt(), status.finishedAt(), status.exitCode(),
+                        status.reason(), message, status.image(), status.imageId(), status.hash(), status.labels());
+            }
+        }
         String dockerState = r.getState() == null ? "" : String.valueOf(r.getState().getStatus());
         statusCache.put(r.getId(), new CachedStatus(dockerState, status));
         return Optional.of(status);
@@ -736,6 +818,51 @@ public class DockerRuntime implements ContainerRuntime {
                 s == null ? null : DockerSpecs.parseTime(s.getFinishedAt()), exitCode, reason, message,
                 r.getConfig() == null ? null : r.getConfig().getImage(), r.getImageId(),
                 labels.get(RuntimeLabels.CONTAINER_HASH), Map.copyOf(labels));
+    }
+
+    /**
+     * The termination message file of an exited container, read with {@code docker cp} (which works on stopped
+     * containers), so no host directory has to be mounted; null when the file is absent or empty.
+     */
+    private String terminationMessage(String containerId, String path) {
+        try (java.io.InputStream tar = docker.copyArchiveFromContainerCmd(containerId, path).exec()) {
+            byte[] content = firstTarEntry(tar, MAX_TERMINATION_MESSAGE);
+            return content == null || content.length == 0 ? null
+                    : new String(content, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (NotFoundException e) {
+            return null;
+        } catch (IOException | DockerException e) {
+            log.debug("cannot read termination message {} of {}: {}", path, shortId(containerId), e.toString());
+            return null;
+        }
+    }
+
+    private static String readHostFile(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(MAX_TERMINATION_MESSAGE);
+            return b.length == 0 ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null; // not on this host (another agent's engine view) or removed
+        }
+    }
+
+    /** The first regular file of a tar stream, at most {@code max} bytes; null when there is none. */
+    static byte[] firstTarEntry(java.io.InputStream tar, int max) throws IOException {
+        while (true) {
+            byte[] header = tar.readNBytes(512);
+            if (header.length < 512 || header[0] == 0) {
+                return null;
+            }
+            String sizeField = new String(header, 124, 12, java.nio.charset.StandardCharsets.US_ASCII)
+                    .replace("\0", "").trim();
+            long size = sizeField.isEmpty() ? 0 : Long.parseLong(sizeField, 8);
+            byte type = header[156];
+            if (type == '0' || type == 0) {
+                return tar.readNBytes((int) Math.min(size, max));
+            }
+            long skip = (size + 511) / 512 * 512;
+            tar.skipNBytes(skip);
+        }
     }
 
     private static int attempt(Map<String, String> labels) {

@@ -53,6 +53,7 @@ class DockerRuntimeIT {
     private static String pauseTag;
     private static String busybox;
     private static DockerRuntime runtime;
+    private static Path messageDir;
 
     @BeforeAll
     static void startRuntime() {
@@ -62,7 +63,12 @@ class DockerRuntimeIT {
         cidr = DockerTestSupport.freePodCidr();
         // a pause tag of its own, absent, so start() has to build it from busybox
         pauseTag = "kube4j-test/pause:it-" + node;
-        runtime = DockerRuntime.connect(node, DockerTestSupport.dockerConfig(pauseTag), cidr);
+        try {
+            messageDir = Files.createTempDirectory("kube4j-it-termination");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        runtime = DockerRuntime.connect(node, DockerTestSupport.dockerConfig(pauseTag), cidr, messageDir);
     }
 
     @AfterAll
@@ -72,6 +78,13 @@ class DockerRuntimeIT {
         }
         if (node != null) {
             DockerTestSupport.cleanupNode(node);
+        }
+        if (messageDir != null) {
+            try (var files = Files.walk(messageDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException e) {
+                // best effort: a temp dir
+            }
         }
         if (pauseTag != null) {
             try {
@@ -321,6 +334,37 @@ class DockerRuntimeIT {
         ContainerStatus badStatus = awaitExited(bad);
         assertThat(badStatus.exitCode()).isEqualTo(3);
         assertThat(badStatus.reason()).isEqualTo("Error");
+        // the default path on /dev (tmpfs) works through the bind-mounted host file
+        ContainerSpec b = spec(sb, "msg", List.of(), 0, 0, "sh", "-c",
+                "echo -n 'disk on fire' > /dev/termination-log; exit 2");
+        String msg = runtime.createContainer(sb, new ContainerSpec(b.podUid(), b.podName(), b.namespace(), b.name(),
+                b.image(), b.command(), b.args(), b.env(), b.workingDir(), b.mounts(), 0, 0, 0, false, false, false,
+                0, b.hash(), "/dev/termination-log", 1000L, false, Map.of()));
+        runtime.startContainer(msg);
+        ContainerStatus msgStatus = awaitExited(msg);
+        assertThat(msgStatus.reason()).isEqualTo("Error");
+        assertThat(msgStatus.message()).isEqualTo("disk on fire");
+        assertThat(runtime.listContainers()).filteredOn(c -> c.id().equals(msg)).singleElement()
+                .satisfies(c -> assertThat(c.message()).isEqualTo("disk on fire"));
+        assertThat(okStatus.message()).isNull();
+        String hostFile = runtime.inspectContainer(msg).orElseThrow().labels()
+                .get(DockerRuntime.TERMINATION_MESSAGE_HOST_PATH);
+        runtime.removeContainer(msg);
+        assertThat(Path.of(hostFile)).doesNotExist();
+
+        // without a host directory, the file is copied out of the stopped container
+        try (DockerRuntime noDir = DockerRuntime.connect(node, DockerTestSupport.dockerConfig(pauseTag), cidr)) {
+            ContainerSpec c = spec(sb, "msg2", List.of(), 0, 0, "sh", "-c", "echo -n copied > /tmp/msg");
+            String msg2 = noDir.createContainer(sb, new ContainerSpec(c.podUid(), c.podName(), c.namespace(),
+                    c.name(), c.image(), c.command(), c.args(), c.env(), c.workingDir(), c.mounts(), 0, 0, 0, false,
+                    false, false, 0, c.hash(), "/tmp/msg", null, false, Map.of()));
+            noDir.startContainer(msg2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> noDir.inspectContainer(msg2)
+                    .map(s -> s.state() == ContainerStatus.State.EXITED).orElse(false));
+            assertThat(noDir.inspectContainer(msg2).orElseThrow().message()).isEqualTo("copied");
+            assertThat(noDir.inspectContainer(msg2).orElseThrow().reason()).isEqualTo("Completed");
+        }
+
         ContainerStatus oomStatus = awaitExited(oom);
         assertThat(oomStatus.reason()).isEqualTo("OOMKilled");
     }
