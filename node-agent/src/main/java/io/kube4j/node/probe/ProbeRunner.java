@@ -170,7 +170,14 @@ final class ProbeRunner {
         });
         return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((r, err) -> {
             close(ch);
-            return err == null ? r : new Result(false, "dial tcp " + hostPort + ": " + describe(unwrap(err), hostPort));
+            if (err == null) {
+                return r;
+            }
+            Throwable t = unwrap(err);
+            String why = t instanceof TimeoutException ? "i/o timeout"
+                    : t instanceof ConnectException ? "connect: connection refused"
+                    : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            return new Result(false, "dial tcp " + hostPort + ": " + why);
         });
     }
 
