@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.kube4j.node.config.PodLifecycleProperties;
 import io.kube4j.node.env.KubeletEnvResolver;
@@ -16,6 +18,9 @@ import io.kube4j.node.probe.DefaultProbeManager;
 import io.kube4j.node.server.NodeApiServer;
 import io.kube4j.node.source.ApiServerPodSource;
 import io.kube4j.node.source.ManifestPodSource;
+import io.kube4j.node.runtime.hollow.HollowRuntime;
+import io.kube4j.node.status.HostFacts;
+import io.kube4j.node.status.NodePressure;
 import io.kube4j.node.status.NodeLeaseRenewer;
 import io.kube4j.node.status.NodeStatusManager;
 import io.kube4j.node.volume.HostVolumeManager;
@@ -90,18 +95,31 @@ public final class NodeAgent implements AutoCloseable {
             pods.addSource(ManifestPodSource.url(URI.create(props.manifestUrl()), ctx.nodeName(),
                     props.manifestUrlPeriod(), ctx.scheduler(), podExecutor));
         }
-        eviction = new EvictionManager(ctx, pods);
+        boolean hollow = HollowRuntime.RUNTIME_NAME.equals(ctx.runtime().info().runtimeName());
+        // a hollow node has no real memory or disk to run out of: no eviction, and its fake capacity rather
+        // than this host's cgroup limits
+        eviction = hollow ? null : new EvictionManager(ctx, pods);
+        Supplier<NodePressure> pressure = hollow ? () -> NodePressure.NONE : eviction::pressure;
         int kubeletPort = props.server().port();
         if (serveNodeApi) {
             nodeApi = new NodeApiServer(ctx, pods);
             kubeletPort = nodeApi.start();
         }
-        status = new NodeStatusManager(ctx, kubeletPort, eviction::pressure);
+        status = hollow ? new NodeStatusManager(ctx, kubeletPort, pressure, HostFacts.hollow(ctx.nodeName()))
+                : new NodeStatusManager(ctx, kubeletPort, pressure);
         lease = new NodeLeaseRenewer(ctx, status::currentNode);
         status.start();
-        lease.start();
+        if (hollow) {
+            // a fleet of 1,000 nodes renewing every 10 s is 100 writes/s: spread them over the interval
+            long interval = props.lease().renewInterval().toMillis();
+            lease.start(Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval))));
+        } else {
+            lease.start();
+        }
         pods.start();
-        eviction.start();
+        if (eviction != null) {
+            eviction.start();
+        }
         log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}", ctx.nodeName(),
                 ctx.runtime().info().containerRuntimeVersion(), props.podCidr(), ctx.nodeIp(),
                 serveNodeApi ? ", node API on port " + kubeletPort : "");
@@ -133,7 +151,9 @@ public final class NodeAgent implements AutoCloseable {
         if (pods == null) {
             return;
         }
-        eviction.stop();
+        if (eviction != null) {
+            eviction.stop();
+        }
         pods.stop();
         lease.stop();
         status.stop();

@@ -42,7 +42,8 @@ public class NodeAgentConfiguration {
     @Bean(destroyMethod = "close")
     ContainerRuntime containerRuntime(NodeAgentProperties props, MeterRegistry meters) {
         ContainerRuntime raw = switch (props.runtime()) {
-            case "docker" -> DockerRuntime.connect(props.nodeName(), props.docker(), props.podCidr());
+            case "docker" -> DockerRuntime.connect(props.nodeName(), props.docker(), props.podCidr(),
+                    props.rootPath().resolve("containers"));
             case "hollow" -> new HollowRuntime(props.nodeName(), NodeAddresses.detectInternalIp(), props.podCidr(),
                     props.hollow().startDelay(), Clock.system(), HollowRuntime.Resources.DEFAULT);
             default -> throw new IllegalArgumentException("kube4j.node.runtime must be docker or hollow, not \""

@@ -10,7 +10,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
+
+import io.kube4j.node.agent.NodeAgent;
+import io.kube4j.node.config.PodLifecycleProperties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +115,28 @@ public final class HollowFleet implements AutoCloseable {
                 public void close() {
                     lease.stop();
                     status.stop();
+                }
+            };
+        };
+    }
+
+    /**
+     * Full node agents (pod sources with a per-node informer on {@code spec.nodeName}, pod workers, probes,
+     * status, Lease) on the hollow runtime, without a node API server, syncing pods on {@code podWorkers}.
+     */
+    public static Function<NodeContext, HollowNode> fullAgents(PodLifecycleProperties lifecycle,
+                                                               ExecutorService podWorkers) {
+        return ctx -> {
+            NodeAgent agent = new NodeAgent(ctx, lifecycle, podWorkers, false);
+            return new HollowNode() {
+                @Override
+                public void start() {
+                    agent.start();
+                }
+
+                @Override
+                public void close() {
+                    agent.close();
                 }
             };
         };

@@ -48,9 +48,12 @@ public final class HollowFleetApplication {
             System.exit(2);
         }
         HollowRuntime.Resources res = resources(sys);
+        // one long-lived pod watch per node: the shared pool needs more than the default 500 connections
+        System.getProperties().putIfAbsent("kube4j.client.max-connections", "20000");
         KubeClient client = KubeClient.create(ClientConfig.fromProperties(clientProps));
         HollowFleet fleet = new HollowFleet(client, props, props.hollow().nodes(), res, new SimpleMeterRegistry(),
-                HollowFleet.statusAndLease());
+                HollowFleet.fullAgents(io.kube4j.node.config.PodLifecycleProperties.defaults(),
+                        java.util.concurrent.Executors.newFixedThreadPool(8)));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             fleet.close();

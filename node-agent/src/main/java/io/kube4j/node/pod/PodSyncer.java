@@ -66,6 +66,7 @@ public final class PodSyncer {
     private final PodLifecycleProperties lifecycle;
     private final Backoff crashBackoff;
     private final Backoff pullBackoff;
+    private volatile String runtimeName;
 
     /** What a sync decided: the status to report and when to look again (null: the periodic resync). */
     public record Outcome(PodStatus status, Duration requeueAfter, boolean running) {
@@ -605,7 +606,7 @@ public final class PodSyncer {
             public boolean started(String id) {
                 return probes.started(id);
             }
-        }, runtime.info().runtimeName(), ctx.nodeIp(), now, terminal);
+        }, runtimeName(), ctx.nodeIp(), now, terminal);
     }
 
     private PodStatusBuilder.Terminal deadlineExceeded(Pod pod, PodStatus last, Instant now) {
@@ -629,6 +630,16 @@ public final class PodSyncer {
         }
         Duration d = Duration.between(ctx.clock().now(), Instant.parse(last.getStartTime()).plusSeconds(deadline));
         return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** The runtime's name for container URIs ({@code docker://...}); asked once. */
+    private String runtimeName() {
+        String n = runtimeName;
+        if (n == null) {
+            n = runtime.info().runtimeName();
+            runtimeName = n;
+        }
+        return n;
     }
 
     public PodRuntimeState relist(String uid) {

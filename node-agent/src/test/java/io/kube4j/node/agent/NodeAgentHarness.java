@@ -107,7 +107,8 @@ public final class NodeAgentHarness implements AutoCloseable {
             values.putAll(extra);
             props = properties(values);
             try {
-                runtime = new InstrumentedRuntime(DockerRuntime.connect(nodeName, props.docker(), cidr),
+                runtime = new InstrumentedRuntime(DockerRuntime.connect(nodeName, props.docker(), cidr,
+                        root.resolve("containers")),
                         new SimpleMeterRegistry());
             } catch (RuntimeOperationException e) {
                 last = e; // most likely another test's network holds the range: pick another

@@ -37,12 +37,15 @@ public final class HollowFleetBenchmark {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // one long-lived pod watch per node: the shared pool needs more than the default 500 connections
+        System.getProperties().putIfAbsent("kube4j.client.max-connections", "20000");
         try (KubeClient client = KubeClient.create(ClientConfig.of(url))) {
             client.resources(Node.class).list(null, ListOptions.all().withLimit(1, null)).block(Duration.ofSeconds(30));
             long heapBefore = heapAfterGc(mem);
             long t0 = System.nanoTime();
             HollowFleet fleet = new HollowFleet(client, p, count, HollowRuntime.Resources.DEFAULT, meters,
-                    HollowFleet.statusAndLease());
+                    HollowFleet.fullAgents(io.kube4j.node.config.PodLifecycleProperties.defaults(),
+                            java.util.concurrent.Executors.newFixedThreadPool(8)));
             fleet.start();
             while (registered(client, prefix) < count) {
                 Thread.sleep(1000);

@@ -12,7 +12,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
 import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kube4j.node.config.PodLifecycleProperties;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -28,7 +35,10 @@ import io.kube4j.node.status.NodeLeaseRenewer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Flux;
 
-/** 1,000 hollow nodes in one JVM register and keep their Leases fresh through one shared client. */
+/**
+ * 1,000 hollow nodes in one JVM — full node agents on the hollow runtime, each with its own Node, Lease and pod
+ * informer, through one shared client — register, keep their Leases fresh, and run the pods bound to them.
+ */
 class HollowFleetIT {
 
     private static final int NODES = 1000;
@@ -40,9 +50,12 @@ class HollowFleetIT {
         String prefix = "hf-" + UUID.randomUUID().toString().substring(0, 6) + "-";
         NodeAgentProperties p = properties("hollow.name-prefix=" + prefix, "lease.renew-interval=" + RENEW.toSeconds() + "s",
                 "lease.duration=40s", "status-update-frequency=10s");
+        // one long-lived watch per node: the shared pool needs more than the default 500 connections
+        String oldMax = System.setProperty("kube4j.client.max-connections", "2000");
+        ExecutorService podWorkers = Executors.newFixedThreadPool(8);
         try (KubeClient client = KubeClient.create(ClientConfig.of(ApiServerInstance.shared().url()));
              HollowFleet fleet = new HollowFleet(client, p, NODES, HollowRuntime.Resources.DEFAULT,
-                     new SimpleMeterRegistry(), HollowFleet.statusAndLease())) {
+                     new SimpleMeterRegistry(), HollowFleet.fullAgents(PodLifecycleProperties.defaults(), podWorkers))) {
             fleet.start();
             try {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
@@ -71,9 +84,43 @@ class HollowFleetIT {
                             .map(Map.Entry::getKey).limit(5).toList();
                     assertThat(stale).as("leases not renewed since the first listing").isEmpty();
                 });
+
+                // pods bound to hollow nodes run there, with IPs from their node's range
+                String ns = "default";
+                for (int i : new int[] {7, 300, 999}) {
+                    Pod pod = new PodBuilder().withNewMetadata().withName(prefix + "pod-" + i).withNamespace(ns)
+                            .endMetadata().withNewSpec().withNodeName(prefix + i).addNewContainer().withName("c")
+                            .withImage("hollow/anything:1").endContainer().endSpec().build();
+                    client.resources(Pod.class).create(pod).block(Duration.ofSeconds(10));
+                }
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    Pod running = client.resources(Pod.class).get(ns, prefix + "pod-300").block(Duration.ofSeconds(10));
+                    assertThat(running.getStatus().getPhase()).isEqualTo("Running");
+                    assertThat(running.getStatus().getPodIP()).startsWith("10.65.44.");
+                    for (int i : new int[] {7, 999}) {
+                        assertThat(client.resources(Pod.class).get(ns, prefix + "pod-" + i).block(Duration.ofSeconds(10))
+                                .getStatus().getPhase()).isEqualTo("Running");
+                    }
+                });
+                // a graceful delete is finished by the hollow node's agent
+                client.resources(Pod.class).delete(ns, prefix + "pod-7", DeleteOptions.defaults()).block();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                        client.resources(Pod.class).list(ns, ListOptions.all()).block(Duration.ofSeconds(10)).getItems()
+                                .stream().noneMatch(x -> x.getMetadata().getName().equals(prefix + "pod-7")));
             } finally {
                 fleet.close();
+                for (int i : new int[] {300, 999}) {
+                    client.resources(Pod.class).delete("default", prefix + "pod-" + i, DeleteOptions.now())
+                            .onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(Duration.ofSeconds(10));
+                }
                 cleanup(client, prefix);
+            }
+        } finally {
+            podWorkers.shutdownNow();
+            if (oldMax == null) {
+                System.clearProperty("kube4j.client.max-connections");
+            } else {
+                System.setProperty("kube4j.client.max-connections", oldMax);
             }
         }
     }
