@@ -165,7 +165,16 @@ public final class NodeAgent implements AutoCloseable {
             probes.removePod(pod.getMetadata().getUid());
         }
         if (ownsExecutor) {
-            podExecutor.shutdownNow();
+            // let syncs in flight finish (a half-done sync is redone by the next agent, but cleanly is better)
+            podExecutor.shutdown();
+            try {
+                if (!podExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    podExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                podExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         pods = null;
     }

@@ -53,6 +53,7 @@ public final class PodManager implements ActivePods, PodSourceListener {
     private final Map<String, String> fingerprints = new HashMap<>(); // PLEG: pod uid -> runtime state
     private final AtomicInteger runningPods = new AtomicInteger();
     private final Timer startDuration;
+    private final Gauge runningGauge;
     private volatile boolean orphansCleaned;
     private volatile boolean stopped;
     private java.util.concurrent.ScheduledFuture<?> pleg;
@@ -84,7 +85,7 @@ public final class PodManager implements ActivePods, PodSourceListener {
         this.startDuration = Timer.builder("kubelet.pod.start.duration.seconds")
                 .description("Duration from the node agent seeing a pod to the pod running")
                 .tag("node", ctx.nodeName()).publishPercentileHistogram().register(ctx.meters());
-        Gauge.builder("kubelet.running.pods", runningPods, AtomicInteger::get)
+        this.runningGauge = Gauge.builder("kubelet.running.pods", runningPods, AtomicInteger::get)
                 .description("Pods that have a running sandbox").tag("node", ctx.nodeName()).register(ctx.meters());
     }
 
@@ -111,6 +112,7 @@ public final class PodManager implements ActivePods, PodSourceListener {
         sources.forEach(PodSource::stop);
         mirrors.stop();
         workers.stop();
+        ctx.meters().remove(runningGauge); // a new manager for this node registers its own
     }
 
     public boolean sourcesReady() {

@@ -291,6 +291,7 @@ class PodLifecycleIT {
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             ContainerStatus s = status(never, "main");
+            assertThat(s).isNotNull();
             assertThat(s.getState().getWaiting().getReason()).isEqualTo("ErrImageNeverPull");
             assertThat(s.getState().getWaiting().getMessage()).contains("is not present with pull policy of Never");
         });

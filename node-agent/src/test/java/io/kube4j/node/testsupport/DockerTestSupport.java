@@ -111,6 +111,10 @@ public final class DockerTestSupport {
                 docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
             } catch (NotFoundException e) {
                 // gone
+            } catch (com.github.dockerjava.api.exception.ConflictException e) {
+                // a removal already in progress (the agent being stopped was cleaning up): let it finish
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                        docker.listContainersCmd().withShowAll(true).withIdFilter(List.of(c.getId())).exec().isEmpty());
             }
         }
         List<InspectVolumeResponse> volumes = docker.listVolumesCmd().withFilter("label", List.of(label)).exec()
