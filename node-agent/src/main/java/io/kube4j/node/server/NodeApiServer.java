@@ -438,7 +438,8 @@ public final class NodeApiServer {
     }
 
     static Map<String, List<String>> query(HttpServerRequest req) {
-        return new QueryStringDecoder(req.uri()).parameters();
+        // ';' is part of a value (a shell command), not a separator
+        return new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, 1024, true).parameters();
     }
 
     static String one(Map<String, List<String>> q, String name) {
