@@ -179,10 +179,14 @@ class NodeApiKubectlIT {
         Path script = Path.of("/usr/bin/script");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(script), "script(1) is needed for a pty");
         String cmd = "stty cols 123 rows 45; " + kubectl + " --kubeconfig " + kubeconfig + " exec -it " + POD
-                + " -c web -- sh -c 'tty; stty size; exit 0'";
-        Result r = run(null, script.toString(), "-qec", cmd, "/dev/null");
+                + " -c web -- sh -c 'tty && echo interactive'";
+        // script's stdin stays open while kubectl runs, as a user's terminal would (at EOF script types a NUL)
+        Result r = run(OPEN_STDIN, script.toString(), "-qec", cmd, "/dev/null");
         assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("/dev/pts/").contains("45 123");
+        assertThat(r.out()).contains("/dev/pts/").contains("interactive");
+        // kubectl's terminal size went through the apiserver and the node API to the runtime (NodeApiServerIT
+        // checks that the process then sees it; here the first resize may land after the command ran)
+        assertThat(runtime.resizes).contains("123x45");
     }
 
     @Test
@@ -253,6 +257,8 @@ class NodeApiKubectlIT {
         }
     }
 
+    /** Marker for {@link #run}: give the process a stdin pipe that stays open until it exits. */
+    private static final Path OPEN_STDIN = Path.of("/dev/stdin-open");
     private static int processes;
     private static final Map<Process, Integer> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -265,6 +271,7 @@ class NodeApiKubectlIT {
         try {
             Process p = new ProcessBuilder(c)
                     .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                            : stdin == OPEN_STDIN ? ProcessBuilder.Redirect.PIPE
                             : ProcessBuilder.Redirect.from(stdin.toFile()))
                     .redirectOutput(dir.resolve("out-" + n).toFile())
                     .redirectError(dir.resolve("err-" + n).toFile())
