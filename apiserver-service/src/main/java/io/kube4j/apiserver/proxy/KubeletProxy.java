@@ -316,8 +316,8 @@ public final class KubeletProxy {
             throw ApiException.badRequest("Upgrade request required: kube4j serves pods/" + sub
                     + " over WebSocket (" + String.join(", ", supported) + ")"
                     + (upgrade != null && upgrade.toUpperCase(java.util.Locale.ROOT).startsWith("SPDY")
-                    ? "; SPDY is not supported (kubectl 1.30 or later uses WebSocket" + (sub.equals("portforward")
-                    ? " for port-forward from 1.31" : "") + ")" : ""));
+                    ? "; SPDY is not supported: use kubectl " + (sub.equals("portforward") ? "1.31" : "1.30")
+                    + " or later" : ""));
         }
         List<String> offered = request.headers().header("Sec-WebSocket-Protocol").stream()
                 .flatMap(v -> Arrays.stream(v.split(","))).map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -224,7 +224,13 @@ class NodeApiKubectlIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(old), "kubectl 1.29 is not installed");
         Result r = run(null, old.toString(), "--kubeconfig", kubeconfig.toString(), "exec", POD, "-c", "web", "--", "true");
         assertThat(r.code()).isNotZero();
-        assertThat(r.err()).contains("SPDY is not supported");
+        assertThat(r.err()).contains("SPDY is not supported: use kubectl 1.30 or later");
+        Path v130 = Path.of("/usr/lib/google-cloud-sdk/bin/kubectl.1.30");
+        if (Files.isExecutable(v130)) {
+            Result pf = run(null, v130.toString(), "--kubeconfig", kubeconfig.toString(), "port-forward", "pod/" + POD, ":8080");
+            assertThat(pf.code()).isNotZero();
+            assertThat(pf.err()).contains("SPDY is not supported: use kubectl 1.31 or later");
+        }
     }
 
     // ---------------------------------------------------------------- processes
