@@ -251,7 +251,9 @@ public final class KubeletProxy {
     }
 
     private static void append(StringBuilder q, String k, String v) {
-        q.append(q.isEmpty() ? '?' : '&').append(k).append('=').append(UriUtils.encodeQueryParam(v, StandardCharsets.UTF_8));
+        // every reserved character encoded: a command's ';' or '&' must reach the node intact
+        q.append(q.isEmpty() ? '?' : '&').append(k).append('=')
+                .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"));
     }
 
     private static boolean bool(String name, String v) {
@@ -314,8 +316,8 @@ public final class KubeletProxy {
             throw ApiException.badRequest("Upgrade request required: kube4j serves pods/" + sub
                     + " over WebSocket (" + String.join(", ", supported) + ")"
                     + (upgrade != null && upgrade.toUpperCase(java.util.Locale.ROOT).startsWith("SPDY")
-                    ? "; SPDY is not supported (kubectl 1.30 or later uses WebSocket" + (sub.equals("portforward")
-                    ? " for port-forward from 1.31" : "") + ")" : ""));
+                    ? "; SPDY is not supported: use kubectl " + (sub.equals("portforward") ? "1.31" : "1.30")
+                    + " or later" : ""));
         }
         List<String> offered = request.headers().header("Sec-WebSocket-Protocol").stream()
                 .flatMap(v -> Arrays.stream(v.split(","))).map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -338,6 +340,7 @@ public final class KubeletProxy {
         return http.websocket(spec).uri(url)
                 .handle((nodeIn, nodeOut) -> {
                     String selected = nodeIn.selectedSubprotocol();
+                    Sinks.Empty<Void> relayed = Sinks.empty();
                     WebSocketHandler handler = new WebSocketHandler() {
                         @Override
                         public List<String> getSubProtocols() {
@@ -346,10 +349,12 @@ public final class KubeletProxy {
 
                         @Override
                         public Mono<Void> handle(WebSocketSession session) {
-                            return pipe(session, nodeIn, nodeOut);
+                            return pipe(session, nodeIn, nodeOut).doFinally(s -> relayed.tryEmitEmpty());
                         }
                     };
-                    return handshakes.handleRequest(exchange, handler);
+                    // handleRequest completes once the client's upgrade is done; the node connection must live
+                    // until the relay ends
+                    return handshakes.handleRequest(exchange, handler).then(relayed.asMono());
                 })
                 .then(Mono.<ServerResponse>empty())
                 .onErrorMap(WebSocketClientHandshakeException.class, e -> {
@@ -362,22 +367,31 @@ public final class KubeletProxy {
 
     private static Mono<Void> pipe(WebSocketSession client, WebsocketInbound nodeIn, WebsocketOutbound nodeOut) {
         Sinks.Empty<Void> clientDone = Sinks.empty();
-        Sinks.Empty<Void> nodeDone = Sinks.empty();
-        Mono<Void> toNode = nodeOut.sendObject(client.receive()
-                        .takeUntilOther(nodeDone.asMono().then(Mono.delay(Duration.ofSeconds(5))))
-                        .map(KubeletProxy::toFrame), o -> true)
+        // The client's messages go through a buffer rather than straight into the node's send: when the node
+        // closes, that send cancels its source, and cancelling the server session's receive makes reactor-netty
+        // close the client's socket at once, without a status code and before the node's last messages.
+        Sinks.Many<WebSocketFrame> toNodeFrames = Sinks.many().unicast().onBackpressureBuffer();
+        Mono<Void> fromClient = client.receive()
+                .doOnNext(m -> toNodeFrames.tryEmitNext(toFrame(m)))
                 .then()
                 .onErrorResume(e -> Mono.empty())
-                .then(Mono.defer(() -> nodeOut.sendClose(1000, "")).onErrorResume(e -> Mono.empty()))
-                .doFinally(s -> clientDone.tryEmitEmpty());
+                .doFinally(s -> {
+                    toNodeFrames.tryEmitComplete();
+                    clientDone.tryEmitEmpty();
+                });
+        Mono<Void> toNode = nodeOut.sendObject(toNodeFrames.asFlux(), o -> true)
+                .then()
+                .onErrorResume(e -> Mono.empty())
+                .then(Mono.defer(() -> nodeOut.sendClose(1000, "")).onErrorResume(e -> Mono.empty()));
+        // everything the node sent, then a normal close (kubectl reads the error channel until a clean close)
         Mono<Void> toClient = client.send(nodeIn.aggregateFrames(MAX_MESSAGE).receiveFrames()
                         .takeUntilOther(clientDone.asMono().then(Mono.delay(Duration.ofSeconds(5))))
                         .filter(f -> f instanceof BinaryWebSocketFrame || f instanceof TextWebSocketFrame)
                         .map(f -> toMessage(client, f)))
                 .onErrorResume(e -> Mono.empty())
-                .then(Mono.defer(client::close).onErrorResume(e -> Mono.empty()))
-                .doFinally(s -> nodeDone.tryEmitEmpty());
-        return Mono.when(toNode, toClient);
+                .then(Mono.defer(() -> client.close(org.springframework.web.reactive.socket.CloseStatus.NORMAL))
+                        .onErrorResume(e -> Mono.empty()));
+        return Mono.when(fromClient, toNode, toClient);
     }
 
     private static WebSocketFrame toFrame(WebSocketMessage m) {

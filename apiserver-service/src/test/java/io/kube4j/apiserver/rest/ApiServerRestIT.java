@@ -323,7 +323,8 @@ class ApiServerRestIT {
                 "autoscaling", "rbac.authorization.k8s.io", "policy");
         List<String> core = new ArrayList<>();
         api.get("/api/v1").json().get("resources").forEach(r -> core.add(r.get("name").asString()));
-        assertThat(core).contains("pods", "pods/status", "pods/binding", "pods/log", "pods/exec", "pods/eviction",
+        assertThat(core).contains("pods", "pods/status", "pods/binding", "pods/log", "pods/exec", "pods/attach",
+                "pods/portforward", "pods/eviction",
                 "nodes", "services", "endpoints", "configmaps", "secrets", "events", "serviceaccounts", "namespaces");
         List<String> apps = new ArrayList<>();
         api.get("/apis/apps/v1").json().get("resources").forEach(r -> apps.add(r.get("name").asString()));
@@ -334,10 +335,40 @@ class ApiServerRestIT {
         assertThat(api.get("/healthz").body()).isEqualTo("ok");
         assertThat(api.get("/livez").code()).isEqualTo(200);
         assertThat(api.get("/readyz").code()).isEqualTo(200);
-        assertThat(api.get("/api/v1/namespaces/" + NS + "/pods/x/log").code()).isEqualTo(501);
+        assertThat(api.get("/api/v1/namespaces/" + NS + "/pods/x/log").code()).isEqualTo(404);
         String metrics = api.get("/actuator/prometheus").body();
         assertThat(metrics).contains("apiserver_request_total", "apiserver_request_duration_seconds_bucket",
                 "apiserver_registered_watchers", "etcd_request_duration_seconds");
+    }
+
+    @Test
+    void podStreamsNeedANodeAndAWebSocket() {
+        assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", "{\"metadata\":{\"name\":\"unbound\"},"
+                + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}").code()).isEqualTo(201);
+        Response log = api.get("/api/v1/namespaces/" + NS + "/pods/unbound/log");
+        assertThat(log.code()).isEqualTo(400);
+        assertThat(log.json().get("message").asString()).isEqualTo("pod unbound does not have a host assigned");
+        Response exec = api.get("/api/v1/namespaces/" + NS + "/pods/unbound/exec?command=ls&stdout=true");
+        assertThat(exec.code()).isEqualTo(400);
+        assertThat(exec.json().get("message").asString()).contains("Upgrade request required").contains("WebSocket");
+        assertThat(api.post("/api/v1/namespaces/" + NS + "/pods/unbound/portforward", "").code()).isEqualTo(400);
+        assertThat(api.get("/api/v1/namespaces/" + NS + "/pods/unbound/log?tailLines=x").code()).isEqualTo(400);
+
+        // bound to a node whose agent does not answer: 502, not 500
+        assertThat(api.post("/api/v1/nodes", "{\"metadata\":{\"name\":\"streams-nowhere\"}}").code()).isEqualTo(201);
+        Response node = api.get("/api/v1/nodes/streams-nowhere");
+        assertThat(api.put("/api/v1/nodes/streams-nowhere/status", "{\"apiVersion\":\"v1\",\"kind\":\"Node\","
+                + "\"metadata\":{\"name\":\"streams-nowhere\",\"resourceVersion\":\""
+                + node.json().at("/metadata/resourceVersion").asString() + "\"},\"status\":{\"addresses\":"
+                + "[{\"type\":\"InternalIP\",\"address\":\"127.0.0.1\"}],\"daemonEndpoints\":{\"kubeletEndpoint\":"
+                + "{\"Port\":1}}}}").code()).isEqualTo(200);
+        assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", "{\"metadata\":{\"name\":\"bound\"},"
+                + "\"spec\":{\"nodeName\":\"streams-nowhere\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}")
+                .code()).isEqualTo(201);
+        Response unreachable = api.get("/api/v1/namespaces/" + NS + "/pods/bound/log");
+        assertThat(unreachable.code()).isEqualTo(502);
+        assertThat(unreachable.json().get("message").asString()).contains("cannot reach the node agent of node streams-nowhere");
+        api.delete("/api/v1/nodes/streams-nowhere");
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.kube4j.api.codec.Codecs;
@@ -32,7 +31,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -438,7 +436,8 @@ public final class NodeApiServer {
     }
 
     static Map<String, List<String>> query(HttpServerRequest req) {
-        return new QueryStringDecoder(req.uri()).parameters();
+        // ';' is part of a value (a shell command), not a separator
+        return new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, 1024, true).parameters();
     }
 
     static String one(Map<String, List<String>> q, String name) {
@@ -511,13 +510,5 @@ public final class NodeApiServer {
                 log.debug("closing a stream failed", e);
             }
         }
-    }
-
-    static HttpResponseStatus status(int code) {
-        return HttpResponseStatus.valueOf(code);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

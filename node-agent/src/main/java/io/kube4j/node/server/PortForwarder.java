@@ -135,7 +135,11 @@ final class PortForwarder {
             String type = header(syn.headers(), "streamType").orElse("");
             String requestId = header(syn.headers(), "requestID").orElse("");
             String portText = header(syn.headers(), "port").orElse("");
-            spdy.writeOutbound(new DefaultSpdySynReplyFrame(id));
+            DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+            // Netty writes an empty header block (not even a compressed header count) for no headers, which Go's
+            // SPDY framer rejects with a GOAWAY: reply with the stream's type
+            reply.headers().set("streamtype", type.isEmpty() ? "unknown" : type);
+            spdy.writeOutbound(reply);
             Pair p = pairs.computeIfAbsent(requestId, r -> new Pair(r));
             byStream.put(id, p);
             if (type.equals("error")) {
