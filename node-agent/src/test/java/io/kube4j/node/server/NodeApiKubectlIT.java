@@ -25,6 +25,8 @@ import io.kube4j.api.codec.Codecs;
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.Requirements;
+import io.kube4j.node.testsupport.KubectlRunner;
+import io.kube4j.node.testsupport.KubectlRunner.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,8 @@ class NodeApiKubectlIT {
     static Path dir;
     private static Path kubectl;
     private static Path kubeconfig;
+    private static KubectlRunner runner;
+    private static final Path OPEN_STDIN = KubectlRunner.OPEN_STDIN;
     private static ApiClient api;
     private static DockerTestRuntime runtime;
     private static NodeApiServer server;
@@ -57,22 +61,8 @@ class NodeApiKubectlIT {
         kubectl = Requirements.requireBinary("kubectl");
         ApiServerInstance apiserver = ApiServerInstance.shared();
         api = apiserver.client();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: kube4j
-                  cluster:
-                    server: %s
-                users:
-                - name: admin
-                  user: {}
-                contexts:
-                - name: kube4j
-                  context: {cluster: kube4j, user: admin, namespace: %s}
-                current-context: kube4j
-                """.formatted(apiserver.url(), NS));
+        runner = new KubectlRunner(kubectl, apiserver.url(), NS, dir, TIMEOUT);
+        kubeconfig = runner.kubeconfig();
         assertThat(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code()).isIn(201, 409);
 
         runtime = new DockerTestRuntime(NODE);
@@ -235,73 +225,27 @@ class NodeApiKubectlIT {
 
     // ---------------------------------------------------------------- processes
 
-    record Result(int code, String out, String err) {
-        Result ok() {
-            assertThat(code).as("exit code; stdout:\n%s\nstderr:\n%s", out, err).isZero();
-            return this;
-        }
-    }
-
     private static Result kubectl(String... args) {
-        List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
-        command.addAll(List.of(args));
-        return run(null, command.toArray(String[]::new));
+        return runner.kubectl(args);
     }
 
     private static Result run(Path stdin, String... command) {
-        Process p = start(stdin, command);
-        try {
-            if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish; stdout:\n" + read(out(p))
-                        + "\nstderr:\n" + read(err(p)));
-            }
-            return new Result(p.exitValue(), read(out(p)), read(err(p)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return runner.run(stdin, command);
     }
 
-    /** Marker for {@link #run}: give the process a stdin pipe that stays open until it exits. */
-    private static final Path OPEN_STDIN = Path.of("/dev/stdin-open");
-    private static int processes;
-    private static final Map<Process, Integer> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static synchronized Process start(Path stdin, String... command) {
-        List<String> c = new ArrayList<>(List.of(command));
-        if (c.get(0).equals(kubectl.toString()) && !c.contains("--kubeconfig")) {
-            c.addAll(1, List.of("--kubeconfig", kubeconfig.toString()));
-        }
-        int n = ++processes;
-        try {
-            Process p = new ProcessBuilder(c)
-                    .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
-                            : stdin == OPEN_STDIN ? ProcessBuilder.Redirect.PIPE
-                            : ProcessBuilder.Redirect.from(stdin.toFile()))
-                    .redirectOutput(dir.resolve("out-" + n).toFile())
-                    .redirectError(dir.resolve("err-" + n).toFile())
-                    .start();
-            OUTPUTS.put(p, n);
-            return p;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + c, e);
-        }
+    private static Process start(Path stdin, String... command) {
+        return runner.start(stdin, command);
     }
 
     private static Path out(Process p) {
-        return dir.resolve("out-" + OUTPUTS.get(p));
+        return runner.out(p);
     }
 
     private static Path err(Process p) {
-        return dir.resolve("err-" + OUTPUTS.get(p));
+        return runner.err(p);
     }
 
     private static String read(Path f) {
-        try {
-            return Files.readString(f, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return KubectlRunner.read(f);
     }
 }
