@@ -152,6 +152,11 @@ public final class NodeAgentHarness implements AutoCloseable {
         startAgent();
     }
 
+    /** Starts a new agent after the test stopped the old one with {@code agent().close()}. */
+    public void restartAgentAfterStop() {
+        startAgent();
+    }
+
     public NodeAgent agent() {
         return agent;
     }

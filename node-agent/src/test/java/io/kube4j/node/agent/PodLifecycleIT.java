@@ -252,14 +252,18 @@ class PodLifecycleIT {
                   containers:
                   - name: main
                     image: IMAGE
-                    command: [sh, -c, 'trap "echo got-TERM > /out/signal; exit 0" TERM; echo started > /out/signal; while true; do sleep 1; done']
+                    command: [sh, -c, 'trap "echo got-TERM >> /out/signal; exit 0" TERM; echo started > /out/signal; while true; do sleep 1; done']
                     volumeMounts: [{name: out, mountPath: /out}]
+                    lifecycle:
+                      preStop: {exec: {command: [sh, -c, 'echo pre-stop >> /out/signal']}}
                 """.replace("DIR", dir.toString()));
         node.awaitPhase(pod, "Running");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("signal")));
         node.client().resources(Pod.class).delete(node.namespace(), "graceful", DeleteOptions.defaults()).block();
         node.awaitGone(pod);
-        assertThat(Files.readString(dir.resolve("signal"), StandardCharsets.UTF_8)).contains("got-TERM");
+        // the preStop hook ran first, then SIGTERM reached the trap (well before SIGKILL at 20 s)
+        assertThat(Files.readString(dir.resolve("signal"), StandardCharsets.UTF_8))
+                .isEqualTo("started\npre-stop\ngot-TERM\n");
         assertThat(node.runtimeContainersOf(pod)).isEmpty();
         assertThat(node.eventReasons(pod)).contains("Killing");
     }
@@ -358,6 +362,27 @@ class PodLifecycleIT {
         });
         assertThat(node.runtime().listContainers().stream()
                 .filter(c -> c.podUid().equals(pods.get(1).getMetadata().getUid())).count()).isEqualTo(1);
+    }
+
+    @Test
+    void k_podsDeletedWhileTheAgentIsDownAreRemovedWhenItComesBack() {
+        Pod pod = create("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: forgotten}
+                spec:
+                  containers: [{name: main, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
+                """);
+        node.awaitPhase(pod, "Running");
+        assertThat(node.runtimeContainersOf(pod)).isNotEmpty();
+        node.agent().close();
+        node.client().resources(Pod.class).delete(node.namespace(), "forgotten", DeleteOptions.now()).block();
+        node.restartAgentAfterStop();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(node.runtimeContainersOf(pod)).isEmpty();
+            assertThat(node.runtime().listSandboxes().stream()
+                    .filter(s -> s.podUid().equals(pod.getMetadata().getUid()))).isEmpty();
+        });
     }
 
     @Test

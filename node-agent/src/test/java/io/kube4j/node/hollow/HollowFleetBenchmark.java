@@ -18,7 +18,7 @@ import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * Load driver (not a test): starts N hollow nodes (status + lease) against an apiserver and prints heap per node
+ * Load driver (not a test): starts N hollow nodes (full node agents: status, Lease, pod informer, pod workers) against an apiserver and prints heap per node
  * (after GC), process CPU time per node per minute over a window, and the lease renewal p99.
  * {@code HollowFleetBenchmark <apiserver-url> [nodes=1000] [window-seconds=60]}.
  */
