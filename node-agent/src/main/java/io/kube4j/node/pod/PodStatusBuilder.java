@@ -63,15 +63,14 @@ public final class PodStatusBuilder {
                     runtimeName, old.getInitContainerStatuses());
             init.add(cs);
             ContainerStateTerminated t = cs.getState().getTerminated();
-            if (t == null || t.getExitCode() != 0) {
+            // a restartable init container (a sidecar, restartPolicy Always) counts as done once it runs
+            boolean sidecar = "Always".equals(c.getRestartPolicy());
+            boolean done = sidecar ? cs.getState().getRunning() != null : t != null && t.getExitCode() == 0;
+            if (!done) {
                 initDone = false;
-                if (t != null && "Never".equals(restartPolicy)) {
+                if (!sidecar && t != null && t.getExitCode() != 0 && "Never".equals(restartPolicy)) {
                     initFailed = true;
                 }
-            }
-            // a restartable init container would be a sidecar (restartPolicy Always): counts as done once running
-            if ("Always".equals(c.getRestartPolicy()) && cs.getState().getRunning() != null) {
-                initDone = initDone || t == null;
             }
         }
         List<io.fabric8.kubernetes.api.model.ContainerStatus> app = new ArrayList<>();

@@ -145,10 +145,18 @@ public final class PodSyncer {
             if (latest != null && !sandbox.id().equals(latest.sandboxId())) {
                 latest = null; // a new sandbox runs its init containers again
             }
-            if (latest != null && latest.state() == ContainerStatus.State.EXITED && latest.exitCode() == 0) {
+            boolean sidecar = "Always".equals(c.getRestartPolicy());
+            if (sidecar && latest != null && latest.running()) {
+                continue; // a sidecar keeps running next to the app containers
+            }
+            if (!sidecar && latest != null && latest.state() == ContainerStatus.State.EXITED && latest.exitCode() == 0) {
                 continue;
             }
             initDone = false;
+            if (sidecar && latest != null && latest.state() == ContainerStatus.State.EXITED) {
+                requeue = min(requeue, restartWithBackoff(pod, c, sandbox, state, latest, waiting));
+                break; // sidecars restart whatever the pod's restart policy
+            }
             if (latest != null && latest.running()) {
                 break;
             }

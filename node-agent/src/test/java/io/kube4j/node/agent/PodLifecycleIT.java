@@ -386,6 +386,28 @@ class PodLifecycleIT {
     }
 
     @Test
+    void l_aSidecarInitContainerKeepsRunningBesideTheApp() {
+        Pod pod = create("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: sidecar}
+                spec:
+                  initContainers:
+                  - {name: setup, image: IMAGE, command: [sh, -c, 'true']}
+                  - {name: proxy, image: IMAGE, restartPolicy: Always, command: [sh, -c, 'sleep 3600']}
+                  containers: [{name: app, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
+                """);
+        Pod p = node.awaitPhase(pod, "Running");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Pod now = node.get(pod);
+            assertThat(now.getStatus().getInitContainerStatuses()).extracting(c -> c.getName() + ":"
+                    + (c.getState().getRunning() != null ? "running" : c.getState().getTerminated() != null
+                    ? c.getState().getTerminated().getReason() : "waiting")).containsExactly("setup:Completed", "proxy:running");
+            assertThat(now.getStatus().getContainerStatuses().get(0).getState().getRunning()).isNotNull();
+        });
+    }
+
+    @Test
     void j_activeDeadlineFailsThePod() {
         Pod pod = create("""
                 apiVersion: v1

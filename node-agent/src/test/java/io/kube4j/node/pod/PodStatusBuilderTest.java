@@ -128,6 +128,27 @@ class PodStatusBuilderTest {
     }
 
     @Test
+    void aRunningSidecarCountsAsInitializedButOnlyAfterTheInitContainersBeforeIt() {
+        Pod p = pod("Always", "a");
+        p.getSpec().setInitContainers(List.of(
+                new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("setup").withImage("img:1").build(),
+                new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("proxy").withImage("img:1")
+                        .withRestartPolicy("Always").build()));
+        PodStatus initializing = PodStatusBuilder.build(p, new PodRuntimeState("u1", List.of(sandbox()),
+                        List.of(container("setup", 0, ContainerStatus.State.RUNNING, 0))), Map.of(), ALL_READY,
+                "docker", "h", T0, null);
+        assertThat(initializing.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+                .contains("Initialized=False");
+        PodStatus done = PodStatusBuilder.build(p, new PodRuntimeState("u1", List.of(sandbox()),
+                        List.of(container("setup", 0, ContainerStatus.State.EXITED, 0),
+                                container("proxy", 0, ContainerStatus.State.RUNNING, 0),
+                                container("a", 0, ContainerStatus.State.RUNNING, 0))), Map.of(), ALL_READY,
+                "docker", "h", T0, null);
+        assertThat(done.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus()).contains("Initialized=True");
+        assertThat(done.getPhase()).isEqualTo("Running");
+    }
+
+    @Test
     void aFailedInitContainerFailsAPodThatNeverRestarts() {
         Pod p = pod("Never", "a");
         p.getSpec().setInitContainers(List.of(new io.fabric8.kubernetes.api.model.ContainerBuilder()
