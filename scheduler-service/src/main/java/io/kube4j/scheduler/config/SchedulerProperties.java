@@ -8,7 +8,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The scheduler's configuration, {@code kube4j.scheduler.*}.
  *
- * @param apiServer                 the apiserver's base URL
  * @param schedulerName             the {@code spec.schedulerName} this (default) profile serves
  * @param percentageOfNodesToScore  0 means adaptive as in Kubernetes (50% minus 1% per 125 nodes, at least 5%)
  * @param parallelism               threads that filter and score nodes (0: the number of cores)
@@ -20,7 +19,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("kube4j.scheduler")
 public record SchedulerProperties(
-        @DefaultValue("http://127.0.0.1:6443") String apiServer,
         @DefaultValue("default-scheduler") String schedulerName,
         @DefaultValue("0") int percentageOfNodesToScore,
         @DefaultValue("0") int parallelism,
