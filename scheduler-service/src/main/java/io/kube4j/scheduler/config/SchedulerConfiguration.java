@@ -76,7 +76,8 @@ public class SchedulerConfiguration {
                 scheduler.start(Duration.ofMinutes(2));
                 running = true;
                 log.info("kube4j scheduler {} started: apiserver={} schedulerName={} percentageOfNodesToScore={}"
-                        + " parallelism={}", SchedulerConfiguration.class.getPackage().getImplementationVersion(),
+                        + " parallelism={}", java.util.Objects.requireNonNullElse(
+                        SchedulerConfiguration.class.getPackage().getImplementationVersion(), "dev"),
                         client.config().server(), props.schedulerName(), props.percentageOfNodesToScore() == 0 ? "adaptive"
                                 : props.percentageOfNodesToScore(), props.effectiveParallelism());
             }
