@@ -42,7 +42,10 @@ public final class SchedulerCache {
     private final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
     private final Map<String, PodState> pods = new HashMap<>();
     private long generation;
-    private boolean nodeRemoved;
+    // Names touched since the last snapshot update, so an update need not scan every node.
+    private final java.util.Set<String> dirty = new java.util.LinkedHashSet<>();
+    private long lastSnapshotGeneration = -1;
+    private boolean nodeSetChanged;
 
     public SchedulerCache(Clock clock, Duration assumedPodTtl) {
         this.clock = Objects.requireNonNull(clock);
@@ -50,9 +53,13 @@ public final class SchedulerCache {
     }
 
     public synchronized void addNode(Node node) {
-        NodeInfo info = nodes.computeIfAbsent(node.getMetadata().getName(), k -> new NodeInfo());
+        String name = node.getMetadata().getName();
+        NodeInfo info = nodes.computeIfAbsent(name, k -> new NodeInfo());
+        if (info.node() == null) {
+            nodeSetChanged = true;
+        }
         info.setNode(node);
-        touch(info);
+        touch(name, info);
     }
 
     public synchronized void updateNode(Node node) {
@@ -70,9 +77,9 @@ public final class SchedulerCache {
             nodes.remove(name);
         } else {
             info.setNode(null);
-            touch(info);
+            touch(name, info);
         }
-        nodeRemoved = true;
+        nodeSetChanged = true;
     }
 
     /** An assigned pod the informer reports; confirms it if it was assumed. */
@@ -160,27 +167,30 @@ public final class SchedulerCache {
      */
     public synchronized void updateSnapshot(Snapshot snapshot) {
         long since = snapshot.generation();
-        if (since == generation && !nodeRemoved) {
+        if (since == generation && !nodeSetChanged) {
             return;
         }
         Map<String, NodeInfo> byName = snapshot.byNameForUpdate();
+        if (since == lastSnapshotGeneration && !nodeSetChanged) {
+            // The snapshot we updated last, and the same nodes: copy just the touched ones into their places.
+            for (String name : dirty) {
+                snapshot.replace(nodes.get(name).copy());
+            }
+            dirty.clear();
+            snapshot.setGeneration(generation);
+            lastSnapshotGeneration = generation;
+            return;
+        }
         for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
             NodeInfo info = e.getValue();
-            if (info.generation() > since) {
-                if (info.node() == null) {
-                    byName.remove(e.getKey());
-                } else {
-                    byName.put(e.getKey(), info.copy());
-                }
+            if (info.generation() > since && info.node() != null) {
+                byName.put(e.getKey(), info.copy());
             }
         }
-        if (nodeRemoved) {
-            byName.keySet().removeIf(name -> {
-                NodeInfo info = nodes.get(name);
-                return info == null || info.node() == null;
-            });
-            nodeRemoved = false;
-        }
+        byName.keySet().removeIf(name -> {
+            NodeInfo info = nodes.get(name);
+            return info == null || info.node() == null;
+        });
         List<NodeInfo> list = new ArrayList<>(byName.size());
         for (Map.Entry<String, NodeInfo> e : nodes.entrySet()) {
             if (e.getValue().node() != null) {
@@ -188,6 +198,9 @@ public final class SchedulerCache {
             }
         }
         snapshot.setNodes(list, generation);
+        dirty.clear();
+        nodeSetChanged = false;
+        lastSnapshotGeneration = generation;
     }
 
     /** The number of nodes (with a Node object) in the cache. */
@@ -209,7 +222,7 @@ public final class SchedulerCache {
         String nodeName = pod.getSpec().getNodeName();
         NodeInfo info = nodes.computeIfAbsent(nodeName, k -> new NodeInfo());
         info.addPod(pod);
-        touch(info);
+        touch(nodeName, info);
     }
 
     private void removeFromNode(Pod pod) {
@@ -219,14 +232,17 @@ public final class SchedulerCache {
             return;
         }
         info.removePod(pod);
-        touch(info);
+        touch(nodeName, info);
         if (info.node() == null && info.pods().isEmpty()) {
             nodes.remove(nodeName);
-            nodeRemoved = true;
         }
     }
 
-    private void touch(NodeInfo info) {
+    private void touch(String name, NodeInfo info) {
         info.setGeneration(++generation);
+        // Entries without a Node are not in snapshots; they enter through nodeSetChanged when their Node comes.
+        if (info.node() != null) {
+            dirty.add(name);
+        }
     }
 }

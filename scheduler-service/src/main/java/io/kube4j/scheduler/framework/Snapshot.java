@@ -12,6 +12,7 @@ import java.util.Map;
 public final class Snapshot {
 
     private final Map<String, NodeInfo> byName = new HashMap<>();
+    private final Map<String, Integer> index = new HashMap<>();
     private List<NodeInfo> nodes = new ArrayList<>();
     private long generation;
 
@@ -21,7 +22,7 @@ public final class Snapshot {
         for (NodeInfo n : nodes) {
             s.byName.put(n.name(), n);
         }
-        s.nodes = new ArrayList<>(nodes);
+        s.setNodes(new ArrayList<>(nodes), 0);
         return s;
     }
 
@@ -50,6 +51,16 @@ public final class Snapshot {
     public void setNodes(List<NodeInfo> nodes, long generation) {
         this.nodes = nodes;
         this.generation = generation;
+        index.clear();
+        for (int i = 0; i < nodes.size(); i++) {
+            index.put(nodes.get(i).name(), i);
+        }
+    }
+
+    /** Replaces one node's info in place (the node set is unchanged). */
+    public void replace(NodeInfo info) {
+        byName.put(info.name(), info);
+        nodes.set(index.get(info.name()), info);
     }
 
     public void setGeneration(long generation) {

@@ -124,4 +124,23 @@ class SchedulerCacheTest {
         cache.updateSnapshot(snap);
         assertThat(snap.get("late").requested().milliCpu()).isEqualTo(1000);
     }
+
+    @Test
+    void aSecondSnapshotIsBroughtUpToDateToo() {
+        cache.addNode(node("n1"));
+        cache.addNode(node("n2"));
+        Snapshot first = new Snapshot();
+        Snapshot second = new Snapshot();
+        cache.updateSnapshot(first);
+        cache.updateSnapshot(second);
+        cache.addPod(on("a", "n1", "1"));
+        cache.updateSnapshot(first);
+        cache.addPod(on("b", "n2", "1"));
+        cache.updateSnapshot(second);
+        cache.updateSnapshot(first);
+        for (Snapshot s : new Snapshot[] {first, second}) {
+            assertThat(s.nodes()).extracting(n -> n.requested().milliCpu()).containsExactly(1000L, 1000L);
+            assertThat(s.get("n1").pods()).hasSize(1);
+        }
+    }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.kube4j.scheduler.framework.CycleState;
 import io.kube4j.scheduler.framework.FilterPlugin;
 import io.kube4j.scheduler.framework.NodeInfo;
+import io.kube4j.scheduler.framework.PreScorePlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
 import io.kube4j.scheduler.framework.Status;
 import io.kube4j.scheduler.plugins.helper.Tolerations;
@@ -17,9 +18,10 @@ import io.kube4j.scheduler.plugins.helper.Tolerations;
  * Filters out nodes with a {@code NoSchedule} or {@code NoExecute} taint the pod does not tolerate, and prefers nodes
  * with fewer untolerated {@code PreferNoSchedule} taints.
  */
-public final class TaintToleration implements FilterPlugin, ScorePlugin {
+public final class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin {
 
     public static final String NAME = "TaintToleration";
+    private static final String PREFER_KEY = "PreScore" + NAME;
 
     @Override
     public String name() {
@@ -38,12 +40,26 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin {
     }
 
     @Override
-    public long score(CycleState state, Pod pod, NodeInfo nodeInfo) {
-        // Only tolerations that apply to PreferNoSchedule count, as Kubernetes' getAllTolerationPreferNoSchedule.
-        List<Toleration> prefer = Tolerations.of(pod).stream()
+    public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
+        state.write(PREFER_KEY, preferNoScheduleTolerations(pod));
+        return Status.success();
+    }
+
+    // Only tolerations that apply to PreferNoSchedule count, as Kubernetes' getAllTolerationPreferNoSchedule.
+    private static List<Toleration> preferNoScheduleTolerations(Pod pod) {
+        return Tolerations.of(pod).stream()
                 .filter(t -> t.getEffect() == null || t.getEffect().isEmpty()
                         || "PreferNoSchedule".equals(t.getEffect()))
                 .toList();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public long score(CycleState state, Pod pod, NodeInfo nodeInfo) {
+        List<Toleration> prefer = state.read(PREFER_KEY, List.class);
+        if (prefer == null) {
+            prefer = preferNoScheduleTolerations(pod);
+        }
         long count = 0;
         for (Taint taint : taints(nodeInfo.node())) {
             if ("PreferNoSchedule".equals(taint.getEffect()) && !Tolerations.tolerated(prefer, taint)) {
