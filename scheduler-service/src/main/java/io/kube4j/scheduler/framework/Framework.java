@@ -1,0 +1,328 @@
+package io.kube4j.scheduler.framework;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.random.RandomGenerator;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * Runs one {@link Profile}'s plugins at each extension point, and the scheduling algorithm itself: pre-filter, filter
+ * the nodes (in parallel, stopping once {@link #numFeasibleNodesToFind} are found, starting where the previous cycle
+ * stopped), pre-score, score, normalize, weigh and pick the best node.
+ */
+public final class Framework {
+
+    /** Kubernetes' {@code minFeasibleNodesToFind}. */
+    static final int MIN_FEASIBLE_NODES_TO_FIND = 100;
+    /** Kubernetes' {@code minFeasibleNodesPercentageToFind}. */
+    static final int MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+    static final int BASE_PERCENTAGE_OF_NODES_TO_SCORE = 50;
+
+    private final Profile profile;
+    private final Parallelizer parallelizer;
+    private final RandomGenerator random;
+    private final List<PreFilterPlugin> preFilters = new ArrayList<>();
+    private final List<FilterPlugin> filters = new ArrayList<>();
+    private final List<PostFilterPlugin> postFilters = new ArrayList<>();
+    private final List<PreScorePlugin> preScores = new ArrayList<>();
+    private final List<ScorePlugin> scores = new ArrayList<>();
+    private final List<ReservePlugin> reserves = new ArrayList<>();
+    private final List<PermitPlugin> permits = new ArrayList<>();
+    private final List<PreBindPlugin> preBinds = new ArrayList<>();
+    private final List<BindPlugin> binds = new ArrayList<>();
+    private final List<PostBindPlugin> postBinds = new ArrayList<>();
+    // Only the scheduling thread touches it (as Kubernetes' nextStartNodeIndex).
+    private int nextStartNodeIndex;
+
+    public Framework(Profile profile, Parallelizer parallelizer, RandomGenerator random) {
+        this.profile = profile;
+        this.parallelizer = parallelizer;
+        this.random = random;
+        for (Plugin p : profile.plugins()) {
+            if (p instanceof PreFilterPlugin x) {
+                preFilters.add(x);
+            }
+            if (p instanceof FilterPlugin x) {
+                filters.add(x);
+            }
+            if (p instanceof PostFilterPlugin x) {
+                postFilters.add(x);
+            }
+            if (p instanceof PreScorePlugin x) {
+                preScores.add(x);
+            }
+            if (p instanceof ScorePlugin x) {
+                scores.add(x);
+            }
+            if (p instanceof ReservePlugin x) {
+                reserves.add(x);
+            }
+            if (p instanceof PermitPlugin x) {
+                permits.add(x);
+            }
+            if (p instanceof PreBindPlugin x) {
+                preBinds.add(x);
+            }
+            if (p instanceof BindPlugin x) {
+                binds.add(x);
+            }
+            if (p instanceof PostBindPlugin x) {
+                postBinds.add(x);
+            }
+        }
+        if (binds.isEmpty()) {
+            throw new IllegalArgumentException("profile " + profile.schedulerName() + " has no bind plugin");
+        }
+    }
+
+    public Profile profile() {
+        return profile;
+    }
+
+    public QueueSortPlugin queueSort() {
+        return profile.queueSort();
+    }
+
+    /**
+     * Picks a node for {@code pod} from {@code snapshot}.
+     *
+     * @throws FitError when no node fits
+     */
+    public ScheduleResult schedule(CycleState state, Pod pod, Snapshot snapshot) {
+        List<NodeInfo> all = snapshot.nodes();
+        if (all.isEmpty()) {
+            throw new FitError(0, Map.of(), Set.of(), null);
+        }
+        Status pre = runPreFilter(state, pod);
+        if (!pre.isSuccess()) {
+            if (pre.code() == Status.Code.ERROR) {
+                throw new IllegalStateException("pre-filter " + pre.plugin() + ": " + pre.message());
+            }
+            // A pre-filter rejection applies to every node.
+            Map<String, Status> statuses = new ConcurrentHashMap<>();
+            for (NodeInfo n : all) {
+                statuses.put(n.name(), pre);
+            }
+            throw new FitError(all.size(), statuses, Set.of(pre.plugin()), null);
+        }
+        Map<String, Status> statuses = new ConcurrentHashMap<>();
+        List<NodeInfo> feasible = findFeasible(state, pod, all, statuses);
+        if (feasible.isEmpty()) {
+            Set<String> plugins = new HashSet<>();
+            statuses.values().forEach(s -> {
+                if (s.plugin() != null) {
+                    plugins.add(s.plugin());
+                }
+            });
+            throw new FitError(all.size(), statuses, plugins, null);
+        }
+        int evaluated = feasible.size() + statuses.size();
+        if (feasible.size() == 1) {
+            return new ScheduleResult(feasible.get(0).name(), evaluated, 1);
+        }
+        List<NodeScore> scored = prioritize(state, pod, feasible);
+        return new ScheduleResult(selectHost(scored), evaluated, feasible.size());
+    }
+
+    /** Runs the pre-filter plugins; the first non-success is returned, attributed to its plugin. */
+    public Status runPreFilter(CycleState state, Pod pod) {
+        for (PreFilterPlugin p : preFilters) {
+            Status s = p.preFilter(state, pod);
+            if (!s.isSuccess() && !s.isSkip()) {
+                return s.withPlugin(p.name());
+            }
+        }
+        return Status.success();
+    }
+
+    /** Runs the filter plugins on one node, stopping at the first that rejects it. */
+    public Status runFilters(CycleState state, Pod pod, NodeInfo node) {
+        for (FilterPlugin p : filters) {
+            Status s = p.filter(state, pod, node);
+            if (!s.isSuccess()) {
+                return s.withPlugin(p.name());
+            }
+        }
+        return Status.success();
+    }
+
+    /** How many feasible nodes to look for among {@code numAllNodes}, as Kubernetes' {@code numFeasibleNodesToFind}. */
+    public int numFeasibleNodesToFind(int numAllNodes) {
+        if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) {
+            return numAllNodes;
+        }
+        int percentage = profile.percentageOfNodesToScore();
+        if (percentage <= 0) {
+            percentage = Math.max(BASE_PERCENTAGE_OF_NODES_TO_SCORE - numAllNodes / 125,
+                    MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+        }
+        int num = (int) ((long) numAllNodes * percentage / 100);
+        return Math.max(num, MIN_FEASIBLE_NODES_TO_FIND);
+    }
+
+    private List<NodeInfo> findFeasible(CycleState state, Pod pod, List<NodeInfo> all, Map<String, Status> statuses) {
+        int n = all.size();
+        int toFind = numFeasibleNodesToFind(n);
+        int start = nextStartNodeIndex % n;
+        if (filters.isEmpty()) {
+            List<NodeInfo> out = new ArrayList<>(toFind);
+            for (int i = 0; i < toFind; i++) {
+                out.add(all.get((start + i) % n));
+            }
+            nextStartNodeIndex = (start + toFind) % n;
+            return out;
+        }
+        AtomicReferenceArray<NodeInfo> found = new AtomicReferenceArray<>(n);
+        AtomicInteger feasibleCount = new AtomicInteger();
+        parallelizer.until(n, i -> {
+            NodeInfo node = all.get((start + i) % n);
+            Status s = runFilters(state, pod, node);
+            if (s.isSuccess()) {
+                if (feasibleCount.incrementAndGet() <= toFind) {
+                    found.set(i, node);
+                }
+            } else if (s.code() == Status.Code.ERROR) {
+                throw new IllegalStateException("filter " + s.plugin() + " on node " + node.name() + ": "
+                        + s.message());
+            } else {
+                statuses.put(node.name(), s);
+            }
+        }, () -> feasibleCount.get() >= toFind);
+        List<NodeInfo> out = new ArrayList<>(Math.min(toFind, feasibleCount.get()));
+        int lastIndex = -1;
+        for (int i = 0; i < n && out.size() < toFind; i++) {
+            NodeInfo node = found.get(i);
+            if (node != null) {
+                out.add(node);
+                lastIndex = i;
+            }
+        }
+        // Resume after the nodes this cycle looked at, so successive pods spread their search over the cluster.
+        int processed = Math.max(lastIndex + 1, out.size() + statuses.size());
+        nextStartNodeIndex = (start + processed) % n;
+        return out;
+    }
+
+    /** Runs pre-score, score, normalize and weights; the result is in the order of {@code feasible}. */
+    public List<NodeScore> prioritize(CycleState state, Pod pod, List<NodeInfo> feasible) {
+        for (PreScorePlugin p : preScores) {
+            Status s = p.preScore(state, pod, feasible);
+            if (!s.isSuccess() && !s.isSkip()) {
+                throw new IllegalStateException("pre-score " + p.name() + ": " + s.message());
+            }
+        }
+        long[] total = new long[feasible.size()];
+        for (ScorePlugin p : scores) {
+            long[] s = new long[feasible.size()];
+            parallelizer.until(feasible.size(), i -> s[i] = p.score(state, pod, feasible.get(i)), () -> false);
+            p.normalizeScores(state, pod, s);
+            int weight = profile.weight(p.name());
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] < ScorePlugin.MIN_NODE_SCORE || s[i] > ScorePlugin.MAX_NODE_SCORE) {
+                    throw new IllegalStateException("score plugin " + p.name() + " gave node " + feasible.get(i).name()
+                            + " score " + s[i] + ", outside [0, 100]");
+                }
+                total[i] += s[i] * weight;
+            }
+        }
+        List<NodeScore> out = new ArrayList<>(feasible.size());
+        for (int i = 0; i < total.length; i++) {
+            out.add(new NodeScore(feasible.get(i).name(), total[i]));
+        }
+        return out;
+    }
+
+    /** The highest-scoring node; ties are broken at random (reservoir sampling, as Kubernetes). */
+    String selectHost(List<NodeScore> scored) {
+        NodeScore best = scored.get(0);
+        int ties = 1;
+        for (int i = 1; i < scored.size(); i++) {
+            NodeScore s = scored.get(i);
+            if (s.score() > best.score()) {
+                best = s;
+                ties = 1;
+            } else if (s.score() == best.score()) {
+                ties++;
+                if (random.nextInt(ties) == 0) {
+                    best = s;
+                }
+            }
+        }
+        return best.name();
+    }
+
+    /** Runs post-filter plugins until one nominates a node. */
+    public PostFilterResult runPostFilter(CycleState state, Pod pod, Map<String, Status> statuses) {
+        PostFilterResult last = new PostFilterResult(null, Status.unschedulable());
+        for (PostFilterPlugin p : postFilters) {
+            PostFilterResult r = p.postFilter(state, pod, statuses);
+            if (r.status().isSuccess()) {
+                return r;
+            }
+            last = r;
+        }
+        return last;
+    }
+
+    /** Reserves in order; on failure the caller runs {@link #runUnreserve}. */
+    public Status runReserve(CycleState state, Pod pod, String nodeName) {
+        for (ReservePlugin p : reserves) {
+            Status s = p.reserve(state, pod, nodeName);
+            if (!s.isSuccess()) {
+                return s.withPlugin(p.name());
+            }
+        }
+        return Status.success();
+    }
+
+    /** Unreserves in reverse order, as Kubernetes. */
+    public void runUnreserve(CycleState state, Pod pod, String nodeName) {
+        for (int i = reserves.size() - 1; i >= 0; i--) {
+            reserves.get(i).unreserve(state, pod, nodeName);
+        }
+    }
+
+    public Status runPermit(CycleState state, Pod pod, String nodeName) {
+        for (PermitPlugin p : permits) {
+            Status s = p.permit(state, pod, nodeName);
+            if (!s.isSuccess()) {
+                return s.withPlugin(p.name());
+            }
+        }
+        return Status.success();
+    }
+
+    public Status runPreBind(CycleState state, Pod pod, String nodeName) {
+        for (PreBindPlugin p : preBinds) {
+            Status s = p.preBind(state, pod, nodeName);
+            if (!s.isSuccess()) {
+                return s.withPlugin(p.name());
+            }
+        }
+        return Status.success();
+    }
+
+    /** Asks bind plugins in order until one does not skip. */
+    public Status runBind(CycleState state, Pod pod, String nodeName) {
+        for (BindPlugin p : binds) {
+            Status s = p.bind(state, pod, nodeName);
+            if (!s.isSkip()) {
+                return s.withPlugin(p.name());
+            }
+        }
+        return Status.error("no bind plugin bound pod " + PodKeys.key(pod));
+    }
+
+    public void runPostBind(CycleState state, Pod pod, String nodeName) {
+        for (PostBindPlugin p : postBinds) {
+            p.postBind(state, pod, nodeName);
+        }
+    }
+}

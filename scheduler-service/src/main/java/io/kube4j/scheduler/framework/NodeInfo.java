@@ -1,0 +1,146 @@
+package io.kube4j.scheduler.framework;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+
+/**
+ * A node with the pods placed on it and what they request. The cache mutates its own instances under its lock; a
+ * {@link Snapshot} holds copies that plugins read, never change, during a cycle. {@code generation} grows on every
+ * change so a snapshot copies only the nodes that changed.
+ */
+public final class NodeInfo {
+
+    private Node node;
+    private final List<PodEntry> pods;
+    private Resources requested;
+    private Resources nonZeroRequested;
+    private Resources allocatable;
+    private long allowedPodNumber;
+    private long generation;
+
+    /** A pod on the node with its requests computed once. */
+    public record PodEntry(Pod pod, String key, Resources requests, Resources nonZeroRequests) {
+
+        static PodEntry of(Pod pod) {
+            return new PodEntry(pod, PodKeys.key(pod), PodRequests.of(pod), PodRequests.nonZero(pod));
+        }
+    }
+
+    public NodeInfo() {
+        this.pods = new ArrayList<>();
+        this.requested = Resources.ZERO;
+        this.nonZeroRequested = Resources.ZERO;
+        this.allocatable = Resources.ZERO;
+    }
+
+    /** A node info for {@code node} holding {@code pods} (for tests and simulations). */
+    public static NodeInfo of(Node node, Pod... pods) {
+        NodeInfo info = new NodeInfo();
+        info.setNode(node);
+        for (Pod p : pods) {
+            info.addPod(p);
+        }
+        return info;
+    }
+
+    private NodeInfo(NodeInfo o) {
+        this.node = o.node;
+        this.pods = new ArrayList<>(o.pods);
+        this.requested = o.requested;
+        this.nonZeroRequested = o.nonZeroRequested;
+        this.allocatable = o.allocatable;
+        this.allowedPodNumber = o.allowedPodNumber;
+        this.generation = o.generation;
+    }
+
+    /** A copy sharing the (immutable) pods and resources. */
+    public NodeInfo copy() {
+        return new NodeInfo(this);
+    }
+
+    /** The node, or null while only pods bound to a node the cache has not seen yet are known. */
+    public Node node() {
+        return node;
+    }
+
+    public String name() {
+        return node == null ? null : node.getMetadata().getName();
+    }
+
+    public List<PodEntry> pods() {
+        return Collections.unmodifiableList(pods);
+    }
+
+    public Resources requested() {
+        return requested;
+    }
+
+    /** Requests with Kubernetes' defaults for containers without CPU or memory requests; used for scoring. */
+    public Resources nonZeroRequested() {
+        return nonZeroRequested;
+    }
+
+    /** The node's allocatable resources (capacity when no allocatable is reported). */
+    public Resources allocatable() {
+        return allocatable;
+    }
+
+    public long allowedPodNumber() {
+        return allowedPodNumber;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    public void setGeneration(long generation) {
+        this.generation = generation;
+    }
+
+    public void setNode(Node node) {
+        this.node = node;
+        Map<String, Quantity> alloc = null;
+        if (node != null && node.getStatus() != null) {
+            alloc = node.getStatus().getAllocatable();
+            if (alloc == null || alloc.isEmpty()) {
+                alloc = node.getStatus().getCapacity();
+            }
+        }
+        this.allocatable = Resources.of(alloc);
+        this.allowedPodNumber = alloc == null ? 0 : Resources.value(alloc.get(Resources.PODS));
+    }
+
+    public void addPod(Pod pod) {
+        PodEntry e = PodEntry.of(pod);
+        pods.add(e);
+        requested = requested.plus(e.requests());
+        nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+    }
+
+    /** Removes the pod with {@code pod}'s key; false when it was not here. */
+    public boolean removePod(Pod pod) {
+        String key = PodKeys.key(pod);
+        for (int i = 0; i < pods.size(); i++) {
+            PodEntry e = pods.get(i);
+            if (e.key().equals(key)) {
+                pods.remove(i);
+                requested = requested.minus(e.requests());
+                nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "NodeInfo{" + name() + ", pods=" + pods.size() + ", requested=" + requested + ", gen=" + generation
+                + "}";
+    }
+}

@@ -1,0 +1,9 @@
+package io.kube4j.scheduler.framework;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+/** Runs once per cycle before filtering: precomputes what filters need into the {@link CycleState}, or rejects. */
+public interface PreFilterPlugin extends Plugin {
+
+    Status preFilter(CycleState state, Pod pod);
+}
