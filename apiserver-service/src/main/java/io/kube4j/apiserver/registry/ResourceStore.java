@@ -55,6 +55,13 @@ public final class ResourceStore {
     private final ResourceHooks hooks;
     private final ResourceRegistry registry;
     private final ApiServerProperties props;
+    /**
+     * Namespaces this apiserver began terminating lately (name -> nanoTime): until the watch cache has caught up,
+     * creates in them look the namespace up in storage, as Kubernetes' NamespaceLifecycle "force live lookup" does.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> recentlyTerminated =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long LIVE_LOOKUP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     public ResourceStore(Storage storage, WatchCacheManager caches, ResourceHooks hooks, ResourceRegistry registry,
                          ApiServerProperties props) {
@@ -255,7 +262,12 @@ public final class ResourceStore {
 
     private Mono<Void> checkNamespaceAcceptsContent(String ns) {
         ResourceType nsType = registry.byPath("", "v1", "namespaces").orElseThrow();
-        CachedObject cached = caches.cache(nsType).get(nsType.key(null, ns));
+        Long terminatedAt = recentlyTerminated.get(ns);
+        boolean liveLookup = terminatedAt != null && System.nanoTime() - terminatedAt < LIVE_LOOKUP_NANOS;
+        if (terminatedAt != null && !liveLookup) {
+            recentlyTerminated.remove(ns, terminatedAt);
+        }
+        CachedObject cached = liveLookup ? null : caches.cache(nsType).get(nsType.key(null, ns));
         // The cache holds the namespace's status.phase as a selector field: no decoding on this hot path.
         Mono<String> phase = cached != null
                 ? Mono.just(cached.fields().getOrDefault("status.phase", ""))
@@ -504,6 +516,9 @@ public final class ResourceStore {
                         pending = true;
                     }
                     if (pending) {
+                        if (next instanceof io.fabric8.kubernetes.api.model.Namespace) {
+                            recentlyTerminated.put(name, System.nanoTime());
+                        }
                         if (m.getDeletionTimestamp() == null) {
                             next.getMetadata().setGeneration((m.getGeneration() == null ? 0 : m.getGeneration()) + 1);
                         }
