@@ -132,10 +132,12 @@ public final class PodManager implements ActivePods, PodSourceListener {
             pod.setApiVersion("v1");
         }
         String uid = pod.getMetadata().getUid();
+        boolean[] changed = {true};
         Record r = records.compute(uid, (k, old) -> {
             if (old == null) {
                 return new Record(pod, source, ctx.clock().now());
             }
+            changed[0] = old.removed || !sameDesiredState(old.pod, pod);
             old.pod = pod;
             old.source = source;
             old.removed = false;
@@ -144,7 +146,22 @@ public final class PodManager implements ActivePods, PodSourceListener {
         if (StaticPods.isStatic(r.pod)) {
             mirrors.want(r.pod);
         }
-        workers.enqueue(uid);
+        // the agent's own status writes come back as updates: they need no sync (as the kubelet's pod config
+        // reconciles status-only changes without one), unless readiness gates make others' conditions matter
+        if (changed[0] || (pod.getSpec().getReadinessGates() != null && !pod.getSpec().getReadinessGates().isEmpty())) {
+            workers.enqueue(uid);
+        }
+    }
+
+    /** True when only the status differs: spec, labels, annotations and deletion are the same. */
+    private static boolean sameDesiredState(Pod a, Pod b) {
+        var ma = a.getMetadata();
+        var mb = b.getMetadata();
+        return java.util.Objects.equals(ma.getDeletionTimestamp(), mb.getDeletionTimestamp())
+                && java.util.Objects.equals(ma.getDeletionGracePeriodSeconds(), mb.getDeletionGracePeriodSeconds())
+                && java.util.Objects.equals(ma.getLabels(), mb.getLabels())
+                && java.util.Objects.equals(ma.getAnnotations(), mb.getAnnotations())
+                && java.util.Objects.equals(a.getSpec(), b.getSpec());
     }
 
     @Override
