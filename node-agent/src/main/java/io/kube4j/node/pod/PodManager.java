@@ -291,7 +291,7 @@ public final class PodManager implements ActivePods, PodSourceListener {
     private void terminate(String uid, Record r, Pod pod, PodRuntimeState state) {
         if (!state.isEmpty()) {
             Duration grace = syncer.grace(pod);
-            syncer.killPod(pod, state, grace, "deleted");
+            syncer.killPod(pod, state, grace);
             syncer.cleanup(uid, syncer.relist(uid));
         } else {
             volumes.tearDown(uid);
@@ -336,8 +336,7 @@ public final class PodManager implements ActivePods, PodSourceListener {
         PodRuntimeState state = syncer.relist(uid);
         if (!state.isEmpty()) {
             log.info("removing pod {} from the runtime: no source wants it", uid);
-            syncer.killPod(null, state, ctx.properties().syncFrequency().isZero() ? Duration.ofSeconds(2)
-                    : Duration.ofSeconds(2), "orphan");
+            syncer.killPod(null, state, Duration.ofSeconds(2));
             syncer.cleanup(uid, syncer.relist(uid));
         } else {
             volumes.tearDown(uid);

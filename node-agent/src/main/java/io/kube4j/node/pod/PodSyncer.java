@@ -103,7 +103,7 @@ public final class PodSyncer {
             terminal = deadlineExceeded(pod, lastStatus, now);
         }
         if (terminal != null || PodStatusBuilder.isTerminalPhase(lastPhase)) {
-            killPod(pod, state, grace(pod), terminal != null ? terminal.message() : "pod is " + lastPhase);
+            killPod(pod, state, grace(pod));
             PodRuntimeState after = relist(uid);
             return new Outcome(build(view, after, waiting, now, terminal), null, false);
         }
@@ -184,7 +184,7 @@ public final class PodSyncer {
             for (Container c : pod.getSpec().getContainers()) {
                 ContainerStatus latest = state.latest(c.getName()).orElse(null);
                 if (latest != null && !sandbox.id().equals(latest.sandboxId()) && latest.running()) {
-                    stop(pod, c, latest, grace(pod), "sandbox changed");
+                    stop(pod, c, latest, grace(pod));
                     latest = null;
                 }
                 if (latest == null) {
@@ -201,12 +201,12 @@ public final class PodSyncer {
                         if (!probes.alive(latest.id())) {
                             event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName()
                                     + " failed liveness probe, will be restarted");
-                            stop(pod, c, latest, grace(pod), null);
+                            stop(pod, c, latest, grace(pod));
                             requeue = Duration.ZERO;
                         } else if (!hash(c).equals(latest.hash())) {
                             event(pod, EventRecorder.NORMAL, "Killing", "Container " + c.getName()
                                     + " definition changed, will be restarted");
-                            stop(pod, c, latest, grace(pod), null);
+                            stop(pod, c, latest, grace(pod));
                             requeue = Duration.ZERO;
                         } else if (latest.startedAt() != null) {
                             crashBackoff.resetIfQuiet(key(pod, c), latest.startedAt());
@@ -232,7 +232,7 @@ public final class PodSyncer {
         PodStatus status = build(view, state, waiting, now, null);
         if (PodStatusBuilder.isTerminalPhase(status.getPhase())) {
             // all containers are done and none restarts: the sandbox goes too (the kubelet kills terminal pods)
-            killPod(pod, state, grace(pod), "pod completed");
+            killPod(pod, state, grace(pod));
         }
         return new Outcome(status, requeue, "Running".equals(status.getPhase()));
     }
@@ -243,7 +243,7 @@ public final class PodSyncer {
      * Kills every container of the pod (preStop hooks first, SIGTERM, SIGKILL after {@code grace}) in parallel,
      * then stops its sandboxes. Blocks until done.
      */
-    public void killPod(Pod pod, PodRuntimeState state, Duration grace, String why) {
+    public void killPod(Pod pod, PodRuntimeState state, Duration grace) {
         killRunning(pod, state, grace);
         for (Sandbox s : state.sandboxes()) {
             if (s.ready()) {
@@ -264,7 +264,7 @@ public final class PodSyncer {
         for (ContainerStatus c : state.containers()) {
             if (c.state() == ContainerStatus.State.RUNNING || c.state() == ContainerStatus.State.CREATED) {
                 Container spec = pod == null ? null : find(pod, c.containerName());
-                kills.add(CompletableFuture.runAsync(() -> stop(pod, spec, c, grace, null), KILLERS));
+                kills.add(CompletableFuture.runAsync(() -> stop(pod, spec, c, grace), KILLERS));
             }
         }
         kills.forEach(CompletableFuture::join);
@@ -292,7 +292,7 @@ public final class PodSyncer {
         crashBackoff.forgetPrefix(podUid + "/");
     }
 
-    private void stop(Pod pod, Container spec, ContainerStatus c, Duration grace, String why) {
+    private void stop(Pod pod, Container spec, ContainerStatus c, Duration grace) {
         Instant start = ctx.clock().now();
         if (pod != null && c.running()) {
             event(pod, EventRecorder.NORMAL, "Killing", "Stopping container " + c.containerName());
