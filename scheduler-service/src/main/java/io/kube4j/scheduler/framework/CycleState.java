@@ -3,10 +3,14 @@ package io.kube4j.scheduler.framework;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Data plugins share within one scheduling cycle of one pod (e.g. the pod's requests computed in PreFilter). */
+/**
+ * Data plugins share within one scheduling cycle of one pod (e.g. the pod's requests computed in PreFilter), and the
+ * {@link Snapshot} the cycle runs on (Kubernetes plugins reach it through the handle's snapshot lister).
+ */
 public final class CycleState {
 
     private final Map<String, Object> data = new ConcurrentHashMap<>();
+    private volatile Snapshot snapshot;
 
     public void write(String key, Object value) {
         data.put(key, value);
@@ -15,5 +19,14 @@ public final class CycleState {
     /** The value stored under {@code key}, or null. */
     public <T> T read(String key, Class<T> type) {
         return type.cast(data.get(key));
+    }
+
+    /** The snapshot of this cycle; set by {@link Framework#schedule} before any plugin runs. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public void setSnapshot(Snapshot snapshot) {
+        this.snapshot = snapshot;
     }
 }

@@ -96,6 +96,7 @@ public final class Framework {
      * @throws FitError when no node fits
      */
     public ScheduleResult schedule(CycleState state, Pod pod, Snapshot snapshot) {
+        state.setSnapshot(snapshot);
         List<NodeInfo> all = snapshot.nodes();
         if (all.isEmpty()) {
             throw new FitError(0, Map.of(), Set.of(), null);

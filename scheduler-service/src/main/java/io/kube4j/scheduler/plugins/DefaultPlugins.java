@@ -1,7 +1,11 @@
 package io.kube4j.scheduler.plugins;
 
+import java.time.Duration;
+
 import io.kube4j.scheduler.framework.BindPlugin;
+import io.kube4j.scheduler.framework.PluginRegistry;
 import io.kube4j.scheduler.framework.Profile;
+import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
 import io.kube4j.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.kube4j.scheduler.plugins.nodename.NodeName;
 import io.kube4j.scheduler.plugins.noderesources.NodeResourcesFit;
@@ -9,10 +13,25 @@ import io.kube4j.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
 import io.kube4j.scheduler.plugins.queuesort.PrioritySort;
 import io.kube4j.scheduler.plugins.tainttoleration.TaintToleration;
 
-/** The default profile's plugins, in Kubernetes' order, with its score weights. */
+/** The built-in plugins: their registry, and the default profile's plugins in Kubernetes' order with its weights. */
 public final class DefaultPlugins {
 
     private DefaultPlugins() {
+    }
+
+    /**
+     * The built-in plugin factories. {@code bindTimeout} is the default binder's timeout for the binding request.
+     * (Plugin args are not read yet by the built-ins.)
+     */
+    public static PluginRegistry registry(Duration bindTimeout) {
+        return new PluginRegistry()
+                .register(PrioritySort.NAME, (a, h) -> new PrioritySort())
+                .register(NodeUnschedulable.NAME, (a, h) -> new NodeUnschedulable())
+                .register(NodeName.NAME, (a, h) -> new NodeName())
+                .register(TaintToleration.NAME, (a, h) -> new TaintToleration())
+                .register(NodeAffinity.NAME, (a, h) -> new NodeAffinity())
+                .register(NodeResourcesFit.NAME, (a, h) -> new NodeResourcesFit())
+                .register(DefaultBinder.NAME, (a, h) -> new DefaultBinder(h.client(), bindTimeout));
     }
 
     public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore) {
