@@ -12,6 +12,22 @@ public final class CycleState {
     private final Map<String, Object> data = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot;
 
+    /**
+     * A value that a hypothetical change (preemption's what-if, nominated pods) may modify: {@link CycleState#copy()}
+     * copies it so the original stays intact. Values that are never modified after PreFilter need not implement it.
+     */
+    public interface StateData {
+        StateData copy();
+    }
+
+    /** A copy for a what-if run: the same snapshot, its own copies of {@link StateData} values. */
+    public CycleState copy() {
+        CycleState c = new CycleState();
+        c.snapshot = snapshot;
+        data.forEach((k, v) -> c.data.put(k, v instanceof StateData d ? d.copy() : v));
+        return c;
+    }
+
     public void write(String key, Object value) {
         data.put(key, value);
     }

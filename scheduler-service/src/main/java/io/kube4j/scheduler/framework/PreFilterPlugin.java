@@ -6,4 +6,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 public interface PreFilterPlugin extends Plugin {
 
     Status preFilter(CycleState state, Pod pod);
+
+    /** How this plugin's pre-filter state follows hypothetical pod additions/removals; null if it keeps none. */
+    default PreFilterExtensions preFilterExtensions() {
+        return null;
+    }
 }
