@@ -105,9 +105,18 @@ public final class PriorityClasses {
         return errs;
     }
 
-    /** {@code ValidatePriorityClassUpdate}: value and preemptionPolicy never change. */
+    /**
+     * {@code ValidatePriorityClassUpdate}: value and preemptionPolicy never change. kube4j also keeps a system
+     * class from becoming the global default, which its create rule forbids (Kubernetes checks that only on create).
+     */
     public static List<FieldError> validateUpdate(PriorityClass next, PriorityClass old) {
         List<FieldError> errs = new ArrayList<>();
+        String name = next.getMetadata() == null ? null : next.getMetadata().getName();
+        if (isSystemClass(name) && globalDefault(next)) {
+            errs.add(FieldError.forbidden("metadata.name", "priority class names with '" + SYSTEM_PREFIX
+                    + "' prefix are reserved for system use only. error: "
+                    + knownSystemClassProblem(name, value(old), true)));
+        }
         if (value(next) != value(old)) {
             errs.add(FieldError.forbidden("value", "may not be changed in an update."));
         }

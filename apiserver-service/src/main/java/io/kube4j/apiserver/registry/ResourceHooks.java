@@ -65,11 +65,7 @@ public final class ResourceHooks {
     /** Rules beyond api-model's validation for resources whose rules live in the apiserver. */
     List<FieldError> validate(ResourceType t, HasMetadata obj, HasMetadata old) {
         if (obj instanceof PriorityClass pc) {
-            List<FieldError> errs = PriorityClasses.validate(pc);
-            if (old instanceof PriorityClass oldPc) {
-                errs.addAll(PriorityClasses.validateUpdate(pc, oldPc));
-            }
-            return errs;
+            return old instanceof PriorityClass oldPc ? PriorityClasses.validateUpdate(pc, oldPc) : PriorityClasses.validate(pc);
         }
         return List.of();
     }

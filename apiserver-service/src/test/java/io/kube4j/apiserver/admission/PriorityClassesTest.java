@@ -62,7 +62,16 @@ class PriorityClassesTest {
                 arguments("value is immutable", pc("a", 11, false, "Never"), pc("a", 10, false, "Never"),
                         List.of("value: Forbidden: may not be changed in an update.")),
                 arguments("preemption policy is immutable", pc("a", 10, false, "PreemptLowerPriority"), pc("a", 10, false, "Never"),
-                        List.of("preemptionPolicy: Invalid value: \"PreemptLowerPriority\": field is immutable")));
+                        List.of("preemptionPolicy: Invalid value: \"PreemptLowerPriority\": field is immutable")),
+                arguments("system class description may change", pc("system-node-critical", 2_000_001_000, false, "PreemptLowerPriority"),
+                        pc("system-node-critical", 2_000_001_000, false, "PreemptLowerPriority"), List.of()),
+                arguments("system class value is immutable", pc("system-node-critical", 5, false, "PreemptLowerPriority"),
+                        pc("system-node-critical", 2_000_001_000, false, "PreemptLowerPriority"),
+                        List.of("value: Forbidden: may not be changed in an update.")),
+                arguments("system class cannot become the default", pc("system-cluster-critical", 2_000_000_000, true, "PreemptLowerPriority"),
+                        pc("system-cluster-critical", 2_000_000_000, false, "PreemptLowerPriority"),
+                        List.of("metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only."
+                                + " error: globalDefault of system-cluster-critical PriorityClass must be false")));
     }
 
     @ParameterizedTest(name = "{0}")
