@@ -272,6 +272,8 @@ class PriorityAdmissionIT {
         assertInvalid(api.post(PCS, "{\"metadata\":{\"name\":\"too-high-it\"},\"value\":1000000001}"),
                 "\"too-high-it\" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000");
         assertThat(api.post(PCS, "{\"metadata\":{\"name\":\"highest-it\"},\"value\":1000000000}").code()).isEqualTo(201);
+        Response notInt32 = api.post(PCS, "{\"metadata\":{\"name\":\"huge-it\"},\"value\":3000000000}");
+        assertThat(notInt32.code()).as(notInt32.body()).isBetween(400, 422);
         assertInvalid(api.post(PCS, "{\"metadata\":{\"name\":\"system-mine\"},\"value\":10}"),
                 "\"system-mine\" is invalid: metadata.name: Forbidden: priority class names with 'system-' prefix are"
                         + " reserved for system use only. error: system-mine is not a known system priority class");
