@@ -1,6 +1,8 @@
 package io.kube4j.apiserver.config;
 
 import io.kube4j.api.registry.ResourceRegistry;
+import io.kube4j.apiserver.admission.PriorityAdmission;
+import io.kube4j.apiserver.admission.WatchCachePriorityClassLookup;
 import io.kube4j.apiserver.allocation.ServiceAllocators;
 import io.kube4j.apiserver.openapi.OpenApiHandler;
 import io.kube4j.apiserver.registry.ResourceHooks;
@@ -56,7 +58,9 @@ public class ApiServerConfiguration {
     @Bean
     ResourceStore resourceStore(Storage storage, WatchCacheManager caches, ServiceAllocators allocators,
                                 ResourceRegistry registry, ApiServerProperties props) {
-        return new ResourceStore(storage, caches, new ResourceHooks(allocators), registry, props);
+        PriorityAdmission priority = new PriorityAdmission(new WatchCachePriorityClassLookup(caches, storage,
+                registry.byPath("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
+        return new ResourceStore(storage, caches, new ResourceHooks(allocators, priority), registry, props);
     }
 
     @Bean

@@ -12,8 +12,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.api.validation.FieldError;
+import io.kube4j.apiserver.admission.PriorityAdmission;
+import io.kube4j.apiserver.admission.PriorityClasses;
 import io.kube4j.apiserver.allocation.RangeAllocator;
 import io.kube4j.apiserver.allocation.ServiceAllocators;
 import io.kube4j.apiserver.rest.ApiException;
@@ -30,7 +33,7 @@ import java.util.Set;
 
 /**
  * What the generic {@link ResourceStore} does differently per resource: pod status and graceful
- * deletion, namespace lifecycle, Service IP and port allocation.
+ * deletion, namespace lifecycle, Service IP and port allocation, pod priority and PriorityClass rules.
  */
 public final class ResourceHooks {
 
@@ -38,9 +41,11 @@ public final class ResourceHooks {
     public static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public");
 
     private final ServiceAllocators allocators;
+    private final PriorityAdmission priority;
 
-    public ResourceHooks(ServiceAllocators allocators) {
+    public ResourceHooks(ServiceAllocators allocators, PriorityAdmission priority) {
         this.allocators = allocators;
+        this.priority = priority;
     }
 
     void attach(ResourceStore store) {
@@ -49,8 +54,26 @@ public final class ResourceHooks {
 
     // ---------------------------------------------------------------- create
 
-    void prepareForCreate(ResourceType t, HasMetadata obj) {
+    /** Mutating admission of a new object, after defaulting and before validation (Kubernetes' order). */
+    Mono<Void> admitCreate(ResourceType t, HasMetadata obj) {
         if (obj instanceof Pod pod) {
+            return priority.admitPodCreate(t, pod);
+        }
+        return Mono.empty();
+    }
+
+    /** Rules beyond api-model's validation for resources whose rules live in the apiserver. */
+    List<FieldError> validate(ResourceType t, HasMetadata obj, HasMetadata old) {
+        if (obj instanceof PriorityClass pc) {
+            return old instanceof PriorityClass oldPc ? PriorityClasses.validateUpdate(pc, oldPc) : PriorityClasses.validate(pc);
+        }
+        return List.of();
+    }
+
+    void prepareForCreate(ResourceType t, HasMetadata obj) {
+        if (obj instanceof PriorityClass pc) {
+            PriorityClasses.applyDefaults(pc);
+        } else if (obj instanceof Pod pod) {
             PodStatus status = new PodStatus();
             status.setPhase("Pending");
             status.setQosClass(qosClass(pod));
@@ -117,6 +140,9 @@ public final class ResourceHooks {
 
     /** Allocates a new Service's ClusterIP and NodePorts before it is written. */
     Mono<Void> beforeCreate(ResourceType t, HasMetadata obj) {
+        if (obj instanceof PriorityClass pc) {
+            return priority.validateClassWrite(t, pc, true);
+        }
         if (!(obj instanceof Service svc) || svc.getSpec() == null) {
             return Mono.empty();
         }
@@ -287,10 +313,17 @@ public final class ResourceHooks {
         } else if (next instanceof Namespace ns && current instanceof Namespace old) {
             // spec.finalizers change only through /finalize
             ns.setSpec(old.getSpec());
+        } else if (next instanceof Pod pod && current instanceof Pod old) {
+            PriorityAdmission.admitPodUpdate(pod, old);
+        } else if (next instanceof PriorityClass pc) {
+            PriorityClasses.applyDefaults(pc);
         }
     }
 
     Mono<Void> beforeUpdate(ResourceType t, HasMetadata next, HasMetadata current) {
+        if (next instanceof PriorityClass pc) {
+            return priority.validateClassWrite(t, pc, false);
+        }
         if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null) {
             String owner = svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
             return allocateNodePorts(svc, old, owner);
@@ -338,6 +371,10 @@ public final class ResourceHooks {
         if (obj instanceof Namespace && SYSTEM_NAMESPACES.contains(obj.getMetadata().getName())) {
             throw ApiException.forbidden(t, obj.getMetadata().getName(),
                     "namespaces \"" + obj.getMetadata().getName() + "\" is forbidden: this namespace may not be deleted");
+        }
+        if (obj instanceof PriorityClass && PriorityClasses.isSystemClass(obj.getMetadata().getName())) {
+            throw ApiException.forbidden(t, obj.getMetadata().getName(), t.qualifiedName() + " \""
+                    + obj.getMetadata().getName() + "\" is forbidden: this is a system priority class and cannot be deleted");
         }
     }
 

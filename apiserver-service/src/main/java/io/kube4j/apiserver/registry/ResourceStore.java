@@ -231,29 +231,35 @@ public final class ResourceStore {
                 ObjectFields.set(obj, "status", null);
             }
             Defaulting.apply(obj);
-            hooks.prepareForCreate(t, obj);
-            List<FieldError> errors = Validation.validateCreate(t, obj);
-            if (!errors.isEmpty()) {
-                throw ApiException.invalid(t, m.getName(), errors);
-            }
-            String name = m.getName();
-            Mono<Void> nsCheck = t.namespaced() ? checkNamespaceAcceptsContent(ns) : Mono.empty();
-            byte[][] stored = new byte[1][];
-            return nsCheck.then(hooks.beforeCreate(t, obj))
-                    .then(Mono.defer(() -> {
-                        stored[0] = ObjectCodec.encodeForStorage(obj);
-                        return storage.create(t.key(ns, name), stored[0], ttl(t));
-                    }))
-                    .flatMap(r -> {
-                        if (!r.succeeded()) {
-                            return hooks.createFailed(t, obj).then(Mono.error(ApiException.alreadyExists(t, name)));
-                        }
-                        long rv = r.object().modRevision();
-                        obj.getMetadata().setResourceVersion(Long.toString(rv));
-                        return Mono.just(Written.of(obj, stored[0], rv));
-                    })
-                    .onErrorResume(e -> !(e instanceof ApiException), e -> hooks.createFailed(t, obj).then(Mono.error(e)));
+            return hooks.admitCreate(t, obj).then(Mono.defer(() -> validateAndStore(t, ns, obj)));
         });
+    }
+
+    private Mono<Written> validateAndStore(ResourceType t, String ns, HasMetadata obj) {
+        ObjectMeta m = obj.getMetadata();
+        hooks.prepareForCreate(t, obj);
+        List<FieldError> errors = new ArrayList<>(Validation.validateCreate(t, obj));
+        errors.addAll(hooks.validate(t, obj, null));
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(t, m.getName(), errors);
+        }
+        String name = m.getName();
+        Mono<Void> nsCheck = t.namespaced() ? checkNamespaceAcceptsContent(ns) : Mono.empty();
+        byte[][] stored = new byte[1][];
+        return nsCheck.then(hooks.beforeCreate(t, obj))
+                .then(Mono.defer(() -> {
+                    stored[0] = ObjectCodec.encodeForStorage(obj);
+                    return storage.create(t.key(ns, name), stored[0], ttl(t));
+                }))
+                .flatMap(r -> {
+                    if (!r.succeeded()) {
+                        return hooks.createFailed(t, obj).then(Mono.error(ApiException.alreadyExists(t, name)));
+                    }
+                    long rv = r.object().modRevision();
+                    obj.getMetadata().setResourceVersion(Long.toString(rv));
+                    return Mono.just(Written.of(obj, stored[0], rv));
+                })
+                .onErrorResume(e -> !(e instanceof ApiException), e -> hooks.createFailed(t, obj).then(Mono.error(e)));
     }
 
     private Duration ttl(ResourceType t) {
@@ -396,7 +402,8 @@ public final class ResourceStore {
         if (specChanged(current, next)) {
             nm.setGeneration((cm.getGeneration() == null ? 0 : cm.getGeneration()) + 1);
         }
-        List<FieldError> errors = Validation.validateUpdate(t, next, current);
+        List<FieldError> errors = new ArrayList<>(Validation.validateUpdate(t, next, current));
+        errors.addAll(hooks.validate(t, next, current));
         if (!errors.isEmpty()) {
             throw ApiException.invalid(t, cm.getName(), errors);
         }
