@@ -133,6 +133,10 @@ public final class DefaultPreemption implements PostFilterPlugin, FrameworkAware
         victimListeners.add(Objects.requireNonNull(listener));
     }
 
+    /** What the evaluation decided: the candidate to act on, or the result to return without acting. */
+    record Evaluation(Candidate best, PostFilterResult result) {
+    }
+
     @Override
     public PostFilterResult postFilter(CycleState state, Pod pod, Map<String, Status> filteredNodeStatuses) {
         Framework fw = framework;
@@ -146,17 +150,32 @@ public final class DefaultPreemption implements PostFilterPlugin, FrameworkAware
                 pod = latest;
             }
         }
+        Evaluation ev = evaluate(fw, state, pod, filteredNodeStatuses);
+        if (ev.best() == null) {
+            return ev.result();
+        }
+        // 4) act
+        Status s = prepareCandidate(fw, ev.best(), pod);
+        if (!s.isSuccess()) {
+            return new PostFilterResult(null, s);
+        }
+        return new PostFilterResult(ev.best().nodeName(), Status.success());
+    }
+
+    /** Steps 1 to 3: eligibility, candidates by dry run, the best candidate; nothing is changed. */
+    Evaluation evaluate(Framework fw, CycleState state, Pod pod, Map<String, Status> filteredNodeStatuses) {
         // 1) eligibility
         String nominated = nominatedNodeName(pod);
         String notEligible = notEligibleReason(pod, state,
                 nominated == null ? null : filteredNodeStatuses.get(nominated));
         if (notEligible != null) {
-            return new PostFilterResult(null, Status.unschedulable("preemption: " + notEligible));
+            return new Evaluation(null, new PostFilterResult(null, Status.unschedulable("preemption: " + notEligible)));
         }
         // 2) candidates
         List<NodeInfo> all = state.snapshot() == null ? List.of() : state.snapshot().nodes();
         if (all.isEmpty()) {
-            return new PostFilterResult(null, Status.unschedulable("preemption: no nodes available"));
+            return new Evaluation(null, new PostFilterResult(null,
+                    Status.unschedulable("preemption: no nodes available")));
         }
         Map<String, Status> statuses = new HashMap<>();
         List<NodeInfo> potential = new ArrayList<>();
@@ -177,16 +196,10 @@ public final class DefaultPreemption implements PostFilterPlugin, FrameworkAware
         if (candidates.isEmpty()) {
             String why = new FitError(all.size(), statuses, Set.of(), null).getMessage();
             // "": clear any earlier nomination, preemption cannot help anywhere now
-            return new PostFilterResult("", Status.unschedulable("preemption: " + why));
+            return new Evaluation(null, new PostFilterResult("", Status.unschedulable("preemption: " + why)));
         }
         // 3) the best candidate
-        Candidate best = selectCandidate(candidates);
-        // 4) act
-        Status s = prepareCandidate(fw, best, pod);
-        if (!s.isSuccess()) {
-            return new PostFilterResult(null, s);
-        }
-        return new PostFilterResult(best.nodeName(), Status.success());
+        return new Evaluation(selectCandidate(candidates), null);
     }
 
     /**
