@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.client.DeleteOptions;
@@ -67,6 +69,7 @@ class PreemptionIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int BATCH = 1000;
     private static final int PROD = 1_000_000;
+    private static final String NEVER_CLASS = "prod-never-" + RUN;
 
     @TempDir
     Path root;
@@ -137,8 +140,12 @@ class PreemptionIT {
                     .get(NS, "guard") != null && byNode.get(guardedNode).stream().allMatch(n ->
                     "guarded".equals(podLister.get(NS, n).getMetadata().getLabels().get("app"))));
 
-            // preemptionPolicy Never: stays Pending, says why, evicts nobody
-            Pod never = workload("prod-never", "prod", PROD, "900m");
+            // preemptionPolicy Never (a class of prod's value that never preempts, as priority admission requires the
+            // pod's policy to be its class's): stays Pending, says why, evicts nobody
+            client.resources(PriorityClass.class).create(new PriorityClassBuilder().withNewMetadata()
+                    .withName(NEVER_CLASS).endMetadata().withValue(PROD).withPreemptionPolicy("Never")
+                    .withDescription("PreemptionIT: prod priority without preemption").build()).block(WAIT);
+            Pod never = workload("prod-never", NEVER_CLASS, PROD, "900m");
             never.getSpec().setPreemptionPolicy("Never");
             create(client, never);
             await().atMost(WAIT).untilAsserted(() -> assertThat(unschedulableMessage(client, "prod-never"))
@@ -181,6 +188,8 @@ class PreemptionIT {
                             .onErrorResume(e -> Mono.empty()).block(WAIT));
             client.resources(PodDisruptionBudget.class).delete(NS, "guard", DeleteOptions.defaults())
                     .onErrorResume(e -> Mono.empty()).block(WAIT);
+            client.resources(PriorityClass.class).delete(null, NEVER_CLASS, DeleteOptions.defaults())
+                    .onErrorResume(e -> Mono.empty()).block(WAIT);
             fleet.close();
             for (int i = 0; i < 3; i++) {
                 String n = PREFIX + i;
@@ -203,7 +212,7 @@ class PreemptionIT {
         Pod p = pod(name, "cpu", cpu).build();
         p.getMetadata().setNamespace(NS);
         p.getMetadata().setUid(null);
-        p.getMetadata().setLabels(new HashMap<>(Map.of("tier", priorityClass)));
+        p.getMetadata().setLabels(new HashMap<>(Map.of("tier", name.startsWith("batch") ? "batch" : "prod")));
         p.getSpec().setSchedulerName(SCHEDULER);
         p.getSpec().setPriorityClassName(priorityClass);
         p.getSpec().setPriority(priority);

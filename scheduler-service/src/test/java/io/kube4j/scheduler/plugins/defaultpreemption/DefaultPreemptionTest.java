@@ -537,6 +537,37 @@ class DefaultPreemptionTest {
     }
 
     @Test
+    void withoutNominatedPodsOfEnoughPriorityNothingIsCopied() {
+        List<Object> seen = new ArrayList<>();
+        FilterPlugin recorder = new FilterPlugin() {
+            @Override
+            public String name() {
+                return "Recorder";
+            }
+
+            @Override
+            public Status filter(CycleState state, Pod pod, NodeInfo node) {
+                seen.add(state);
+                seen.add(node);
+                return Status.success();
+            }
+        };
+        Framework fw = framework(preemption(Map.of()), recorder);
+        NodeInfo a = nodeWith("a", "4");
+        CycleState state = new CycleState();
+        // no nominator at all, then one with only a lower-priority pod nominated here: one pass on the originals
+        assertThat(fw.runFiltersWithNominatedPods(state, p("x", "1", 10, 0), a).isSuccess()).isTrue();
+        Nominator nominator = new Nominator();
+        fw.setNominator(nominator);
+        Pod low = p("low", "1", 1, 0);
+        low.getStatus().setNominatedNodeName("a");
+        nominator.add(low, null);
+        assertThat(fw.runFiltersWithNominatedPods(state, p("x", "1", 10, 0), a).isSuccess()).isTrue();
+        assertThat(seen).hasSize(4);
+        assertThat(seen).allSatisfy(o -> assertThat(o).isIn(state, a));
+    }
+
+    @Test
     void theNominatorFollowsPodUpdatesAndKeepsItsOwnNominationUntilTheStatusComesBack() {
         Nominator n = new Nominator();
         Pod pending = p("p", "1", 1000, 0);
