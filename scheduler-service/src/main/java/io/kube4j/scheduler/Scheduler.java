@@ -93,6 +93,8 @@ public final class Scheduler implements AutoCloseable {
         this.cache = new SchedulerCache(clock, settings.assumedPodTtl());
         this.queue = new SchedulingQueue(profiles.get(0).queueSort(), clock, settings.podInitialBackoff(),
                 settings.podMaxBackoff(), settings.unschedulableFlushInterval());
+        // filters account for pods nominated by preemption (Kubernetes' frameworks share the queue's nominator)
+        profiles.forEach(fw -> fw.setNominator(queue.nominator()));
         AtomicInteger n = new AtomicInteger();
         this.binders = Executors.newFixedThreadPool(settings.bindingThreads(), r -> daemon(r,
                 "scheduler-binder-" + n.incrementAndGet()));
@@ -174,10 +176,14 @@ public final class Scheduler implements AutoCloseable {
             result = fw.schedule(state, pod, snapshot);
         } catch (FitError e) {
             PostFilterResult pf = fw.runPostFilter(state, pod, e.nodeStatuses());
-            if (pf.nominatedNodeName() != null) {
+            if (pf.nominatedNodeName() != null && !pf.nominatedNodeName().isEmpty()) {
                 log.debug("pod {} nominated to {}", PodKeys.key(pod), pf.nominatedNodeName());
             }
-            fail(info.withUnschedulablePlugins(e.unschedulablePlugins()), cycle, true, e.getMessage());
+            // as Kubernetes: "0/3 nodes are available: 3 Insufficient cpu. preemption: ..."
+            String postFilterMsg = pf.status().message();
+            fail(info.withUnschedulablePlugins(e.unschedulablePlugins()), cycle, true,
+                    postFilterMsg.isEmpty() ? e.getMessage() : e.getMessage() + " " + postFilterMsg,
+                    pf.nominatedNodeName());
             return;
         } catch (RuntimeException e) {
             log.warn("scheduling {} failed: {}", PodKeys.key(pod), e.toString());
@@ -187,6 +193,7 @@ public final class Scheduler implements AutoCloseable {
         String host = result.suggestedHost();
         Pod assumed = new PodBuilder(pod).editSpec().withNodeName(host).endSpec().build();
         cache.assumePod(assumed);
+        queue.nominator().delete(pod);
         Status s = fw.runReserve(state, assumed, host);
         if (s.isSuccess()) {
             s = fw.runPermit(state, assumed, host);
@@ -228,6 +235,15 @@ public final class Scheduler implements AutoCloseable {
 
     /** Requeues a pod that could not be scheduled and tells its owner why, unless it is gone or bound meanwhile. */
     private void fail(QueuedPodInfo info, long cycle, boolean unschedulable, String message) {
+        fail(info, cycle, unschedulable, message, null);
+    }
+
+    /**
+     * As {@link #fail(QueuedPodInfo, long, boolean, String)}, and sets the pod's {@code status.nominatedNodeName} to
+     * {@code nominatedNode} ("" clears it; null keeps what the pod has), in the queue's nominator at once and in the
+     * same status write as the condition (Kubernetes' {@code handleSchedulingFailure}).
+     */
+    private void fail(QueuedPodInfo info, long cycle, boolean unschedulable, String message, String nominatedNode) {
         Pod pod = info.pod();
         Lister<Pod> pods = podInformer.lister();
         Pod current = pods.get(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
@@ -236,6 +252,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         QueuedPodInfo latest = info.withPod(current);
+        queue.nominator().add(current, nominatedNode);
         if (unschedulable) {
             queue.addUnschedulable(latest, cycle);
         } else {
@@ -243,7 +260,9 @@ public final class Scheduler implements AutoCloseable {
         }
         String reason = unschedulable ? "Unschedulable" : "SchedulerError";
         events.event(current, EventRecorder.WARNING, "FailedScheduling", message);
-        if (hasCondition(current, reason, message)) {
+        String nomination = nominatedNode == null || nominatedNode.isEmpty() ? null : nominatedNode;
+        if (hasCondition(current, reason, message) && (nominatedNode == null
+                || Objects.equals(nomination, current.getStatus().getNominatedNodeName()))) {
             return;
         }
         client.resources(Pod.class).updateWithRetry(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
@@ -252,6 +271,9 @@ public final class Scheduler implements AutoCloseable {
                         return p;
                     }
                     setCondition(p, reason, message);
+                    if (nominatedNode != null) {
+                        p.getStatus().setNominatedNodeName(nomination);
+                    }
                     return p;
                 }, true).subscribe(ok -> {
                 }, e -> log.warn("could not record why {} is unschedulable: {}", PodKeys.key(pod), e.toString()));

@@ -40,6 +40,7 @@ public final class Framework {
     private final List<PostBindPlugin> postBinds = new ArrayList<>();
     // Only the scheduling thread touches it (as Kubernetes' nextStartNodeIndex).
     private int nextStartNodeIndex;
+    private volatile PodNominator nominator = PodNominator.NONE;
 
     public Framework(Profile profile, Parallelizer parallelizer, RandomGenerator random) {
         this.profile = profile;
@@ -80,6 +81,20 @@ public final class Framework {
         if (binds.isEmpty()) {
             throw new IllegalArgumentException("profile " + profile.schedulerName() + " has no bind plugin");
         }
+        for (Plugin p : profile.plugins()) {
+            if (p instanceof FrameworkAware x) {
+                x.setFramework(this);
+            }
+        }
+    }
+
+    /** Where the nominated pods filters must account for come from (the scheduling queue's nominator). */
+    public void setNominator(PodNominator nominator) {
+        this.nominator = nominator == null ? PodNominator.NONE : nominator;
+    }
+
+    public PodNominator nominator() {
+        return nominator;
     }
 
     public Profile profile() {
@@ -114,7 +129,10 @@ public final class Framework {
             throw new FitError(all.size(), statuses, Set.of(pre.plugin()), null);
         }
         Map<String, Status> statuses = new ConcurrentHashMap<>();
-        List<NodeInfo> feasible = findFeasible(state, pod, all, statuses);
+        List<NodeInfo> feasible = evaluateNominatedNode(state, pod, snapshot);
+        if (feasible.isEmpty()) {
+            feasible = findFeasible(state, pod, all, statuses);
+        }
         if (feasible.isEmpty()) {
             Set<String> plugins = new HashSet<>();
             statuses.values().forEach(s -> {
@@ -130,6 +148,23 @@ public final class Framework {
         }
         List<NodeScore> scored = prioritize(state, pod, feasible);
         return new ScheduleResult(selectHost(scored), evaluated, feasible.size());
+    }
+
+    /**
+     * A pod nominated by an earlier preemption tries its nominated node first (Kubernetes' {@code
+     * evaluateNominatedNode}): once its victims are gone it goes where the room was made for it.
+     */
+    private List<NodeInfo> evaluateNominatedNode(CycleState state, Pod pod, Snapshot snapshot) {
+        String nominated = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
+        NodeInfo node = nominated == null || nominated.isEmpty() ? null : snapshot.get(nominated);
+        if (node == null || node.node() == null) {
+            return List.of();
+        }
+        Status s = runFiltersWithNominatedPods(state, pod, node);
+        if (s.code() == Status.Code.ERROR) {
+            throw new IllegalStateException("filter " + s.plugin() + " on node " + node.name() + ": " + s.message());
+        }
+        return s.isSuccess() ? List.of(node) : List.of();
     }
 
     /** Runs the pre-filter plugins; the first non-success is returned, attributed to its plugin. */
@@ -149,6 +184,73 @@ public final class Framework {
             Status s = p.filter(state, pod, node);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());
+            }
+        }
+        return Status.success();
+    }
+
+    /**
+     * Runs the filters on {@code node} as Kubernetes' {@code RunFilterPluginsWithNominatedPods}: when pods of equal or
+     * higher priority are nominated to the node, first with them added to a copy of the node and of the state (the
+     * pod must not take room made for them), then, if that passed, once more without them (filters such as pod
+     * affinity may need them absent). Without nominated pods it is a single plain run, with no copying.
+     */
+    public Status runFiltersWithNominatedPods(CycleState state, Pod pod, NodeInfo node) {
+        List<Pod> nominated = node.node() == null ? List.of() : nominator.nominatedPodsForNode(node.name());
+        if (nominated.isEmpty()) {
+            return runFilters(state, pod, node);
+        }
+        int priority = PodPriority.of(pod);
+        String key = PodKeys.key(pod);
+        CycleState stateWith = null;
+        NodeInfo nodeWith = null;
+        for (Pod p : nominated) {
+            if (PodPriority.of(p) >= priority && !PodKeys.key(p).equals(key)) {
+                if (nodeWith == null) {
+                    stateWith = state.copy();
+                    nodeWith = node.copy();
+                }
+                nodeWith.addPod(p);
+                Status s = runPreFilterExtensionAddPod(stateWith, pod, p, nodeWith);
+                if (!s.isSuccess()) {
+                    return s.code() == Status.Code.ERROR ? s : Status.error(s.message());
+                }
+            }
+        }
+        if (nodeWith == null) {
+            return runFilters(state, pod, node);
+        }
+        Status with = runFilters(stateWith, pod, nodeWith);
+        if (!with.isSuccess()) {
+            return with;
+        }
+        return runFilters(state, pod, node);
+    }
+
+    /** Tells every pre-filter plugin with extensions that {@code podToAdd} is (hypothetically) on {@code node}. */
+    public Status runPreFilterExtensionAddPod(CycleState state, Pod podToSchedule, Pod podToAdd, NodeInfo node) {
+        for (PreFilterPlugin p : preFilters) {
+            PreFilterExtensions ext = p.preFilterExtensions();
+            if (ext != null) {
+                Status s = ext.addPod(state, podToSchedule, podToAdd, node);
+                if (!s.isSuccess()) {
+                    return s.withPlugin(p.name());
+                }
+            }
+        }
+        return Status.success();
+    }
+
+    /** Tells every pre-filter plugin with extensions that {@code podToRemove} is (hypothetically) off {@code node}. */
+    public Status runPreFilterExtensionRemovePod(CycleState state, Pod podToSchedule, Pod podToRemove,
+            NodeInfo node) {
+        for (PreFilterPlugin p : preFilters) {
+            PreFilterExtensions ext = p.preFilterExtensions();
+            if (ext != null) {
+                Status s = ext.removePod(state, podToSchedule, podToRemove, node);
+                if (!s.isSuccess()) {
+                    return s.withPlugin(p.name());
+                }
             }
         }
         return Status.success();
@@ -184,7 +286,7 @@ public final class Framework {
         AtomicInteger feasibleCount = new AtomicInteger();
         parallelizer.until(n, i -> {
             NodeInfo node = all.get((start + i) % n);
-            Status s = runFilters(state, pod, node);
+            Status s = runFiltersWithNominatedPods(state, pod, node);
             if (s.isSuccess()) {
                 if (feasibleCount.incrementAndGet() <= toFind) {
                     found.set(i, node);

@@ -1,11 +1,17 @@
 package io.kube4j.scheduler.plugins;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.kube4j.scheduler.framework.BindPlugin;
+import io.kube4j.scheduler.framework.FrameworkHandle;
+import io.kube4j.scheduler.framework.Plugin;
+import io.kube4j.scheduler.framework.PluginArgs;
 import io.kube4j.scheduler.framework.PluginRegistry;
 import io.kube4j.scheduler.framework.Profile;
 import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
+import io.kube4j.scheduler.plugins.defaultpreemption.DefaultPreemption;
 import io.kube4j.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.kube4j.scheduler.plugins.nodename.NodeName;
 import io.kube4j.scheduler.plugins.noderesources.NodeResourcesFit;
@@ -31,6 +37,7 @@ public final class DefaultPlugins {
                 .register(TaintToleration.NAME, (a, h) -> new TaintToleration())
                 .register(NodeAffinity.NAME, (a, h) -> new NodeAffinity())
                 .register(NodeResourcesFit.NAME, (a, h) -> new NodeResourcesFit())
+                .register(DefaultPreemption.NAME, (a, h) -> new DefaultPreemption(a, h))
                 .register(DefaultBinder.NAME, (a, h) -> new DefaultBinder(h.client(), bindTimeout));
     }
 
@@ -44,5 +51,19 @@ public final class DefaultPlugins {
                 .plugin(binder)
                 .percentageOfNodesToScore(percentageOfNodesToScore)
                 .build();
+    }
+
+    /**
+     * The default profile with {@link DefaultPreemption} as its PostFilter (default args), which deletes victims
+     * through {@code handle}'s client and reads PodDisruptionBudgets from its informers. The three-argument
+     * {@link #profile(String, BindPlugin, int)} has no preemption, for runs without an apiserver (benchmarks, tests).
+     */
+    public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
+            FrameworkHandle handle) {
+        Profile base = profile(schedulerName, binder, percentageOfNodesToScore);
+        List<Plugin> plugins = new ArrayList<>(base.plugins());
+        plugins.add(new DefaultPreemption(PluginArgs.empty(DefaultPreemption.NAME), handle));
+        return new Profile(base.schedulerName(), base.queueSort(), plugins, base.scoreWeights(),
+                base.percentageOfNodesToScore());
     }
 }

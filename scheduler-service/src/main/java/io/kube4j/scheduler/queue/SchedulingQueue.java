@@ -41,6 +41,7 @@ public final class SchedulingQueue {
     private long schedulingCycle;
     private long moveRequestCycle = -1;
     private boolean closed;
+    private final Nominator nominator = new Nominator();
 
     public SchedulingQueue(QueueSortPlugin sort, Clock clock, Duration initialBackoff, Duration maxBackoff,
             Duration maxUnschedulableStay) {
@@ -60,6 +61,7 @@ public final class SchedulingQueue {
             String key = PodKeys.key(pod);
             removeEverywhere(key);
             pushActive(QueuedPodInfo.of(pod, clock.now()));
+            nominator.add(pod, null);
         } finally {
             lock.unlock();
         }
@@ -72,6 +74,7 @@ public final class SchedulingQueue {
     public void update(Pod oldPod, Pod newPod) {
         lock.lock();
         try {
+            nominator.update(oldPod, newPod);
             String key = PodKeys.key(newPod);
             QueuedPodInfo a = activeByKey.get(key);
             if (a != null) {
@@ -107,6 +110,7 @@ public final class SchedulingQueue {
         lock.lock();
         try {
             removeEverywhere(PodKeys.key(pod));
+            nominator.delete(pod);
         } finally {
             lock.unlock();
         }
@@ -243,6 +247,11 @@ public final class SchedulingQueue {
             }
         }
         return d;
+    }
+
+    /** The pods nominated to nodes (by preemption), kept in step with the pods this queue sees. */
+    public Nominator nominator() {
+        return nominator;
     }
 
     /** Wakes {@link #pop} callers; later pops return null once the active queue is empty. */
