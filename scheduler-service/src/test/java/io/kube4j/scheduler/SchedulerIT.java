@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.client.DeleteOptions;
@@ -161,12 +160,15 @@ class SchedulerIT {
         await().atMost(WAIT).untilAsserted(() -> {
             Pod p = get("huge");
             assertThat(p.getSpec().getNodeName()).isNullOrEmpty();
-            PodCondition c = p.getStatus().getConditions().stream()
-                    .filter(x -> "PodScheduled".equals(x.getType())).findFirst().orElseThrow();
-            assertThat(c.getStatus()).isEqualTo("False");
-            assertThat(c.getReason()).isEqualTo("Unschedulable");
-            assertThat(c.getMessage()).isEqualTo(
-                    "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.");
+            // Assertions only: Awaitility retries assertion errors, not exceptions such as orElseThrow's.
+            assertThat(p.getStatus()).isNotNull();
+            assertThat(p.getStatus().getConditions()).filteredOn(x -> "PodScheduled".equals(x.getType()))
+                    .singleElement().satisfies(c -> {
+                        assertThat(c.getStatus()).isEqualTo("False");
+                        assertThat(c.getReason()).isEqualTo("Unschedulable");
+                        assertThat(c.getMessage()).isEqualTo("0/3 nodes are available: 1 node(s) had untolerated"
+                                + " taint {dedicated: gpu}, 2 Insufficient cpu.");
+                    });
         });
         await().atMost(WAIT).untilAsserted(() -> assertThat(eventsFor("huge", "FailedScheduling")).singleElement()
                 .satisfies(e -> {
