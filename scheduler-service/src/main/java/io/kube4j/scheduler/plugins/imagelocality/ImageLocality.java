@@ -43,6 +43,8 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
     private long countedGeneration = -1;
     private final Map<String, Node> countedNodes = new HashMap<>();
     private final Map<String, Integer> imageNodes = new HashMap<>();
+    // Per node name, its images' sizes by name (immutable maps), so a score is a lookup, not a scan of node status.
+    private final Map<String, Map<String, Long>> nodeImages = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public String name() {
@@ -74,19 +76,35 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
         if (images == null || images.names().length == 0) {
             return 0;
         }
-        Node n = node.node();
-        List<ContainerImage> present = n == null || n.getStatus() == null ? null : n.getStatus().getImages();
+        Map<String, Long> present = nodeImages.get(node.name());
+        if (present == null || present.isEmpty()) {
+            present = sizes(node.node());
+        }
         long sum = 0;
-        if (present != null) {
-            String[] names = images.names();
-            for (int i = 0; i < names.length; i++) {
-                long size = sizeOn(present, names[i]);
-                if (size > 0) {
-                    sum += (long) (size * images.spread()[i]);
-                }
+        String[] names = images.names();
+        for (int i = 0; i < names.length; i++) {
+            Long size = present.get(names[i]);
+            if (size != null) {
+                sum += (long) (size * images.spread()[i]);
             }
         }
         return calculatePriority(sum, images.containers());
+    }
+
+    /** The sizes of a node's images by each of their names. */
+    private static Map<String, Long> sizes(Node node) {
+        if (node == null || node.getStatus() == null || node.getStatus().getImages() == null) {
+            return Map.of();
+        }
+        Map<String, Long> out = new HashMap<>();
+        for (ContainerImage img : node.getStatus().getImages()) {
+            if (img.getNames() != null) {
+                for (String n : img.getNames()) {
+                    out.putIfAbsent(n, img.getSizeBytes() == null ? 0L : img.getSizeBytes());
+                }
+            }
+        }
+        return Map.copyOf(out);
     }
 
     /** Kubernetes' {@code calculatePriority}. */
@@ -98,18 +116,6 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
             sumScores = maxThreshold;
         }
         return MAX_NODE_SCORE * (sumScores - MIN_THRESHOLD) / (maxThreshold - MIN_THRESHOLD);
-    }
-
-    /** The size of image {@code name} as the node reports it; -1 when absent. */
-    private static long sizeOn(List<ContainerImage> present, String name) {
-        for (int i = 0; i < present.size(); i++) {
-            ContainerImage img = present.get(i);
-            List<String> names = img.getNames();
-            if (names != null && names.contains(name)) {
-                return img.getSizeBytes() == null ? 0 : img.getSizeBytes();
-            }
-        }
-        return -1;
     }
 
     /** Kubernetes' {@code normalizedImageName}: a name without a tag means {@code :latest}. */
@@ -158,6 +164,7 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
         if (snapshot != countedSnapshot) {
             countedNodes.clear();
             imageNodes.clear();
+            nodeImages.clear();
             countedGeneration = -1;
         }
         List<NodeInfo> nodes = snapshot.nodes();
@@ -175,6 +182,7 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
             if (before == null || now == null || !sameImages(before, now)) {
                 count(before, -1);
                 count(now, +1);
+                nodeImages.put(name, sizes(now));
             }
             countedNodes.put(name, now);
         }
@@ -185,6 +193,7 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
                 var e = it.next();
                 if (snapshot.get(e.getKey()) == null) {
                     count(e.getValue(), -1);
+                    nodeImages.remove(e.getKey());
                     it.remove();
                 }
             }
