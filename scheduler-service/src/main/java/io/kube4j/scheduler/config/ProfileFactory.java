@@ -246,6 +246,10 @@ public final class ProfileFactory {
         if (disabled.isEmpty()) {
             return plugin;
         }
+        if (disabled.contains(ExtensionPoint.PRE_FILTER.type())) {
+            // Without its PreFilter a plugin has no pre-filter state for preemption to update.
+            disabled.add(io.kube4j.scheduler.framework.PreFilterExtensions.class);
+        }
         Set<Class<?>> interfaces = new LinkedHashSet<>();
         collectInterfaces(plugin.getClass(), interfaces);
         interfaces.removeAll(disabled);

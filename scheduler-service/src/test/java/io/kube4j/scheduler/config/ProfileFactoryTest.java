@@ -213,6 +213,57 @@ class ProfileFactoryTest {
                 .isInstanceOf(io.kube4j.scheduler.framework.FitError.class);
     }
 
+    /** A plugin with pre-filter state that preemption would update. */
+    static final class Stateful implements io.kube4j.scheduler.framework.PreFilterPlugin, FilterPlugin,
+            io.kube4j.scheduler.framework.PreFilterExtensions {
+        @Override
+        public String name() {
+            return "Stateful";
+        }
+
+        @Override
+        public io.kube4j.scheduler.framework.Status preFilter(CycleState state, Pod pod) {
+            return io.kube4j.scheduler.framework.Status.success();
+        }
+
+        @Override
+        public io.kube4j.scheduler.framework.Status filter(CycleState state, Pod pod, NodeInfo node) {
+            return io.kube4j.scheduler.framework.Status.success();
+        }
+
+        @Override
+        public io.kube4j.scheduler.framework.Status addPod(CycleState s, Pod p, Pod add, NodeInfo n) {
+            return io.kube4j.scheduler.framework.Status.success();
+        }
+
+        @Override
+        public io.kube4j.scheduler.framework.Status removePod(CycleState s, Pod p, Pod remove, NodeInfo n) {
+            return io.kube4j.scheduler.framework.Status.success();
+        }
+    }
+
+    @Test
+    void preFilterExtensionsGoWithPreFilter() {
+        PluginRegistry reg = registry().register("Stateful", (a, h) -> new Stateful());
+        ProfileFactory f = new ProfileFactory(reg, DefaultPlugins.MULTI_POINT, HANDLE);
+        Map<?, ?> filterOnly = new org.yaml.snakeyaml.Yaml().load("""
+                profiles:
+                - plugins: {multiPoint: {enabled: [{name: Stateful}]}, preFilter: {disabled: [{name: Stateful}]}}
+                """);
+        Plugin restricted = f.build(ProfileConfig.fromTree(filterOnly), "s", 0).get(0).plugins().stream()
+                .filter(x -> x.name().equals("Stateful")).findFirst().orElseThrow();
+        assertThat(restricted).isInstanceOf(FilterPlugin.class)
+                .isNotInstanceOf(io.kube4j.scheduler.framework.PreFilterPlugin.class)
+                .isNotInstanceOf(io.kube4j.scheduler.framework.PreFilterExtensions.class);
+        Map<?, ?> all = new org.yaml.snakeyaml.Yaml().load("""
+                profiles:
+                - plugins: {multiPoint: {enabled: [{name: Stateful}]}}
+                """);
+        Plugin whole = f.build(ProfileConfig.fromTree(all), "s", 0).get(0).plugins().stream()
+                .filter(x -> x.name().equals("Stateful")).findFirst().orElseThrow();
+        assertThat(whole).isInstanceOf(Stateful.class);
+    }
+
     @Test
     void reconfiguredDefaultKeepsItsPlaceAndTakesTheWeight() {
         Profile p = build("""
