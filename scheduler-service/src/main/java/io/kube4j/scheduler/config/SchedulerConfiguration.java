@@ -16,8 +16,10 @@ import io.kube4j.scheduler.Scheduler;
 import io.kube4j.scheduler.framework.Framework;
 import io.kube4j.scheduler.framework.FrameworkHandle;
 import io.kube4j.scheduler.framework.Parallelizer;
+import io.kube4j.scheduler.framework.Plugin;
+import io.kube4j.scheduler.framework.PluginRegistry;
+import io.kube4j.scheduler.framework.Profile;
 import io.kube4j.scheduler.plugins.DefaultPlugins;
-import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -57,16 +59,34 @@ public class SchedulerConfiguration {
 
     @Bean
     Scheduler scheduler(KubeClient client, SchedulerProperties props, Parallelizer parallelizer,
-            EventRecorder events) {
+            EventRecorder events, Environment env) {
         SharedInformerFactory informers = SharedInformerFactory.forClient(client, props.resync());
-        FrameworkHandle handle = new FrameworkHandle.SimpleHandle(client, events, informers, parallelizer,
-                Clock.system());
-        Framework fw = new Framework(DefaultPlugins.profile(props.schedulerName(),
-                new DefaultBinder(client, props.bindTimeout()), props.percentageOfNodesToScore(), handle),
-                parallelizer, new Random());
-        return new Scheduler(client, informers, List.of(fw), events, Clock.system(), new Scheduler.Settings(
+        List<Framework> frameworks = new java.util.ArrayList<>();
+        for (Profile p : profiles(env, props, new FrameworkHandle.SimpleHandle(client, events, informers,
+                parallelizer, Clock.system()))) {
+            log.info("scheduler profile {}: plugins={} weights={} percentageOfNodesToScore={}", p.schedulerName(),
+                    p.plugins().stream().map(Plugin::name).toList(), p.scoreWeights(), p.percentageOfNodesToScore());
+            frameworks.add(new Framework(p, parallelizer, new Random()));
+        }
+        return new Scheduler(client, informers, frameworks, events, Clock.system(), new Scheduler.Settings(
                 props.podInitialBackoff(), props.podMaxBackoff(), props.unschedulableFlushInterval(),
                 props.bindTimeout(), 16));
+    }
+
+    /**
+     * The profiles from {@code kube4j.scheduler.config-file} or {@code kube4j.scheduler.profiles} (else the default
+     * profile), with built-in plugins and those found with {@link java.util.ServiceLoader}; invalid configuration stops
+     * the startup with a message naming the problem.
+     */
+    static List<Profile> profiles(Environment env, SchedulerProperties props, FrameworkHandle handle) {
+        try {
+            PluginRegistry registry = DefaultPlugins.registry(props.bindTimeout())
+                    .loadServices(Thread.currentThread().getContextClassLoader());
+            return new ProfileFactory(registry, DefaultPlugins.MULTI_POINT, handle).build(ProfileLoader.load(env),
+                    props.schedulerName(), props.percentageOfNodesToScore());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid scheduler configuration: " + e.getMessage(), e);
+        }
     }
 
     @Bean

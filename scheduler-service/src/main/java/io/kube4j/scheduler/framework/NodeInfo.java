@@ -23,6 +23,8 @@ public final class NodeInfo {
     private Resources allocatable;
     private long allowedPodNumber;
     private long generation;
+    // Host ports the node's pods bind (immutable; replaced on change, shared by copies).
+    private List<HostPorts.HostPort> usedPorts = List.of();
 
     /** A pod on the node with its requests computed once. */
     public record PodEntry(Pod pod, String key, Resources requests, Resources nonZeroRequests) {
@@ -57,6 +59,7 @@ public final class NodeInfo {
         this.allocatable = o.allocatable;
         this.allowedPodNumber = o.allowedPodNumber;
         this.generation = o.generation;
+        this.usedPorts = o.usedPorts;
     }
 
     /** A copy sharing the (immutable) pods and resources. */
@@ -95,6 +98,11 @@ public final class NodeInfo {
         return allowedPodNumber;
     }
 
+    /** The host ports the node's pods bind. */
+    public List<HostPorts.HostPort> usedPorts() {
+        return usedPorts;
+    }
+
     public long generation() {
         return generation;
     }
@@ -121,6 +129,21 @@ public final class NodeInfo {
         pods.add(e);
         requested = requested.plus(e.requests());
         nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+        updateUsedPorts(pod, true);
+    }
+
+    private void updateUsedPorts(Pod pod, boolean add) {
+        List<HostPorts.HostPort> ports = HostPorts.of(pod);
+        if (ports.isEmpty()) {
+            return;
+        }
+        List<HostPorts.HostPort> next = new ArrayList<>(usedPorts);
+        if (add) {
+            next.addAll(ports);
+        } else {
+            ports.forEach(next::remove);
+        }
+        usedPorts = List.copyOf(next);
     }
 
     /** Removes the pod with {@code pod}'s key; false when it was not here. */
@@ -132,6 +155,7 @@ public final class NodeInfo {
                 pods.remove(i);
                 requested = requested.minus(e.requests());
                 nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
+                updateUsedPorts(e.pod(), false);
                 return true;
             }
         }

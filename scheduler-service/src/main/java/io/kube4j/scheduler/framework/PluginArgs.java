@@ -86,6 +86,21 @@ public record PluginArgs(String plugin, Map<String, Object> values) {
         throw invalid(key, "a list", v);
     }
 
+    /**
+     * Fails when a key other than {@code known} is present, as Kubernetes decodes plugin args strictly; {@code path}
+     * names a nested object these args were made of (null at the top).
+     */
+    public PluginArgs requireOnly(String path, String... known) {
+        List<String> k = List.of(known);
+        for (String key : values.keySet()) {
+            if (!k.contains(key)) {
+                throw new IllegalArgumentException("plugin " + plugin + ": unknown field args."
+                        + (path == null ? "" : path + ".") + key + "; known: " + k);
+            }
+        }
+        return this;
+    }
+
     public IllegalArgumentException invalid(String key, String expected, Object got) {
         return new IllegalArgumentException("plugin " + plugin + ": args." + key + " must be " + expected + ", got "
                 + got);
