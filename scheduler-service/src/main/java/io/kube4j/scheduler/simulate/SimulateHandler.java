@@ -41,8 +41,13 @@ public class SimulateHandler {
 
     private final Simulator simulator;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public SimulateHandler(Scheduler scheduler) {
-        this.simulator = new Simulator(scheduler::framework, scheduler::snapshotCopy);
+        this(new Simulator(scheduler::framework, scheduler::snapshotCopy));
+    }
+
+    SimulateHandler(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     @PostMapping(path = "/simulate", produces = MediaType.APPLICATION_JSON_VALUE)
