@@ -36,12 +36,18 @@ public record LeaderElectionProperties(
         }
         if (enabled) {
             // the same checks as the elector's, reported at startup with the property names
-            toConfig("check");
+            config(resourceNamespace, resourceName, "check", leaseDuration, renewDeadline, retryPeriod, releaseOnStop);
         }
     }
 
     /** The elector's configuration for a replica called {@code identity}. */
     public LeaderElectionConfig toConfig(String identity) {
+        return config(resourceNamespace, resourceName, identity, leaseDuration, renewDeadline, retryPeriod,
+                releaseOnStop);
+    }
+
+    private static LeaderElectionConfig config(String resourceNamespace, String resourceName, String identity,
+            Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, boolean releaseOnStop) {
         try {
             return new LeaderElectionConfig(resourceNamespace, resourceName, identity, leaseDuration, renewDeadline,
                     retryPeriod, releaseOnStop);

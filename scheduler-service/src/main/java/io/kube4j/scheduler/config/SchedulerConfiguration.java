@@ -59,8 +59,10 @@ public class SchedulerConfiguration {
     }
 
     @Bean
-    SchedulerMetrics schedulerMetrics(MeterRegistry registry) {
-        return new SchedulerMetrics(registry);
+    SchedulerMetrics schedulerMetrics(MeterRegistry registry,
+            @org.springframework.beans.factory.annotation.Value("${kube4j.scheduler.plugin-metrics-sample-percent:"
+                    + SchedulerMetrics.PLUGIN_METRICS_SAMPLE_PERCENT + "}") int pluginMetricsSamplePercent) {
+        return new SchedulerMetrics(registry, pluginMetricsSamplePercent);
     }
 
     @Bean

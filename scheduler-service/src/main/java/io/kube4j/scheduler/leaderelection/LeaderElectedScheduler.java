@@ -35,6 +35,7 @@ public final class LeaderElectedScheduler implements AutoCloseable {
     private final Scheduler scheduler;
     private final LeaderElector elector;
     private final Object lock = new Object();
+    private volatile boolean closing;
 
     public LeaderElectedScheduler(Scheduler scheduler, ResourceClient<Lease> leases, LeaderElectionConfig config,
             Clock clock) {
@@ -73,7 +74,9 @@ public final class LeaderElectedScheduler implements AutoCloseable {
 
     private void stoppedLeading() {
         synchronized (lock) {
-            if (scheduler.isScheduling()) {
+            if (closing) {
+                log.info("{} stops leading: shutting down", elector.config().identity());
+            } else if (scheduler.isScheduling()) {
                 log.warn("{} lost the lease {}/{}: scheduling stops until it is elected again",
                         elector.config().identity(), elector.config().leaseNamespace(), elector.config().leaseName());
             }
@@ -101,6 +104,7 @@ public final class LeaderElectedScheduler implements AutoCloseable {
     /** Stops campaigning (releasing the lease when so configured), then the scheduler. */
     @Override
     public void close() {
+        closing = true;
         try {
             elector.stop();
         } catch (InterruptedException e) {

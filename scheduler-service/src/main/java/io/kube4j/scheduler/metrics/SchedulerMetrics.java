@@ -45,9 +45,20 @@ public final class SchedulerMetrics implements PluginMetricsRecorder {
     private final Map<String, Timer[][]> pluginDurations = new ConcurrentHashMap<>();
     private final Counter preemptionAttempts;
     private final DistributionSummary preemptionVictims;
+    private final int samplePercent;
 
     public SchedulerMetrics(MeterRegistry registry) {
+        this(registry, PLUGIN_METRICS_SAMPLE_PERCENT);
+    }
+
+    /** Metrics on {@code registry}, recording plugin execution times for {@code samplePercent}% of the cycles. */
+    public SchedulerMetrics(MeterRegistry registry, int samplePercent) {
+        if (samplePercent < 0 || samplePercent > 100) {
+            throw new IllegalArgumentException("the plugin metrics sample percentage must be within 0..100, got "
+                    + samplePercent);
+        }
         this.registry = registry;
+        this.samplePercent = samplePercent;
         this.preemptionAttempts = Counter.builder("scheduler.preemption.attempts")
                 .description("Total preemption attempts in the cluster till now").register(registry);
         this.preemptionVictims = DistributionSummary.builder("scheduler.preemption.victims")
@@ -73,9 +84,9 @@ public final class SchedulerMetrics implements PluginMetricsRecorder {
         }
     }
 
-    /** Whether this cycle records plugin execution times (a 10% sample, as Kubernetes). */
+    /** Whether this cycle records plugin execution times (a 10% sample by default, as Kubernetes). */
     public boolean samplePluginMetrics() {
-        return ThreadLocalRandom.current().nextInt(100) < PLUGIN_METRICS_SAMPLE_PERCENT;
+        return samplePercent > 0 && ThreadLocalRandom.current().nextInt(100) < samplePercent;
     }
 
     /**
