@@ -125,6 +125,11 @@ public final class Scheduler implements AutoCloseable {
         return queue;
     }
 
+    /** The scheduler's metrics (also the {@code PreemptionMetrics} a preemption plugin reports to). */
+    public SchedulerMetrics metrics() {
+        return metrics;
+    }
+
     /** The cache, for metrics and tests. */
     public SchedulerCache cache() {
         return cache;

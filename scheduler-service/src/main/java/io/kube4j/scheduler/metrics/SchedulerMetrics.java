@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.kube4j.scheduler.framework.PluginMetricsRecorder;
+import io.kube4j.scheduler.framework.PreemptionMetrics;
 import io.kube4j.scheduler.framework.Status;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import io.micrometer.core.instrument.Counter;
@@ -23,7 +24,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
  * duration, pending pods by queue, preemption attempts and victims, and sampled per-plugin execution times. Histogram
  * buckets are Kubernetes' exponential buckets. Recording on the hot path allocates nothing once a meter exists.
  */
-public final class SchedulerMetrics implements PluginMetricsRecorder {
+public final class SchedulerMetrics implements PluginMetricsRecorder, PreemptionMetrics {
 
     /** Kubernetes' {@code pluginMetricsSamplePercent}: plugin execution times are recorded for 10% of the cycles. */
     public static final int PLUGIN_METRICS_SAMPLE_PERCENT = 10;
@@ -114,11 +115,13 @@ public final class SchedulerMetrics implements PluginMetricsRecorder {
     }
 
     /** A preemption was attempted for a pod that fits nowhere ({@code scheduler_preemption_attempts_total}). */
+    @Override
     public void preemptionAttempted() {
         preemptionAttempts.increment();
     }
 
     /** Preemption chose {@code victims} pods to evict ({@code scheduler_preemption_victims}). */
+    @Override
     public void preemptionVictims(int victims) {
         preemptionVictims.record(victims);
     }
