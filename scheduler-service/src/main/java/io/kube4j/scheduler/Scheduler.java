@@ -226,6 +226,11 @@ public final class Scheduler implements AutoCloseable {
         while (running && loop == Thread.currentThread()) {
             try {
                 QueuedPodInfo info = queue.pop(Duration.ofSeconds(1));
+                if (info != null && !(running && loop == Thread.currentThread())) {
+                    // Scheduling stopped (leadership lost) while we waited: the pod goes back for the next leader.
+                    queue.update(null, info.pod());
+                    return;
+                }
                 if (info != null) {
                     scheduleOne(info);
                 }

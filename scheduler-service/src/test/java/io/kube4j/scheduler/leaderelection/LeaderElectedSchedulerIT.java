@@ -196,10 +196,51 @@ class LeaderElectedSchedulerIT {
         assertThat(second.elected().scheduler().isScheduling()).isTrue();
     }
 
+    @Test
+    void aLeaderThatLosesTheLeaseStopsSchedulingAndResumesWhenElectedAgain() {
+        String leaseName = "stolen-" + RUN;
+        KubeClient c = KubeClient.create(ClientConfig.of(ApiServerInstance.shared().url()));
+        closeables.add(c);
+        String name = "steal-" + RUN;
+        Replica r = handoverReplica(c, new LeaderElectionConfig(NS, leaseName, "x", LEASE, RENEW, RETRY, false),
+                name, name);
+        await().atMost(WAIT).until(() -> r.elected().isLeader() && r.elected().scheduler().isScheduling());
+
+        // Someone else takes the lease (as if this replica had been paused past its expiry), for 8 s.
+        client.resources(Lease.class).updateWithRetry(NS, leaseName, l -> {
+            l.getSpec().setHolderIdentity("intruder");
+            l.getSpec().setLeaseDurationSeconds(8);
+            l.getSpec().setRenewTime(io.kube4j.client.leaderelection.MicroTime.of(Instant.now()));
+            l.getSpec().setLeaseTransitions(l.getSpec().getLeaseTransitions() + 1);
+            return l;
+        }, false).block(WAIT);
+        await().atMost(WAIT).until(() -> !r.elected().scheduler().isScheduling());
+        assertThat(r.elected().isLeader()).isFalse();
+
+        Pod p = pod("while-stolen", "cpu", "100m").editMetadata().withNamespace(NS).withUid(null).endMetadata()
+                .editSpec().withSchedulerName(name).endSpec().build();
+        client.resources(Pod.class).create(p).block(WAIT);
+        // nobody schedules while the intruder holds the lease ...
+        assertThat(client.resources(Pod.class).get(NS, "while-stolen").block(WAIT).getSpec().getNodeName())
+                .isNullOrEmpty();
+        assertThat(lease().getSpec().getHolderIdentity()).isNotEqualTo(name);
+        // ... and once it expires the replica, still a candidate, wins again and schedules the pod.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(Pod.class).get(NS, "while-stolen")
+                .block(WAIT).getSpec().getNodeName()).isIn(nodes));
+        Lease l = client.resources(Lease.class).get(NS, leaseName).block(WAIT);
+        assertThat(l.getSpec().getHolderIdentity()).isEqualTo(name);
+        assertThat(l.getSpec().getLeaseTransitions()).isEqualTo(2);
+    }
+
     private static Replica handoverReplica(KubeClient c, LeaderElectionConfig base, String identity) {
+        return handoverReplica(c, base, identity, "handover-" + RUN);
+    }
+
+    private static Replica handoverReplica(KubeClient c, LeaderElectionConfig base, String identity,
+            String schedulerName) {
         Parallelizer parallelizer = new Parallelizer(1);
         EventRecorder events = new EventRecorder(c.resources(Event.class), "handover", identity);
-        Framework fw = new Framework(DefaultPlugins.profile("handover-" + RUN, new DefaultBinder(c,
+        Framework fw = new Framework(DefaultPlugins.profile(schedulerName, new DefaultBinder(c,
                 Duration.ofSeconds(10)), 0), parallelizer, new Random());
         Scheduler scheduler = new Scheduler(c, SharedInformerFactory.forClient(c, Duration.ZERO), List.of(fw), events,
                 Clock.system(), new Scheduler.Settings(Duration.ofMillis(200), Duration.ofSeconds(2),
