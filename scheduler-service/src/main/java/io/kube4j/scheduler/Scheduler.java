@@ -105,7 +105,10 @@ public final class Scheduler implements AutoCloseable {
         this.queue = new SchedulingQueue(profiles.get(0).queueSort(), clock, settings.podInitialBackoff(),
                 settings.podMaxBackoff(), settings.unschedulableFlushInterval());
         metrics.registerQueue(queue);
-        profiles.forEach(fw -> fw.setPluginMetrics(metrics));
+        profiles.forEach(fw -> {
+            fw.setPluginMetrics(metrics);
+            fw.setPreemptionMetrics(metrics);
+        });
         AtomicInteger n = new AtomicInteger();
         this.binders = Executors.newFixedThreadPool(settings.bindingThreads(), r -> daemon(r,
                 "scheduler-binder-" + n.incrementAndGet()));

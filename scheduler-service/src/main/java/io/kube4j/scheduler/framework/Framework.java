@@ -42,6 +42,7 @@ public final class Framework {
     // Only the scheduling thread touches it (as Kubernetes' nextStartNodeIndex).
     private int nextStartNodeIndex;
     private volatile PluginMetricsRecorder pluginMetrics;
+    private volatile PreemptionMetrics preemptionMetrics = PreemptionMetrics.NOOP;
 
     public Framework(Profile profile, Parallelizer parallelizer, RandomGenerator random) {
         this.profile = profile;
@@ -95,6 +96,16 @@ public final class Framework {
     /** Where plugin execution times go on cycles that {@link CycleState#recordPluginMetrics() record} them. */
     public void setPluginMetrics(PluginMetricsRecorder recorder) {
         this.pluginMetrics = recorder;
+    }
+
+    /** Where a preemption (PostFilter) plugin reports its attempts and victims. */
+    public void setPreemptionMetrics(PreemptionMetrics metrics) {
+        this.preemptionMetrics = metrics == null ? PreemptionMetrics.NOOP : metrics;
+    }
+
+    /** The scheduler's preemption metrics ({@link PreemptionMetrics#NOOP} when it has none). */
+    public PreemptionMetrics preemptionMetrics() {
+        return preemptionMetrics;
     }
 
     /** The recorder when this cycle records plugin metrics, else null (the common case: nothing to do). */

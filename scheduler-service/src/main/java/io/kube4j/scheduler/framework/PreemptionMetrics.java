@@ -3,8 +3,9 @@ package io.kube4j.scheduler.framework;
 /**
  * What a preemption (PostFilter) plugin reports, as Kubernetes' DefaultPreemption does: every attempt
  * ({@code scheduler_preemption_attempts_total}, once per PostFilter call) and the number of victims of the chosen
- * candidate ({@code scheduler_preemption_victims}). The scheduler's {@code SchedulerMetrics} implements it; plugins
- * built without one use {@link #NOOP}.
+ * candidate ({@code scheduler_preemption_victims}). The scheduler's {@code SchedulerMetrics} implements it and the
+ * scheduler hands it to every profile's {@link Framework#preemptionMetrics()}; without a scheduler it is
+ * {@link #NOOP}.
  */
 public interface PreemptionMetrics {
 

@@ -129,6 +129,27 @@ class SchedulerMetricsTest {
     }
 
     @Test
+    void theSchedulerHandsItsMetricsToEveryProfileForPreemption() {
+        Framework fw = new Framework(DefaultPlugins.profile("default-scheduler", new BindPlugin() {
+            @Override
+            public String name() {
+                return "NoopBinder";
+            }
+
+            @Override
+            public Status bind(CycleState state, Pod pod, String nodeName) {
+                return Status.success();
+            }
+        }, 0), parallelizer, new Random(1));
+        assertThat(fw.preemptionMetrics()).isSameAs(io.kube4j.scheduler.framework.PreemptionMetrics.NOOP);
+        fw.setPreemptionMetrics(metrics);
+        fw.preemptionMetrics().preemptionAttempted();
+        fw.preemptionMetrics().preemptionVictims(2);
+        assertThat(registry.scrape()).contains("scheduler_preemption_attempts_total 1")
+                .contains("scheduler_preemption_victims_count 1");
+    }
+
+    @Test
     void aboutATenthOfTheCyclesAreSampled() {
         int sampled = 0;
         for (int i = 0; i < 20_000; i++) {
