@@ -146,7 +146,8 @@ class LeaderElectedSchedulerIT {
         createPods("before", 10);
         await().atMost(WAIT).untilAsserted(() -> assertThat(pods()).allSatisfy(p ->
                 assertThat(p.getSpec().getNodeName()).isIn(nodes)).hasSize(10));
-        assertThat(a.count(SchedulerMetrics.SCHEDULED)).isEqualTo(10);
+        // counted right after the binding returns, so possibly a moment after the pod shows its node
+        await().atMost(WAIT).untilAsserted(() -> assertThat(a.count(SchedulerMetrics.SCHEDULED)).isEqualTo(10));
         assertThat(b.count(SchedulerMetrics.SCHEDULED)).isZero();
 
         // The leader dies without releasing the lease: the standby must wait for it to expire.
@@ -165,8 +166,8 @@ class LeaderElectedSchedulerIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(pods()).hasSize(30).allSatisfy(p ->
                 assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName()).isIn(nodes)));
         // each pod bound once: by a before the failover, by b after it, never tried twice
+        await().atMost(WAIT).untilAsserted(() -> assertThat(b.count(SchedulerMetrics.SCHEDULED)).isEqualTo(20));
         assertThat(a.count(SchedulerMetrics.SCHEDULED) + b.count(SchedulerMetrics.SCHEDULED)).isEqualTo(30);
-        assertThat(b.count(SchedulerMetrics.SCHEDULED)).isEqualTo(20);
         assertThat(a.count(SchedulerMetrics.ERROR) + b.count(SchedulerMetrics.ERROR)).isZero();
         await().atMost(WAIT).untilAsserted(() -> {
             List<Event> scheduled = client.resources(Event.class).list(NS, ListOptions.all()).block(WAIT).getItems()
@@ -193,7 +194,8 @@ class LeaderElectedSchedulerIT {
         await().atMost(WAIT).until(() -> second.elected().isLeader());
         // released: no need to wait the 15 s lease out
         assertThat(Duration.between(stopped, Instant.now())).isLessThan(Duration.ofSeconds(10));
-        assertThat(second.elected().scheduler().isScheduling()).isTrue();
+        // onStartedLeading runs on a thread of its own: scheduling starts right after
+        await().atMost(WAIT).until(() -> second.elected().scheduler().isScheduling());
     }
 
     @Test
