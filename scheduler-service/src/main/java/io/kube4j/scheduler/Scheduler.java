@@ -34,6 +34,7 @@ import io.kube4j.scheduler.framework.QueuedPodInfo;
 import io.kube4j.scheduler.framework.ScheduleResult;
 import io.kube4j.scheduler.framework.Snapshot;
 import io.kube4j.scheduler.framework.Status;
+import io.kube4j.scheduler.metrics.SchedulerMetrics;
 import io.kube4j.scheduler.queue.ClusterEvent;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import org.slf4j.Logger;
@@ -69,12 +70,22 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final SharedIndexInformer<Pod> podInformer;
     private final SharedIndexInformer<Node> nodeInformer;
-    private final Thread loop;
+    private final SchedulerMetrics metrics;
+    private final Clock clock;
+    private volatile Thread loop;
     private volatile boolean running;
+    private boolean informersStarted;
 
     public Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
             EventRecorder events, Clock clock, Settings settings) {
+        this(client, informers, profiles, events, clock, settings, SchedulerMetrics.noop());
+    }
+
+    public Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
+            EventRecorder events, Clock clock, Settings settings, SchedulerMetrics metrics) {
         this.client = Objects.requireNonNull(client);
+        this.metrics = Objects.requireNonNull(metrics);
+        this.clock = Objects.requireNonNull(clock);
         this.informers = Objects.requireNonNull(informers);
         this.events = Objects.requireNonNull(events);
         if (profiles.isEmpty()) {
@@ -95,13 +106,17 @@ public final class Scheduler implements AutoCloseable {
                 settings.podMaxBackoff(), settings.unschedulableFlushInterval());
         // filters account for pods nominated by preemption (Kubernetes' frameworks share the queue's nominator)
         profiles.forEach(fw -> fw.setNominator(queue.nominator()));
+        metrics.registerQueue(queue);
+        profiles.forEach(fw -> {
+            fw.setPluginMetrics(metrics);
+            fw.setPreemptionMetrics(metrics);
+        });
         AtomicInteger n = new AtomicInteger();
         this.binders = Executors.newFixedThreadPool(settings.bindingThreads(), r -> daemon(r,
                 "scheduler-binder-" + n.incrementAndGet()));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-housekeeping"));
         this.podInformer = informers.informerFor(Pod.class, null);
         this.nodeInformer = informers.informerFor(Node.class, null);
-        this.loop = daemon(this::run, "scheduler-loop");
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -115,22 +130,88 @@ public final class Scheduler implements AutoCloseable {
         return queue;
     }
 
+    /** The scheduler's metrics (also the {@code PreemptionMetrics} a preemption plugin reports to). */
+    public SchedulerMetrics metrics() {
+        return metrics;
+    }
+
     /** The cache, for metrics and tests. */
     public SchedulerCache cache() {
         return cache;
     }
 
+    /** The framework of the profile serving {@code schedulerName}, or null. */
+    public Framework framework(String schedulerName) {
+        return frameworks.get(schedulerName);
+    }
+
+    /** A fresh, private copy of the cluster as the scheduler sees it now (assumed pods included), for simulations. */
+    public Snapshot snapshotCopy() {
+        Snapshot copy = new Snapshot();
+        cache.updateSnapshot(copy);
+        return copy;
+    }
+
     /** Registers the event handlers, starts the informers, waits for their caches and starts scheduling. */
     public void start(Duration syncTimeout) {
+        startInformers(syncTimeout);
+        startScheduling();
+    }
+
+    /**
+     * Registers the event handlers, starts the informers and waits for their caches: the cache and the queue follow
+     * the cluster from now on, so a standby replica is ready to schedule the moment it is elected.
+     */
+    public synchronized void startInformers(Duration syncTimeout) {
+        if (informersStarted) {
+            return;
+        }
+        informersStarted = true;
         nodeInformer.addEventHandler(new NodeHandler());
         podInformer.addEventHandler(new PodHandler());
         informers.startAll();
         if (!informers.waitForCacheSync(syncTimeout)) {
             throw new IllegalStateException("the scheduler's informers did not sync within " + syncTimeout);
         }
-        running = true;
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts the scheduling loop (the leader's job); the informers must have been started. */
+    public synchronized void startScheduling() {
+        if (!informersStarted) {
+            throw new IllegalStateException("start the informers first");
+        }
+        if (running) {
+            return;
+        }
+        running = true;
+        loop = daemon(this::run, "scheduler-loop");
         loop.start();
+    }
+
+    /**
+     * Stops the scheduling loop after the cycle in progress (leadership lost); bindings already under way finish,
+     * and the apiserver refuses to bind a pod twice. The informers keep the cache and queue current.
+     */
+    public void stopScheduling() {
+        Thread l;
+        synchronized (this) {
+            running = false;
+            l = loop;
+        }
+        if (l != null && l != Thread.currentThread()) {
+            try {
+                // the cycle in progress ends well within the renew deadline's margin before the lease expires
+                l.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the scheduling loop runs (this replica leads, or runs without leader election). */
+    public boolean isScheduling() {
+        return running;
     }
 
     private void housekeep() {
@@ -146,9 +227,15 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void run() {
-        while (running) {
+        // a loop stopped and replaced (leadership lost and won again) ends even if running is true again
+        while (running && loop == Thread.currentThread()) {
             try {
                 QueuedPodInfo info = queue.pop(Duration.ofSeconds(1));
+                if (info != null && !(running && loop == Thread.currentThread())) {
+                    // Scheduling stopped (leadership lost) while we waited: the pod goes back for the next leader.
+                    queue.update(null, info.pod());
+                    return;
+                }
                 if (info != null) {
                     scheduleOne(info);
                 }
@@ -169,12 +256,15 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         long cycle = queue.schedulingCycle();
+        long start = System.nanoTime();
         cache.updateSnapshot(snapshot);
         CycleState state = new CycleState();
+        state.setRecordPluginMetrics(metrics.samplePluginMetrics());
         ScheduleResult result;
         try {
             result = fw.schedule(state, pod, snapshot);
         } catch (FitError e) {
+            metrics.attempt(SchedulerMetrics.UNSCHEDULABLE, fw.profile().schedulerName(), System.nanoTime() - start);
             PostFilterResult pf = fw.runPostFilter(state, pod, e.nodeStatuses());
             if (pf.nominatedNodeName() != null && !pf.nominatedNodeName().isEmpty()) {
                 log.debug("pod {} nominated to {}", PodKeys.key(pod), pf.nominatedNodeName());
@@ -186,6 +276,7 @@ public final class Scheduler implements AutoCloseable {
                     pf.nominatedNodeName());
             return;
         } catch (RuntimeException e) {
+            metrics.attempt(SchedulerMetrics.ERROR, fw.profile().schedulerName(), System.nanoTime() - start);
             log.warn("scheduling {} failed: {}", PodKeys.key(pod), e.toString());
             fail(info, cycle, false, e.getMessage());
             return;
@@ -201,14 +292,16 @@ public final class Scheduler implements AutoCloseable {
         if (!s.isSuccess()) {
             fw.runUnreserve(state, assumed, host);
             cache.forgetPod(assumed);
+            metrics.attempt(s.isRejected() ? SchedulerMetrics.UNSCHEDULABLE : SchedulerMetrics.ERROR,
+                    fw.profile().schedulerName(), System.nanoTime() - start);
             fail(info, cycle, s.isRejected(), s.message());
             return;
         }
-        binders.execute(() -> bindingCycle(fw, state, info, assumed, host, cycle));
+        binders.execute(() -> bindingCycle(fw, state, info, assumed, host, cycle, start));
     }
 
     private void bindingCycle(Framework fw, CycleState state, QueuedPodInfo info, Pod assumed, String host,
-            long cycle) {
+            long cycle, long start) {
         Status s;
         try {
             s = fw.runPreBind(state, assumed, host);
@@ -224,10 +317,14 @@ public final class Scheduler implements AutoCloseable {
             // The room the pod was assumed to take is free again.
             queue.moveAllToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_DELETE);
             log.info("binding {} to {} failed: {}", PodKeys.key(assumed), host, s.message());
+            metrics.attempt(SchedulerMetrics.ERROR, fw.profile().schedulerName(), System.nanoTime() - start);
             fail(info, cycle, false, s.message());
             return;
         }
         cache.finishBinding(assumed);
+        metrics.attempt(SchedulerMetrics.SCHEDULED, fw.profile().schedulerName(), System.nanoTime() - start);
+        metrics.podScheduled(info.attempts(),
+                Duration.between(info.initialAttemptTimestamp(), clock.now()).toNanos());
         fw.runPostBind(state, assumed, host);
         events.event(info.pod(), EventRecorder.NORMAL, "Scheduled",
                 "Successfully assigned " + PodKeys.key(assumed) + " to " + host);
@@ -398,8 +495,14 @@ public final class Scheduler implements AutoCloseable {
         queue.close();
         housekeeping.shutdownNow();
         binders.shutdown();
+        Thread l;
+        synchronized (this) {
+            l = loop;
+        }
         try {
-            loop.join(5000);
+            if (l != null) {
+                l.join(5000);
+            }
             binders.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

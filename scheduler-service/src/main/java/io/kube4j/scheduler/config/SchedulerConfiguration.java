@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.config.ClientConfig;
 import io.kube4j.client.events.EventRecorder;
@@ -19,6 +20,9 @@ import io.kube4j.scheduler.framework.Parallelizer;
 import io.kube4j.scheduler.framework.Plugin;
 import io.kube4j.scheduler.framework.PluginRegistry;
 import io.kube4j.scheduler.framework.Profile;
+import io.kube4j.scheduler.leaderelection.LeaderElectedScheduler;
+import io.kube4j.scheduler.metrics.SchedulerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kube4j.scheduler.plugins.DefaultPlugins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +62,15 @@ public class SchedulerConfiguration {
     }
 
     @Bean
+    SchedulerMetrics schedulerMetrics(MeterRegistry registry,
+            @org.springframework.beans.factory.annotation.Value("${kube4j.scheduler.plugin-metrics-sample-percent:"
+                    + SchedulerMetrics.PLUGIN_METRICS_SAMPLE_PERCENT + "}") int pluginMetricsSamplePercent) {
+        return new SchedulerMetrics(registry, pluginMetricsSamplePercent);
+    }
+
+    @Bean
     Scheduler scheduler(KubeClient client, SchedulerProperties props, Parallelizer parallelizer,
-            EventRecorder events, Environment env) {
+            EventRecorder events, Environment env, SchedulerMetrics metrics) {
         SharedInformerFactory informers = SharedInformerFactory.forClient(client, props.resync());
         List<Framework> frameworks = new java.util.ArrayList<>();
         for (Profile p : profiles(env, props, new FrameworkHandle.SimpleHandle(client, events, informers,
@@ -70,7 +81,7 @@ public class SchedulerConfiguration {
         }
         return new Scheduler(client, informers, frameworks, events, Clock.system(), new Scheduler.Settings(
                 props.podInitialBackoff(), props.podMaxBackoff(), props.unschedulableFlushInterval(),
-                props.bindTimeout(), 16));
+                props.bindTimeout(), 16), metrics);
     }
 
     /**
@@ -90,24 +101,39 @@ public class SchedulerConfiguration {
     }
 
     @Bean
-    SmartLifecycle schedulerLifecycle(Scheduler scheduler, SchedulerProperties props, KubeClient client) {
+    SmartLifecycle schedulerLifecycle(Scheduler scheduler, SchedulerProperties props, KubeClient client,
+            LeaderElectionProperties election) {
         return new SmartLifecycle() {
             private volatile boolean running;
+            private LeaderElectedScheduler elected;
 
             @Override
             public void start() {
-                scheduler.start(Duration.ofMinutes(2));
+                String leaderElection = "disabled";
+                if (election.enabled()) {
+                    elected = new LeaderElectedScheduler(scheduler, client.resources(Lease.class),
+                            election.toConfig(LeaderElectedScheduler.defaultIdentity()), Clock.system());
+                    elected.start(Duration.ofMinutes(2));
+                    leaderElection = election.resourceNamespace() + "/" + election.resourceName() + " as "
+                            + elected.identity();
+                } else {
+                    scheduler.start(Duration.ofMinutes(2));
+                }
                 running = true;
                 log.info("kube4j scheduler {} started: apiserver={} schedulerName={} percentageOfNodesToScore={}"
-                        + " parallelism={}", java.util.Objects.requireNonNullElse(
+                        + " parallelism={} leaderElection={}", java.util.Objects.requireNonNullElse(
                         SchedulerConfiguration.class.getPackage().getImplementationVersion(), "dev"),
                         client.config().server(), props.schedulerName(), props.percentageOfNodesToScore() == 0 ? "adaptive"
-                                : props.percentageOfNodesToScore(), props.effectiveParallelism());
+                                : props.percentageOfNodesToScore(), props.effectiveParallelism(), leaderElection);
             }
 
             @Override
             public void stop() {
-                scheduler.close();
+                if (elected != null) {
+                    elected.close();
+                } else {
+                    scheduler.close();
+                }
                 running = false;
             }
 

@@ -11,6 +11,7 @@ public final class CycleState {
 
     private final Map<String, Object> data = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot;
+    private volatile boolean recordPluginMetrics;
 
     /**
      * A value that a hypothetical change (preemption's what-if, nominated pods) may modify: {@link CycleState#copy()}
@@ -24,6 +25,7 @@ public final class CycleState {
     public CycleState copy() {
         CycleState c = new CycleState();
         c.snapshot = snapshot;
+        c.recordPluginMetrics = recordPluginMetrics;
         data.forEach((k, v) -> c.data.put(k, v instanceof StateData d ? d.copy() : v));
         return c;
     }
@@ -44,5 +46,14 @@ public final class CycleState {
 
     public void setSnapshot(Snapshot snapshot) {
         this.snapshot = snapshot;
+    }
+
+    /** Whether this cycle records plugin execution times (a sample of the cycles, as Kubernetes). */
+    public boolean recordPluginMetrics() {
+        return recordPluginMetrics;
+    }
+
+    public void setRecordPluginMetrics(boolean record) {
+        this.recordPluginMetrics = record;
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kube4j.scheduler.framework.PluginMetricsRecorder.ExtensionPoint;
 
 /**
  * Runs one {@link Profile}'s plugins at each extension point, and the scheduling algorithm itself: pre-filter, filter
@@ -41,6 +42,8 @@ public final class Framework {
     // Only the scheduling thread touches it (as Kubernetes' nextStartNodeIndex).
     private int nextStartNodeIndex;
     private volatile PodNominator nominator = PodNominator.NONE;
+    private volatile PluginMetricsRecorder pluginMetrics;
+    private volatile PreemptionMetrics preemptionMetrics = PreemptionMetrics.NOOP;
 
     public Framework(Profile profile, Parallelizer parallelizer, RandomGenerator random) {
         this.profile = profile;
@@ -103,6 +106,36 @@ public final class Framework {
 
     public QueueSortPlugin queueSort() {
         return profile.queueSort();
+    }
+
+    /** Where plugin execution times go on cycles that {@link CycleState#recordPluginMetrics() record} them. */
+    public void setPluginMetrics(PluginMetricsRecorder recorder) {
+        this.pluginMetrics = recorder;
+    }
+
+    /** Where a preemption (PostFilter) plugin reports its attempts and victims. */
+    public void setPreemptionMetrics(PreemptionMetrics metrics) {
+        this.preemptionMetrics = metrics == null ? PreemptionMetrics.NOOP : metrics;
+    }
+
+    /** The scheduler's preemption metrics ({@link PreemptionMetrics#NOOP} when it has none). */
+    public PreemptionMetrics preemptionMetrics() {
+        return preemptionMetrics;
+    }
+
+    /** The recorder when this cycle records plugin metrics, else null (the common case: nothing to do). */
+    private PluginMetricsRecorder recorder(CycleState state) {
+        return state.recordPluginMetrics() ? pluginMetrics : null;
+    }
+
+    private static long start(PluginMetricsRecorder rec) {
+        return rec == null ? 0 : System.nanoTime();
+    }
+
+    private static void observe(PluginMetricsRecorder rec, ExtensionPoint point, Plugin p, Status s, long t0) {
+        if (rec != null) {
+            rec.observe(point, p.name(), s.code(), System.nanoTime() - t0);
+        }
     }
 
     /**
@@ -169,8 +202,11 @@ public final class Framework {
 
     /** Runs the pre-filter plugins; the first non-success is returned, attributed to its plugin. */
     public Status runPreFilter(CycleState state, Pod pod) {
+        PluginMetricsRecorder rec = recorder(state);
         for (PreFilterPlugin p : preFilters) {
+            long t0 = start(rec);
             Status s = p.preFilter(state, pod);
+            observe(rec, ExtensionPoint.PRE_FILTER, p, s, t0);
             if (!s.isSuccess() && !s.isSkip()) {
                 return s.withPlugin(p.name());
             }
@@ -180,8 +216,11 @@ public final class Framework {
 
     /** Runs the filter plugins on one node, stopping at the first that rejects it. */
     public Status runFilters(CycleState state, Pod pod, NodeInfo node) {
+        PluginMetricsRecorder rec = recorder(state);
         for (FilterPlugin p : filters) {
+            long t0 = start(rec);
             Status s = p.filter(state, pod, node);
+            observe(rec, ExtensionPoint.FILTER, p, s, t0);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());
             }
@@ -315,8 +354,11 @@ public final class Framework {
 
     /** Runs pre-score, score, normalize and weights; the result is in the order of {@code feasible}. */
     public List<NodeScore> prioritize(CycleState state, Pod pod, List<NodeInfo> feasible) {
+        PluginMetricsRecorder rec = recorder(state);
         for (PreScorePlugin p : preScores) {
+            long t0 = start(rec);
             Status s = p.preScore(state, pod, feasible);
+            observe(rec, ExtensionPoint.PRE_SCORE, p, s, t0);
             if (!s.isSuccess() && !s.isSkip()) {
                 throw new IllegalStateException("pre-score " + p.name() + ": " + s.message());
             }
@@ -324,8 +366,14 @@ public final class Framework {
         long[] total = new long[feasible.size()];
         for (ScorePlugin p : scores) {
             long[] s = new long[feasible.size()];
-            parallelizer.until(feasible.size(), i -> s[i] = p.score(state, pod, feasible.get(i)), () -> false);
+            parallelizer.until(feasible.size(), i -> {
+                long t0 = start(rec);
+                s[i] = p.score(state, pod, feasible.get(i));
+                observe(rec, ExtensionPoint.SCORE, p, Status.success(), t0);
+            }, () -> false);
+            long t0 = start(rec);
             p.normalizeScores(state, pod, s);
+            observe(rec, ExtensionPoint.SCORE_NORMALIZE, p, Status.success(), t0);
             int weight = profile.weight(p.name());
             for (int i = 0; i < s.length; i++) {
                 if (s[i] < ScorePlugin.MIN_NODE_SCORE || s[i] > ScorePlugin.MAX_NODE_SCORE) {
@@ -364,8 +412,11 @@ public final class Framework {
     /** Runs post-filter plugins until one nominates a node. */
     public PostFilterResult runPostFilter(CycleState state, Pod pod, Map<String, Status> statuses) {
         PostFilterResult last = new PostFilterResult(null, Status.unschedulable());
+        PluginMetricsRecorder rec = recorder(state);
         for (PostFilterPlugin p : postFilters) {
+            long t0 = start(rec);
             PostFilterResult r = p.postFilter(state, pod, statuses);
+            observe(rec, ExtensionPoint.POST_FILTER, p, r.status(), t0);
             if (r.status().isSuccess()) {
                 return r;
             }
@@ -376,8 +427,11 @@ public final class Framework {
 
     /** Reserves in order; on failure the caller runs {@link #runUnreserve}. */
     public Status runReserve(CycleState state, Pod pod, String nodeName) {
+        PluginMetricsRecorder rec = recorder(state);
         for (ReservePlugin p : reserves) {
+            long t0 = start(rec);
             Status s = p.reserve(state, pod, nodeName);
+            observe(rec, ExtensionPoint.RESERVE, p, s, t0);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());
             }
@@ -393,8 +447,11 @@ public final class Framework {
     }
 
     public Status runPermit(CycleState state, Pod pod, String nodeName) {
+        PluginMetricsRecorder rec = recorder(state);
         for (PermitPlugin p : permits) {
+            long t0 = start(rec);
             Status s = p.permit(state, pod, nodeName);
+            observe(rec, ExtensionPoint.PERMIT, p, s, t0);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());
             }
@@ -403,8 +460,11 @@ public final class Framework {
     }
 
     public Status runPreBind(CycleState state, Pod pod, String nodeName) {
+        PluginMetricsRecorder rec = recorder(state);
         for (PreBindPlugin p : preBinds) {
+            long t0 = start(rec);
             Status s = p.preBind(state, pod, nodeName);
+            observe(rec, ExtensionPoint.PRE_BIND, p, s, t0);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());
             }
@@ -414,8 +474,11 @@ public final class Framework {
 
     /** Asks bind plugins in order until one does not skip. */
     public Status runBind(CycleState state, Pod pod, String nodeName) {
+        PluginMetricsRecorder rec = recorder(state);
         for (BindPlugin p : binds) {
+            long t0 = start(rec);
             Status s = p.bind(state, pod, nodeName);
+            observe(rec, ExtensionPoint.BIND, p, s, t0);
             if (!s.isSkip()) {
                 return s.withPlugin(p.name());
             }

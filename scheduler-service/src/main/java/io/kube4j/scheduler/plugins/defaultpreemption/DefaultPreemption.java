@@ -143,6 +143,8 @@ public final class DefaultPreemption implements PostFilterPlugin, FrameworkAware
         if (fw == null) {
             return new PostFilterResult(null, Status.error("preemption: " + NAME + " runs outside a framework"));
         }
+        // as Kubernetes, every post-filter call is an attempt, and the chosen candidate's victims are observed
+        fw.preemptionMetrics().preemptionAttempted();
         // 0) the latest version of the pod (its nomination may have changed since it was queued)
         if (podLister != null) {
             Pod latest = podLister.get(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
@@ -154,6 +156,7 @@ public final class DefaultPreemption implements PostFilterPlugin, FrameworkAware
         if (ev.best() == null) {
             return ev.result();
         }
+        fw.preemptionMetrics().preemptionVictims(ev.best().victims().size());
         // 4) act
         Status s = prepareCandidate(fw, ev.best(), pod);
         if (!s.isSuccess()) {
