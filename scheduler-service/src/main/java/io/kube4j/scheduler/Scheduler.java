@@ -70,13 +70,44 @@ public final class Scheduler implements AutoCloseable {
     private final SharedIndexInformer<Pod> podInformer;
     private final SharedIndexInformer<Node> nodeInformer;
     private final Thread loop;
+    private final NodeHandler nodeHandler = new NodeHandler();
+    private final PodHandler podHandler = new PodHandler();
     private volatile boolean running;
+    private volatile AttemptObserver attemptObserver = (pod, result, nanos) -> {
+    };
+
+    /** Told the outcome and duration of every scheduling attempt (for metrics and benchmarks). */
+    @FunctionalInterface
+    public interface AttemptObserver {
+        /**
+         * @param result {@code scheduled}, {@code unschedulable} or {@code error}, as Kubernetes'
+         *               {@code scheduler_schedule_attempts_total}
+         * @param nanos  from the pop to the end of the attempt; for a scheduled pod that is the end of its binding,
+         *               as Kubernetes' {@code scheduler_scheduling_attempt_duration_seconds}
+         */
+        void attempted(Pod pod, String result, long nanos);
+    }
 
     public Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
             EventRecorder events, Clock clock, Settings settings) {
-        this.client = Objects.requireNonNull(client);
-        this.informers = Objects.requireNonNull(informers);
-        this.events = Objects.requireNonNull(events);
+        this(Objects.requireNonNull(client), Objects.requireNonNull(informers), profiles,
+                Objects.requireNonNull(events), clock, settings, true);
+    }
+
+    /**
+     * A scheduler without an apiserver (in-process benchmarks, simulations): nodes and pods come in through
+     * {@link #nodeEvents()} and {@link #podEvents()}, the profiles' bind plugins do the binding, and a failed pod is
+     * only requeued (no condition, no event). Start it with {@link #startLoop()}.
+     */
+    public static Scheduler inProcess(List<Framework> profiles, Clock clock, Settings settings) {
+        return new Scheduler(null, null, profiles, null, clock, settings, false);
+    }
+
+    private Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
+            EventRecorder events, Clock clock, Settings settings, boolean withApiServer) {
+        this.client = client;
+        this.informers = informers;
+        this.events = events;
         if (profiles.isEmpty()) {
             throw new IllegalArgumentException("the scheduler needs at least one profile");
         }
@@ -97,8 +128,8 @@ public final class Scheduler implements AutoCloseable {
         this.binders = Executors.newFixedThreadPool(settings.bindingThreads(), r -> daemon(r,
                 "scheduler-binder-" + n.incrementAndGet()));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-housekeeping"));
-        this.podInformer = informers.informerFor(Pod.class, null);
-        this.nodeInformer = informers.informerFor(Node.class, null);
+        this.podInformer = withApiServer ? informers.informerFor(Pod.class, null) : null;
+        this.nodeInformer = withApiServer ? informers.informerFor(Node.class, null) : null;
         this.loop = daemon(this::run, "scheduler-loop");
     }
 
@@ -118,14 +149,34 @@ public final class Scheduler implements AutoCloseable {
         return cache;
     }
 
+    /** The handler the node informer feeds; an {@link #inProcess} scheduler is fed through it directly. */
+    public ResourceEventHandler<Node> nodeEvents() {
+        return nodeHandler;
+    }
+
+    /** The handler the pod informer feeds; an {@link #inProcess} scheduler is fed through it directly. */
+    public ResourceEventHandler<Pod> podEvents() {
+        return podHandler;
+    }
+
+    /** Sets who is told about each scheduling attempt. */
+    public void observeAttempts(AttemptObserver observer) {
+        this.attemptObserver = Objects.requireNonNull(observer);
+    }
+
     /** Registers the event handlers, starts the informers, waits for their caches and starts scheduling. */
     public void start(Duration syncTimeout) {
-        nodeInformer.addEventHandler(new NodeHandler());
-        podInformer.addEventHandler(new PodHandler());
+        nodeInformer.addEventHandler(nodeHandler);
+        podInformer.addEventHandler(podHandler);
         informers.startAll();
         if (!informers.waitForCacheSync(syncTimeout)) {
             throw new IllegalStateException("the scheduler's informers did not sync within " + syncTimeout);
         }
+        startLoop();
+    }
+
+    /** Starts the scheduling loop and the queue's housekeeping (what {@link #start} does once the caches synced). */
+    public void startLoop() {
         running = true;
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
         loop.start();
@@ -161,6 +212,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** One scheduling cycle for one pod; the binding cycle continues on a binding thread. */
     void scheduleOne(QueuedPodInfo info) {
+        long start = System.nanoTime();
         Pod pod = info.pod();
         Framework fw = frameworks.get(schedulerName(pod));
         if (fw == null || pod.getMetadata().getDeletionTimestamp() != null || cache.contains(pod)) {
@@ -178,10 +230,12 @@ public final class Scheduler implements AutoCloseable {
                 log.debug("pod {} nominated to {}", PodKeys.key(pod), pf.nominatedNodeName());
             }
             fail(info.withUnschedulablePlugins(e.unschedulablePlugins()), cycle, true, e.getMessage());
+            attemptObserver.attempted(pod, "unschedulable", System.nanoTime() - start);
             return;
         } catch (RuntimeException e) {
             log.warn("scheduling {} failed: {}", PodKeys.key(pod), e.toString());
             fail(info, cycle, false, e.getMessage());
+            attemptObserver.attempted(pod, "error", System.nanoTime() - start);
             return;
         }
         String host = result.suggestedHost();
@@ -195,13 +249,14 @@ public final class Scheduler implements AutoCloseable {
             fw.runUnreserve(state, assumed, host);
             cache.forgetPod(assumed);
             fail(info, cycle, s.isRejected(), s.message());
+            attemptObserver.attempted(pod, s.isRejected() ? "unschedulable" : "error", System.nanoTime() - start);
             return;
         }
-        binders.execute(() -> bindingCycle(fw, state, info, assumed, host, cycle));
+        binders.execute(() -> bindingCycle(fw, state, info, assumed, host, cycle, start));
     }
 
     private void bindingCycle(Framework fw, CycleState state, QueuedPodInfo info, Pod assumed, String host,
-            long cycle) {
+            long cycle, long start) {
         Status s;
         try {
             s = fw.runPreBind(state, assumed, host);
@@ -218,17 +273,30 @@ public final class Scheduler implements AutoCloseable {
             queue.moveAllToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_DELETE);
             log.info("binding {} to {} failed: {}", PodKeys.key(assumed), host, s.message());
             fail(info, cycle, false, s.message());
+            attemptObserver.attempted(info.pod(), "error", System.nanoTime() - start);
             return;
         }
         cache.finishBinding(assumed);
+        attemptObserver.attempted(info.pod(), "scheduled", System.nanoTime() - start);
         fw.runPostBind(state, assumed, host);
-        events.event(info.pod(), EventRecorder.NORMAL, "Scheduled",
-                "Successfully assigned " + PodKeys.key(assumed) + " to " + host);
+        if (events != null) {
+            events.event(info.pod(), EventRecorder.NORMAL, "Scheduled",
+                    "Successfully assigned " + PodKeys.key(assumed) + " to " + host);
+        }
     }
 
     /** Requeues a pod that could not be scheduled and tells its owner why, unless it is gone or bound meanwhile. */
     private void fail(QueuedPodInfo info, long cycle, boolean unschedulable, String message) {
         Pod pod = info.pod();
+        if (podInformer == null) {
+            // In process: no apiserver to ask whether the pod still exists or to tell its owner.
+            if (unschedulable) {
+                queue.addUnschedulable(info, cycle);
+            } else {
+                queue.addAfterError(info);
+            }
+            return;
+        }
         Lister<Pod> pods = podInformer.lister();
         Pod current = pods.get(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
         if (current == null || !Objects.equals(current.getMetadata().getUid(), pod.getMetadata().getUid())
