@@ -148,6 +148,10 @@ public final class SchedulerThroughputBenchmark {
             volatile long t1;
             long[] gc0;
             long[] gc1;
+            long cpu0;
+            long cpu1;
+            long alloc0;
+            long alloc1;
             boolean timedOut;
 
             Run(int count, String prefix) {
@@ -159,6 +163,8 @@ public final class SchedulerThroughputBenchmark {
 
             void begin() {
                 gc0 = SchedulerWorkload.gc();
+                cpu0 = SchedulerWorkload.processCpuNanos();
+                alloc0 = SchedulerWorkload.allocatedBytes();
                 t0 = System.nanoTime();
             }
 
@@ -185,6 +191,8 @@ public final class SchedulerThroughputBenchmark {
                     t1 = System.nanoTime();
                 }
                 gc1 = SchedulerWorkload.gc();
+                cpu1 = SchedulerWorkload.processCpuNanos();
+                alloc1 = SchedulerWorkload.allocatedBytes();
             }
 
             double podsPerSecond() {
@@ -200,8 +208,11 @@ public final class SchedulerThroughputBenchmark {
 
             String summary() {
                 return String.format(Locale.ROOT, "%d/%d pods bound in %.2f s = %.0f pods/s; %s; %d unschedulable"
-                        + " and %d failed attempts; GC %d collections, %d ms%s", scheduled.get(), count,
+                        + " and %d failed attempts; per pod: JVM CPU %.0f us, allocated %.1f KiB (feeding the queue"
+                        + " included); GC %d collections, %d ms%s", scheduled.get(), count,
                         (t1 - t0) / 1e9, podsPerSecond(), latency(), unschedulable.get(), errors.get(),
+                        (cpu1 - cpu0) / 1e3 / Math.max(1, scheduled.get()),
+                        (alloc1 - alloc0) / 1024.0 / Math.max(1, scheduled.get()),
                         gc1[0] - gc0[0], gc1[1] - gc0[1], timedOut ? "; STOPPED at the time cap" : "");
             }
         }

@@ -154,6 +154,18 @@ final class SchedulerWorkload {
                         .collect(Collectors.joining("/"));
     }
 
+    /** CPU time of this JVM so far (all threads), or 0 when the platform does not tell. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
+    /** Bytes allocated by this JVM's live threads so far, or 0 when the platform does not tell. */
+    static long allocatedBytes() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                ? t.getTotalThreadAllocatedBytes() : 0;
+    }
+
     /** GC collections and milliseconds so far. */
     static long[] gc() {
         long n = 0;
