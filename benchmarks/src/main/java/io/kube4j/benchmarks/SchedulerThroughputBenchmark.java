@@ -39,7 +39,7 @@ public final class SchedulerThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         int nodes = BenchSupport.intProp("nodes", 5000);
         int pods = BenchSupport.intProp("pods", 10000);
-        int warmup = BenchSupport.intProp("warmup", 2000);
+        int warmup = BenchSupport.intProp("warmup", 5000);
         int parallelism = BenchSupport.intProp("parallelism", Runtime.getRuntime().availableProcessors());
         int percentage = BenchSupport.intProp("percentageOfNodesToScore", 0);
         int bindingThreads = BenchSupport.intProp("binding.threads", 16);
