@@ -1,13 +1,13 @@
 package io.kube4j.scheduler.framework;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -180,14 +180,16 @@ public final class Framework {
             nextStartNodeIndex = (start + toFind) % n;
             return out;
         }
-        AtomicReferenceArray<NodeInfo> found = new AtomicReferenceArray<>(n);
+        // The offsets (from start) of the first toFind feasible nodes found, in the order they were found.
+        int[] found = new int[toFind];
         AtomicInteger feasibleCount = new AtomicInteger();
         parallelizer.until(n, i -> {
             NodeInfo node = all.get((start + i) % n);
             Status s = runFilters(state, pod, node);
             if (s.isSuccess()) {
-                if (feasibleCount.incrementAndGet() <= toFind) {
-                    found.set(i, node);
+                int slot = feasibleCount.getAndIncrement();
+                if (slot < toFind) {
+                    found[slot] = i;
                 }
             } else if (s.code() == Status.Code.ERROR) {
                 throw new IllegalStateException("filter " + s.plugin() + " on node " + node.name() + ": "
@@ -196,15 +198,14 @@ public final class Framework {
                 statuses.put(node.name(), s);
             }
         }, () -> feasibleCount.get() >= toFind);
-        List<NodeInfo> out = new ArrayList<>(Math.min(toFind, feasibleCount.get()));
-        int lastIndex = -1;
-        for (int i = 0; i < n && out.size() < toFind; i++) {
-            NodeInfo node = found.get(i);
-            if (node != null) {
-                out.add(node);
-                lastIndex = i;
-            }
+        int count = Math.min(toFind, feasibleCount.get());
+        // In node order from start, whichever thread found them (parallel filtering finds them out of order).
+        Arrays.sort(found, 0, count);
+        List<NodeInfo> out = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            out.add(all.get((start + found[k]) % n));
         }
+        int lastIndex = count == 0 ? -1 : found[count - 1];
         // Resume after the nodes this cycle looked at, so successive pods spread their search over the cluster.
         int processed = Math.max(lastIndex + 1, out.size() + statuses.size());
         nextStartNodeIndex = (start + processed) % n;
