@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -239,7 +238,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         String host = result.suggestedHost();
-        Pod assumed = new PodBuilder(pod).editSpec().withNodeName(host).endSpec().build();
+        Pod assumed = AssumedPod.of(pod, host);
         cache.assumePod(assumed);
         Status s = fw.runReserve(state, assumed, host);
         if (s.isSuccess()) {
