@@ -128,8 +128,8 @@ public final class Framework {
         if (feasible.size() == 1) {
             return new ScheduleResult(feasible.get(0).name(), evaluated, 1);
         }
-        List<NodeScore> scored = prioritize(state, pod, feasible);
-        return new ScheduleResult(selectHost(scored), evaluated, feasible.size());
+        long[] totals = scoreTotals(state, pod, feasible);
+        return new ScheduleResult(feasible.get(selectHost(totals)).name(), evaluated, feasible.size());
     }
 
     /** Runs the pre-filter plugins; the first non-success is returned, attributed to its plugin. */
@@ -214,16 +214,37 @@ public final class Framework {
 
     /** Runs pre-score, score, normalize and weights; the result is in the order of {@code feasible}. */
     public List<NodeScore> prioritize(CycleState state, Pod pod, List<NodeInfo> feasible) {
+        long[] total = scoreTotals(state, pod, feasible);
+        List<NodeScore> out = new ArrayList<>(feasible.size());
+        for (int i = 0; i < total.length; i++) {
+            out.add(new NodeScore(feasible.get(i).name(), total[i]));
+        }
+        return out;
+    }
+
+    /**
+     * The weighted total score of each of {@code feasible}. One parallel pass runs every score plugin on a node
+     * (as Kubernetes' RunScorePlugins), rather than one pass per plugin.
+     */
+    private long[] scoreTotals(CycleState state, Pod pod, List<NodeInfo> feasible) {
         for (PreScorePlugin p : preScores) {
             Status s = p.preScore(state, pod, feasible);
             if (!s.isSuccess() && !s.isSkip()) {
                 throw new IllegalStateException("pre-score " + p.name() + ": " + s.message());
             }
         }
+        int plugins = scores.size();
+        long[][] byPlugin = new long[plugins][feasible.size()];
+        parallelizer.until(feasible.size(), i -> {
+            NodeInfo node = feasible.get(i);
+            for (int k = 0; k < plugins; k++) {
+                byPlugin[k][i] = scores.get(k).score(state, pod, node);
+            }
+        }, () -> false);
         long[] total = new long[feasible.size()];
-        for (ScorePlugin p : scores) {
-            long[] s = new long[feasible.size()];
-            parallelizer.until(feasible.size(), i -> s[i] = p.score(state, pod, feasible.get(i)), () -> false);
+        for (int k = 0; k < plugins; k++) {
+            ScorePlugin p = scores.get(k);
+            long[] s = byPlugin[k];
             p.normalizeScores(state, pod, s);
             int weight = profile.weight(p.name());
             for (int i = 0; i < s.length; i++) {
@@ -234,30 +255,25 @@ public final class Framework {
                 total[i] += s[i] * weight;
             }
         }
-        List<NodeScore> out = new ArrayList<>(feasible.size());
-        for (int i = 0; i < total.length; i++) {
-            out.add(new NodeScore(feasible.get(i).name(), total[i]));
-        }
-        return out;
+        return total;
     }
 
-    /** The highest-scoring node; ties are broken at random (reservoir sampling, as Kubernetes). */
-    String selectHost(List<NodeScore> scored) {
-        NodeScore best = scored.get(0);
+    /** The index of the highest total; ties are broken at random (reservoir sampling, as Kubernetes). */
+    int selectHost(long[] totals) {
+        int best = 0;
         int ties = 1;
-        for (int i = 1; i < scored.size(); i++) {
-            NodeScore s = scored.get(i);
-            if (s.score() > best.score()) {
-                best = s;
+        for (int i = 1; i < totals.length; i++) {
+            if (totals[i] > totals[best]) {
+                best = i;
                 ties = 1;
-            } else if (s.score() == best.score()) {
+            } else if (totals[i] == totals[best]) {
                 ties++;
                 if (random.nextInt(ties) == 0) {
-                    best = s;
+                    best = i;
                 }
             }
         }
-        return best.name();
+        return best;
     }
 
     /** Runs post-filter plugins until one nominates a node. */
