@@ -49,7 +49,7 @@ public final class SchedulerE2eBenchmark {
         int concurrency = BenchSupport.intProp("concurrency", 64);
         int parallelism = BenchSupport.intProp("parallelism", Runtime.getRuntime().availableProcessors());
         int percentage = BenchSupport.intProp("percentageOfNodesToScore", 0);
-        int bindingThreads = BenchSupport.intProp("binding.threads", 16);
+        int bindingThreads = BenchSupport.intProp("binding.threads", 64);
         int timeoutS = BenchSupport.intProp("timeout.s", 300);
         SchedulerWorkload workload = SchedulerWorkload.fromProperties();
         String loadBefore = SchedulerWorkload.loadAverage();

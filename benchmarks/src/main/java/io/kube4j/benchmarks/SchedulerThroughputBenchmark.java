@@ -42,7 +42,7 @@ public final class SchedulerThroughputBenchmark {
         int warmup = BenchSupport.intProp("warmup", 5000);
         int parallelism = BenchSupport.intProp("parallelism", Runtime.getRuntime().availableProcessors());
         int percentage = BenchSupport.intProp("percentageOfNodesToScore", 0);
-        int bindingThreads = BenchSupport.intProp("binding.threads", 16);
+        int bindingThreads = BenchSupport.intProp("binding.threads", 64);
         int timeoutS = BenchSupport.intProp("timeout.s", 120);
         SchedulerWorkload workload = SchedulerWorkload.fromProperties();
         String loadBefore = SchedulerWorkload.loadAverage();

@@ -63,7 +63,7 @@ public class SchedulerConfiguration {
         SharedInformerFactory informers = SharedInformerFactory.forClient(client, props.resync());
         return new Scheduler(client, informers, List.of(fw), events, Clock.system(), new Scheduler.Settings(
                 props.podInitialBackoff(), props.podMaxBackoff(), props.unschedulableFlushInterval(),
-                props.bindTimeout(), 16));
+                props.bindTimeout(), 64));
     }
 
     @Bean
