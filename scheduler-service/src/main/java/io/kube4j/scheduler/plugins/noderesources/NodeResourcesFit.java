@@ -37,10 +37,6 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
 
     private final Strategy strategy;
     private final Map<String, Integer> resourceWeights;
-    // resourceWeights unrolled for score(), which runs for every feasible node of every cycle.
-    private final String[] scoredNames;
-    private final long[] scoredWeights;
-    private final long weightSum;
 
     /** LeastAllocated over cpu and memory with weight 1 each, Kubernetes' default. */
     public NodeResourcesFit() {
@@ -58,10 +54,6 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
         });
         this.strategy = strategy;
         this.resourceWeights = new LinkedHashMap<>(new TreeMap<>(resourceWeights));
-        // Interned, so score() can tell cpu and memory (string constants) by identity.
-        this.scoredNames = this.resourceWeights.keySet().stream().map(String::intern).toArray(String[]::new);
-        this.scoredWeights = this.resourceWeights.values().stream().mapToLong(Integer::longValue).toArray();
-        this.weightSum = java.util.Arrays.stream(scoredWeights).sum();
     }
 
     @Override
@@ -81,17 +73,12 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
         if (req == null) {
             req = PodRequests.of(pod);
         }
-        Resources alloc = node.allocatable();
-        Resources used = node.requested();
-        boolean tooManyPods = node.pods().size() + 1 > node.allowedPodNumber();
-        // Most nodes fit: check without allocating, and collect the reasons only for a node that does not.
-        if (!tooManyPods && fits(req, alloc, used)) {
-            return Status.success();
-        }
         List<String> reasons = new ArrayList<>(2);
-        if (tooManyPods) {
+        if (node.pods().size() + 1 > node.allowedPodNumber()) {
             reasons.add("Too many pods");
         }
+        Resources alloc = node.allocatable();
+        Resources used = node.requested();
         if (req.milliCpu() > 0 && req.milliCpu() > alloc.milliCpu() - used.milliCpu()) {
             reasons.add("Insufficient cpu");
         }
@@ -110,22 +97,6 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
         return reasons.isEmpty() ? Status.success() : Status.unschedulable(reasons.toArray(String[]::new));
     }
 
-    private static boolean fits(Resources req, Resources alloc, Resources used) {
-        if (req.milliCpu() > 0 && req.milliCpu() > alloc.milliCpu() - used.milliCpu()
-                || req.memory() > 0 && req.memory() > alloc.memory() - used.memory()
-                || req.ephemeralStorage() > 0
-                        && req.ephemeralStorage() > alloc.ephemeralStorage() - used.ephemeralStorage()) {
-            return false;
-        }
-        for (Map.Entry<String, Long> e : req.scalars().entrySet()) {
-            long want = e.getValue();
-            if (want > 0 && want > alloc.scalar(e.getKey()) - used.scalar(e.getKey())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Override
     public Status preScore(CycleState state, Pod pod, List<NodeInfo> feasibleNodes) {
         state.write(NON_ZERO_KEY, PodRequests.nonZero(pod));
@@ -139,24 +110,19 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
             podReq = PodRequests.nonZero(pod);
         }
         long sum = 0;
-        for (int i = 0; i < scoredNames.length; i++) {
-            String r = scoredNames[i];
-            long capacity;
-            long requested;
+        long weights = 0;
+        for (Map.Entry<String, Integer> e : resourceWeights.entrySet()) {
+            String r = e.getKey();
+            long capacity = amount(node.allocatable(), r);
             // cpu and memory count containers without requests at the defaults, as Kubernetes does.
-            if (r == Resources.CPU) {
-                capacity = node.allocatable().milliCpu();
-                requested = node.nonZeroRequested().milliCpu() + podReq.milliCpu();
-            } else if (r == Resources.MEMORY) {
-                capacity = node.allocatable().memory();
-                requested = node.nonZeroRequested().memory() + podReq.memory();
-            } else {
-                capacity = amount(node.allocatable(), r);
-                requested = amount(node.requested(), r) + amount(podReq, r);
-            }
-            sum += resourceScore(requested, capacity) * scoredWeights[i];
+            long requested = switch (r) {
+                case Resources.CPU, Resources.MEMORY -> amount(node.nonZeroRequested(), r) + amount(podReq, r);
+                default -> amount(node.requested(), r) + amount(podReq, r);
+            };
+            sum += resourceScore(requested, capacity) * e.getValue();
+            weights += e.getValue();
         }
-        return sum / weightSum;
+        return sum / weights;
     }
 
     long resourceScore(long requested, long capacity) {
