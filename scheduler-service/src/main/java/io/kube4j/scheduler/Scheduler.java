@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -72,9 +71,25 @@ public final class Scheduler implements AutoCloseable {
     private final SharedIndexInformer<Node> nodeInformer;
     private final SchedulerMetrics metrics;
     private final Clock clock;
+    private final NodeHandler nodeHandler = new NodeHandler();
+    private final PodHandler podHandler = new PodHandler();
     private volatile Thread loop;
     private volatile boolean running;
     private boolean informersStarted;
+    private volatile AttemptObserver attemptObserver = (pod, result, nanos) -> {
+    };
+
+    /** Told the outcome and duration of every scheduling attempt (for benchmarks; the metrics record them too). */
+    @FunctionalInterface
+    public interface AttemptObserver {
+        /**
+         * @param result {@code scheduled}, {@code unschedulable} or {@code error}, as Kubernetes'
+         *               {@code scheduler_schedule_attempts_total}
+         * @param nanos  from the pop to the end of the attempt; for a scheduled pod that is the end of its binding,
+         *               as Kubernetes' {@code scheduler_scheduling_attempt_duration_seconds}
+         */
+        void attempted(Pod pod, String result, long nanos);
+    }
 
     public Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
             EventRecorder events, Clock clock, Settings settings) {
@@ -83,11 +98,26 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
             EventRecorder events, Clock clock, Settings settings, SchedulerMetrics metrics) {
-        this.client = Objects.requireNonNull(client);
+        this(Objects.requireNonNull(client), Objects.requireNonNull(informers), profiles,
+                Objects.requireNonNull(events), clock, settings, metrics, true);
+    }
+
+    /**
+     * A scheduler without an apiserver (in-process benchmarks): nodes and pods come in through {@link #nodeEvents()}
+     * and {@link #podEvents()}, the profiles' bind plugins do the binding, and a failed pod is only requeued (no
+     * condition, no event). Start it with {@link #startLoop()}.
+     */
+    public static Scheduler inProcess(List<Framework> profiles, Clock clock, Settings settings) {
+        return new Scheduler(null, null, profiles, null, clock, settings, SchedulerMetrics.noop(), false);
+    }
+
+    private Scheduler(KubeClient client, SharedInformerFactory informers, List<Framework> profiles,
+            EventRecorder events, Clock clock, Settings settings, SchedulerMetrics metrics, boolean withApiServer) {
+        this.client = client;
         this.metrics = Objects.requireNonNull(metrics);
         this.clock = Objects.requireNonNull(clock);
-        this.informers = Objects.requireNonNull(informers);
-        this.events = Objects.requireNonNull(events);
+        this.informers = informers;
+        this.events = events;
         if (profiles.isEmpty()) {
             throw new IllegalArgumentException("the scheduler needs at least one profile");
         }
@@ -115,8 +145,8 @@ public final class Scheduler implements AutoCloseable {
         this.binders = Executors.newFixedThreadPool(settings.bindingThreads(), r -> daemon(r,
                 "scheduler-binder-" + n.incrementAndGet()));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "scheduler-housekeeping"));
-        this.podInformer = informers.informerFor(Pod.class, null);
-        this.nodeInformer = informers.informerFor(Node.class, null);
+        this.podInformer = withApiServer ? informers.informerFor(Pod.class, null) : null;
+        this.nodeInformer = withApiServer ? informers.informerFor(Node.class, null) : null;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -152,6 +182,21 @@ public final class Scheduler implements AutoCloseable {
         return copy;
     }
 
+    /** The handler the node informer feeds; an {@link #inProcess} scheduler is fed through it directly. */
+    public ResourceEventHandler<Node> nodeEvents() {
+        return nodeHandler;
+    }
+
+    /** The handler the pod informer feeds; an {@link #inProcess} scheduler is fed through it directly. */
+    public ResourceEventHandler<Pod> podEvents() {
+        return podHandler;
+    }
+
+    /** Sets who is told about each scheduling attempt. */
+    public void observeAttempts(AttemptObserver observer) {
+        this.attemptObserver = Objects.requireNonNull(observer);
+    }
+
     /** Registers the event handlers, starts the informers, waits for their caches and starts scheduling. */
     public void start(Duration syncTimeout) {
         startInformers(syncTimeout);
@@ -167,13 +212,25 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         informersStarted = true;
-        nodeInformer.addEventHandler(new NodeHandler());
-        podInformer.addEventHandler(new PodHandler());
+        nodeInformer.addEventHandler(nodeHandler);
+        podInformer.addEventHandler(podHandler);
         informers.startAll();
         if (!informers.waitForCacheSync(syncTimeout)) {
             throw new IllegalStateException("the scheduler's informers did not sync within " + syncTimeout);
         }
         housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts an {@link #inProcess} scheduler: its housekeeping and its scheduling loop. */
+    public synchronized void startLoop() {
+        if (podInformer != null) {
+            throw new IllegalStateException("startLoop is for in-process schedulers; use start");
+        }
+        if (!informersStarted) {
+            informersStarted = true;
+            housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+        }
+        startScheduling();
     }
 
     /** Starts the scheduling loop (the leader's job); the informers must have been started. */
@@ -250,13 +307,13 @@ public final class Scheduler implements AutoCloseable {
 
     /** One scheduling cycle for one pod; the binding cycle continues on a binding thread. */
     void scheduleOne(QueuedPodInfo info) {
+        long start = System.nanoTime();
         Pod pod = info.pod();
         Framework fw = frameworks.get(schedulerName(pod));
         if (fw == null || pod.getMetadata().getDeletionTimestamp() != null || cache.contains(pod)) {
             return;
         }
         long cycle = queue.schedulingCycle();
-        long start = System.nanoTime();
         cache.updateSnapshot(snapshot);
         CycleState state = new CycleState();
         state.setRecordPluginMetrics(metrics.samplePluginMetrics());
@@ -274,15 +331,17 @@ public final class Scheduler implements AutoCloseable {
             fail(info.withUnschedulablePlugins(e.unschedulablePlugins()), cycle, true,
                     postFilterMsg.isEmpty() ? e.getMessage() : e.getMessage() + " " + postFilterMsg,
                     pf.nominatedNodeName());
+            attemptObserver.attempted(pod, "unschedulable", System.nanoTime() - start);
             return;
         } catch (RuntimeException e) {
             metrics.attempt(SchedulerMetrics.ERROR, fw.profile().schedulerName(), System.nanoTime() - start);
             log.warn("scheduling {} failed: {}", PodKeys.key(pod), e.toString());
             fail(info, cycle, false, e.getMessage());
+            attemptObserver.attempted(pod, "error", System.nanoTime() - start);
             return;
         }
         String host = result.suggestedHost();
-        Pod assumed = new PodBuilder(pod).editSpec().withNodeName(host).endSpec().build();
+        Pod assumed = AssumedPod.of(pod, host);
         cache.assumePod(assumed);
         queue.nominator().delete(pod);
         Status s = fw.runReserve(state, assumed, host);
@@ -295,6 +354,7 @@ public final class Scheduler implements AutoCloseable {
             metrics.attempt(s.isRejected() ? SchedulerMetrics.UNSCHEDULABLE : SchedulerMetrics.ERROR,
                     fw.profile().schedulerName(), System.nanoTime() - start);
             fail(info, cycle, s.isRejected(), s.message());
+            attemptObserver.attempted(pod, s.isRejected() ? "unschedulable" : "error", System.nanoTime() - start);
             return;
         }
         binders.execute(() -> bindingCycle(fw, state, info, assumed, host, cycle, start));
@@ -319,15 +379,19 @@ public final class Scheduler implements AutoCloseable {
             log.info("binding {} to {} failed: {}", PodKeys.key(assumed), host, s.message());
             metrics.attempt(SchedulerMetrics.ERROR, fw.profile().schedulerName(), System.nanoTime() - start);
             fail(info, cycle, false, s.message());
+            attemptObserver.attempted(info.pod(), "error", System.nanoTime() - start);
             return;
         }
         cache.finishBinding(assumed);
         metrics.attempt(SchedulerMetrics.SCHEDULED, fw.profile().schedulerName(), System.nanoTime() - start);
         metrics.podScheduled(info.attempts(),
                 Duration.between(info.initialAttemptTimestamp(), clock.now()).toNanos());
+        attemptObserver.attempted(info.pod(), "scheduled", System.nanoTime() - start);
         fw.runPostBind(state, assumed, host);
-        events.event(info.pod(), EventRecorder.NORMAL, "Scheduled",
-                "Successfully assigned " + PodKeys.key(assumed) + " to " + host);
+        if (events != null) {
+            events.event(info.pod(), EventRecorder.NORMAL, "Scheduled",
+                    "Successfully assigned " + PodKeys.key(assumed) + " to " + host);
+        }
     }
 
     /** Requeues a pod that could not be scheduled and tells its owner why, unless it is gone or bound meanwhile. */
@@ -342,6 +406,15 @@ public final class Scheduler implements AutoCloseable {
      */
     private void fail(QueuedPodInfo info, long cycle, boolean unschedulable, String message, String nominatedNode) {
         Pod pod = info.pod();
+        if (podInformer == null) {
+            // In process: no apiserver to ask whether the pod still exists or to tell its owner.
+            if (unschedulable) {
+                queue.addUnschedulable(info, cycle);
+            } else {
+                queue.addAfterError(info);
+            }
+            return;
+        }
         Lister<Pod> pods = podInformer.lister();
         Pod current = pods.get(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
         if (current == null || !Objects.equals(current.getMetadata().getUid(), pod.getMetadata().getUid())

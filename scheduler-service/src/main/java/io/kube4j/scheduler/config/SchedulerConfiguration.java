@@ -81,7 +81,7 @@ public class SchedulerConfiguration {
         }
         return new Scheduler(client, informers, frameworks, events, Clock.system(), new Scheduler.Settings(
                 props.podInitialBackoff(), props.podMaxBackoff(), props.unschedulableFlushInterval(),
-                props.bindTimeout(), 16), metrics);
+                props.bindTimeout(), 64), metrics);
     }
 
     /**

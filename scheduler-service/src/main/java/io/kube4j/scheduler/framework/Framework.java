@@ -1,13 +1,13 @@
 package io.kube4j.scheduler.framework;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -179,8 +179,8 @@ public final class Framework {
         if (feasible.size() == 1) {
             return new ScheduleResult(feasible.get(0).name(), evaluated, 1);
         }
-        List<NodeScore> scored = prioritize(state, pod, feasible);
-        return new ScheduleResult(selectHost(scored), evaluated, feasible.size());
+        long[] totals = scoreTotals(state, pod, feasible);
+        return new ScheduleResult(feasible.get(selectHost(totals)).name(), evaluated, feasible.size());
     }
 
     /**
@@ -321,14 +321,16 @@ public final class Framework {
             nextStartNodeIndex = (start + toFind) % n;
             return out;
         }
-        AtomicReferenceArray<NodeInfo> found = new AtomicReferenceArray<>(n);
+        // The offsets (from start) of the first toFind feasible nodes found, in the order they were found.
+        int[] found = new int[toFind];
         AtomicInteger feasibleCount = new AtomicInteger();
         parallelizer.until(n, i -> {
             NodeInfo node = all.get((start + i) % n);
             Status s = runFiltersWithNominatedPods(state, pod, node);
             if (s.isSuccess()) {
-                if (feasibleCount.incrementAndGet() <= toFind) {
-                    found.set(i, node);
+                int slot = feasibleCount.getAndIncrement();
+                if (slot < toFind) {
+                    found[slot] = i;
                 }
             } else if (s.code() == Status.Code.ERROR) {
                 throw new IllegalStateException("filter " + s.plugin() + " on node " + node.name() + ": "
@@ -337,15 +339,14 @@ public final class Framework {
                 statuses.put(node.name(), s);
             }
         }, () -> feasibleCount.get() >= toFind);
-        List<NodeInfo> out = new ArrayList<>(Math.min(toFind, feasibleCount.get()));
-        int lastIndex = -1;
-        for (int i = 0; i < n && out.size() < toFind; i++) {
-            NodeInfo node = found.get(i);
-            if (node != null) {
-                out.add(node);
-                lastIndex = i;
-            }
+        int count = Math.min(toFind, feasibleCount.get());
+        // In node order from start, whichever thread found them (parallel filtering finds them out of order).
+        Arrays.sort(found, 0, count);
+        List<NodeInfo> out = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            out.add(all.get((start + found[k]) % n));
         }
+        int lastIndex = count == 0 ? -1 : found[count - 1];
         // Resume after the nodes this cycle looked at, so successive pods spread their search over the cluster.
         int processed = Math.max(lastIndex + 1, out.size() + statuses.size());
         nextStartNodeIndex = (start + processed) % n;
@@ -354,6 +355,19 @@ public final class Framework {
 
     /** Runs pre-score, score, normalize and weights; the result is in the order of {@code feasible}. */
     public List<NodeScore> prioritize(CycleState state, Pod pod, List<NodeInfo> feasible) {
+        long[] total = scoreTotals(state, pod, feasible);
+        List<NodeScore> out = new ArrayList<>(feasible.size());
+        for (int i = 0; i < total.length; i++) {
+            out.add(new NodeScore(feasible.get(i).name(), total[i]));
+        }
+        return out;
+    }
+
+    /**
+     * The weighted total score of each of {@code feasible}. One parallel pass runs every score plugin on a node
+     * (as Kubernetes' RunScorePlugins), rather than one pass per plugin.
+     */
+    private long[] scoreTotals(CycleState state, Pod pod, List<NodeInfo> feasible) {
         PluginMetricsRecorder rec = recorder(state);
         for (PreScorePlugin p : preScores) {
             long t0 = start(rec);
@@ -363,14 +377,21 @@ public final class Framework {
                 throw new IllegalStateException("pre-score " + p.name() + ": " + s.message());
             }
         }
-        long[] total = new long[feasible.size()];
-        for (ScorePlugin p : scores) {
-            long[] s = new long[feasible.size()];
-            parallelizer.until(feasible.size(), i -> {
+        int plugins = scores.size();
+        long[][] byPlugin = new long[plugins][feasible.size()];
+        parallelizer.until(feasible.size(), i -> {
+            NodeInfo node = feasible.get(i);
+            for (int k = 0; k < plugins; k++) {
+                ScorePlugin p = scores.get(k);
                 long t0 = start(rec);
-                s[i] = p.score(state, pod, feasible.get(i));
+                byPlugin[k][i] = p.score(state, pod, node);
                 observe(rec, ExtensionPoint.SCORE, p, Status.success(), t0);
-            }, () -> false);
+            }
+        }, () -> false);
+        long[] total = new long[feasible.size()];
+        for (int k = 0; k < plugins; k++) {
+            ScorePlugin p = scores.get(k);
+            long[] s = byPlugin[k];
             long t0 = start(rec);
             p.normalizeScores(state, pod, s);
             observe(rec, ExtensionPoint.SCORE_NORMALIZE, p, Status.success(), t0);
@@ -383,30 +404,25 @@ public final class Framework {
                 total[i] += s[i] * weight;
             }
         }
-        List<NodeScore> out = new ArrayList<>(feasible.size());
-        for (int i = 0; i < total.length; i++) {
-            out.add(new NodeScore(feasible.get(i).name(), total[i]));
-        }
-        return out;
+        return total;
     }
 
-    /** The highest-scoring node; ties are broken at random (reservoir sampling, as Kubernetes). */
-    String selectHost(List<NodeScore> scored) {
-        NodeScore best = scored.get(0);
+    /** The index of the highest total; ties are broken at random (reservoir sampling, as Kubernetes). */
+    int selectHost(long[] totals) {
+        int best = 0;
         int ties = 1;
-        for (int i = 1; i < scored.size(); i++) {
-            NodeScore s = scored.get(i);
-            if (s.score() > best.score()) {
-                best = s;
+        for (int i = 1; i < totals.length; i++) {
+            if (totals[i] > totals[best]) {
+                best = i;
                 ties = 1;
-            } else if (s.score() == best.score()) {
+            } else if (totals[i] == totals[best]) {
                 ties++;
                 if (random.nextInt(ties) == 0) {
-                    best = s;
+                    best = i;
                 }
             }
         }
-        return best.name();
+        return best;
     }
 
     /** Runs post-filter plugins until one nominates a node. */

@@ -1,10 +1,10 @@
 package io.kube4j.scheduler.framework;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
@@ -36,12 +36,44 @@ public final class Parallelizer implements AutoCloseable {
     /**
      * Calls {@code body} for indices {@code 0..n-1}, each once, until all ran or {@code stop} says so (checked
      * before each index); returns how many indices ran. The first exception thrown by the body is rethrown.
+     * <p>
+     * The caller works through the indices itself; helper threads join in by claiming indices from the same counter
+     * as soon as they get a CPU. The caller never waits for a helper that has not started (on a busy machine it may
+     * start only after the work is done, and then finds nothing to claim), only for indices a helper already claimed.
      */
     public int until(int n, IntConsumer body, BooleanSupplier stop) {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        Runnable worker = () -> {
+        Work work = new Work(n, body, stop);
+        int helpers = pool == null || n < MIN_PARALLEL_ITEMS ? 0 : Math.min(parallelism - 1, n / MIN_PARALLEL_ITEMS);
+        for (int h = 0; h < helpers; h++) {
+            pool.execute(work::run);
+        }
+        work.run();
+        work.awaitClaimed();
+        if (work.failure.get() != null) {
+            throw work.failure.get();
+        }
+        return work.done.get();
+    }
+
+    /** One {@link #until} call's shared state. */
+    private static final class Work {
+        // Set past any index once the caller is done, so late helpers claim nothing.
+        private static final int CLOSED = Integer.MAX_VALUE / 2;
+        private final int n;
+        private final IntConsumer body;
+        private final BooleanSupplier stop;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+        Work(int n, IntConsumer body, BooleanSupplier stop) {
+            this.n = n;
+            this.body = body;
+            this.stop = stop;
+        }
+
+        void run() {
             while (failure.get() == null && !stop.getAsBoolean()) {
                 int i = next.getAndIncrement();
                 if (i >= n) {
@@ -52,31 +84,25 @@ public final class Parallelizer implements AutoCloseable {
                     done.incrementAndGet();
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
+                } finally {
+                    finished.incrementAndGet();
                 }
             }
-        };
-        int helpers = pool == null || n < MIN_PARALLEL_ITEMS ? 0 : Math.min(parallelism - 1, n / MIN_PARALLEL_ITEMS);
-        CountDownLatch latch = new CountDownLatch(helpers);
-        for (int h = 0; h < helpers; h++) {
-            pool.execute(() -> {
-                try {
-                    worker.run();
-                } finally {
-                    latch.countDown();
+        }
+
+        /** Closes the work to new claims and waits until every claimed index finished. */
+        void awaitClaimed() {
+            int claimed = Math.min(next.getAndSet(CLOSED), n);
+            for (int spins = 0; finished.get() < claimed; spins++) {
+                if (spins < 1000) {
+                    Thread.onSpinWait();
+                } else if (spins < 2000) {
+                    Thread.yield();
+                } else {
+                    LockSupport.parkNanos(50_000);
                 }
-            });
+            }
         }
-        worker.run();
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for parallel work", e);
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        return done.get();
     }
 
     @Override

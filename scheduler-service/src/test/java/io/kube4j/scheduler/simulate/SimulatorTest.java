@@ -100,7 +100,7 @@ class SimulatorTest {
             NodeResult nr = nodes.get(n);
             assertThat(nr.feasible()).isTrue();
             assertThat(nr.scores()).extracting(PluginScore::plugin)
-                    .containsExactly("TaintToleration", "NodeAffinity", "NodeResourcesFit");
+                    .containsSubsequence("TaintToleration", "NodeAffinity", "NodeResourcesFit");
             assertThat(nr.totalScore()).isEqualTo(nr.scores().stream().mapToLong(PluginScore::weightedScore).sum());
         }
         assertThat(score(nodes.get("medium"), "NodeResourcesFit").normalizedScore())
@@ -128,7 +128,10 @@ class SimulatorTest {
         assertThat(real.evaluatedNodes()).isEqualTo(100);
         // ... the simulation at all of them, and scores them all.
         SimulationResult r = Simulator.simulate(fw, pod, snapshot);
-        assertThat(r.nodes()).hasSize(300).allSatisfy(n -> assertThat(n.scores()).hasSize(3));
+        long scorePlugins = fw.profile().plugins().stream()
+                .filter(x -> x instanceof io.kube4j.scheduler.framework.ScorePlugin).count();
+        assertThat(scorePlugins).isGreaterThanOrEqualTo(3);
+        assertThat(r.nodes()).hasSize(300).allSatisfy(n -> assertThat(n.scores()).hasSize((int) scorePlugins));
         assertThat(r.feasibleNodes()).isEqualTo(300);
         // Identical nodes tie: the first is reported, with all of them as tied (the scheduler picks one at random).
         assertThat(r.selectedNode()).isEqualTo("n-000");
