@@ -235,7 +235,7 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
         }
         Resources req = st.requests();
         List<String> reasons = null;
-        if (node.pods().size() + 1 > node.allowedPodNumber()) {
+        if (node.podCount() + 1 > node.allowedPodNumber()) {
             reasons = add(reasons, "Too many pods");
         }
         Resources alloc = node.allocatable();
