@@ -14,6 +14,7 @@ import io.kube4j.client.informer.SharedInformerFactory;
 import io.kube4j.client.util.Clock;
 import io.kube4j.scheduler.Scheduler;
 import io.kube4j.scheduler.framework.Framework;
+import io.kube4j.scheduler.framework.FrameworkHandle;
 import io.kube4j.scheduler.framework.Parallelizer;
 import io.kube4j.scheduler.plugins.DefaultPlugins;
 import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
@@ -57,10 +58,12 @@ public class SchedulerConfiguration {
     @Bean
     Scheduler scheduler(KubeClient client, SchedulerProperties props, Parallelizer parallelizer,
             EventRecorder events) {
-        Framework fw = new Framework(DefaultPlugins.profile(props.schedulerName(),
-                new DefaultBinder(client, props.bindTimeout()), props.percentageOfNodesToScore()), parallelizer,
-                new Random());
         SharedInformerFactory informers = SharedInformerFactory.forClient(client, props.resync());
+        FrameworkHandle handle = new FrameworkHandle.SimpleHandle(client, events, informers, parallelizer,
+                Clock.system());
+        Framework fw = new Framework(DefaultPlugins.profile(props.schedulerName(),
+                new DefaultBinder(client, props.bindTimeout()), props.percentageOfNodesToScore(), handle),
+                parallelizer, new Random());
         return new Scheduler(client, informers, List.of(fw), events, Clock.system(), new Scheduler.Settings(
                 props.podInitialBackoff(), props.podMaxBackoff(), props.unschedulableFlushInterval(),
                 props.bindTimeout(), 16));

@@ -23,6 +23,10 @@ public final class NodeInfo {
     private Resources allocatable;
     private long allowedPodNumber;
     private long generation;
+    // The pods with inter-pod (anti-)affinity, their terms parsed once (Kubernetes' PodsWithAffinity and
+    // PodsWithRequiredAntiAffinity), so InterPodAffinity looks only at these.
+    private final List<PodAffinityInfo> podsWithAffinity;
+    private final List<PodAffinityInfo> podsWithRequiredAntiAffinity;
 
     /** A pod on the node with its requests computed once. */
     public record PodEntry(Pod pod, String key, Resources requests, Resources nonZeroRequests) {
@@ -37,6 +41,8 @@ public final class NodeInfo {
         this.requested = Resources.ZERO;
         this.nonZeroRequested = Resources.ZERO;
         this.allocatable = Resources.ZERO;
+        this.podsWithAffinity = new ArrayList<>(0);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(0);
     }
 
     /** A node info for {@code node} holding {@code pods} (for tests and simulations). */
@@ -57,6 +63,8 @@ public final class NodeInfo {
         this.allocatable = o.allocatable;
         this.allowedPodNumber = o.allowedPodNumber;
         this.generation = o.generation;
+        this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
     }
 
     /** A copy sharing the (immutable) pods and resources. */
@@ -75,6 +83,16 @@ public final class NodeInfo {
 
     public List<PodEntry> pods() {
         return Collections.unmodifiableList(pods);
+    }
+
+    /** The pods here with pod affinity or anti-affinity, terms parsed. */
+    public List<PodAffinityInfo> podsWithAffinity() {
+        return Collections.unmodifiableList(podsWithAffinity);
+    }
+
+    /** The pods here with required pod anti-affinity, terms parsed. */
+    public List<PodAffinityInfo> podsWithRequiredAntiAffinity() {
+        return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
     }
 
     public Resources requested() {
@@ -121,6 +139,13 @@ public final class NodeInfo {
         pods.add(e);
         requested = requested.plus(e.requests());
         nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+        if (PodAffinityInfo.hasAffinity(pod)) {
+            PodAffinityInfo a = PodAffinityInfo.lenient(pod);
+            podsWithAffinity.add(a);
+            if (!a.requiredAntiAffinity().isEmpty()) {
+                podsWithRequiredAntiAffinity.add(a);
+            }
+        }
     }
 
     /** Removes the pod with {@code pod}'s key; false when it was not here. */
@@ -132,6 +157,10 @@ public final class NodeInfo {
                 pods.remove(i);
                 requested = requested.minus(e.requests());
                 nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
+                if (!podsWithAffinity.isEmpty()) {
+                    podsWithAffinity.removeIf(a -> a.key().equals(key));
+                    podsWithRequiredAntiAffinity.removeIf(a -> a.key().equals(key));
+                }
                 return true;
             }
         }

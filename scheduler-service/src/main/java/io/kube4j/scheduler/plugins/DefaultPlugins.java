@@ -3,13 +3,17 @@ package io.kube4j.scheduler.plugins;
 import java.time.Duration;
 
 import io.kube4j.scheduler.framework.BindPlugin;
+import io.kube4j.scheduler.framework.FrameworkHandle;
+import io.kube4j.scheduler.framework.PluginArgs;
 import io.kube4j.scheduler.framework.PluginRegistry;
 import io.kube4j.scheduler.framework.Profile;
 import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
+import io.kube4j.scheduler.plugins.interpodaffinity.InterPodAffinity;
 import io.kube4j.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.kube4j.scheduler.plugins.nodename.NodeName;
 import io.kube4j.scheduler.plugins.noderesources.NodeResourcesFit;
 import io.kube4j.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
+import io.kube4j.scheduler.plugins.podtopologyspread.PodTopologySpread;
 import io.kube4j.scheduler.plugins.queuesort.PrioritySort;
 import io.kube4j.scheduler.plugins.tainttoleration.TaintToleration;
 
@@ -31,16 +35,29 @@ public final class DefaultPlugins {
                 .register(TaintToleration.NAME, (a, h) -> new TaintToleration())
                 .register(NodeAffinity.NAME, (a, h) -> new NodeAffinity())
                 .register(NodeResourcesFit.NAME, (a, h) -> new NodeResourcesFit())
+                .register(PodTopologySpread.NAME, PodTopologySpread::new)
+                .register(InterPodAffinity.NAME, InterPodAffinity::new)
                 .register(DefaultBinder.NAME, (a, h) -> new DefaultBinder(h.client(), bindTimeout));
     }
 
     public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore) {
+        return profile(schedulerName, binder, percentageOfNodesToScore, FrameworkHandle.offline(null));
+    }
+
+    /**
+     * The default profile; {@code handle} gives plugins their parallelizer and informers (PodTopologySpread's
+     * default selectors, InterPodAffinity's namespace selectors).
+     */
+    public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
+            FrameworkHandle handle) {
         return Profile.builder(schedulerName, new PrioritySort())
                 .plugin(new NodeUnschedulable())
                 .plugin(new NodeName())
                 .plugin(new TaintToleration(), 3)
                 .plugin(new NodeAffinity(), 2)
                 .plugin(new NodeResourcesFit(), 1)
+                .plugin(new PodTopologySpread(PluginArgs.empty(PodTopologySpread.NAME), handle), 2)
+                .plugin(new InterPodAffinity(PluginArgs.empty(InterPodAffinity.NAME), handle), 2)
                 .plugin(binder)
                 .percentageOfNodesToScore(percentageOfNodesToScore)
                 .build();
