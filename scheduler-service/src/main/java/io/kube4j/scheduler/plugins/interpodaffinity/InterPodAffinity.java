@@ -74,6 +74,13 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
                 : handle.informers().informerFor(Namespace.class, null).lister();
     }
 
+    /** With the given parallelizer (null: sequential) and namespace lister (for tests). */
+    InterPodAffinity(int hardPodAffinityWeight, Parallelizer parallelizer, Lister<Namespace> namespaces) {
+        this.hardPodAffinityWeight = hardPodAffinityWeight;
+        this.parallelizer = parallelizer;
+        this.namespaces = namespaces;
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -107,6 +107,11 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
      * @throws IllegalArgumentException when the args are invalid
      */
     public PodTopologySpread(PluginArgs args, FrameworkHandle handle) {
+        this(args, handle == null ? null : handle.parallelizer(), defaultSelector(handle));
+    }
+
+    /** With the given parallelizer (null: sequential) and default selector (for tests). */
+    PodTopologySpread(PluginArgs args, Parallelizer parallelizer, DefaultSelector defaultSelector) {
         String defaultingType = args.string("defaultingType", "System");
         List<TopologySpreadConstraint> configured = parseDefaultConstraints(args);
         switch (defaultingType) {
@@ -123,15 +128,18 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             }
             default -> throw args.invalid("defaultingType", "System or List", defaultingType);
         }
-        this.parallelizer = handle == null ? null : handle.parallelizer();
-        if (handle != null && handle.informers() != null) {
-            var inf = handle.informers();
-            this.defaultSelector = new DefaultSelector(inf.informerFor(Service.class, null).lister(),
-                    inf.informerFor(ReplicaSet.class, null).lister(),
-                    inf.informerFor(StatefulSet.class, null).lister());
-        } else {
-            this.defaultSelector = new DefaultSelector(null, null, null);
+        this.parallelizer = parallelizer;
+        this.defaultSelector = defaultSelector;
+    }
+
+    private static DefaultSelector defaultSelector(FrameworkHandle handle) {
+        if (handle == null || handle.informers() == null) {
+            return new DefaultSelector(null, null, null);
         }
+        var inf = handle.informers();
+        return new DefaultSelector(inf.informerFor(Service.class, null).lister(),
+                inf.informerFor(ReplicaSet.class, null).lister(),
+                inf.informerFor(StatefulSet.class, null).lister());
     }
 
     private static List<TopologySpreadConstraint> parseDefaultConstraints(PluginArgs args) {
