@@ -92,6 +92,28 @@ class TopologyPluginsPerfTest {
                     .plugin(noop).build(), par, new Random(1));
             System.out.printf("PERF 5000 nodes, 10000 pods, plain pod, profile without the two plugins: %.0f us"
                     + " per cycle%n", measure(base, plain, snap));
+            io.kube4j.scheduler.plugins.podtopologyspread.PodTopologySpread pts =
+                    new io.kube4j.scheduler.plugins.podtopologyspread.PodTopologySpread(
+                            io.kube4j.scheduler.framework.PluginArgs.empty("PodTopologySpread"),
+                            FrameworkHandle.offline(par));
+            for (int round = 0; round < 2; round++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 300; i++) {
+                    CycleState st = new CycleState();
+                    st.setSnapshot(snap);
+                    pts.preFilter(st, spread);
+                }
+                long t1 = System.nanoTime();
+                List<NodeInfo> feasible = snap.nodes().subList(0, 500);
+                for (int i = 0; i < 300; i++) {
+                    CycleState st = new CycleState();
+                    st.setSnapshot(snap);
+                    pts.preScore(st, spread, feasible);
+                }
+                long t2 = System.nanoTime();
+                System.out.printf("PERF-PHASE preFilter %.0f us, preScore %.0f us%n", (t1 - t0) / 300e3,
+                        (t2 - t1) / 300e3);
+            }
             for (Pod p : List.of(plain, spread, anti)) {
                 double micros = measure(fw, p, snap);
                 System.out.printf("PERF 5000 nodes, 10000 pods, %s pod: %.0f us per cycle%n",

@@ -221,12 +221,18 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
         Counts[] perNode = new Counts[nodes.size()];
         run(nodes.size(), i -> {
             NodeInfo n = nodes.get(i);
-            Map<String, String> nodeLabels = labels(n.node());
-            Counts c = new Counts();
+            Map<String, String> nodeLabels = null;
+            Counts c = null;
             for (PodAffinityInfo existing : n.podsWithRequiredAntiAffinity()) {
-                c.updateWithAntiAffinityTerms(existing.requiredAntiAffinity(), pod, nsLabels, nodeLabels, 1);
+                for (AffinityTerm t : existing.requiredAntiAffinity()) {
+                    if (t.matches(pod, nsLabels)) {
+                        nodeLabels = nodeLabels == null ? labels(n.node()) : nodeLabels;
+                        c = c == null ? new Counts() : c;
+                        c.update(nodeLabels, t.topologyKey(), 1);
+                    }
+                }
             }
-            if (!c.map.isEmpty()) {
+            if (c != null && !c.map.isEmpty()) {
                 perNode[i] = c;
             }
         });
@@ -248,16 +254,26 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
                 return;
             }
             Map<String, String> nodeLabels = labels(n.node());
-            Counts a = new Counts();
-            Counts b = new Counts();
+            Counts a = null;
+            Counts b = null;
+            // Most pods match nothing: counts are made only for a match.
             for (NodeInfo.PodEntry e : n.pods()) {
-                a.updateWithAffinityTerms(info.requiredAffinity(), e.pod(), null, nodeLabels, 1);
-                b.updateWithAntiAffinityTerms(info.requiredAntiAffinity(), e.pod(), null, nodeLabels, 1);
+                Pod existing = e.pod();
+                if (AffinityTerm.matchesAll(info.requiredAffinity(), existing, null)) {
+                    a = a == null ? new Counts() : a;
+                    a.updateWithAffinityTerms(info.requiredAffinity(), existing, null, nodeLabels, 1);
+                }
+                for (AffinityTerm t : info.requiredAntiAffinity()) {
+                    if (t.matches(existing, null)) {
+                        b = b == null ? new Counts() : b;
+                        b.update(nodeLabels, t.topologyKey(), 1);
+                    }
+                }
             }
-            if (!a.map.isEmpty()) {
+            if (a != null && !a.map.isEmpty()) {
                 aff[i] = a;
             }
-            if (!b.map.isEmpty()) {
+            if (b != null && !b.map.isEmpty()) {
                 ant[i] = b;
             }
         });
