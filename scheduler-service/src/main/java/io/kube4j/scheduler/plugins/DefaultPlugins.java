@@ -41,14 +41,20 @@ public final class DefaultPlugins {
     }
 
     public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore) {
-        return profile(schedulerName, binder, percentageOfNodesToScore, FrameworkHandle.offline(null));
+        return basicProfile(schedulerName, binder, percentageOfNodesToScore, FrameworkHandle.offline(null));
+    }
+
+    /** The default profile with {@code handle} (see {@link #basicProfile}). */
+    public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
+            FrameworkHandle handle) {
+        return basicProfile(schedulerName, binder, percentageOfNodesToScore, handle);
     }
 
     /**
-     * The default profile; {@code handle} gives plugins their parallelizer and informers (PodTopologySpread's
-     * default selectors, InterPodAffinity's namespace selectors).
+     * The default profile's queue-sort, filter, score and bind plugins; {@code handle} gives plugins their
+     * parallelizer and informers (PodTopologySpread's default selectors, InterPodAffinity's namespace selectors).
      */
-    public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
+    public static Profile basicProfile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
             FrameworkHandle handle) {
         return Profile.builder(schedulerName, new PrioritySort())
                 .plugin(new NodeUnschedulable())
