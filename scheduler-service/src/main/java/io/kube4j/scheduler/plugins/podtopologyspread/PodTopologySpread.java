@@ -74,7 +74,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
 
         /** Whether {@code node} counts for this constraint under its node inclusion policies. */
         boolean includes(Pod pod, Node node) {
-            if (honorNodeAffinity && !NodeAffinity.matchesRequired(pod, node)) {
+            if (honorNodeAffinity && hasNodeConstraints(pod) && !NodeAffinity.matchesRequired(pod, node)) {
                 return false;
             }
             if (honorNodeTaints) {
@@ -241,6 +241,17 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         return out;
     }
 
+    /** Whether the pod restricts nodes by nodeSelector or required node affinity (else every node matches). */
+    static boolean hasNodeConstraints(Pod pod) {
+        if (pod.getSpec() == null) {
+            return false;
+        }
+        Map<String, String> sel = pod.getSpec().getNodeSelector();
+        var affinity = pod.getSpec().getAffinity();
+        return sel != null && !sel.isEmpty() || affinity != null && affinity.getNodeAffinity() != null
+                && affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null;
+    }
+
     static boolean nodeHasAllKeys(Map<String, String> nodeLabels, List<Constraint> constraints) {
         for (Constraint c : constraints) {
             if (!nodeLabels.containsKey(c.topologyKey())) {
@@ -252,7 +263,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
 
     /** Matching pods on {@code node} in {@code ns}, terminating pods left out (Kubernetes' countPodsMatchSelector). */
     static int countMatching(NodeInfo node, LabelSelector selector, String ns) {
-        if (selector.isEverything() || selector.isNothing()) {
+        if (selector.isEverything() || selector.isNothing() || node.pods().isEmpty()) {
             return 0;
         }
         int count = 0;
