@@ -30,7 +30,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Per-cycle cost of the default profile on 5,000 nodes (3 zones) holding 10,000 pods, with and without topology
  * spread / inter-pod affinity in the pod; in-process, no apiserver. Run with {@code -Dperf=true}; prints figures,
- * asserts only that pods were placed. (The benchmarks module measures throughput end to end.)
+ * asserts only that pods were placed; figures are the best batch. (The benchmarks module measures throughput end to end.)
  */
 @EnabledIfSystemProperty(named = "perf", matches = "true")
 class TopologyPluginsPerfTest {
@@ -114,7 +114,10 @@ class TopologyPluginsPerfTest {
                 System.out.printf("PERF-PHASE preFilter %.0f us, preScore %.0f us%n", (t1 - t0) / 300e3,
                         (t2 - t1) / 300e3);
             }
-            for (Pod p : List.of(plain, spread, anti)) {
+            Pod zoneOnly = new PodBuilder(spread).editMetadata().withName("zone-spread").endMetadata().editSpec()
+                    .withTopologySpreadConstraints(spread.getSpec().getTopologySpreadConstraints().get(0)).endSpec()
+                    .build();
+            for (Pod p : List.of(plain, zoneOnly, spread, anti, spread)) {
                 double micros = measure(fw, p, snap);
                 System.out.printf("PERF 5000 nodes, 10000 pods, %s pod: %.0f us per cycle%n",
                         p.getMetadata().getName(), micros);
@@ -129,16 +132,20 @@ class TopologyPluginsPerfTest {
                         .withTopologyKey(HOST).build()).endPodAntiAffinity().endAffinity().endSpec();
     }
 
+    /** Microseconds per cycle: the best of 20 batches of 50 cycles, as other processes share this machine. */
     static double measure(Framework fw, Pod pod, Snapshot snap) {
         for (int i = 0; i < 300; i++) {
             fw.schedule(new CycleState(), pod, snap);
         }
-        int n = 1000;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            ScheduleResult r = fw.schedule(new CycleState(), pod, snap);
-            assertThat(r.suggestedHost()).isNotNull();
+        double best = Double.MAX_VALUE;
+        for (int batch = 0; batch < 20; batch++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 50; i++) {
+                ScheduleResult r = fw.schedule(new CycleState(), pod, snap);
+                assertThat(r.suggestedHost()).isNotNull();
+            }
+            best = Math.min(best, (System.nanoTime() - start) / 1000.0 / 50);
         }
-        return (System.nanoTime() - start) / 1000.0 / n;
+        return best;
     }
 }

@@ -426,6 +426,11 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
                 }
             } else {
                 for (PodAffinityInfo existing : n.podsWithAffinity()) {
+                    // Only required anti-affinity (the common replica-spreading case): nothing to score.
+                    if (existing.requiredAffinity().isEmpty() && existing.preferredAffinity().isEmpty()
+                            && existing.preferredAntiAffinity().isEmpty()) {
+                        continue;
+                    }
                     processExistingPod(info, nsLabels, existing.pod(), existing, nodeLabels, pod, score);
                 }
             }

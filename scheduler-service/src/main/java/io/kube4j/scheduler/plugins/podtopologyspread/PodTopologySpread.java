@@ -553,7 +553,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             weights[c] = Math.log(size + 2);
         }
         String ns = pod.getMetadata().getNamespace();
-        run(all.size(), i -> {
+        boolean onlyHostname = constraints.stream().allMatch(c -> LABEL_HOSTNAME.equals(c.topologyKey()));
+        // Hostname domains are counted per node in Score: with only those, there is nothing to count here.
+        run(onlyHostname ? 0 : all.size(), i -> {
             Node node = all.get(i).node();
             Map<String, String> nodeLabels = labels(node);
             if (requireAll && !nodeHasAllKeys(nodeLabels, constraints)) {
@@ -561,7 +563,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             }
             for (int c = 0; c < nc; c++) {
                 Constraint con = constraints.get(c);
-                if (!con.includes(pod, node)) {
+                if (LABEL_HOSTNAME.equals(con.topologyKey()) || !con.includes(pod, node)) {
                     continue;
                 }
                 // Only domains of feasible nodes matter; hostname counts are taken per node in Score.
