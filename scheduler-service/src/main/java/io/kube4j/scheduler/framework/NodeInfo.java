@@ -25,6 +25,10 @@ public final class NodeInfo {
     private long generation;
     // Host ports the node's pods bind (immutable; replaced on change, shared by copies).
     private List<HostPorts.HostPort> usedPorts = List.of();
+    // The pods with inter-pod (anti-)affinity, their terms parsed once (Kubernetes' PodsWithAffinity and
+    // PodsWithRequiredAntiAffinity), so InterPodAffinity looks only at these.
+    private final List<PodAffinityInfo> podsWithAffinity;
+    private final List<PodAffinityInfo> podsWithRequiredAntiAffinity;
 
     /** A pod on the node with its requests computed once. */
     public record PodEntry(Pod pod, String key, Resources requests, Resources nonZeroRequests) {
@@ -39,6 +43,8 @@ public final class NodeInfo {
         this.requested = Resources.ZERO;
         this.nonZeroRequested = Resources.ZERO;
         this.allocatable = Resources.ZERO;
+        this.podsWithAffinity = new ArrayList<>(0);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(0);
     }
 
     /** A node info for {@code node} holding {@code pods} (for tests and simulations). */
@@ -60,6 +66,8 @@ public final class NodeInfo {
         this.allowedPodNumber = o.allowedPodNumber;
         this.generation = o.generation;
         this.usedPorts = o.usedPorts;
+        this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
     }
 
     /** A copy sharing the (immutable) pods and resources. */
@@ -78,6 +86,16 @@ public final class NodeInfo {
 
     public List<PodEntry> pods() {
         return Collections.unmodifiableList(pods);
+    }
+
+    /** The pods here with pod affinity or anti-affinity, terms parsed. */
+    public List<PodAffinityInfo> podsWithAffinity() {
+        return Collections.unmodifiableList(podsWithAffinity);
+    }
+
+    /** The pods here with required pod anti-affinity, terms parsed. */
+    public List<PodAffinityInfo> podsWithRequiredAntiAffinity() {
+        return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
     }
 
     public Resources requested() {
@@ -129,6 +147,13 @@ public final class NodeInfo {
         pods.add(e);
         requested = requested.plus(e.requests());
         nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+        if (PodAffinityInfo.hasAffinity(pod)) {
+            PodAffinityInfo a = PodAffinityInfo.lenient(pod);
+            podsWithAffinity.add(a);
+            if (!a.requiredAntiAffinity().isEmpty()) {
+                podsWithRequiredAntiAffinity.add(a);
+            }
+        }
         updateUsedPorts(pod, true);
     }
 
@@ -156,6 +181,10 @@ public final class NodeInfo {
                 requested = requested.minus(e.requests());
                 nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
                 updateUsedPorts(e.pod(), false);
+                if (!podsWithAffinity.isEmpty()) {
+                    podsWithAffinity.removeIf(a -> a.key().equals(key));
+                    podsWithRequiredAntiAffinity.removeIf(a -> a.key().equals(key));
+                }
                 return true;
             }
         }
