@@ -20,6 +20,7 @@ import io.kube4j.scheduler.Scheduler;
 import io.kube4j.scheduler.framework.BindPlugin;
 import io.kube4j.scheduler.framework.CycleState;
 import io.kube4j.scheduler.framework.Framework;
+import io.kube4j.scheduler.framework.FrameworkHandle;
 import io.kube4j.scheduler.framework.Parallelizer;
 import io.kube4j.scheduler.framework.PodKeys;
 import io.kube4j.scheduler.framework.Status;
@@ -67,8 +68,9 @@ public final class SchedulerThroughputBenchmark {
             }
         };
         Parallelizer parallelizer = new Parallelizer(parallelism);
-        Framework fw = new Framework(DefaultPlugins.profile(Scheduler.DEFAULT_SCHEDULER_NAME, binder, percentage),
-                parallelizer, new Random(1));
+        // The default profile as the scheduler runs it, minus preemption (no apiserver to delete victims through).
+        Framework fw = new Framework(DefaultPlugins.profile(Scheduler.DEFAULT_SCHEDULER_NAME, binder, percentage,
+                FrameworkHandle.offline(parallelizer), false), parallelizer, new Random(1));
         Scheduler scheduler = Scheduler.inProcess(List.of(fw), Clock.system(), new Scheduler.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(30),
                 bindingThreads));

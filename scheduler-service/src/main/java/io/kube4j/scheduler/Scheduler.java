@@ -34,6 +34,7 @@ import io.kube4j.scheduler.framework.ScheduleResult;
 import io.kube4j.scheduler.framework.Snapshot;
 import io.kube4j.scheduler.framework.Status;
 import io.kube4j.scheduler.metrics.SchedulerMetrics;
+import io.kube4j.scheduler.plugins.AssignedPodHints;
 import io.kube4j.scheduler.queue.ClusterEvent;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import org.slf4j.Logger;
@@ -524,6 +525,8 @@ public final class Scheduler implements AutoCloseable {
             if (assigned(pod)) {
                 if (!terminal(pod)) {
                     cache.addPod(pod);
+                    queue.moveToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_ADD,
+                            p -> AssignedPodHints.mayHelp(p, null, pod));
                 }
             } else if (responsibleFor(pod) && !terminal(pod)) {
                 queue.add(pod);
@@ -541,6 +544,13 @@ public final class Scheduler implements AutoCloseable {
                     queue.moveAllToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_DELETE);
                 } else {
                     cache.updatePod(newPod);
+                    // Just bound (an add, for pods waiting on affinity or spreading), or relabelled.
+                    Pod old = assigned(oldPod) ? oldPod : null;
+                    if (old == null
+                            || !Objects.equals(old.getMetadata().getLabels(), newPod.getMetadata().getLabels())) {
+                        queue.moveToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_ADD,
+                                p -> AssignedPodHints.mayHelp(p, old, newPod));
+                    }
                 }
             } else if (responsibleFor(newPod)) {
                 if (terminal(newPod)) {

@@ -11,6 +11,7 @@ public final class CycleState {
 
     private final Map<String, Object> data = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot;
+    private volatile long skipFilters;
     private volatile boolean recordPluginMetrics;
 
     /**
@@ -25,9 +26,19 @@ public final class CycleState {
     public CycleState copy() {
         CycleState c = new CycleState();
         c.snapshot = snapshot;
+        c.skipFilters = skipFilters;
         c.recordPluginMetrics = recordPluginMetrics;
         data.forEach((k, v) -> c.data.put(k, v instanceof StateData d ? d.copy() : v));
         return c;
+    }
+
+    /** Bits of the filter plugins (by their index in the framework) whose PreFilter said Skip for this pod. */
+    public long skipFilters() {
+        return skipFilters;
+    }
+
+    public void setSkipFilters(long skipFilters) {
+        this.skipFilters = skipFilters;
     }
 
     public void write(String key, Object value) {

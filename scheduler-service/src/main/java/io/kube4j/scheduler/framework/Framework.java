@@ -39,6 +39,9 @@ public final class Framework {
     private final List<PreBindPlugin> preBinds = new ArrayList<>();
     private final List<BindPlugin> binds = new ArrayList<>();
     private final List<PostBindPlugin> postBinds = new ArrayList<>();
+    // preFilterSkipsFilter[i]: the index in filters of preFilters[i]'s plugin (-1: none); the same for scores
+    private final int[] preFilterSkipsFilter;
+    private final int[] preScoreSkipsScore;
     // Only the scheduling thread touches it (as Kubernetes' nextStartNodeIndex).
     private int nextStartNodeIndex;
     private volatile PodNominator nominator = PodNominator.NONE;
@@ -81,6 +84,8 @@ public final class Framework {
                 postBinds.add(x);
             }
         }
+        preFilterSkipsFilter = indexMap(preFilters, filters);
+        preScoreSkipsScore = indexMap(preScores, scores);
         if (binds.isEmpty()) {
             throw new IllegalArgumentException("profile " + profile.schedulerName() + " has no bind plugin");
         }
@@ -203,21 +208,47 @@ public final class Framework {
     /** Runs the pre-filter plugins; the first non-success is returned, attributed to its plugin. */
     public Status runPreFilter(CycleState state, Pod pod) {
         PluginMetricsRecorder rec = recorder(state);
-        for (PreFilterPlugin p : preFilters) {
+        long skip = 0;
+        for (int i = 0; i < preFilters.size(); i++) {
+            PreFilterPlugin p = preFilters.get(i);
             long t0 = start(rec);
             Status s = p.preFilter(state, pod);
             observe(rec, ExtensionPoint.PRE_FILTER, p, s, t0);
-            if (!s.isSuccess() && !s.isSkip()) {
+            if (s.isSkip()) {
+                // Kubernetes' SkipFilterPlugins: nothing for this plugin to check on any node for this pod
+                skip |= bit(preFilterSkipsFilter[i]);
+            } else if (!s.isSuccess()) {
+                state.setSkipFilters(skip);
                 return s.withPlugin(p.name());
             }
         }
+        state.setSkipFilters(skip);
         return Status.success();
+    }
+
+    /** For each plugin of {@code from}, the index of the same plugin in {@code to}, or -1. */
+    private static int[] indexMap(List<? extends Plugin> from, List<? extends Plugin> to) {
+        int[] m = new int[from.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = to.indexOf(from.get(i));
+        }
+        return m;
+    }
+
+    /** The skip bit of the plugin at {@code index} (none beyond 64 plugins: those always run). */
+    private static long bit(int index) {
+        return index < 0 || index >= 64 ? 0 : 1L << index;
     }
 
     /** Runs the filter plugins on one node, stopping at the first that rejects it. */
     public Status runFilters(CycleState state, Pod pod, NodeInfo node) {
         PluginMetricsRecorder rec = recorder(state);
-        for (FilterPlugin p : filters) {
+        long skip = state.skipFilters();
+        for (int i = 0; i < filters.size(); i++) {
+            if ((skip & bit(i)) != 0) {
+                continue;
+            }
+            FilterPlugin p = filters.get(i);
             long t0 = start(rec);
             Status s = p.filter(state, pod, node);
             observe(rec, ExtensionPoint.FILTER, p, s, t0);
@@ -369,19 +400,28 @@ public final class Framework {
      */
     private long[] scoreTotals(CycleState state, Pod pod, List<NodeInfo> feasible) {
         PluginMetricsRecorder rec = recorder(state);
-        for (PreScorePlugin p : preScores) {
+        long skip = 0;
+        for (int i = 0; i < preScores.size(); i++) {
+            PreScorePlugin p = preScores.get(i);
             long t0 = start(rec);
             Status s = p.preScore(state, pod, feasible);
             observe(rec, ExtensionPoint.PRE_SCORE, p, s, t0);
-            if (!s.isSuccess() && !s.isSkip()) {
+            if (s.isSkip()) {
+                // Kubernetes' SkipScorePlugins: the plugin has nothing to say about this pod; it adds 0 everywhere
+                skip |= bit(preScoreSkipsScore[i]);
+            } else if (!s.isSuccess()) {
                 throw new IllegalStateException("pre-score " + p.name() + ": " + s.message());
             }
         }
+        long skipped = skip;
         int plugins = scores.size();
         long[][] byPlugin = new long[plugins][feasible.size()];
         parallelizer.until(feasible.size(), i -> {
             NodeInfo node = feasible.get(i);
             for (int k = 0; k < plugins; k++) {
+                if ((skipped & bit(k)) != 0) {
+                    continue;
+                }
                 ScorePlugin p = scores.get(k);
                 long t0 = start(rec);
                 byPlugin[k][i] = p.score(state, pod, node);
@@ -390,6 +430,9 @@ public final class Framework {
         }, () -> false);
         long[] total = new long[feasible.size()];
         for (int k = 0; k < plugins; k++) {
+            if ((skipped & bit(k)) != 0) {
+                continue;
+            }
             ScorePlugin p = scores.get(k);
             long[] s = byPlugin[k];
             long t0 = start(rec);

@@ -31,6 +31,10 @@ public final class NodeInfo {
     private long generation;
     // Host ports the node's pods bind (immutable; replaced on change, shared by copies).
     private List<HostPorts.HostPort> usedPorts = List.of();
+    // The pods with inter-pod (anti-)affinity, their terms parsed once (Kubernetes' PodsWithAffinity and
+    // PodsWithRequiredAntiAffinity), so InterPodAffinity looks only at these.
+    private final List<PodAffinityInfo> podsWithAffinity;
+    private final List<PodAffinityInfo> podsWithRequiredAntiAffinity;
 
     /** A pod on the node with its requests computed once. */
     public record PodEntry(Pod pod, String key, Resources requests, Resources nonZeroRequests) {
@@ -45,6 +49,8 @@ public final class NodeInfo {
         this.requested = Resources.ZERO;
         this.nonZeroRequested = Resources.ZERO;
         this.allocatable = Resources.ZERO;
+        this.podsWithAffinity = new ArrayList<>(0);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(0);
     }
 
     /** A node info for {@code node} holding {@code pods} (for tests and simulations). */
@@ -69,6 +75,8 @@ public final class NodeInfo {
         this.allowedPodNumber = o.allowedPodNumber;
         this.generation = o.generation;
         this.usedPorts = o.usedPorts;
+        this.podsWithAffinity = new ArrayList<>(o.podsWithAffinity);
+        this.podsWithRequiredAntiAffinity = new ArrayList<>(o.podsWithRequiredAntiAffinity);
     }
 
     /** A copy sharing the (immutable) pods and resources. */
@@ -102,6 +110,16 @@ public final class NodeInfo {
     /** How many pods are on the node ({@code pods().size()} without a view object). */
     public int podCount() {
         return pods.size();
+    }
+
+    /** The pods here with pod affinity or anti-affinity, terms parsed. */
+    public List<PodAffinityInfo> podsWithAffinity() {
+        return Collections.unmodifiableList(podsWithAffinity);
+    }
+
+    /** The pods here with required pod anti-affinity, terms parsed. */
+    public List<PodAffinityInfo> podsWithRequiredAntiAffinity() {
+        return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
     }
 
     public Resources requested() {
@@ -158,6 +176,13 @@ public final class NodeInfo {
         pods.add(e);
         requested = requested.plus(e.requests());
         nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+        if (PodAffinityInfo.hasAffinity(pod)) {
+            PodAffinityInfo a = PodAffinityInfo.lenient(pod);
+            podsWithAffinity.add(a);
+            if (!a.requiredAntiAffinity().isEmpty()) {
+                podsWithRequiredAntiAffinity.add(a);
+            }
+        }
         updateUsedPorts(pod, true);
     }
 
@@ -185,6 +210,10 @@ public final class NodeInfo {
                 requested = requested.minus(e.requests());
                 nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
                 updateUsedPorts(e.pod(), false);
+                if (!podsWithAffinity.isEmpty()) {
+                    podsWithAffinity.removeIf(a -> a.key().equals(key));
+                    podsWithRequiredAntiAffinity.removeIf(a -> a.key().equals(key));
+                }
                 return true;
             }
         }

@@ -15,12 +15,14 @@ import io.kube4j.scheduler.framework.Profile;
 import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
 import io.kube4j.scheduler.plugins.defaultpreemption.DefaultPreemption;
 import io.kube4j.scheduler.plugins.imagelocality.ImageLocality;
+import io.kube4j.scheduler.plugins.interpodaffinity.InterPodAffinity;
 import io.kube4j.scheduler.plugins.nodeaffinity.NodeAffinity;
 import io.kube4j.scheduler.plugins.nodename.NodeName;
 import io.kube4j.scheduler.plugins.nodeports.NodePorts;
 import io.kube4j.scheduler.plugins.noderesources.BalancedAllocation;
 import io.kube4j.scheduler.plugins.noderesources.NodeResourcesFit;
 import io.kube4j.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
+import io.kube4j.scheduler.plugins.podtopologyspread.PodTopologySpread;
 import io.kube4j.scheduler.plugins.queuesort.PrioritySort;
 import io.kube4j.scheduler.plugins.tainttoleration.TaintToleration;
 import io.kube4j.scheduler.plugins.volumerestrictions.VolumeRestrictions;
@@ -42,6 +44,8 @@ public final class DefaultPlugins {
             new PluginRef(NodePorts.NAME, 0),
             new PluginRef(NodeResourcesFit.NAME, 1),
             new PluginRef(VolumeRestrictions.NAME, 0),
+            new PluginRef(PodTopologySpread.NAME, 2),
+            new PluginRef(InterPodAffinity.NAME, 2),
             new PluginRef(DefaultPreemption.NAME, 0),
             new PluginRef(BalancedAllocation.NAME, 1),
             new PluginRef(ImageLocality.NAME, 1),
@@ -64,6 +68,8 @@ public final class DefaultPlugins {
                 .register(BalancedAllocation.NAME, (a, h) -> BalancedAllocation.of(a))
                 .register(ImageLocality.NAME, (a, h) -> new ImageLocality())
                 .register(DefaultPreemption.NAME, (a, h) -> new DefaultPreemption(a, h))
+                .register(PodTopologySpread.NAME, PodTopologySpread::new)
+                .register(InterPodAffinity.NAME, InterPodAffinity::new)
                 .register(DefaultBinder.NAME, (a, h) -> new DefaultBinder(h.client(), bindTimeout));
     }
 
@@ -85,7 +91,11 @@ public final class DefaultPlugins {
         return profile(schedulerName, binder, percentageOfNodesToScore, handle, true);
     }
 
-    private static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
+    /**
+     * The default profile with {@code binder} in place of the default binder; {@code handle} gives plugins their
+     * parallelizer and informers, and {@link DefaultPreemption} is included when {@code preemption} (it needs a client).
+     */
+    public static Profile profile(String schedulerName, BindPlugin binder, int percentageOfNodesToScore,
             FrameworkHandle handle, boolean preemption) {
         PluginRegistry reg = new PluginRegistry();
         for (PluginFactory f : registry(Duration.ofSeconds(30)).all()) {

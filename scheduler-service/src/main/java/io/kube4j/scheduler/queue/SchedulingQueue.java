@@ -202,6 +202,29 @@ public final class SchedulingQueue {
         }
     }
 
+    /**
+     * A cluster event that can help only some parked pods (Kubernetes' queueing hints): those {@code mayHelp} accepts
+     * go back to the active queue, or to backoff if their backoff is not over; the others stay parked.
+     */
+    public void moveToActiveOrBackoff(ClusterEvent event, java.util.function.Predicate<QueuedPodInfo> mayHelp) {
+        lock.lock();
+        try {
+            List<QueuedPodInfo> moved = new ArrayList<>();
+            for (QueuedPodInfo info : unschedulable.values()) {
+                if (mayHelp.test(info)) {
+                    moved.add(info);
+                }
+            }
+            for (QueuedPodInfo info : moved) {
+                unschedulable.remove(info.key());
+                requeueByBackoff(info);
+            }
+            moveRequestCycle = schedulingCycle;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Moves pods whose backoff is over to the active queue (run every second). */
     public void flushBackoffCompleted() {
         lock.lock();

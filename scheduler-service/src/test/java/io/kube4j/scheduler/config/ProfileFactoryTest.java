@@ -209,8 +209,8 @@ class ProfileFactoryTest {
         // ImageLocality is disabled at score but still runs its PreScore, as Kubernetes' multiPoint expansion does.
         assertThat(p.plugins()).filteredOn(x -> x.name().equals("ImageLocality")).singleElement()
                 .isNotInstanceOf(ScorePlugin.class);
-        assertThat(p.scoreWeights()).containsOnlyKeys("TaintToleration", "NodeAffinity",
-                "NodeResourcesBalancedAllocation");
+        assertThat(p.scoreWeights()).containsOnlyKeys("TaintToleration", "NodeAffinity", "PodTopologySpread",
+                "InterPodAffinity", "NodeResourcesBalancedAllocation");
         // The proxied filter still filters: a pod too big for the node is rejected by NodeResourcesFit.
         Framework fw = new Framework(p, PARALLELIZER, new Random(1));
         Snapshot snap = Snapshot.of(List.of(NodeInfo.of(node("n1", "1", "1Gi").build())));

@@ -119,4 +119,74 @@ class FrameworkTest {
         assertThat(r.suggestedHost()).isEqualTo("n1234");
         assertThat(r.evaluatedNodes()).isEqualTo(2000);
     }
+
+    /** A plugin whose PreFilter/PreScore answer Skip or success as told, counting its Filter and Score calls. */
+    private static final class Skippy implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+        final boolean skip;
+        final java.util.concurrent.atomic.AtomicInteger filters = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger scores = new java.util.concurrent.atomic.AtomicInteger();
+
+        Skippy(boolean skip) {
+            this.skip = skip;
+        }
+
+        @Override
+        public String name() {
+            return "Skippy";
+        }
+
+        @Override
+        public Status preFilter(CycleState state, io.fabric8.kubernetes.api.model.Pod pod) {
+            return skip ? Status.skip() : Status.success();
+        }
+
+        @Override
+        public Status filter(CycleState state, io.fabric8.kubernetes.api.model.Pod pod, NodeInfo node) {
+            filters.incrementAndGet();
+            return Status.success();
+        }
+
+        @Override
+        public Status preScore(CycleState state, io.fabric8.kubernetes.api.model.Pod pod, List<NodeInfo> nodes) {
+            return skip ? Status.skip() : Status.success();
+        }
+
+        @Override
+        public long score(CycleState state, io.fabric8.kubernetes.api.model.Pod pod, NodeInfo node) {
+            scores.incrementAndGet();
+            return node.name().equals("n-1") ? 100 : 0;
+        }
+    }
+
+    @ParameterizedTest(name = "skip={0}")
+    @CsvSource({"true", "false"})
+    void aPluginThatSkipsInPreFilterAndPreScoreIsNotAskedPerNode(boolean skip) {
+        Skippy skippy = new Skippy(skip);
+        BindPlugin noop = new BindPlugin() {
+            @Override
+            public String name() {
+                return "NoopBinder";
+            }
+
+            @Override
+            public Status bind(CycleState state, io.fabric8.kubernetes.api.model.Pod pod, String nodeName) {
+                return Status.success();
+            }
+        };
+        Profile profile = Profile.builder("default-scheduler", new io.kube4j.scheduler.plugins.queuesort.PrioritySort())
+                .plugin(new io.kube4j.scheduler.plugins.nodeunschedulable.NodeUnschedulable())
+                .plugin(skippy, 5)
+                .plugin(noop).build();
+        List<NodeInfo> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(NodeInfo.of(node("n-" + i, "4", "8Gi").build()));
+        }
+        ScheduleResult r = new Framework(profile, parallelizer, new Random(1)).schedule(new CycleState(),
+                pod("p").build(), Snapshot.of(nodes));
+        assertThat(skippy.filters.get()).isEqualTo(skip ? 0 : 3);
+        assertThat(skippy.scores.get()).isEqualTo(skip ? 0 : 3);
+        if (!skip) {
+            assertThat(r.suggestedHost()).isEqualTo("n-1");
+        }
+    }
 }
