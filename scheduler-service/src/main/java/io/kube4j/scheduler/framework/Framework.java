@@ -355,9 +355,11 @@ public final class Framework {
         // The offsets (from start) of the first toFind feasible nodes found, in the order they were found.
         int[] found = new int[toFind];
         AtomicInteger feasibleCount = new AtomicInteger();
+        // Read once per cycle: with no pod nominated anywhere (the common case) nodes are not looked up one by one.
+        boolean nominated = !nominator.isEmpty();
         parallelizer.until(n, i -> {
             NodeInfo node = all.get((start + i) % n);
-            Status s = runFiltersWithNominatedPods(state, pod, node);
+            Status s = nominated ? runFiltersWithNominatedPods(state, pod, node) : runFilters(state, pod, node);
             if (s.isSuccess()) {
                 int slot = feasibleCount.getAndIncrement();
                 if (slot < toFind) {
