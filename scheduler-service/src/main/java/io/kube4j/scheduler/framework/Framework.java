@@ -417,7 +417,13 @@ public final class Framework {
         }
         long skipped = skip;
         int plugins = scores.size();
-        long[][] byPlugin = new long[plugins][feasible.size()];
+        // Rows only for the plugins that score this pod (skipped ones add nothing).
+        long[][] byPlugin = new long[plugins][];
+        for (int k = 0; k < plugins; k++) {
+            if ((skipped & bit(k)) == 0) {
+                byPlugin[k] = new long[feasible.size()];
+            }
+        }
         parallelizer.until(feasible.size(), i -> {
             NodeInfo node = feasible.get(i);
             for (int k = 0; k < plugins; k++) {
