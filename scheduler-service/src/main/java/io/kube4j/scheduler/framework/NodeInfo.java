@@ -22,6 +22,16 @@ public final class NodeInfo {
     // the Node's metadata and spec (with 5,000 nodes those are cache misses).
     private String name;
     private boolean unschedulable;
+    // requested, nonZeroRequested and allocatable's cpu/memory/ephemeral-storage as plain fields, refreshed whenever
+    // those change: node-resources filters and scores read them for every node without a hop to a Resources object.
+    private long requestedMilliCpu;
+    private long requestedMemory;
+    private long requestedEphemeralStorage;
+    private long nonZeroRequestedMilliCpu;
+    private long nonZeroRequestedMemory;
+    private long allocatableMilliCpu;
+    private long allocatableMemory;
+    private long allocatableEphemeralStorage;
     private List<Taint> taints = List.of();
     private final List<PodEntry> pods;
     private Resources requested;
@@ -72,6 +82,14 @@ public final class NodeInfo {
         this.requested = o.requested;
         this.nonZeroRequested = o.nonZeroRequested;
         this.allocatable = o.allocatable;
+        this.requestedMilliCpu = o.requestedMilliCpu;
+        this.requestedMemory = o.requestedMemory;
+        this.requestedEphemeralStorage = o.requestedEphemeralStorage;
+        this.nonZeroRequestedMilliCpu = o.nonZeroRequestedMilliCpu;
+        this.nonZeroRequestedMemory = o.nonZeroRequestedMemory;
+        this.allocatableMilliCpu = o.allocatableMilliCpu;
+        this.allocatableMemory = o.allocatableMemory;
+        this.allocatableEphemeralStorage = o.allocatableEphemeralStorage;
         this.allowedPodNumber = o.allowedPodNumber;
         this.generation = o.generation;
         this.usedPorts = o.usedPorts;
@@ -122,6 +140,54 @@ public final class NodeInfo {
         return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
     }
 
+    private void requestedChanged() {
+        requestedMilliCpu = requested.milliCpu();
+        requestedMemory = requested.memory();
+        requestedEphemeralStorage = requested.ephemeralStorage();
+        nonZeroRequestedMilliCpu = nonZeroRequested.milliCpu();
+        nonZeroRequestedMemory = nonZeroRequested.memory();
+    }
+
+    /** {@code requested().milliCpu()}, read without the Resources object. */
+    public long requestedMilliCpu() {
+        return requestedMilliCpu;
+    }
+
+    /** {@code requested().memory()}, read without the Resources object. */
+    public long requestedMemory() {
+        return requestedMemory;
+    }
+
+    /** {@code requested().ephemeralStorage()}, read without the Resources object. */
+    public long requestedEphemeralStorage() {
+        return requestedEphemeralStorage;
+    }
+
+    /** {@code nonZeroRequested().milliCpu()}, read without the Resources object. */
+    public long nonZeroRequestedMilliCpu() {
+        return nonZeroRequestedMilliCpu;
+    }
+
+    /** {@code nonZeroRequested().memory()}, read without the Resources object. */
+    public long nonZeroRequestedMemory() {
+        return nonZeroRequestedMemory;
+    }
+
+    /** {@code allocatable().milliCpu()}, read without the Resources object. */
+    public long allocatableMilliCpu() {
+        return allocatableMilliCpu;
+    }
+
+    /** {@code allocatable().memory()}, read without the Resources object. */
+    public long allocatableMemory() {
+        return allocatableMemory;
+    }
+
+    /** {@code allocatable().ephemeralStorage()}, read without the Resources object. */
+    public long allocatableEphemeralStorage() {
+        return allocatableEphemeralStorage;
+    }
+
     public Resources requested() {
         return requested;
     }
@@ -168,6 +234,9 @@ public final class NodeInfo {
             }
         }
         this.allocatable = Resources.of(alloc);
+        this.allocatableMilliCpu = allocatable.milliCpu();
+        this.allocatableMemory = allocatable.memory();
+        this.allocatableEphemeralStorage = allocatable.ephemeralStorage();
         this.allowedPodNumber = alloc == null ? 0 : Resources.value(alloc.get(Resources.PODS));
     }
 
@@ -176,6 +245,7 @@ public final class NodeInfo {
         pods.add(e);
         requested = requested.plus(e.requests());
         nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+        requestedChanged();
         if (PodAffinityInfo.hasAffinity(pod)) {
             PodAffinityInfo a = PodAffinityInfo.lenient(pod);
             podsWithAffinity.add(a);
@@ -209,6 +279,7 @@ public final class NodeInfo {
                 pods.remove(i);
                 requested = requested.minus(e.requests());
                 nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
+                requestedChanged();
                 updateUsedPorts(e.pod(), false);
                 if (!podsWithAffinity.isEmpty()) {
                     podsWithAffinity.removeIf(a -> a.key().equals(key));
