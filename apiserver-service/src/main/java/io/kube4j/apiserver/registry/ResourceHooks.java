@@ -320,6 +320,14 @@ public final class ResourceHooks {
         }
     }
 
+    /**
+     * Whether {@link #beforeUpdate}, {@link #afterUpdate} and {@link #updateFailed} read the object as it was before
+     * the update for type {@code t}; for the others the store passes null and saves decoding it a second time.
+     */
+    boolean usesOldObjectOnUpdate(ResourceType t) {
+        return Service.class.isAssignableFrom(t.type());
+    }
+
     Mono<Void> beforeUpdate(ResourceType t, HasMetadata next, HasMetadata current) {
         if (next instanceof PriorityClass pc) {
             return priority.validateClassWrite(t, pc, false);

@@ -438,27 +438,40 @@ public final class ResourceStore {
                 .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
                 .flatMap(stored -> {
                     HasMetadata current = ObjectCodec.decode(t, stored.value(), stored.modRevision());
-                    HasMetadata snapshot = ObjectCodec.decode(t, stored.value(), stored.modRevision());
+                    // The unmodified object (mutate may change current in place), decoded a second time only when
+                    // something reads it: most updates (pods/binding, status writes) never do.
+                    HasMetadata[] old = new HasMetadata[1];
+                    java.util.function.Supplier<HasMetadata> snapshot = () -> {
+                        if (old[0] == null) {
+                            old[0] = ObjectCodec.decode(t, stored.value(), stored.modRevision());
+                        }
+                        return old[0];
+                    };
+                    if (hooks.usesOldObjectOnUpdate(t)) {
+                        snapshot.get();
+                    }
                     HasMetadata next = mutate.apply(current);
-                    next.getMetadata().setResourceVersion(snapshot.getMetadata().getResourceVersion());
+                    next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
                     byte[] bytes = ObjectCodec.encodeForStorage(next);
                     if (java.util.Arrays.equals(bytes, stored.value())) {
-                        return Mono.just(Written.of(snapshot, stored.value(), stored.modRevision()));
+                        return Mono.just(Written.of(snapshot.get(), stored.value(), stored.modRevision()));
                     }
-                    if (shouldDeleteDuringUpdate(t, next, snapshot)) {
+                    if (next.getMetadata().getDeletionTimestamp() != null
+                            && shouldDeleteDuringUpdate(t, next, snapshot.get())) {
                         return storage.delete(key, stored.modRevision()).flatMap(r -> r.succeeded()
                                 ? hooks.afterDelete(t, next).thenReturn(new Written(next, ObjectCodec.encode(next)))
                                 : retry(t, ns, name, mutate, attempt));
                     }
-                    Mono<Void> before = hooks.beforeUpdate(t, next, snapshot);
+                    HasMetadata snap = old[0];
+                    Mono<Void> before = hooks.beforeUpdate(t, next, snap);
                     return before.then(storage.update(key, bytes, stored.modRevision(), ttl(t)))
                             .flatMap(r -> {
                                 if (r.succeeded()) {
                                     long rv = r.object().modRevision();
                                     next.getMetadata().setResourceVersion(Long.toString(rv));
-                                    return hooks.afterUpdate(t, next, snapshot).thenReturn(Written.of(next, bytes, rv));
+                                    return hooks.afterUpdate(t, next, snap).thenReturn(Written.of(next, bytes, rv));
                                 }
-                                return hooks.updateFailed(t, next, snapshot).then(retry(t, ns, name, mutate, attempt));
+                                return hooks.updateFailed(t, next, snap).then(retry(t, ns, name, mutate, attempt));
                             });
                 });
     }

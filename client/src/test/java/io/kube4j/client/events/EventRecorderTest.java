@@ -92,10 +92,17 @@ class EventRecorderTest {
         await().until(() -> events.objects().size() == 1);
         Event first = events.objects().get(0);
         events.delete("ns", first.getMetadata().getName(), null).block();
+        clock.advance(Duration.ofSeconds(3));
         recorder.event(pod, EventRecorder.NORMAL, "Synced", "ok");
         recorder.close();
+        // client-go's recordEvent: the patch's NotFound falls back to creating the correlated Event again, under its
+        // name, with its count and first timestamp.
         assertThat(events.objects()).hasSize(1);
-        assertThat(events.objects().get(0).getCount()).isEqualTo(1);
+        Event again = events.objects().get(0);
+        assertThat(again.getMetadata().getName()).isEqualTo(first.getMetadata().getName());
+        assertThat(again.getCount()).isEqualTo(2);
+        assertThat(again.getFirstTimestamp()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(again.getLastTimestamp()).isEqualTo("2026-01-01T00:00:03Z");
     }
 
     @Test
@@ -123,6 +130,30 @@ class EventRecorderTest {
         List<Event> written = slow.objects();
         written.sort(Comparator.comparing(Event::getReason));
         assertThat(written).hasSizeBetween(2, 3);
+    }
+
+    @Test
+    void writesForDifferentObjectsAreInFlightTogether() throws Exception {
+        recorder.close();
+        CountDownLatch twoInFlight = new CountDownLatch(2);
+        InMemoryResourceClient<Event> slow = new InMemoryResourceClient<>(Event.class) {
+            @Override
+            public Mono<Event> create(Event event) {
+                // Each create completes only once another one has been sent too: a writer that waits for each
+                // write before sending the next would never finish.
+                return Mono.fromCallable(() -> {
+                    twoInFlight.countDown();
+                    return twoInFlight.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                        .flatMap(ok -> ok ? super.create(event) : Mono.error(new IllegalStateException("serial")));
+            }
+        };
+        recorder = new EventRecorder(slow, "c", "h", clock, 100, Duration.ofMinutes(10), 4);
+        Pod other = new PodBuilder(pod).editMetadata().withName("api").withUid("uid-2").endMetadata().build();
+        recorder.event(pod, EventRecorder.NORMAL, "Scheduled", "assigned ns/web to node-1");
+        recorder.event(other, EventRecorder.NORMAL, "Scheduled", "assigned ns/api to node-2");
+        recorder.close();
+        assertThat(slow.objects()).hasSize(2);
     }
 
     @Test
