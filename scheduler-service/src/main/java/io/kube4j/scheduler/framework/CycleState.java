@@ -1,7 +1,6 @@
 package io.kube4j.scheduler.framework;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 
 /**
  * Data plugins share within one scheduling cycle of one pod (e.g. the pod's requests computed in PreFilter), and the
@@ -9,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CycleState {
 
-    private final Map<String, Object> data = new ConcurrentHashMap<>();
+    // Keys and values alternating, replaced as a whole on each write (copy-on-write): a cycle writes a handful of
+    // entries in PreFilter/PreScore and then reads them for every node from several threads, so a read is a scan of
+    // a few references (keys are the plugins' constants, compared by identity first) with no hashing or locking.
+    private volatile Object[] data = new Object[0];
     private volatile Snapshot snapshot;
     private volatile long skipFilters;
     private volatile boolean recordPluginMetrics;
@@ -28,7 +30,13 @@ public final class CycleState {
         c.snapshot = snapshot;
         c.skipFilters = skipFilters;
         c.recordPluginMetrics = recordPluginMetrics;
-        data.forEach((k, v) -> c.data.put(k, v instanceof StateData d ? d.copy() : v));
+        Object[] d = data.clone();
+        for (int i = 1; i < d.length; i += 2) {
+            if (d[i] instanceof StateData sd) {
+                d[i] = sd.copy();
+            }
+        }
+        c.data = d;
         return c;
     }
 
@@ -41,13 +49,47 @@ public final class CycleState {
         this.skipFilters = skipFilters;
     }
 
-    public void write(String key, Object value) {
-        data.put(key, value);
+    /** Stores {@code value} under {@code key} (null values are not stored: reading gives null either way). */
+    public synchronized void write(String key, Object value) {
+        java.util.Objects.requireNonNull(key);
+        Object[] d = data;
+        int i = indexOf(d, key);
+        if (i >= 0) {
+            d = d.clone();
+            if (value == null) {
+                Object[] shorter = Arrays.copyOf(d, d.length - 2);
+                System.arraycopy(d, i + 2, shorter, i, d.length - i - 2);
+                d = shorter;
+            } else {
+                d[i + 1] = value;
+            }
+        } else if (value != null) {
+            d = Arrays.copyOf(d, d.length + 2);
+            d[d.length - 2] = key;
+            d[d.length - 1] = value;
+        }
+        data = d;
     }
 
     /** The value stored under {@code key}, or null. */
     public <T> T read(String key, Class<T> type) {
-        return type.cast(data.get(key));
+        Object[] d = data;
+        int i = indexOf(d, key);
+        return i < 0 ? null : type.cast(d[i + 1]);
+    }
+
+    private static int indexOf(Object[] d, String key) {
+        for (int i = 0; i < d.length; i += 2) {
+            if (d[i] == key) {
+                return i;
+            }
+        }
+        for (int i = 0; i < d.length; i += 2) {
+            if (key.equals(d[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The snapshot of this cycle; set by {@link Framework#schedule} before any plugin runs. */

@@ -355,9 +355,11 @@ public final class Framework {
         // The offsets (from start) of the first toFind feasible nodes found, in the order they were found.
         int[] found = new int[toFind];
         AtomicInteger feasibleCount = new AtomicInteger();
+        // Read once per cycle: with no pod nominated anywhere (the common case) nodes are not looked up one by one.
+        boolean nominated = !nominator.isEmpty();
         parallelizer.until(n, i -> {
             NodeInfo node = all.get((start + i) % n);
-            Status s = runFiltersWithNominatedPods(state, pod, node);
+            Status s = nominated ? runFiltersWithNominatedPods(state, pod, node) : runFilters(state, pod, node);
             if (s.isSuccess()) {
                 int slot = feasibleCount.getAndIncrement();
                 if (slot < toFind) {
@@ -415,7 +417,13 @@ public final class Framework {
         }
         long skipped = skip;
         int plugins = scores.size();
-        long[][] byPlugin = new long[plugins][feasible.size()];
+        // Rows only for the plugins that score this pod (skipped ones add nothing).
+        long[][] byPlugin = new long[plugins][];
+        for (int k = 0; k < plugins; k++) {
+            if ((skipped & bit(k)) == 0) {
+                byPlugin[k] = new long[feasible.size()];
+            }
+        }
         parallelizer.until(feasible.size(), i -> {
             NodeInfo node = feasible.get(i);
             for (int k = 0; k < plugins; k++) {

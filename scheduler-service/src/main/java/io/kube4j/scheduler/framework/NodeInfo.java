@@ -8,6 +8,7 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
 
 /**
  * A node with the pods placed on it and what they request. The cache mutates its own instances under its lock; a
@@ -17,6 +18,21 @@ import io.fabric8.kubernetes.api.model.Quantity;
 public final class NodeInfo {
 
     private Node node;
+    // Read by filters on every node of every cycle: kept here, so a filter reads this object rather than chasing
+    // the Node's metadata and spec (with 5,000 nodes those are cache misses).
+    private String name;
+    private boolean unschedulable;
+    // requested, nonZeroRequested and allocatable's cpu/memory/ephemeral-storage as plain fields, refreshed whenever
+    // those change: node-resources filters and scores read them for every node without a hop to a Resources object.
+    private long requestedMilliCpu;
+    private long requestedMemory;
+    private long requestedEphemeralStorage;
+    private long nonZeroRequestedMilliCpu;
+    private long nonZeroRequestedMemory;
+    private long allocatableMilliCpu;
+    private long allocatableMemory;
+    private long allocatableEphemeralStorage;
+    private List<Taint> taints = List.of();
     private final List<PodEntry> pods;
     private Resources requested;
     private Resources nonZeroRequested;
@@ -59,10 +75,21 @@ public final class NodeInfo {
 
     private NodeInfo(NodeInfo o) {
         this.node = o.node;
+        this.name = o.name;
+        this.unschedulable = o.unschedulable;
+        this.taints = o.taints;
         this.pods = new ArrayList<>(o.pods);
         this.requested = o.requested;
         this.nonZeroRequested = o.nonZeroRequested;
         this.allocatable = o.allocatable;
+        this.requestedMilliCpu = o.requestedMilliCpu;
+        this.requestedMemory = o.requestedMemory;
+        this.requestedEphemeralStorage = o.requestedEphemeralStorage;
+        this.nonZeroRequestedMilliCpu = o.nonZeroRequestedMilliCpu;
+        this.nonZeroRequestedMemory = o.nonZeroRequestedMemory;
+        this.allocatableMilliCpu = o.allocatableMilliCpu;
+        this.allocatableMemory = o.allocatableMemory;
+        this.allocatableEphemeralStorage = o.allocatableEphemeralStorage;
         this.allowedPodNumber = o.allowedPodNumber;
         this.generation = o.generation;
         this.usedPorts = o.usedPorts;
@@ -81,11 +108,26 @@ public final class NodeInfo {
     }
 
     public String name() {
-        return node == null ? null : node.getMetadata().getName();
+        return name;
+    }
+
+    /** Whether the node is cordoned ({@code spec.unschedulable}). */
+    public boolean unschedulable() {
+        return unschedulable;
+    }
+
+    /** The node's taints ({@code spec.taints}), never null. */
+    public List<Taint> taints() {
+        return taints;
     }
 
     public List<PodEntry> pods() {
         return Collections.unmodifiableList(pods);
+    }
+
+    /** How many pods are on the node ({@code pods().size()} without a view object). */
+    public int podCount() {
+        return pods.size();
     }
 
     /** The pods here with pod affinity or anti-affinity, terms parsed. */
@@ -96,6 +138,54 @@ public final class NodeInfo {
     /** The pods here with required pod anti-affinity, terms parsed. */
     public List<PodAffinityInfo> podsWithRequiredAntiAffinity() {
         return Collections.unmodifiableList(podsWithRequiredAntiAffinity);
+    }
+
+    private void requestedChanged() {
+        requestedMilliCpu = requested.milliCpu();
+        requestedMemory = requested.memory();
+        requestedEphemeralStorage = requested.ephemeralStorage();
+        nonZeroRequestedMilliCpu = nonZeroRequested.milliCpu();
+        nonZeroRequestedMemory = nonZeroRequested.memory();
+    }
+
+    /** {@code requested().milliCpu()}, read without the Resources object. */
+    public long requestedMilliCpu() {
+        return requestedMilliCpu;
+    }
+
+    /** {@code requested().memory()}, read without the Resources object. */
+    public long requestedMemory() {
+        return requestedMemory;
+    }
+
+    /** {@code requested().ephemeralStorage()}, read without the Resources object. */
+    public long requestedEphemeralStorage() {
+        return requestedEphemeralStorage;
+    }
+
+    /** {@code nonZeroRequested().milliCpu()}, read without the Resources object. */
+    public long nonZeroRequestedMilliCpu() {
+        return nonZeroRequestedMilliCpu;
+    }
+
+    /** {@code nonZeroRequested().memory()}, read without the Resources object. */
+    public long nonZeroRequestedMemory() {
+        return nonZeroRequestedMemory;
+    }
+
+    /** {@code allocatable().milliCpu()}, read without the Resources object. */
+    public long allocatableMilliCpu() {
+        return allocatableMilliCpu;
+    }
+
+    /** {@code allocatable().memory()}, read without the Resources object. */
+    public long allocatableMemory() {
+        return allocatableMemory;
+    }
+
+    /** {@code allocatable().ephemeralStorage()}, read without the Resources object. */
+    public long allocatableEphemeralStorage() {
+        return allocatableEphemeralStorage;
     }
 
     public Resources requested() {
@@ -131,6 +221,11 @@ public final class NodeInfo {
 
     public void setNode(Node node) {
         this.node = node;
+        this.name = node == null ? null : node.getMetadata().getName();
+        this.unschedulable = node != null && node.getSpec() != null
+                && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        List<Taint> t = node == null || node.getSpec() == null ? null : node.getSpec().getTaints();
+        this.taints = t == null || t.isEmpty() ? List.of() : List.copyOf(t);
         Map<String, Quantity> alloc = null;
         if (node != null && node.getStatus() != null) {
             alloc = node.getStatus().getAllocatable();
@@ -139,6 +234,9 @@ public final class NodeInfo {
             }
         }
         this.allocatable = Resources.of(alloc);
+        this.allocatableMilliCpu = allocatable.milliCpu();
+        this.allocatableMemory = allocatable.memory();
+        this.allocatableEphemeralStorage = allocatable.ephemeralStorage();
         this.allowedPodNumber = alloc == null ? 0 : Resources.value(alloc.get(Resources.PODS));
     }
 
@@ -147,6 +245,7 @@ public final class NodeInfo {
         pods.add(e);
         requested = requested.plus(e.requests());
         nonZeroRequested = nonZeroRequested.plus(e.nonZeroRequests());
+        requestedChanged();
         if (PodAffinityInfo.hasAffinity(pod)) {
             PodAffinityInfo a = PodAffinityInfo.lenient(pod);
             podsWithAffinity.add(a);
@@ -180,6 +279,7 @@ public final class NodeInfo {
                 pods.remove(i);
                 requested = requested.minus(e.requests());
                 nonZeroRequested = nonZeroRequested.minus(e.nonZeroRequests());
+                requestedChanged();
                 updateUsedPorts(e.pod(), false);
                 if (!podsWithAffinity.isEmpty()) {
                     podsWithAffinity.removeIf(a -> a.key().equals(key));

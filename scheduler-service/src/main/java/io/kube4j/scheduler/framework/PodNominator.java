@@ -17,4 +17,12 @@ public interface PodNominator {
 
     /** The pods nominated to {@code nodeName}; empty, never null. Safe to call from filter threads. */
     List<Pod> nominatedPodsForNode(String nodeName);
+
+    /**
+     * Whether no pod is nominated anywhere right now, so a scheduling cycle can skip asking per node (the common
+     * case); false when not known.
+     */
+    default boolean isEmpty() {
+        return false;
+    }
 }

@@ -15,6 +15,8 @@ public final class Snapshot {
     private final Map<String, Integer> index = new HashMap<>();
     private List<NodeInfo> nodes = new ArrayList<>();
     private long generation;
+    // Grows whenever a node's Node object (not just its pods) may have changed, or the node set did.
+    private long nodesVersion;
     // Nodes with pods that have (required anti-)affinity, by name in node order, kept as nodes are replaced (as
     // Kubernetes' havePodsWithAffinityNodeInfoList); the lists are built from them when first asked for.
     private final Map<String, NodeInfo> withAffinity = new java.util.LinkedHashMap<>();
@@ -65,6 +67,15 @@ public final class Snapshot {
         return generation;
     }
 
+    /**
+     * A number that changes whenever a node's {@code Node} object (labels, taints, images, ...) may have changed or
+     * the node set did, and stays put when only pods moved; plugins that derive data from the Node objects alone
+     * (ImageLocality's image counts) recompute it only when this changes rather than every cycle.
+     */
+    public long nodesVersion() {
+        return nodesVersion;
+    }
+
     // Written only by the cache, which owns the refresh.
     public Map<String, NodeInfo> byNameForUpdate() {
         return byName;
@@ -73,6 +84,7 @@ public final class Snapshot {
     public void setNodes(List<NodeInfo> nodes, long generation) {
         this.nodes = nodes;
         this.generation = generation;
+        nodesVersion++;
         index.clear();
         for (int i = 0; i < nodes.size(); i++) {
             index.put(nodes.get(i).name(), i);
@@ -109,7 +121,10 @@ public final class Snapshot {
 
     /** Replaces one node's info in place (the node set is unchanged). */
     public void replace(NodeInfo info) {
-        byName.put(info.name(), info);
+        NodeInfo old = byName.put(info.name(), info);
+        if (old == null || old.node() != info.node()) {
+            nodesVersion++;
+        }
         nodes.set(index.get(info.name()), info);
         trackAffinity(info);
     }

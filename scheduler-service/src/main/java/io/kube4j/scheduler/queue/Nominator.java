@@ -31,6 +31,11 @@ public final class Nominator implements PodNominator {
         return l == null ? List.of() : l;
     }
 
+    @Override
+    public boolean isEmpty() {
+        return byNode.isEmpty();
+    }
+
     /** The node {@code pod} is nominated to here, or null. */
     public synchronized String nominatedNodeOf(Pod pod) {
         return nodeOfPod.get(PodKeys.key(pod));

@@ -34,13 +34,17 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
     static final long MAX_CONTAINER_THRESHOLD = 1000 * MB;
     private static final String STATE_KEY = "PreScore" + NAME;
 
-    /** The pod's normalized image names, the spread factor of each, and the container count. */
-    private record PodImages(String[] names, double[] spread, int containers) {
+    /**
+     * The pod's normalized image names, the spread factor of each, and the container count; {@code anywhere} is false
+     * when no node has any of the images (every node then scores the same, without looking at it).
+     */
+    private record PodImages(String[] names, double[] spread, int containers, boolean anywhere) {
     }
 
     // Image counts over the last snapshot seen; guarded by this.
     private Snapshot countedSnapshot;
     private long countedGeneration = -1;
+    private long countedNodesVersion = -1;
     private final Map<String, Node> countedNodes = new HashMap<>();
     private final Map<String, Integer> imageNodes = new HashMap<>();
     // Per node name, its images' sizes by name (immutable maps), so a score is a lookup, not a scan of node status.
@@ -57,16 +61,18 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
         List<String> names = podImages(pod);
         int containers = containerCount(pod);
         double[] spread = new double[names.size()];
+        boolean anywhere = false;
         if (snapshot != null && !names.isEmpty()) {
             synchronized (this) {
                 refresh(snapshot);
                 int total = snapshot.size();
                 for (int i = 0; i < spread.length; i++) {
                     spread[i] = total == 0 ? 0 : (double) imageNodes.getOrDefault(names.get(i), 0) / total;
+                    anywhere |= spread[i] > 0;
                 }
             }
         }
-        state.write(STATE_KEY, new PodImages(names.toArray(String[]::new), spread, containers));
+        state.write(STATE_KEY, new PodImages(names.toArray(String[]::new), spread, containers, anywhere));
         return Status.success();
     }
 
@@ -76,8 +82,12 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
         if (images == null || images.names().length == 0) {
             return 0;
         }
+        if (!images.anywhere()) {
+            // No node has any of the images: the sum is 0 on every node.
+            return calculatePriority(0, images.containers());
+        }
         Map<String, Long> present = nodeImages.get(node.name());
-        if (present == null || present.isEmpty()) {
+        if (present == null) {
             present = sizes(node.node());
         }
         long sum = 0;
@@ -154,11 +164,15 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
     }
 
     /**
-     * Brings the per-image node counts up to {@code snapshot}. On the same snapshot object only nodes whose generation
-     * is newer than the last count are looked at (generations grow cluster-wide); a new snapshot object is recounted.
+     * Brings the per-image node counts up to {@code snapshot}. On the same snapshot object nothing is looked at unless
+     * its {@link Snapshot#nodesVersion() Node objects} changed (pods moving, the common change, leave images alone),
+     * and then only nodes whose generation is newer than the last count (generations grow cluster-wide); a new
+     * snapshot object is recounted.
      */
     private void refresh(Snapshot snapshot) {
-        if (snapshot == countedSnapshot && snapshot.generation() == countedGeneration) {
+        if (snapshot == countedSnapshot && (snapshot.generation() == countedGeneration
+                || snapshot.nodesVersion() == countedNodesVersion)) {
+            countedGeneration = snapshot.generation();
             return;
         }
         if (snapshot != countedSnapshot) {
@@ -200,6 +214,7 @@ public final class ImageLocality implements PreScorePlugin, ScorePlugin {
         }
         countedSnapshot = snapshot;
         countedGeneration = snapshot.generation();
+        countedNodesVersion = snapshot.nodesVersion();
     }
 
     private static boolean sameImages(Node a, Node b) {

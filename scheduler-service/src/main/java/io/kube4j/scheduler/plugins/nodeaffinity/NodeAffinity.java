@@ -41,8 +41,13 @@ public final class NodeAffinity implements FilterPlugin, ScorePlugin {
         if (pod.getSpec() == null) {
             return true;
         }
-        Map<String, String> labels = labels(node);
         Map<String, String> selector = pod.getSpec().getNodeSelector();
+        Affinity affinity = pod.getSpec().getAffinity();
+        if ((selector == null || selector.isEmpty()) && (affinity == null || affinity.getNodeAffinity() == null)) {
+            // Nothing to match: do not touch the node (the common pod).
+            return true;
+        }
+        Map<String, String> labels = labels(node);
         if (selector != null) {
             for (Map.Entry<String, String> e : selector.entrySet()) {
                 if (!e.getValue().equals(labels.get(e.getKey()))) {
@@ -50,7 +55,6 @@ public final class NodeAffinity implements FilterPlugin, ScorePlugin {
                 }
             }
         }
-        Affinity affinity = pod.getSpec().getAffinity();
         if (affinity == null || affinity.getNodeAffinity() == null) {
             return true;
         }

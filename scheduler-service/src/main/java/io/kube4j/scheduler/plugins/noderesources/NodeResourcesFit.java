@@ -235,23 +235,24 @@ public final class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, Pr
         }
         Resources req = st.requests();
         List<String> reasons = null;
-        if (node.pods().size() + 1 > node.allowedPodNumber()) {
+        if (node.podCount() + 1 > node.allowedPodNumber()) {
             reasons = add(reasons, "Too many pods");
         }
-        Resources alloc = node.allocatable();
-        Resources used = node.requested();
-        if (req.milliCpu() > 0 && req.milliCpu() > alloc.milliCpu() - used.milliCpu()) {
+        if (req.milliCpu() > 0 && req.milliCpu() > node.allocatableMilliCpu() - node.requestedMilliCpu()) {
             reasons = add(reasons, "Insufficient cpu");
         }
-        if (req.memory() > 0 && req.memory() > alloc.memory() - used.memory()) {
+        if (req.memory() > 0 && req.memory() > node.allocatableMemory() - node.requestedMemory()) {
             reasons = add(reasons, "Insufficient memory");
         }
-        if (req.ephemeralStorage() > 0 && req.ephemeralStorage() > alloc.ephemeralStorage() - used.ephemeralStorage()) {
+        if (req.ephemeralStorage() > 0
+                && req.ephemeralStorage() > node.allocatableEphemeralStorage() - node.requestedEphemeralStorage()) {
             reasons = add(reasons, "Insufficient ephemeral-storage");
         }
         String[] names = st.scalarNames();
         long[] amounts = st.scalarAmounts();
         for (int i = 0; i < names.length; i++) {
+            Resources alloc = node.allocatable();
+            Resources used = node.requested();
             if (amounts[i] > alloc.scalar(names[i]) - used.scalar(names[i])) {
                 reasons = add(reasons, "Insufficient " + names[i]);
             }

@@ -103,12 +103,11 @@ final class ResourceScorer {
      * node has none, or for an extended resource the pod does not request.
      */
     long allocatable(NodeInfo node, int i, long podRequest) {
-        Resources alloc = node.allocatable();
         return switch (kinds[i]) {
-            case CPU -> alloc.milliCpu();
-            case MEMORY -> alloc.memory();
-            case EPHEMERAL -> alloc.ephemeralStorage();
-            default -> podRequest == 0 ? 0 : alloc.scalar(names[i]);
+            case CPU -> node.allocatableMilliCpu();
+            case MEMORY -> node.allocatableMemory();
+            case EPHEMERAL -> node.allocatableEphemeralStorage();
+            default -> podRequest == 0 ? 0 : node.allocatable().scalar(names[i]);
         };
     }
 
@@ -119,9 +118,9 @@ final class ResourceScorer {
      */
     long requested(NodeInfo node, int i, long podRequest, boolean nonZero) {
         return switch (kinds[i]) {
-            case CPU -> (nonZero ? node.nonZeroRequested() : node.requested()).milliCpu() + podRequest;
-            case MEMORY -> (nonZero ? node.nonZeroRequested() : node.requested()).memory() + podRequest;
-            case EPHEMERAL -> node.requested().ephemeralStorage() + podRequest;
+            case CPU -> (nonZero ? node.nonZeroRequestedMilliCpu() : node.requestedMilliCpu()) + podRequest;
+            case MEMORY -> (nonZero ? node.nonZeroRequestedMemory() : node.requestedMemory()) + podRequest;
+            case EPHEMERAL -> node.requestedEphemeralStorage() + podRequest;
             default -> node.requested().scalar(names[i]) + podRequest;
         };
     }

@@ -1,6 +1,5 @@
 package io.kube4j.scheduler.plugins.nodeunschedulable;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
@@ -25,8 +24,7 @@ public final class NodeUnschedulable implements FilterPlugin {
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo nodeInfo) {
-        Node node = nodeInfo.node();
-        if (node.getSpec() == null || !Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+        if (!nodeInfo.unschedulable()) {
             return Status.success();
         }
         return Tolerations.tolerated(Tolerations.of(pod), UNSCHEDULABLE_TAINT) ? Status.success()

@@ -2,7 +2,6 @@ package io.kube4j.scheduler.plugins.tainttoleration;
 
 import java.util.List;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -30,7 +29,7 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
 
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo nodeInfo) {
-        Taint t = Tolerations.firstUntolerated(taints(nodeInfo.node()), Tolerations.of(pod),
+        Taint t = Tolerations.firstUntolerated(nodeInfo.taints(), Tolerations.of(pod),
                 x -> "NoSchedule".equals(x.getEffect()) || "NoExecute".equals(x.getEffect()));
         if (t == null) {
             return Status.success();
@@ -61,7 +60,7 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
             prefer = preferNoScheduleTolerations(pod);
         }
         long count = 0;
-        for (Taint taint : taints(nodeInfo.node())) {
+        for (Taint taint : nodeInfo.taints()) {
             if ("PreferNoSchedule".equals(taint.getEffect()) && !Tolerations.tolerated(prefer, taint)) {
                 count++;
             }
@@ -72,10 +71,5 @@ public final class TaintToleration implements FilterPlugin, PreScorePlugin, Scor
     @Override
     public void normalizeScores(CycleState state, Pod pod, long[] scores) {
         ScorePlugin.defaultNormalize(scores, true);
-    }
-
-    private static List<Taint> taints(Node node) {
-        List<Taint> t = node.getSpec() == null ? null : node.getSpec().getTaints();
-        return t == null ? List.of() : t;
     }
 }
