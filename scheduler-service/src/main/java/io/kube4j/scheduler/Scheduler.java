@@ -322,7 +322,6 @@ public final class Scheduler implements AutoCloseable {
         try {
             result = fw.schedule(state, pod, snapshot);
         } catch (FitError e) {
-            metrics.attempt(SchedulerMetrics.UNSCHEDULABLE, fw.profile().schedulerName(), System.nanoTime() - start);
             PostFilterResult pf = fw.runPostFilter(state, pod, e.nodeStatuses());
             if (pf.nominatedNodeName() != null && !pf.nominatedNodeName().isEmpty()) {
                 log.debug("pod {} nominated to {}", PodKeys.key(pod), pf.nominatedNodeName());
@@ -332,13 +331,12 @@ public final class Scheduler implements AutoCloseable {
             fail(info.withUnschedulablePlugins(e.unschedulablePlugins()), cycle, true,
                     postFilterMsg.isEmpty() ? e.getMessage() : e.getMessage() + " " + postFilterMsg,
                     pf.nominatedNodeName());
-            attemptObserver.attempted(pod, "unschedulable", System.nanoTime() - start);
+            attempted(fw, pod, SchedulerMetrics.UNSCHEDULABLE, start);
             return;
         } catch (RuntimeException e) {
-            metrics.attempt(SchedulerMetrics.ERROR, fw.profile().schedulerName(), System.nanoTime() - start);
             log.warn("scheduling {} failed: {}", PodKeys.key(pod), e.toString());
             fail(info, cycle, false, e.getMessage());
-            attemptObserver.attempted(pod, "error", System.nanoTime() - start);
+            attempted(fw, pod, SchedulerMetrics.ERROR, start);
             return;
         }
         String host = result.suggestedHost();
@@ -352,10 +350,8 @@ public final class Scheduler implements AutoCloseable {
         if (!s.isSuccess()) {
             fw.runUnreserve(state, assumed, host);
             cache.forgetPod(assumed);
-            metrics.attempt(s.isRejected() ? SchedulerMetrics.UNSCHEDULABLE : SchedulerMetrics.ERROR,
-                    fw.profile().schedulerName(), System.nanoTime() - start);
             fail(info, cycle, s.isRejected(), s.message());
-            attemptObserver.attempted(pod, s.isRejected() ? "unschedulable" : "error", System.nanoTime() - start);
+            attempted(fw, pod, s.isRejected() ? SchedulerMetrics.UNSCHEDULABLE : SchedulerMetrics.ERROR, start);
             return;
         }
         binders.execute(() -> bindingCycle(fw, state, info, assumed, host, cycle, start));
@@ -378,21 +374,29 @@ public final class Scheduler implements AutoCloseable {
             // The room the pod was assumed to take is free again.
             queue.moveAllToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_DELETE);
             log.info("binding {} to {} failed: {}", PodKeys.key(assumed), host, s.message());
-            metrics.attempt(SchedulerMetrics.ERROR, fw.profile().schedulerName(), System.nanoTime() - start);
             fail(info, cycle, false, s.message());
-            attemptObserver.attempted(info.pod(), "error", System.nanoTime() - start);
+            attempted(fw, info.pod(), SchedulerMetrics.ERROR, start);
             return;
         }
         cache.finishBinding(assumed);
-        metrics.attempt(SchedulerMetrics.SCHEDULED, fw.profile().schedulerName(), System.nanoTime() - start);
+        attempted(fw, info.pod(), SchedulerMetrics.SCHEDULED, start);
         metrics.podScheduled(info.attempts(),
                 Duration.between(info.initialAttemptTimestamp(), clock.now()).toNanos());
-        attemptObserver.attempted(info.pod(), "scheduled", System.nanoTime() - start);
         fw.runPostBind(state, assumed, host);
         if (events != null) {
             events.event(info.pod(), EventRecorder.NORMAL, "Scheduled",
                     "Successfully assigned " + PodKeys.key(assumed) + " to " + host);
         }
+    }
+
+    /**
+     * Reports one attempt's outcome and its duration since {@code start} (the pop), measured once, to the metrics and
+     * the attempt observer; for a failure after the failure was handled, as Kubernetes' handleSchedulingFailure.
+     */
+    private void attempted(Framework fw, Pod pod, String result, long start) {
+        long nanos = System.nanoTime() - start;
+        metrics.attempt(result, fw.profile().schedulerName(), nanos);
+        attemptObserver.attempted(pod, result, nanos);
     }
 
     /** Requeues a pod that could not be scheduled and tells its owner why, unless it is gone or bound meanwhile. */
