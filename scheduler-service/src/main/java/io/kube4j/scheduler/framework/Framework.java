@@ -299,25 +299,21 @@ public final class Framework {
 
     /** Tells every pre-filter plugin with extensions that {@code podToAdd} is (hypothetically) on {@code node}. */
     public Status runPreFilterExtensionAddPod(CycleState state, Pod podToSchedule, Pod podToAdd, NodeInfo node) {
-        for (PreFilterPlugin p : preFilters) {
-            PreFilterExtensions ext = p.preFilterExtensions();
-            if (ext != null) {
-                Status s = ext.addPod(state, podToSchedule, podToAdd, node);
-                if (!s.isSuccess()) {
-                    return s.withPlugin(p.name());
-                }
-            }
-        }
-        return Status.success();
+        return runPreFilterExtensions(ext -> ext.addPod(state, podToSchedule, podToAdd, node));
     }
 
     /** Tells every pre-filter plugin with extensions that {@code podToRemove} is (hypothetically) off {@code node}. */
     public Status runPreFilterExtensionRemovePod(CycleState state, Pod podToSchedule, Pod podToRemove,
             NodeInfo node) {
+        return runPreFilterExtensions(ext -> ext.removePod(state, podToSchedule, podToRemove, node));
+    }
+
+    /** Calls {@code call} on the extensions of each pre-filter plugin that has them, until one does not succeed. */
+    private Status runPreFilterExtensions(java.util.function.Function<PreFilterExtensions, Status> call) {
         for (PreFilterPlugin p : preFilters) {
             PreFilterExtensions ext = p.preFilterExtensions();
             if (ext != null) {
-                Status s = ext.removePod(state, podToSchedule, podToRemove, node);
+                Status s = call.apply(ext);
                 if (!s.isSuccess()) {
                     return s.withPlugin(p.name());
                 }
@@ -494,16 +490,7 @@ public final class Framework {
 
     /** Reserves in order; on failure the caller runs {@link #runUnreserve}. */
     public Status runReserve(CycleState state, Pod pod, String nodeName) {
-        PluginMetricsRecorder rec = recorder(state);
-        for (ReservePlugin p : reserves) {
-            long t0 = start(rec);
-            Status s = p.reserve(state, pod, nodeName);
-            observe(rec, ExtensionPoint.RESERVE, p, s, t0);
-            if (!s.isSuccess()) {
-                return s.withPlugin(p.name());
-            }
-        }
-        return Status.success();
+        return runUntilFailure(reserves, ExtensionPoint.RESERVE, state, p -> p.reserve(state, pod, nodeName));
     }
 
     /** Unreserves in reverse order, as Kubernetes. */
@@ -514,24 +501,24 @@ public final class Framework {
     }
 
     public Status runPermit(CycleState state, Pod pod, String nodeName) {
-        PluginMetricsRecorder rec = recorder(state);
-        for (PermitPlugin p : permits) {
-            long t0 = start(rec);
-            Status s = p.permit(state, pod, nodeName);
-            observe(rec, ExtensionPoint.PERMIT, p, s, t0);
-            if (!s.isSuccess()) {
-                return s.withPlugin(p.name());
-            }
-        }
-        return Status.success();
+        return runUntilFailure(permits, ExtensionPoint.PERMIT, state, p -> p.permit(state, pod, nodeName));
     }
 
     public Status runPreBind(CycleState state, Pod pod, String nodeName) {
+        return runUntilFailure(preBinds, ExtensionPoint.PRE_BIND, state, p -> p.preBind(state, pod, nodeName));
+    }
+
+    /**
+     * Calls {@code call} on each of {@code plugins} in order, timed as {@code point}, until one does not succeed; that
+     * status is returned, attributed to its plugin. (Per pod, not per node: the lambda costs nothing that matters.)
+     */
+    private <P extends Plugin> Status runUntilFailure(List<P> plugins, ExtensionPoint point, CycleState state,
+            java.util.function.Function<P, Status> call) {
         PluginMetricsRecorder rec = recorder(state);
-        for (PreBindPlugin p : preBinds) {
+        for (P p : plugins) {
             long t0 = start(rec);
-            Status s = p.preBind(state, pod, nodeName);
-            observe(rec, ExtensionPoint.PRE_BIND, p, s, t0);
+            Status s = call.apply(p);
+            observe(rec, point, p, s, t0);
             if (!s.isSuccess()) {
                 return s.withPlugin(p.name());
             }
