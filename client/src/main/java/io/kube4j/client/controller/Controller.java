@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * keeps one worker per key). Workers start once every {@code hasSynced} answers true; {@link #stop} lets in-flight
  * reconciles finish and stops the workers. Build one with {@link ControllerBuilder}.
  */
-public final class Controller {
+public final class Controller implements Startable {
 
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
@@ -37,6 +37,7 @@ public final class Controller {
         this.readyPollInterval = readyPollInterval;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -51,6 +52,7 @@ public final class Controller {
     }
 
     /** Starts without blocking: a starter thread waits for the caches, then starts the workers. */
+    @Override
     public synchronized void start() {
         if (starter != null) {
             throw new IllegalStateException("controller " + name + " already started");
@@ -126,6 +128,7 @@ public final class Controller {
     }
 
     /** Stops taking work, waits for in-flight reconciles to finish and the workers to exit. */
+    @Override
     public void stop() throws InterruptedException {
         List<Thread> running;
         synchronized (this) {

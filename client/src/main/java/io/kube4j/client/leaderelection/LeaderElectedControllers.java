@@ -2,7 +2,7 @@ package io.kube4j.client.leaderelection;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kube4j.client.ResourceClient;
-import io.kube4j.client.controller.Controller;
+import io.kube4j.client.controller.Startable;
 import io.kube4j.client.util.Clock;
 
 import java.util.List;
@@ -17,14 +17,14 @@ import java.util.List;
 public final class LeaderElectedControllers implements AutoCloseable {
 
     private final LeaderElector elector;
-    private final List<Controller> controllers;
+    private final List<Startable> controllers;
     private final Runnable onLostLeadership;
     private final Object lock = new Object();
     private boolean leading;
     private boolean lost;
 
     public LeaderElectedControllers(ResourceClient<Lease> leases, LeaderElectionConfig config, Clock clock,
-                                    List<Controller> controllers, Runnable onLostLeadership) {
+                                    List<? extends Startable> controllers, Runnable onLostLeadership) {
         this.controllers = List.copyOf(controllers);
         this.onLostLeadership = onLostLeadership == null ? () -> { } : onLostLeadership;
         this.elector = new LeaderElector(leases, config, new LeaderCallbacks(this::startControllers,
@@ -52,7 +52,7 @@ public final class LeaderElectedControllers implements AutoCloseable {
                 return;
             }
             leading = true;
-            controllers.forEach(Controller::start);
+            controllers.forEach(Startable::start);
         }
     }
 
@@ -79,7 +79,7 @@ public final class LeaderElectedControllers implements AutoCloseable {
     }
 
     private void stopAll() {
-        for (Controller c : controllers) {
+        for (Startable c : controllers) {
             try {
                 c.stop();
             } catch (InterruptedException e) {

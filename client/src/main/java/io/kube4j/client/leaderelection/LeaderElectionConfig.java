@@ -39,6 +39,17 @@ public record LeaderElectionConfig(String leaseNamespace, String leaseName, Stri
     }
 
     /** The defaults: lease 15 s, renew deadline 10 s, retry every 2 s, no release on stop. */
+    /** A replica's identity as Kubernetes' components make it: the host name and a random UUID. */
+    public static String defaultIdentity() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = java.util.Objects.requireNonNullElse(System.getenv("HOSTNAME"), "localhost");
+        }
+        return host + "_" + java.util.UUID.randomUUID();
+    }
+
     public static LeaderElectionConfig of(String leaseNamespace, String leaseName, String identity) {
         return new LeaderElectionConfig(leaseNamespace, leaseName, identity, DEFAULT_LEASE_DURATION,
                 DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY_PERIOD, false);

@@ -1,10 +1,7 @@
 package io.kube4j.scheduler.leaderelection;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.UUID;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kube4j.client.ResourceClient;
@@ -46,13 +43,7 @@ public final class LeaderElectedScheduler implements AutoCloseable {
 
     /** Kubernetes' identity for a replica: the hostname, "_", a fresh UUID. */
     public static String defaultIdentity() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = Objects.requireNonNullElse(System.getenv("HOSTNAME"), "localhost");
-        }
-        return host + "_" + UUID.randomUUID();
+        return LeaderElectionConfig.defaultIdentity();
     }
 
     /** Starts and syncs the informers, then campaigns; returns once the informers are synced. */
