@@ -183,8 +183,9 @@ public final class GarbageCollector implements Startable {
     /** A cluster-scoped object referring to a namespaced owner: invalid, not retried. */
     static final class NamespacedOwnerOfClusterScopedObject extends RuntimeException {
         NamespacedOwnerOfClusterScopedObject(ObjectReference item, OwnerReference owner) {
-            super("cluster-scoped " + item + " refers to the namespaced owner " + owner.getKind() + " "
-                    + owner.getName());
+            super("ownerRef [" + owner.getApiVersion() + "/" + owner.getKind() + ", name: " + owner.getName()
+                    + ", uid: " + owner.getUid() + "] refers to a namespaced kind from the cluster-scoped " + item.kind()
+                    + " " + item.name());
         }
     }
 
@@ -200,7 +201,8 @@ public final class GarbageCollector implements Startable {
         } catch (VirtualDeleteEnqueued e) {
             return Action.FORGET;
         } catch (NamespacedOwnerOfClusterScopedObject e) {
-            log.warn("garbage collector: {}", e.getMessage());
+            // cannot resolve on retry: tell the user, and forget the item until its references change
+            graph.reporter().report(n.identity(), e.getMessage());
             return Action.FORGET;
         } catch (RuntimeException e) {
             log.warn("garbage collector: syncing {} failed, will retry: {}", n, e.toString());

@@ -7,14 +7,19 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.client.controller.Startable;
+import io.kube4j.client.events.EventRecorder;
 import io.kube4j.client.informer.SharedIndexInformer;
 import io.kube4j.client.workqueue.DefaultRateLimitingQueue;
 import io.kube4j.controller.manager.ControllerContext;
 import io.kube4j.controller.manager.ControllerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -28,6 +33,10 @@ public class GarbageCollectorFactory implements ControllerFactory {
     /** Absent owners remembered, as Kubernetes' garbage collector (500). */
     static final int ABSENT_OWNER_CACHE_SIZE = 500;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** The component of the collector's events, as Kubernetes'. */
+    static final String EVENT_SOURCE = "garbage-collector-controller";
+
+    private static final Logger log = LoggerFactory.getLogger(GarbageCollectorFactory.class);
 
     private final GarbageCollectorProperties props;
     private final ResourceRegistry registry;
@@ -71,14 +80,29 @@ public class GarbageCollectorFactory implements ControllerFactory {
                 ctx.meters());
         var attemptToOrphan = new DefaultRateLimitingQueue<Node>("garbage_collector_attempt_to_orphan", ctx.clock(),
                 ctx.meters());
+        EventRecorder recorder = ctx.recorder(EVENT_SOURCE);
         GraphBuilder graph = new GraphBuilder(attemptToDelete, attemptToOrphan,
-                new AbsentOwnerCache(ABSENT_OWNER_CACHE_SIZE));
+                new AbsentOwnerCache(ABSENT_OWNER_CACHE_SIZE), (dependent, message) -> {
+                    log.warn("garbage collector: {}: {}", dependent, message);
+                    recorder.event(involved(dependent), EventRecorder.WARNING, InvalidReferenceReporter.REASON,
+                            message);
+                });
         List<BooleanSupplier> synced = new ArrayList<>();
         for (ResourceType t : watchedTypes(registry)) {
             synced.add(register(ctx, graph, t, t.type()));
         }
         return new GarbageCollector(graph, new ApiGcOperations(ctx.client(), registry, REQUEST_TIMEOUT),
                 attemptToDelete, attemptToOrphan, props.concurrentGcSyncs(), synced);
+    }
+
+    /** The object an event is about, from the graph's identity (the recorder needs apiVersion, kind and uid). */
+    static HasMetadata involved(ObjectReference ref) {
+        GenericKubernetesResource r = new GenericKubernetesResource();
+        r.setApiVersion(ref.apiVersion());
+        r.setKind(ref.kind());
+        r.setMetadata(new ObjectMetaBuilder().withName(ref.name()).withUid(ref.uid())
+                .withNamespace(ref.namespace().isEmpty() ? null : ref.namespace()).build());
+        return r;
     }
 
     private static <T extends HasMetadata> BooleanSupplier register(ControllerContext ctx, GraphBuilder graph,

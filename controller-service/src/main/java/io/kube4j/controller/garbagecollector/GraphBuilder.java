@@ -39,12 +39,24 @@ final class GraphBuilder {
     private final RateLimitingQueue<Node> attemptToDelete;
     private final RateLimitingQueue<Node> attemptToOrphan;
     private final AbsentOwnerCache absentOwnerCache;
+    private final InvalidReferenceReporter reporter;
 
     GraphBuilder(RateLimitingQueue<Node> attemptToDelete, RateLimitingQueue<Node> attemptToOrphan,
-            AbsentOwnerCache absentOwnerCache) {
+            AbsentOwnerCache absentOwnerCache, InvalidReferenceReporter reporter) {
         this.attemptToDelete = Objects.requireNonNull(attemptToDelete);
         this.attemptToOrphan = Objects.requireNonNull(attemptToOrphan);
         this.absentOwnerCache = Objects.requireNonNull(absentOwnerCache);
+        this.reporter = Objects.requireNonNull(reporter);
+    }
+
+    GraphBuilder(RateLimitingQueue<Node> attemptToDelete, RateLimitingQueue<Node> attemptToOrphan,
+            AbsentOwnerCache absentOwnerCache) {
+        this(attemptToDelete, attemptToOrphan, absentOwnerCache,
+                (dependent, message) -> log.warn("garbage collector: {}: {}", dependent, message));
+    }
+
+    InvalidReferenceReporter reporter() {
+        return reporter;
     }
 
     AbsentOwnerCache absentOwnerCache() {
@@ -232,6 +244,13 @@ final class GraphBuilder {
                 ObjectReference oid = ownerNode.identity();
                 boolean ownerNamespaced = !oid.namespace().isEmpty();
                 if (ownerNamespaced && !oid.namespace().equals(n.identity().namespace())) {
+                    if (ownerNode.isObserved()) {
+                        // the uid is an object of another namespace: this reference can never resolve
+                        reporter.report(n.identity(), "ownerRef [" + owner.getApiVersion() + "/" + owner.getKind()
+                                + ", namespace: " + n.identity().namespace() + ", name: " + owner.getName()
+                                + ", uid: " + owner.getUid() + "] does not exist in namespace \""
+                                + n.identity().namespace() + "\"");
+                    }
                     potentiallyInvalid = true;
                 } else if (!oid.matchesCoordinates(owner)) {
                     potentiallyInvalid = true;

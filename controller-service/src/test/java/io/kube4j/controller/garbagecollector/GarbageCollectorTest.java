@@ -33,13 +33,15 @@ class GarbageCollectorTest {
     private DefaultRateLimitingQueue<Node> attemptToOrphan;
     private GraphBuilder graph;
     private GarbageCollector gc;
+    private final List<String> reports = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         ops = new FakeGcOperations();
         attemptToDelete = GcFixtures.queue("d");
         attemptToOrphan = GcFixtures.queue("o");
-        graph = new GraphBuilder(attemptToDelete, attemptToOrphan, new AbsentOwnerCache(10));
+        graph = new GraphBuilder(attemptToDelete, attemptToOrphan, new AbsentOwnerCache(10),
+                (dependent, message) -> reports.add(dependent.name() + ": " + message));
         gc = new GarbageCollector(graph, ops, attemptToDelete, attemptToOrphan, 1, List.of());
     }
 
@@ -229,6 +231,29 @@ class GarbageCollectorTest {
         assertThat(graph.node("rs-uid")).isNull();
         assertThat(drain(attemptToDelete)).containsExactly(pod);
         assertThat(gc.attemptToDeleteWorker(pod)).isEqualTo(GarbageCollector.Action.FORGET);
+        assertThat(ops.calls).containsExactly("delete pod uid=pod-uid rv=7 Background");
+    }
+
+    @Test
+    void aClusterScopedObjectWithANamespacedOwnerIsReportedAndNotRetried() {
+        ObjectMeta node = new ObjectMetaBuilder().withName("n1").withUid("n1-uid")
+                .withOwnerReferences(ref(REPLICASET, "rs", "rs-uid", false)).build();
+        Node n = observe(NODE, node);
+        assertThat(gc.attemptToDeleteWorker(n)).isEqualTo(GarbageCollector.Action.FORGET);
+        assertThat(ops.calls).isEmpty();
+        assertThat(reports).singleElement().asString()
+                .isEqualTo("n1: ownerRef [apps/v1/ReplicaSet, name: rs, uid: rs-uid] refers to a namespaced kind"
+                        + " from the cluster-scoped Node n1");
+    }
+
+    @Test
+    void aDependentReferencingAnOwnerInAnotherNamespaceIsCollected() {
+        observe(REPLICASET, meta("rs", "rs-uid"));
+        ObjectMeta elsewhere = new ObjectMetaBuilder(meta("pod", "pod-uid", ref(REPLICASET, "rs", "rs-uid", true)))
+                .withNamespace("ns2").build();
+        Node pod = observe(POD, elsewhere);
+        assertThat(gc.attemptToDeleteWorker(pod)).isEqualTo(GarbageCollector.Action.FORGET);
+        // owners are looked up in the dependent's namespace, where there is no such ReplicaSet
         assertThat(ops.calls).containsExactly("delete pod uid=pod-uid rv=7 Background");
     }
 

@@ -22,6 +22,7 @@ class GraphBuilderTest {
     private DefaultRateLimitingQueue<Node> attemptToDelete;
     private DefaultRateLimitingQueue<Node> attemptToOrphan;
     private GraphBuilder graph;
+    private final java.util.List<String> reports = new java.util.ArrayList<>();
 
     private final ObjectMeta rs = meta("rs", "rs-uid");
     private final OwnerReference toRs = ref(REPLICASET, "rs", "rs-uid", true);
@@ -31,7 +32,8 @@ class GraphBuilderTest {
     void setUp() {
         attemptToDelete = GcFixtures.queue("d");
         attemptToOrphan = GcFixtures.queue("o");
-        graph = new GraphBuilder(attemptToDelete, attemptToOrphan, new AbsentOwnerCache(10));
+        graph = new GraphBuilder(attemptToDelete, attemptToOrphan, new AbsentOwnerCache(10),
+                (dependent, message) -> reports.add(dependent.name() + ": " + message));
     }
 
     private void add(ResourceType t, ObjectMeta m) {
@@ -207,6 +209,17 @@ class GraphBuilderTest {
         assertThat(graph.node("rs-uid").isDeletingDependents()).isFalse();
         assertThat(drain(attemptToDelete)).isEmpty();
         assertThat(drain(attemptToOrphan)).isEmpty();
+    }
+
+    @Test
+    void aReferenceToAnObjectOfAnotherNamespaceIsReportedAndItsDependentVerified() throws Exception {
+        add(REPLICASET, rs);
+        ObjectMeta elsewhere = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(pod).withNamespace("ns2").build();
+        add(POD, elsewhere);
+
+        assertThat(reports).singleElement().asString().startsWith("pod: ownerRef [apps/v1/ReplicaSet, namespace: ns2")
+                .endsWith("does not exist in namespace \"ns2\"");
+        assertThat(drain(attemptToDelete)).containsExactly(graph.node("pod-uid"));
     }
 
     @Test
