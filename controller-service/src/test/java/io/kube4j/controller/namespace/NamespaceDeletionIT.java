@@ -138,7 +138,7 @@ class NamespaceDeletionIT {
         String ns = ControllerTestEnv.namespace("ns-500");
         List<HasMetadata> objects = content(ns, 50);
         long created = System.nanoTime();
-        Flux.fromIterable(objects).flatMap(o -> resources(o).create(o), 16).then().block(WAIT);
+        Flux.fromIterable(objects).flatMap(o -> resources(o).create(o), 32).then().block(WAIT);
         System.out.printf("NamespaceDeletionIT: %d objects created in %d ms%n", objects.size(),
                 (System.nanoTime() - created) / 1_000_000);
         assertThat(etcdKeysOf(ns)).hasSize(501);
@@ -189,6 +189,38 @@ class NamespaceDeletionIT {
             cm.getMetadata().setFinalizers(List.of());
             return cm;
         }, false).block(WAIT);
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> namespace(ns) == null);
+        assertThat(etcdKeysOf(ns)).isEmpty();
+    }
+
+    @Test
+    void aNamespaceWaitsForItsGracefullyTerminatingPodsBeforeTouchingAnythingElse() throws Exception {
+        String ns = ControllerTestEnv.namespace("ns-grace");
+        // Bound to a node no agent runs for: its graceful deletion only ends when someone (here the test) ends it.
+        client.resources(io.fabric8.kubernetes.api.model.Pod.class).create(new PodBuilder().withNewMetadata()
+                .withNamespace(ns).withName("bound").endMetadata().withNewSpec().withNodeName("ns-it-no-such-agent")
+                .withTerminationGracePeriodSeconds(20L).addNewContainer().withName("c").withImage("busybox")
+                .endContainer().endSpec().build()).block(WAIT);
+        client.resources(ConfigMap.class).create(new ConfigMapBuilder().withNewMetadata().withNamespace(ns)
+                .withName("cm").endMetadata().build()).block(WAIT);
+
+        client.resources(Namespace.class).delete(null, ns, DeleteOptions.defaults()).block(WAIT);
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            NamespaceCondition content = NamespaceConditionUpdater.find(namespace(ns).getStatus().getConditions(),
+                    NamespaceConditionUpdater.CONTENT_REMAINING);
+            assertThat(content).isNotNull();
+            assertThat(content.getMessage()).isEqualTo("Some resources are remaining: pods. has 1 resource instances");
+        });
+        assertThat(client.resources(io.fabric8.kubernetes.api.model.Pod.class).get(ns, "bound").block(WAIT)
+                .getMetadata().getDeletionTimestamp()).isNotNull();
+        assertThat(etcdKeysOf(ns)).as("the configmap waits for the pods")
+                .contains("/registry/configmaps/" + ns + "/cm");
+
+        // what the node agent does once the containers stopped
+        client.resources(io.fabric8.kubernetes.api.model.Pod.class).delete(ns, "bound", DeleteOptions.now())
+                .block(WAIT);
 
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> namespace(ns) == null);
         assertThat(etcdKeysOf(ns)).isEmpty();
