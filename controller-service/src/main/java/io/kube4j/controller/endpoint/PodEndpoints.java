@@ -265,7 +265,7 @@ public final class PodEndpoints {
         return p.getSpec() == null ? null : emptyToNull(p.getSpec().getSubdomain());
     }
 
-    static String emptyToNull(String s) {
+    public static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
