@@ -58,6 +58,7 @@ public final class EndpointsController implements Startable {
     public static final String CONTROLLER_NAME = "endpoint-controller";
     /** Leader-election records kept in Endpoints by old components: never cleaned up as leftovers. */
     static final String LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader";
+    private static final Duration STALE_RETRY = Duration.ofMillis(50);
 
     private final ResourceClient<Endpoints> endpointsClient;
     private final SharedIndexInformer<Service> services;
@@ -67,6 +68,11 @@ public final class EndpointsController implements Startable {
     private final Duration batchPeriod;
     private final TriggerTimeTracker triggerTimes = new TriggerTimeTracker();
     private final Controller controller;
+    /**
+     * service key → resourceVersion of this controller's last Endpoints write, until the cache shows it (Kubernetes'
+     * {@code staleEndpointsTracker}): a sync on an older cached version would only earn a 409.
+     */
+    private final Map<String, Long> written = new java.util.concurrent.ConcurrentHashMap<>();
     private Thread leftovers;
 
     public EndpointsController(ControllerContext context, EndpointControllerProperties properties) {
@@ -99,6 +105,7 @@ public final class EndpointsController implements Startable {
         endpoints.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onDelete(Endpoints ep, boolean finalStateUnknown) {
+                written.remove(Request.of(ep).toString());
                 // recreate it if its service still wants it
                 controller.enqueue(Request.of(ep));
             }
@@ -163,6 +170,13 @@ public final class EndpointsController implements Startable {
         String name = request.name();
         Service service = services.lister().get(ns, name);
         Endpoints current = endpoints.lister().get(ns, name);
+        Long mine = written.get(request.toString());
+        if (mine != null) {
+            if (current == null || resourceVersion(current) < mine) {
+                return Result.requeueAfter(STALE_RETRY); // our last write is not in the cache yet
+            }
+            written.remove(request.toString(), mine);
+        }
         if (service == null) {
             triggerTimes.deleteService(ns, name);
             if (current != null) {
@@ -220,11 +234,15 @@ public final class EndpointsController implements Startable {
         desired.setMetadata(meta);
         desired.setSubsets(truncated);
         try {
+            Endpoints result;
             if (current == null) {
-                endpointsClient.create(desired).block(Duration.ofSeconds(30));
+                result = endpointsClient.create(desired).block(Duration.ofSeconds(30));
             } else {
                 // resourceVersion precondition: a concurrent writer gets us a 409 and a retry on fresh state
-                endpointsClient.update(desired).block(Duration.ofSeconds(30));
+                result = endpointsClient.update(desired).block(Duration.ofSeconds(30));
+            }
+            if (result != null) {
+                written.put(request.toString(), resourceVersion(result));
             }
         } catch (ApiStatusException e) {
             if (current == null && e instanceof ApiStatusException.Forbidden
@@ -241,6 +259,14 @@ public final class EndpointsController implements Startable {
         }
         log.debug("endpoints {}/{}: {} addresses written", ns, name, EndpointSubsets.count(truncated));
         return Result.done();
+    }
+
+    private static long resourceVersion(Endpoints ep) {
+        try {
+            return Long.parseLong(ep.getMetadata().getResourceVersion());
+        } catch (NumberFormatException | NullPointerException e) {
+            return 0;
+        }
     }
 
     private void delete(Endpoints ep) {
