@@ -101,7 +101,7 @@ public final class EndpointsController implements Startable {
                 controller.enqueue(Request.of(s));
             }
         });
-        pods.addEventHandler(new PodHandler(services, this::enqueueBatched));
+        pods.addEventHandler(new PodHandler(services.lister()::list, this::enqueueBatched));
         endpoints.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onDelete(Endpoints ep, boolean finalStateUnknown) {
@@ -361,16 +361,17 @@ public final class EndpointsController implements Startable {
             void enqueue(String namespace, String service);
         }
 
-        private final SharedIndexInformer<Service> services;
+        private final java.util.function.Function<String, List<Service>> servicesInNamespace;
         private final Sink sink;
 
-        public PodHandler(SharedIndexInformer<Service> services, Sink sink) {
-            this.services = services;
+        /** {@code servicesInNamespace}: the cached services of a namespace (the service lister's namespace index). */
+        public PodHandler(java.util.function.Function<String, List<Service>> servicesInNamespace, Sink sink) {
+            this.servicesInNamespace = servicesInNamespace;
             this.sink = sink;
         }
 
         private Set<String> memberships(Pod pod) {
-            return PodEndpoints.memberships(services.lister().list(pod.getMetadata().getNamespace()), pod);
+            return PodEndpoints.memberships(servicesInNamespace.apply(pod.getMetadata().getNamespace()), pod);
         }
 
         @Override

@@ -83,7 +83,7 @@ public final class EndpointSliceController implements Startable {
                 controller.enqueue(Request.of(s));
             }
         });
-        pods.addEventHandler(new EndpointsController.PodHandler(services,
+        pods.addEventHandler(new EndpointsController.PodHandler(services.lister()::list,
                 (ns, name) -> controller.queue().addAfter(new Request(ns, name), batchPeriod)));
         slices.addEventHandler(new ResourceEventHandler<>() {
             @Override

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -96,18 +95,17 @@ class EndpointSliceScaleIT {
         long t0 = System.nanoTime();
         Flux.fromIterable(IntStream.range(0, PODS).mapToObj(i -> String.format("many-%03d", i)).toList())
                 .flatMap(name -> Flux.defer(() -> {
-                    client.resources(Pod.class).create(new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
-                            .withLabels(Map.of("app", "many")).endMetadata().withNewSpec().withNodeName(NODE)
-                            .withContainers(new ContainerBuilder().withName("c").withImage("busybox").build())
-                            .endSpec().build()).block(WAIT);
+                    Pod pod = client.resources(Pod.class).create(new PodBuilder().withNewMetadata().withName(name)
+                            .withNamespace(ns).withLabels(Map.of("app", "many")).endMetadata().withNewSpec()
+                            .withNodeName(NODE).withContainers(new ContainerBuilder().withName("c").withImage("busybox")
+                                    .build()).endSpec().build()).block(WAIT);
+                    // the status as an agent would write it, on the created object (its resourceVersion guards it)
                     int i = ips.incrementAndGet();
-                    client.resources(Pod.class).updateWithRetry(ns, name, p -> {
-                        p.getStatus().setPhase("Running");
-                        p.getStatus().setPodIP("10.245." + (i / 250) + "." + (i % 250 + 1));
-                        p.getStatus().setConditions(new ArrayList<>(List.of(new PodConditionBuilder().withType("Ready")
-                                .withStatus("True").withLastTransitionTime(Instant.now().toString()).build())));
-                        return p;
-                    }, true).block(WAIT);
+                    pod.getStatus().setPhase("Running");
+                    pod.getStatus().setPodIP("10.245." + (i / 250) + "." + (i % 250 + 1));
+                    pod.getStatus().setConditions(new ArrayList<>(List.of(new PodConditionBuilder().withType("Ready")
+                            .withStatus("True").withLastTransitionTime(Instant.now().toString()).build())));
+                    client.resources(Pod.class).updateStatus(pod).block(WAIT);
                     return Flux.empty();
                 }).subscribeOn(Schedulers.boundedElastic()), 16)
                 .blockLast(Duration.ofSeconds(90));
