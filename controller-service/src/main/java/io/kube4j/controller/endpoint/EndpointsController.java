@@ -58,7 +58,6 @@ public final class EndpointsController implements Startable {
     public static final String CONTROLLER_NAME = "endpoint-controller";
     /** Leader-election records kept in Endpoints by old components: never cleaned up as leftovers. */
     static final String LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader";
-    private static final Duration STALE_RETRY = Duration.ofMillis(50);
 
     private final ResourceClient<Endpoints> endpointsClient;
     private final SharedIndexInformer<Service> services;
@@ -173,7 +172,7 @@ public final class EndpointsController implements Startable {
         Long mine = written.get(request.toString());
         if (mine != null) {
             if (current == null || resourceVersion(current) < mine) {
-                return Result.requeueAfter(STALE_RETRY); // our last write is not in the cache yet
+                return Result.requeue(); // our last write is not in the cache yet: retry with backoff
             }
             written.remove(request.toString(), mine);
         }

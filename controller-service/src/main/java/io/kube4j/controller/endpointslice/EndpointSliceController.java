@@ -166,8 +166,8 @@ public final class EndpointSliceController implements Startable {
         Map<String, EndpointSlice> byName = new HashMap<>();
         existing.forEach(s -> byName.put(s.getMetadata().getName(), s));
         if (tracker.stale(key, byName::get)) {
-            // the cache does not show our last writes yet; their events will arrive shortly
-            return Result.requeueAfter(Duration.ofMillis(100));
+            // the cache does not show our last writes yet (planning now could duplicate slices): retry with backoff
+            return Result.requeue();
         }
         Service service = services.lister().get(ns, name);
         if (service == null || !PodEndpoints.hasSelector(service)) {
