@@ -59,6 +59,8 @@ final class DeploymentSync {
     private final DeploymentWriter writer;
     private final Clock clock;
     private Deployment d;
+    /** The owned ReplicaSets, kept current with this sync's own writes to them. */
+    private List<ReplicaSet> rsList = new ArrayList<>();
     private Duration requeueAfter;
 
     DeploymentSync(DeploymentWriter writer, Clock clock, Deployment deployment) {
@@ -81,7 +83,8 @@ final class DeploymentSync {
     /**
      * Syncs the Deployment given the ReplicaSets it owns and, for Recreate, its pods by owning ReplicaSet uid.
      */
-    Outcome run(List<ReplicaSet> rsList, Map<String, List<Pod>> podMap) {
+    Outcome run(List<ReplicaSet> owned, Map<String, List<Pod>> podMap) {
+        this.rsList = new ArrayList<>(owned);
         LabelSelector sel = d.getSpec().getSelector();
         if (sel == null || (empty(sel.getMatchLabels()) && empty(sel.getMatchExpressions()))) {
             writer.event(d, EventRecorder.WARNING, "SelectingAll",
@@ -93,23 +96,23 @@ final class DeploymentSync {
             return Outcome.DONE;
         }
         if (d.getMetadata().getDeletionTimestamp() != null) {
-            NewAndOld rs = newAndOld(rsList, false);
+            NewAndOld rs = newAndOld(false);
             syncDeploymentStatus(rs.all(), rs.newRS());
             return Outcome.DONE;
         }
         checkPausedConditions();
         if (Boolean.TRUE.equals(d.getSpec().getPaused())) {
-            sync(rsList);
+            sync();
             return outcome();
         }
-        if (isScalingEvent(rsList)) {
-            sync(rsList);
+        if (isScalingEvent()) {
+            sync();
             return outcome();
         }
         if (isRollingUpdate(d)) {
-            rolloutRolling(rsList);
+            rolloutRolling();
         } else {
-            rolloutRecreate(rsList, podMap);
+            rolloutRecreate(podMap);
         }
         return outcome();
     }
@@ -133,8 +136,8 @@ final class DeploymentSync {
     // ---- sync.go
 
     /** Scaling, and history cleanup while paused, then status (Kubernetes' {@code sync}). */
-    void sync(List<ReplicaSet> rsList) {
-        NewAndOld rs = newAndOld(rsList, false);
+    void sync() {
+        NewAndOld rs = newAndOld(false);
         scale(rs.newRS(), rs.oldRSs());
         if (Boolean.TRUE.equals(d.getSpec().getPaused())) {
             cleanupDeployment(rs.oldRSs());
@@ -165,8 +168,8 @@ final class DeploymentSync {
     }
 
     /** Whether an active ReplicaSet was last scaled for another replica count than the Deployment's now. */
-    private boolean isScalingEvent(List<ReplicaSet> rsList) {
-        NewAndOld rs = newAndOld(rsList, false);
+    private boolean isScalingEvent() {
+        NewAndOld rs = newAndOld(false);
         for (ReplicaSet r : active(rs.all())) {
             Integer desired = intAnnotation(r, DESIRED_REPLICAS);
             if (desired != null && desired != replicas(d)) {
@@ -176,7 +179,7 @@ final class DeploymentSync {
         return false;
     }
 
-    private NewAndOld newAndOld(List<ReplicaSet> rsList, boolean createIfMissing) {
+    private NewAndOld newAndOld(boolean createIfMissing) {
         ReplicaSet existing = findNewReplicaSet(d, rsList);
         List<ReplicaSet> old = findOldReplicaSets(existing, rsList);
         ReplicaSet newRS = newReplicaSet(existing, old, createIfMissing);
@@ -195,7 +198,7 @@ final class DeploymentSync {
             boolean minReadyChanged = nz(copy.getSpec().getMinReadySeconds()) != nz(d.getSpec().getMinReadySeconds());
             if (annotationsUpdated || minReadyChanged) {
                 copy.getSpec().setMinReadySeconds(d.getSpec().getMinReadySeconds());
-                return writer.updateReplicaSet(copy);
+                return remember(writer.updateReplicaSet(copy));
             }
             boolean revisionChanged = setDeploymentRevision(d, copy.getMetadata().getAnnotations().get(REVISION));
             boolean statusChanged = false;
@@ -266,6 +269,7 @@ final class DeploymentSync {
             writer.event(d, EventRecorder.WARNING, FAILED_RS_CREATE_REASON, msg);
             throw e;
         }
+        remember(created);
         if (!alreadyExists && newReplicas > 0) {
             writer.event(d, EventRecorder.NORMAL, "ScalingReplicaSet",
                     "Scaled up replica set " + created.getMetadata().getName() + " from 0 to " + newReplicas);
@@ -279,6 +283,18 @@ final class DeploymentSync {
         }
         writeDeployment(revisionChanged, statusChanged);
         return created;
+    }
+
+    /** Puts {@code rs} in place of the copy of it this sync holds (or adds it), so later steps see the write. */
+    private ReplicaSet remember(ReplicaSet rs) {
+        for (int i = 0; i < rsList.size(); i++) {
+            if (Objects.equals(rsList.get(i).getMetadata().getUid(), rs.getMetadata().getUid())) {
+                rsList.set(i, rs);
+                return rs;
+            }
+        }
+        rsList.add(rs);
+        return rs;
     }
 
     /**
@@ -385,10 +401,10 @@ final class DeploymentSync {
         ReplicaSet copy = Codecs.json().convertValue(rs, ReplicaSet.class);
         copy.getSpec().setReplicas(newScale);
         setReplicasAnnotations(copy, replicas(d), max);
-        ReplicaSet updated = writer.updateReplicaSet(copy);
+        ReplicaSet updated = remember(writer.updateReplicaSet(copy));
         if (sizeChanged) {
             writer.event(d, EventRecorder.NORMAL, "ScalingReplicaSet", "Scaled " + op + " replica set "
-                    + rs.getMetadata().getName() + " from " + oldScale + " to " + newScale);
+                    + rs.getMetadata().getName() + " to " + newScale + " from " + oldScale); // Kubernetes' wording
         }
         return new Scaled(sizeChanged, updated);
     }
@@ -552,8 +568,8 @@ final class DeploymentSync {
 
     // ---- rolling.go
 
-    void rolloutRolling(List<ReplicaSet> rsList) {
-        NewAndOld rs = newAndOld(rsList, true);
+    void rolloutRolling() {
+        NewAndOld rs = newAndOld(true);
         ReplicaSet newRS = rs.newRS();
         List<ReplicaSet> oldRSs = rs.oldRSs();
         List<ReplicaSet> all = rs.all();
@@ -656,9 +672,9 @@ final class DeploymentSync {
 
     // ---- recreate.go
 
-    void rolloutRecreate(List<ReplicaSet> rsList, Map<String, List<Pod>> podMap) {
+    void rolloutRecreate(Map<String, List<Pod>> podMap) {
         // No new ReplicaSet yet: create it only once the old pods are gone, so old and new never run together.
-        NewAndOld rs = newAndOld(rsList, false);
+        NewAndOld rs = newAndOld(false);
         ReplicaSet newRS = rs.newRS();
         List<ReplicaSet> oldRSs = rs.oldRSs();
         List<ReplicaSet> all = rs.all();
@@ -675,7 +691,7 @@ final class DeploymentSync {
             return;
         }
         if (newRS == null) {
-            rs = newAndOld(rsList, true);
+            rs = newAndOld(true);
             newRS = rs.newRS();
             oldRSs = rs.oldRSs();
             all = rs.all();
