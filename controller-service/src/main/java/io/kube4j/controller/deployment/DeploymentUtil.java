@@ -233,12 +233,28 @@ public final class DeploymentUtil {
         return Math.min(u, replicas(d));
     }
 
-    /** How many replicas the new ReplicaSet should have now (NewRSNewReplicas). */
+    /**
+     * Pods there are or will be: per ReplicaSet the larger of {@code spec.replicas} and {@code status.replicas}.
+     * Kubernetes sums {@code spec.replicas} alone, so right after it scaled an old ReplicaSet down it may scale the
+     * new one up while the old pods are not yet being deleted, and for a moment more than replicas + maxSurge pods
+     * run. Waiting until the old ReplicaSet's controller reports the lower count keeps the bound at every moment.
+     */
+    static int podsOrReplicas(Collection<ReplicaSet> rss) {
+        int n = 0;
+        for (ReplicaSet rs : rss) {
+            if (rs != null) {
+                n += Math.max(replicas(rs), statusReplicas(rs));
+            }
+        }
+        return n;
+    }
+
+    /** How many replicas the new ReplicaSet should have now (NewRSNewReplicas, counting {@link #podsOrReplicas}). */
     public static int newRSNewReplicas(Deployment d, Collection<ReplicaSet> allRSs, ReplicaSet newRS) {
         if (!isRollingUpdate(d)) {
             return replicas(d);
         }
-        int current = specReplicas(allRSs);
+        int current = podsOrReplicas(allRSs);
         int maxTotal = replicas(d) + maxSurge(d);
         if (current >= maxTotal) {
             return replicas(newRS);

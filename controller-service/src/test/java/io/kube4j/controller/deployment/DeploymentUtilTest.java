@@ -84,6 +84,17 @@ class DeploymentUtilTest {
     }
 
     @Test
+    void newReplicaSetWaitsForOldPodsToGoBeforeSurgingFurther() {
+        Deployment d = rolling(10, 3, 2);
+        ReplicaSet old = Fixtures.rs(d, "old", "img:0", 8, 10, 0);
+        old.getStatus().setReplicas(10); // scaled to 8, its controller has not deleted the 2 pods yet
+        ReplicaSet nw = Fixtures.rs(d, "new", "img:1", 3, 3, 1);
+        assertThat(DeploymentUtil.newRSNewReplicas(d, List.of(old, nw), nw)).isEqualTo(3);
+        old.getStatus().setReplicas(8);
+        assertThat(DeploymentUtil.newRSNewReplicas(d, List.of(old, nw), nw)).isEqualTo(5);
+    }
+
+    @Test
     void saturatedNeedsDesiredAnnotationSpecAndAvailability() {
         Deployment d = rolling(3, 1, 1);
         ReplicaSet rs = Fixtures.rs(d, "new", "img:1", 3, 3, 0);
