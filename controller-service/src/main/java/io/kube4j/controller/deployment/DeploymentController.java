@@ -35,6 +35,8 @@ import io.kube4j.controller.manager.ControllerContext;
  */
 public final class DeploymentController {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeploymentController.class);
+
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final ControllerContext context;
@@ -209,7 +211,14 @@ public final class DeploymentController {
         List<ReplicaSet> rsList = sel == null || sel.isEverything() ? List.of() : claimReplicaSets(d, sel);
         Map<String, List<Pod>> podMap = DeploymentUtil.isRollingUpdate(d) ? Map.of() : podMap(d, sel, rsList);
         DeploymentSync sync = new DeploymentSync(new Writer(), clock, d);
-        DeploymentSync.Outcome outcome = sync.run(rsList, podMap);
+        DeploymentSync.Outcome outcome;
+        try {
+            outcome = sync.run(rsList, podMap);
+        } catch (ApiStatusException.Conflict e) {
+            // A decision made on a cache older than the object: retry on the newer one (the informer brings it).
+            log.debug("deployment {}: conflict, retrying: {}", request, e.getMessage());
+            return Result.requeue();
+        }
         if (outcome.requeueAfter() == null) {
             return Result.done();
         }
