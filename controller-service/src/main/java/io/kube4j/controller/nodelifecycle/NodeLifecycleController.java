@@ -83,7 +83,7 @@ public final class NodeLifecycleController implements Startable {
     // owned by the monitor thread
     private final Map<String, Node> knownNodes = new HashMap<>();
     private final Map<String, RateLimitedTimedQueue> zoneTainters = new HashMap<>();
-    private final Map<String, ZoneState> zoneStates = new HashMap<>();
+    private final ZoneDisruption disruption;
     private final Set<String> nodesToRetry = ConcurrentHashMap.newKeySet();
 
     private ScheduledExecutorService monitor;
@@ -100,6 +100,7 @@ public final class NodeLifecycleController implements Startable {
         this.podInformer = ctx.informer(Pod.class);
         this.nodeEvents = ctx.recorder("node-controller");
         this.taintEvents = ctx.recorder("taint-eviction-controller");
+        this.disruption = new ZoneDisruption(props);
         this.health = new NodeHealthTracker(clock, props.nodeMonitorGracePeriod(), props.nodeStartupGracePeriod());
         MeterRegistry meters = ctx.meters();
         this.evictionsTotal = Counter.builder("node_collector_evictions_total")
@@ -392,73 +393,36 @@ public final class NodeLifecycleController implements Startable {
 
     private RateLimitedTimedQueue tainter(String zone) {
         return zoneTainters.computeIfAbsent(zone, z -> {
-            zoneStates.putIfAbsent(z, ZoneState.INITIAL);
+            disruption.seen(z);
             return new RateLimitedTimedQueue(props.nodeEvictionRate(), clock);
         });
     }
 
     /** Kubernetes' {@code handleDisruption}: zone states and the tainting rate of each zone. */
     private void handleDisruption(Map<String, List<NodeCondition>> zoneToReady, List<Node> nodes) {
-        Map<String, ZoneState> newStates = new HashMap<>();
-        boolean allAreFullyDisrupted = true;
-        for (var e : zoneToReady.entrySet()) {
-            ZoneState s = ZoneState.compute(e.getValue(), props.unhealthyZoneThreshold()).state();
-            if (s != ZoneState.FULL_DISRUPTION) {
-                allAreFullyDisrupted = false;
-            }
-            newStates.put(e.getKey(), s);
-            if (!zoneStates.containsKey(e.getKey())) {
-                zoneStates.put(e.getKey(), ZoneState.INITIAL);
-            }
-        }
-        boolean allWasFullyDisrupted = true;
-        for (String zone : new ArrayList<>(zoneStates.keySet())) {
-            if (!zoneToReady.containsKey(zone)) {
-                zoneStates.remove(zone);
-                continue;
-            }
-            if (zoneStates.get(zone) != ZoneState.FULL_DISRUPTION) {
-                allWasFullyDisrupted = false;
-            }
-        }
-        if (allAreFullyDisrupted && allWasFullyDisrupted) {
-            return;
-        }
-        if (allAreFullyDisrupted) {
+        ZoneDisruption.Decision d = disruption.update(zoneToReady);
+        if (d.enteredFullDisruption()) {
             log.warn("no node in any zone is Ready: entering master disruption mode, NoExecute tainting stopped");
             for (Node n : nodes) {
                 markNodeAsReachable(cachedOr(n));
             }
-            for (String zone : zoneStates.keySet()) {
-                tainter(zone).swapLimiter(0);
-                zoneStates.put(zone, ZoneState.FULL_DISRUPTION);
-            }
-            return;
         }
-        if (allWasFullyDisrupted) {
+        if (d.exitedFullDisruption()) {
             log.info("some nodes are Ready again: exiting master disruption mode");
             health.resetAll(nodes);
-            for (String zone : zoneStates.keySet()) {
-                ZoneState s = newStates.get(zone);
-                tainter(zone).swapLimiter(s.evictionRate(zoneToReady.get(zone).size(), props));
-                zoneStates.put(zone, s);
-            }
-            return;
         }
-        for (String zone : zoneStates.keySet()) {
-            ZoneState s = newStates.get(zone);
-            if (zoneStates.get(zone) == s) {
-                continue;
+        for (var e : d.rates().entrySet()) {
+            if (!d.enteredFullDisruption()) {
+                log.info("zone \"{}\" is now {}: tainting at {} nodes/s", printable(e.getKey()),
+                        disruption.state(e.getKey()), e.getValue());
             }
-            log.info("zone \"{}\" is now {}", printable(zone), s);
-            tainter(zone).swapLimiter(s.evictionRate(zoneToReady.get(zone).size(), props));
-            zoneStates.put(zone, s);
+            tainter(e.getKey()).swapLimiter(e.getValue());
         }
     }
 
     /** The zone states after the last pass (for tests and diagnostics). */
     Map<String, ZoneState> zoneStates() {
-        return Map.copyOf(zoneStates);
+        return disruption.states();
     }
 
     private Node cachedOr(Node n) {
