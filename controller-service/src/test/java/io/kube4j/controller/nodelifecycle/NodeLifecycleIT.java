@@ -22,17 +22,30 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
+import io.kube4j.client.PatchType;
+import io.kube4j.client.events.EventRecorder;
+import io.kube4j.client.informer.SharedInformerFactory;
+import io.kube4j.client.util.Clock;
 import io.kube4j.client.watch.WatchEvent;
 import io.kube4j.controller.manager.ControllerManager;
+import io.kube4j.controller.replicaset.ReplicaSetControllerFactory;
+import io.kube4j.controller.replicaset.ReplicaSetControllerProperties;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
 import io.kube4j.node.config.PodLifecycleProperties;
 import io.kube4j.node.hollow.HollowFleet;
 import io.kube4j.node.runtime.hollow.HollowRuntime;
 import io.kube4j.node.testsupport.NodeTestSupport;
+import io.kube4j.scheduler.Scheduler;
+import io.kube4j.scheduler.framework.Framework;
+import io.kube4j.scheduler.framework.Parallelizer;
+import io.kube4j.scheduler.plugins.DefaultPlugins;
+import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +59,8 @@ import reactor.core.publisher.Mono;
  * gets the unreachable taints within the grace period (plus a monitor pass or two), its pods go not Ready, the taint
  * manager deletes a pod tolerating the taint for 0 s at once and one tolerating it for 3 s about 3 s later, while pods
  * tolerating it forever (or for the admission default of 300 s) stay; the agent coming back makes the node Ready and
- * untainted again and cancels the pending eviction.
+ * untainted again and cancels the pending eviction. A ReplicaSet's pods on the failed node are evicted and recreated
+ * by the ReplicaSet controller, and the in-process scheduler puts the new ones on the healthy nodes.
  */
 class NodeLifecycleIT {
 
@@ -72,6 +86,8 @@ class NodeLifecycleIT {
         ExecutorService restartedWorkers = Executors.newFixedThreadPool(1);
         HollowFleet.HollowNode restarted = null;
         ControllerManager manager = null;
+        Scheduler scheduler = null;
+        EventRecorder schedulerEvents = new EventRecorder(client.resources(Event.class), SCHEDULER, null);
         Map<String, Instant> deletionSeen = new ConcurrentHashMap<>();
         Disposable watch = null;
         Disposable nodeWatch = null;
@@ -82,7 +98,30 @@ class NodeLifecycleIT {
             assertThat(client.resources(Node.class).get(null, node0).block(WAIT).getMetadata().getLabels())
                     .containsEntry(ZoneState.LABEL_ZONE, prefix + "zone");
             manager = ControllerTestEnv.start(new NodeLifecycleControllerFactory(
-                    NodeLifecycleProperties.defaults().withTiming(MONITOR, GRACE)));
+                    NodeLifecycleProperties.defaults().withTiming(MONITOR, GRACE)),
+                    new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()));
+            // a scheduler of its own name: it binds only this test's ReplicaSet pods
+            Framework fw = new Framework(DefaultPlugins.profile(SCHEDULER, new DefaultBinder(client, WAIT), 0),
+                    new Parallelizer(2), new java.util.Random());
+            scheduler = new Scheduler(client, SharedInformerFactory.forClient(client, Duration.ZERO), List.of(fw),
+                    schedulerEvents, Clock.system(), new Scheduler.Settings(Duration.ofSeconds(1),
+                    Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30), 2));
+            scheduler.start(WAIT);
+
+            // cordoned nodes get the unschedulable taint; with nodes 1 and 2 cordoned the ReplicaSet lands on node 0
+            for (int i : new int[] {1, 2}) {
+                cordon(client, fleet.nodeName(i), true);
+            }
+            await().atMost(WAIT).until(() -> taintIds(client, fleet.nodeName(1)).contains(NodeTaints.UNSCHEDULABLE
+                    + ":NoSchedule") && taintIds(client, fleet.nodeName(2)).contains(NodeTaints.UNSCHEDULABLE + ":NoSchedule"));
+            client.resources(ReplicaSet.class).create(replicaSet(ns, prefix)).block(WAIT);
+            await().atMost(WAIT).until(() -> rsPods(client, ns).stream().filter(p -> node0.equals(p.getSpec()
+                    .getNodeName())).filter(NodeLifecycleIT::podReady).count() == 2);
+            for (int i : new int[] {1, 2}) {
+                cordon(client, fleet.nodeName(i), false);
+            }
+            await().atMost(WAIT).until(() -> !taintIds(client, fleet.nodeName(1)).contains(NodeTaints.UNSCHEDULABLE
+                    + ":NoSchedule") && !taintIds(client, fleet.nodeName(2)).contains(NodeTaints.UNSCHEDULABLE + ":NoSchedule"));
 
             watch = client.resources(Pod.class).watch(ns, ListOptions.all(), null)
                     .filter(e -> e.type() != WatchEvent.Type.BOOKMARK
@@ -101,7 +140,7 @@ class NodeLifecycleIT {
             create(client, ns, "default", node0, null);
             create(client, ns, "other", fleet.nodeName(1), unreachable(0L));
             await().atMost(WAIT).until(() -> client.resources(Pod.class).list(ns, ListOptions.all()).block(WAIT)
-                    .getItems().stream().filter(NodeLifecycleIT::podReady).count() == 5);
+                    .getItems().stream().filter(NodeLifecycleIT::podReady).count() == 7);
             // DefaultTolerationSeconds admission gave the pod without tolerations the two 300 s ones
             assertThat(pod(client, ns, "default").getSpec().getTolerations())
                     .extracting(Toleration::getKey, Toleration::getEffect, Toleration::getTolerationSeconds)
@@ -160,6 +199,18 @@ class NodeLifecycleIT {
             assertThat(deletionSeen).doesNotContainKeys("forever", "default", "other");
             assertThat(deletionSeen.get("zero")).isBefore(deletionSeen.get("three"));
 
+            // the ReplicaSet's pods (tolerating the taint for 2 s) are evicted and recreated on the healthy nodes
+            await().atMost(WAIT).untilAsserted(() -> {
+                List<Pod> live = rsPods(client, ns).stream()
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+                assertThat(live).hasSize(2).allSatisfy(p -> {
+                    assertThat(p.getSpec().getNodeName()).isIn(fleet.nodeName(1), fleet.nodeName(2));
+                    assertThat(podReady(p)).isTrue();
+                });
+            });
+            assertThat(rsPods(client, ns).stream().filter(p -> node0.equals(p.getSpec().getNodeName())))
+                    .hasSize(2).allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
+
             // the agent comes back: Ready, untainted, the 300 s eviction cancelled, the evicted pods finish deleting
             restarted = HollowFleet.fullAgents(PodLifecycleProperties.defaults(), restartedWorkers)
                     .apply(fleet.contexts().get(0));
@@ -171,7 +222,8 @@ class NodeLifecycleIT {
             });
             await().atMost(WAIT).untilAsserted(() -> assertThat(events(client, ns, "default", "TaintManagerEviction"))
                     .containsExactly("Cancelling deletion of Pod " + ns + "/default"));
-            await().atMost(WAIT).until(() -> pod(client, ns, "zero") == null && pod(client, ns, "three") == null);
+            await().atMost(WAIT).until(() -> pod(client, ns, "zero") == null && pod(client, ns, "three") == null
+                    && rsPods(client, ns).size() == 2);
             assertThat(pod(client, ns, "forever")).isNotNull();
             assertThat(pod(client, ns, "default").getMetadata().getDeletionTimestamp()).isNull();
         } finally {
@@ -181,6 +233,10 @@ class NodeLifecycleIT {
             if (nodeWatch != null) {
                 nodeWatch.dispose();
             }
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            schedulerEvents.close(Duration.ofSeconds(5));
             if (manager != null) {
                 manager.stop();
             }
@@ -189,6 +245,12 @@ class NodeLifecycleIT {
             }
             fleet.close();
             restartedWorkers.shutdownNow();
+            client.resources(ReplicaSet.class).delete(ns, "web", DeleteOptions.now()).onErrorResume(e -> Mono.empty())
+                    .block(WAIT);
+            for (Pod p : rsPods(client, ns)) {
+                client.resources(Pod.class).delete(ns, p.getMetadata().getName(), DeleteOptions.now())
+                        .onErrorResume(e -> Mono.empty()).block(WAIT);
+            }
             for (String p : List.of("zero", "three", "forever", "default", "other")) {
                 client.resources(Pod.class).delete(ns, p, DeleteOptions.now()).onErrorResume(e -> Mono.empty())
                         .block(WAIT);
@@ -201,6 +263,28 @@ class NodeLifecycleIT {
                         .block(WAIT);
             }
         }
+    }
+
+    private static final String SCHEDULER = "nlc-it-scheduler";
+
+    static ReplicaSet replicaSet(String ns, String prefix) {
+        return new ReplicaSetBuilder().withNewMetadata().withNamespace(ns).withName("web").endMetadata().withNewSpec()
+                .withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector().withNewTemplate()
+                .withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec().withSchedulerName(SCHEDULER)
+                .addToNodeSelector(ZoneState.LABEL_ZONE, prefix + "zone").withTolerations(unreachable(2L))
+                .addNewContainer().withName("c").withImage("hollow/web:1").endContainer().endSpec().endTemplate()
+                .endSpec().build();
+    }
+
+    static List<Pod> rsPods(KubeClient client, String ns) {
+        return client.resources(Pod.class).list(ns, ListOptions.all()).block(WAIT).getItems().stream()
+                .filter(p -> p.getMetadata().getLabels() != null && "web".equals(p.getMetadata().getLabels().get("app")))
+                .toList();
+    }
+
+    static void cordon(KubeClient client, String node, boolean unschedulable) {
+        client.resources(Node.class).patch(null, node, PatchType.MERGE,
+                "{\"spec\":{\"unschedulable\":" + unschedulable + "}}").block(WAIT);
     }
 
     static Toleration unreachable(Long seconds) {
