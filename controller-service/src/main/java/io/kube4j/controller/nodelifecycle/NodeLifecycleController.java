@@ -7,7 +7,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Collections;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +67,10 @@ public final class NodeLifecycleController implements Startable {
     static final String LABEL_EXCLUDE_DISRUPTION = "node.kubernetes.io/exclude-disruption";
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     private static final int STATUS_UPDATE_ATTEMPTS = 5;
+    /** Kubernetes' {@code nodeUpdateWorkerSize}: nodes updated at once in a monitor pass. */
+    static final int NODE_UPDATE_WORKERS = 8;
+    /** Threads carrying out due taint evictions. */
+    static final int EVICTION_WORKERS = 4;
 
     private final NodeLifecycleProperties props;
     private final KubeClient client;
@@ -80,14 +89,15 @@ public final class NodeLifecycleController implements Startable {
     private final Counter evictionsTotal;
     private final Counter podDeletionsTotal;
 
-    // owned by the monitor thread
+    // knownNodes belongs to the monitor thread; the zone queues are shared with its node workers
     private final Map<String, Node> knownNodes = new HashMap<>();
-    private final Map<String, RateLimitedTimedQueue> zoneTainters = new HashMap<>();
+    private final Map<String, RateLimitedTimedQueue> zoneTainters = new ConcurrentHashMap<>();
     private final ZoneDisruption disruption;
     private final Set<String> nodesToRetry = ConcurrentHashMap.newKeySet();
 
     private ScheduledExecutorService monitor;
-    private Thread evictionWorker;
+    private ExecutorService nodeWorkers;
+    private final List<Thread> evictionWorkers = new ArrayList<>();
     private volatile boolean stopping;
 
     /** Registers the informer handlers on {@code ctx}'s shared informers; {@link #start} starts the loops. */
@@ -182,6 +192,12 @@ public final class NodeLifecycleController implements Startable {
         podProcessor.start();
         taintManagerNodes.start();
         taintManagerPods.start();
+        java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+        nodeWorkers = Executors.newFixedThreadPool(NODE_UPDATE_WORKERS, r -> {
+            Thread t = new Thread(r, "node-lifecycle-update-" + ids.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         monitor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "node-lifecycle-monitor");
             t.setDaemon(true);
@@ -191,9 +207,14 @@ public final class NodeLifecycleController implements Startable {
                 TimeUnit.MILLISECONDS);
         monitor.scheduleWithFixedDelay(this::taintingSafely, TAINTING_PERIOD.toMillis(), TAINTING_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
-        evictionWorker = new Thread(this::runEvictions, "taint-eviction-worker");
-        evictionWorker.setDaemon(true);
-        evictionWorker.start();
+        // Kubernetes fires each eviction on a goroutine of its own: a few workers, so one slow delete does not hold
+        // back the evictions due after it
+        for (int i = 0; i < EVICTION_WORKERS; i++) {
+            Thread t = new Thread(this::runEvictions, "taint-eviction-worker-" + i);
+            t.setDaemon(true);
+            t.start();
+            evictionWorkers.add(t);
+        }
         log.info("node lifecycle controller started: monitor period {}, grace period {}, startup grace {}, eviction rate"
                         + " {}/s (secondary {}/s above {} nodes), unhealthy zone threshold {}", props.nodeMonitorPeriod(),
                 props.nodeMonitorGracePeriod(), props.nodeStartupGracePeriod(), props.nodeEvictionRate(),
@@ -211,10 +232,16 @@ public final class NodeLifecycleController implements Startable {
             m.shutdownNow();
             m.awaitTermination(30, TimeUnit.SECONDS);
         }
+        if (nodeWorkers != null) {
+            nodeWorkers.shutdownNow();
+            nodeWorkers.awaitTermination(30, TimeUnit.SECONDS);
+        }
         taintManager.shutDown();
-        if (evictionWorker != null) {
-            evictionWorker.interrupt();
-            evictionWorker.join(10_000);
+        for (Thread t : evictionWorkers) {
+            t.interrupt();
+        }
+        for (Thread t : evictionWorkers) {
+            t.join(10_000);
         }
         for (Controller c : List.of(taintManagerPods, taintManagerNodes, podProcessor, noScheduleTainter)) {
             c.stop();
@@ -277,55 +304,79 @@ public final class NodeLifecycleController implements Startable {
             }
         }
 
-        Map<String, List<NodeCondition>> zoneToReady = new HashMap<>();
+        Map<String, List<NodeCondition>> zoneToReady = new ConcurrentHashMap<>();
+        // the writes of one pass (status, taints, pods) are network-bound: several nodes at a time, as Kubernetes'
+        // nodeUpdateWorkerSize
+        List<Callable<Void>> work = new ArrayList<>(nodes.size());
         for (Node cached : nodes) {
-            Node node = cached;
-            NodeHealthTracker.Evaluation ev = null;
-            for (int attempt = 0; attempt < STATUS_UPDATE_ATTEMPTS && ev == null; attempt++) {
+            work.add(() -> {
+                updateNodeHealth(cached, zoneToReady);
+                return null;
+            });
+        }
+        try {
+            for (Future<Void> f : nodeWorkers.invokeAll(work)) {
                 try {
-                    ev = tryUpdateNodeHealth(node);
-                } catch (ApiStatusException.Conflict e) {
-                    node = client.resources(Node.class).get(null, node.getMetadata().getName())
-                            .onErrorResume(ApiStatusException.NotFound.class, x -> reactor.core.publisher.Mono.empty())
-                            .block(WRITE_TIMEOUT);
-                    if (node == null) {
-                        break;
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("updating the health of node {} failed: {}", node.getMetadata().getName(), e.toString());
-                    break;
+                    f.get();
+                } catch (ExecutionException e) {
+                    log.warn("node health update failed: {}", e.getCause().toString(), e.getCause());
                 }
             }
-            if (ev == null) {
-                log.warn("node {}: health not updated this pass; no pods will be evicted", cached.getMetadata().getName());
-                continue;
-            }
-            Map<String, String> labels = node.getMetadata().getLabels();
-            if (labels == null || !labels.containsKey(LABEL_EXCLUDE_DISRUPTION)) {
-                zoneToReady.computeIfAbsent(ZoneState.zoneKey(node), k -> new ArrayList<>()).add(ev.currentReady());
-            }
-            String name = node.getMetadata().getName();
-            NodeCondition current = ev.currentReady();
-            NodeCondition observed = ev.observedReady();
-            if (current != null) {
-                processTaintBaseEviction(node, observed);
-                boolean needsRetry = nodesToRetry.contains(name);
-                boolean becameNotReady = !"True".equals(current.getStatus()) && "True".equals(observed.getStatus());
-                if (becameNotReady) {
-                    log.info("node {} is now NotReady ({}: {})", name, current.getStatus(), current.getReason());
-                    nodeEvents.event(node, EventRecorder.NORMAL, "NodeNotReady",
-                            "Node " + name + " status is now: NodeNotReady");
-                }
-                if (becameNotReady || (needsRetry && !"True".equals(observed.getStatus()))) {
-                    if (!markPodsNotReady(podsOnNode(name), name)) {
-                        nodesToRetry.add(name);
-                        continue;
-                    }
-                }
-            }
-            nodesToRetry.remove(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         handleDisruption(zoneToReady, nodes);
+    }
+
+    /** One node of {@link #monitorNodeHealth}: its health, the taint decision, NotReady pods. */
+    private void updateNodeHealth(Node cached, Map<String, List<NodeCondition>> zoneToReady) {
+        Node node = cached;
+        NodeHealthTracker.Evaluation ev = null;
+        for (int attempt = 0; attempt < STATUS_UPDATE_ATTEMPTS && ev == null; attempt++) {
+            try {
+                ev = tryUpdateNodeHealth(node);
+            } catch (ApiStatusException.Conflict e) {
+                node = client.resources(Node.class).get(null, node.getMetadata().getName())
+                        .onErrorResume(ApiStatusException.NotFound.class, x -> reactor.core.publisher.Mono.empty())
+                        .block(WRITE_TIMEOUT);
+                if (node == null) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.warn("updating the health of node {} failed: {}", node.getMetadata().getName(), e.toString());
+                break;
+            }
+        }
+        if (ev == null) {
+            log.warn("node {}: health not updated this pass; no pods will be evicted", cached.getMetadata().getName());
+            return;
+        }
+        Map<String, String> labels = node.getMetadata().getLabels();
+        if (labels == null || !labels.containsKey(LABEL_EXCLUDE_DISRUPTION)) {
+            zoneToReady.computeIfAbsent(ZoneState.zoneKey(node), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(ev.currentReady());
+        }
+        String name = node.getMetadata().getName();
+        NodeCondition current = ev.currentReady();
+        NodeCondition observed = ev.observedReady();
+        if (current != null) {
+            processTaintBaseEviction(node, observed);
+            boolean needsRetry = nodesToRetry.contains(name);
+            boolean becameNotReady = !"True".equals(current.getStatus()) && "True".equals(observed.getStatus());
+            if (becameNotReady) {
+                log.info("node {} is now NotReady ({}: {})", name, current.getStatus(), current.getReason());
+                nodeEvents.event(node, EventRecorder.NORMAL, "NodeNotReady",
+                        "Node " + name + " status is now: NodeNotReady");
+            }
+            if (becameNotReady || (needsRetry && !"True".equals(observed.getStatus()))) {
+                if (!markPodsNotReady(podsOnNode(name), name)) {
+                    nodesToRetry.add(name);
+                    return;
+                }
+            }
+        }
+        nodesToRetry.remove(name);
     }
 
     /** Evaluates one node and writes its Unknown conditions when the heartbeat is too old; Conflict propagates. */

@@ -35,19 +35,19 @@ final class ZoneDisruption {
     }
 
     /** A zone seen for the first time starts {@link ZoneState#INITIAL}. */
-    void seen(String zone) {
+    synchronized void seen(String zone) {
         states.putIfAbsent(zone, ZoneState.INITIAL);
     }
 
-    ZoneState state(String zone) {
+    synchronized ZoneState state(String zone) {
         return states.get(zone);
     }
 
-    Map<String, ZoneState> states() {
+    synchronized Map<String, ZoneState> states() {
         return Map.copyOf(states);
     }
 
-    Decision update(Map<String, List<NodeCondition>> zoneToReady) {
+    synchronized Decision update(Map<String, List<NodeCondition>> zoneToReady) {
         Map<String, ZoneState> newStates = new HashMap<>();
         boolean allAreFullyDisrupted = true;
         for (var e : zoneToReady.entrySet()) {
