@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.api.validation.FieldError;
+import io.kube4j.apiserver.admission.DefaultTolerationSeconds;
+import io.kube4j.apiserver.admission.DefaultTolerationSecondsProperties;
 import io.kube4j.apiserver.admission.PriorityAdmission;
 import io.kube4j.apiserver.admission.PriorityClasses;
 import io.kube4j.apiserver.allocation.RangeAllocator;
@@ -42,10 +44,17 @@ public final class ResourceHooks {
 
     private final ServiceAllocators allocators;
     private final PriorityAdmission priority;
+    private final DefaultTolerationSeconds defaultTolerations;
 
     public ResourceHooks(ServiceAllocators allocators, PriorityAdmission priority) {
+        this(allocators, priority, new DefaultTolerationSeconds(DefaultTolerationSecondsProperties.defaults()));
+    }
+
+    public ResourceHooks(ServiceAllocators allocators, PriorityAdmission priority,
+                         DefaultTolerationSeconds defaultTolerations) {
         this.allocators = allocators;
         this.priority = priority;
+        this.defaultTolerations = defaultTolerations;
     }
 
     void attach(ResourceStore store) {
@@ -57,6 +66,7 @@ public final class ResourceHooks {
     /** Mutating admission of a new object, after defaulting and before validation (Kubernetes' order). */
     Mono<Void> admitCreate(ResourceType t, HasMetadata obj) {
         if (obj instanceof Pod pod) {
+            defaultTolerations.admitPodCreate(pod);
             return priority.admitPodCreate(t, pod);
         }
         return Mono.empty();
