@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * JSON Patch (RFC 6902) and JSON Merge Patch (RFC 7386), applied with Eclipse Parsson, the Jakarta JSON
- * Processing implementation, rather than a hand-written patcher.
+ * Processing implementation, rather than a hand-written patcher; and Kubernetes' strategic merge patch
+ * ({@link StrategicMergePatch}), which needs the kind of the object for its merge keys ({@link PatchMetaTable}).
  */
 public final class Patches {
 
@@ -27,7 +28,24 @@ public final class Patches {
     private Patches() {
     }
 
+    /** Applies a JSON patch or a merge patch; a strategic merge patch needs {@link #apply(String, JsonNode, byte[], String, String)}. */
     public static JsonNode apply(String patchType, JsonNode target, byte[] patchBytes) {
+        return apply(patchType, target, patchBytes, null, null);
+    }
+
+    /** Whether a strategic merge patch can be applied to objects of this kind (not to custom resources, as in Kubernetes). */
+    public static boolean supportsStrategicMergePatch(String apiVersion, String kind) {
+        return apiVersion != null && kind != null && PatchMetaTable.builtin().forKind(apiVersion, kind).isPresent();
+    }
+
+    /**
+     * Applies a patch of any type but server-side apply to {@code target}, an object of the given kind
+     * ({@code apiVersion} like {@code apps/v1}); the kind matters for strategic merge patches only.
+     */
+    public static JsonNode apply(String patchType, JsonNode target, byte[] patchBytes, String apiVersion, String kind) {
+        if (patchType.equals(STRATEGIC_MERGE_PATCH)) {
+            return strategicMergePatch(target, patchBytes, apiVersion, kind);
+        }
         String patchText = new String(patchBytes, StandardCharsets.UTF_8);
         JsonValue patch;
         try (JsonReader r = Json.createReader(new StringReader(patchText))) {
@@ -63,5 +81,28 @@ public final class Patches {
             throw new ApiException(422, "Invalid", "the patch did not produce an object");
         }
         return Codecs.json().readTree(result.toString());
+    }
+
+    private static JsonNode strategicMergePatch(JsonNode target, byte[] patchBytes, String apiVersion, String kind) {
+        PatchSchema schema = (apiVersion == null || kind == null ? java.util.Optional.<PatchSchema>empty()
+                : PatchMetaTable.builtin().forKind(apiVersion, kind))
+                .orElseThrow(() -> ApiException.unsupportedMediaType(STRATEGIC_MERGE_PATCH
+                        + " is not supported for " + (kind == null ? "this resource" : kind)
+                        + ": use application/merge-patch+json or application/json-patch+json"));
+        JsonNode patch;
+        try {
+            patch = Codecs.json().readTree(patchBytes);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw ApiException.badRequest("the patch is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (patch == null || !patch.isObject()) {
+            throw ApiException.badRequest("a strategic merge patch must be a JSON object");
+        }
+        try {
+            return StrategicMergePatch.apply(target, patch, schema);
+        } catch (StrategicMergePatchException e) {
+            throw e.status() == 400 ? ApiException.badRequest(e.getMessage())
+                    : new ApiException(e.status(), "Invalid", e.getMessage());
+        }
     }
 }

@@ -330,11 +330,11 @@ public final class ResourceStore {
         });
     }
 
-    /** PATCH: applies a JSON or merge patch to the current object (retrying on conflicts unless pinned). */
+    /** PATCH: applies a JSON, merge or strategic merge patch to the current object (retrying on conflicts unless pinned). */
     public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part) {
         return guaranteedUpdate(t, ns, name, current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
-            JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch);
+            JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
             HasMetadata next = decodeTree(t, patched);
             String pinned = next.getMetadata() == null ? null : next.getMetadata().getResourceVersion();
             if (pinned != null && !pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {

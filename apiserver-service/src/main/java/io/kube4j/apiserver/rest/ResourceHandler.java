@@ -192,11 +192,15 @@ public final class ResourceHandler {
     private Mono<ServerResponse> patch(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
         ResourceType t = info.type();
         String type = Bodies.mediaType(request);
-        if (type.equals(Patches.STRATEGIC_MERGE_PATCH) || type.equals(Patches.APPLY_PATCH)) {
+        if (type.equals(Patches.APPLY_PATCH)) {
             return Mono.error(ApiException.unsupportedMediaType(type
                     + " is not served yet: use application/merge-patch+json or application/json-patch+json"));
         }
-        if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH)) {
+        if (type.equals(Patches.STRATEGIC_MERGE_PATCH) && !Patches.supportsStrategicMergePatch(t.apiVersion(), t.kind())) {
+            return Mono.error(ApiException.unsupportedMediaType(type + " is not supported for " + t.kind()
+                    + ": use application/merge-patch+json or application/json-patch+json"));
+        }
+        if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH) && !type.equals(Patches.STRATEGIC_MERGE_PATCH)) {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
         return Bodies.read(request, props.maxRequestBodySize())
@@ -320,10 +324,11 @@ public final class ResourceHandler {
                     if (method == HttpMethod.PUT) {
                         wanted = Bodies.parseObject(body, patchType);
                     } else {
-                        if (!patchType.equals(Patches.MERGE_PATCH) && !patchType.equals(Patches.JSON_PATCH)) {
+                        if (!patchType.equals(Patches.MERGE_PATCH) && !patchType.equals(Patches.JSON_PATCH)
+                                && !patchType.equals(Patches.STRATEGIC_MERGE_PATCH)) {
                             throw ApiException.unsupportedMediaType(patchType);
                         }
-                        wanted = Patches.apply(patchType, scale, body);
+                        wanted = Patches.apply(patchType, scale, body, "autoscaling/v1", "Scale");
                     }
                     String pinned = wanted.path("metadata").path("resourceVersion").asString("");
                     if (!pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {

@@ -139,8 +139,11 @@ class ApiServerRestIT {
                 .isEqualTo(r.json().at("/metadata/resourceVersion").asString());
         Response immutable = api.mergePatch(pods() + "/jp", "{\"spec\":{\"restartPolicy\":\"Never\"}}");
         assertThat(immutable.code()).isEqualTo(422);
-        Response smp = api.patch(pods() + "/jp", "{}", "application/strategic-merge-patch+json");
-        assertThat(smp.code()).isEqualTo(415);
+        Response smp = api.patch(pods() + "/jp", "{\"metadata\":{\"labels\":{\"b\":\"2\"}}}", "application/strategic-merge-patch+json");
+        assertThat(smp.code()).as(smp.body()).isEqualTo(200);
+        assertThat(smp.json().at("/metadata/resourceVersion").asString()).isEqualTo(r.json().at("/metadata/resourceVersion").asString());
+        Response apply = api.patch(pods() + "/jp", "{}", "application/apply-patch+yaml");
+        assertThat(apply.code()).isEqualTo(415);
     }
 
     static Stream<Arguments> badObjects() {
