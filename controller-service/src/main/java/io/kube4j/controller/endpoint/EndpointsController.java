@@ -34,6 +34,7 @@ import io.kube4j.client.controller.Startable;
 import io.kube4j.client.events.EventRecorder;
 import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
+import io.kube4j.controller.common.EnqueueHandlers;
 import io.kube4j.controller.manager.ControllerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,22 +85,7 @@ public final class EndpointsController implements Startable {
         this.controller = context.controller(CONTROLLER_NAME).reconciler(this::reconcile)
                 .workers(properties.concurrentSyncs())
                 .waitFor(services::hasSynced).waitFor(pods::hasSynced).waitFor(endpoints::hasSynced).build();
-        services.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Service s) {
-                controller.enqueue(Request.of(s));
-            }
-
-            @Override
-            public void onUpdate(Service oldObj, Service newObj) {
-                controller.enqueue(Request.of(newObj));
-            }
-
-            @Override
-            public void onDelete(Service s, boolean finalStateUnknown) {
-                controller.enqueue(Request.of(s));
-            }
-        });
+        services.addEventHandler(EnqueueHandlers.ownKey(controller::enqueue));
         pods.addEventHandler(new PodHandler(services.lister()::list, this::enqueueBatched));
         endpoints.addEventHandler(new ResourceEventHandler<>() {
             @Override

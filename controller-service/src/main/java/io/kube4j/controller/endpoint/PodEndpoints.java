@@ -12,11 +12,11 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.kube4j.api.selector.LabelSelector;
+import io.kube4j.controller.common.Pods;
 
 /**
  * The rules both endpoint controllers apply to a pod (Kubernetes' {@code pkg/controller/util/endpoint} and
@@ -35,20 +35,7 @@ public final class PodEndpoints {
 
     /** Ready condition True ({@code podutil.IsPodReady}). */
     public static boolean isReady(Pod pod) {
-        PodCondition c = readyCondition(pod);
-        return c != null && "True".equals(c.getStatus());
-    }
-
-    static PodCondition readyCondition(Pod pod) {
-        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
-            return null;
-        }
-        for (PodCondition c : pod.getStatus().getConditions()) {
-            if ("Ready".equals(c.getType())) {
-                return c;
-            }
-        }
-        return null;
+        return Pods.isReady(pod);
     }
 
     /** Succeeded or Failed: a terminal pod never serves again. */

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
+import io.kube4j.controller.common.Pods;
 
 /**
  * Kubernetes' {@code TriggerTimeTracker}: for the {@code endpoints.kubernetes.io/last-change-trigger-time}
@@ -55,7 +56,7 @@ public final class TriggerTimeTracker {
     }
 
     static Instant podTriggerTime(Pod pod) {
-        PodCondition c = PodEndpoints.readyCondition(pod);
+        PodCondition c = Pods.readyCondition(pod);
         return c == null ? null : parse(c.getLastTransitionTime());
     }
 

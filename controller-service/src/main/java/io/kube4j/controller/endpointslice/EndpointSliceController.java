@@ -19,6 +19,7 @@ import io.kube4j.client.controller.Startable;
 import io.kube4j.client.events.EventRecorder;
 import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
+import io.kube4j.controller.common.EnqueueHandlers;
 import io.kube4j.controller.endpoint.EndpointsController;
 import io.kube4j.controller.endpoint.PodEndpoints;
 import io.kube4j.controller.endpoint.TriggerTimeTracker;
@@ -67,22 +68,7 @@ public final class EndpointSliceController implements Startable {
         this.controller = context.controller(CONTROLLER_NAME).reconciler(this::reconcile)
                 .workers(properties.concurrentSyncs()).waitFor(services::hasSynced).waitFor(pods::hasSynced)
                 .waitFor(nodes::hasSynced).waitFor(slices::hasSynced).build();
-        services.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Service s) {
-                controller.enqueue(Request.of(s));
-            }
-
-            @Override
-            public void onUpdate(Service oldObj, Service newObj) {
-                controller.enqueue(Request.of(newObj));
-            }
-
-            @Override
-            public void onDelete(Service s, boolean finalStateUnknown) {
-                controller.enqueue(Request.of(s));
-            }
-        });
+        services.addEventHandler(EnqueueHandlers.ownKey(controller::enqueue));
         pods.addEventHandler(new EndpointsController.PodHandler(services.lister()::list,
                 (ns, name) -> controller.queue().addAfter(new Request(ns, name), batchPeriod)));
         slices.addEventHandler(new ResourceEventHandler<>() {
