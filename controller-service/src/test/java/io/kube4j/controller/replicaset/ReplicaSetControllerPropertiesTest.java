@@ -43,8 +43,9 @@ class ReplicaSetControllerPropertiesTest {
     }
 
     @Test
-    void theFactoryIsNamedLikeKubeControllerManagers() {
-        assertThat(new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()).name())
-                .isEqualTo("replicaset");
+    void theFactoryIsABeanNamedLikeKubeControllerManagers() {
+        runner.withUserConfiguration(ReplicaSetControllerFactory.class).run(ctx ->
+                assertThat(ctx.getBean(io.kube4j.controller.manager.ControllerFactory.class).name())
+                        .isEqualTo("replicaset"));
     }
 }
