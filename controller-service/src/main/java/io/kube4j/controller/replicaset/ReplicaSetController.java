@@ -225,6 +225,9 @@ public final class ReplicaSetController implements Reconciler {
     /** The ReplicaSets of the pod's namespace whose (non-empty, valid) selector matches it. */
     private List<ReplicaSet> podReplicaSets(Pod pod) {
         List<ReplicaSet> out = new ArrayList<>();
+        if (labels(pod).isEmpty()) {
+            return out; // as Kubernetes' GetPodReplicaSets: a pod without labels belongs to none
+        }
         for (ReplicaSet rs : rsInformer.lister().list(pod.getMetadata().getNamespace())) {
             LabelSelector sel;
             try {
@@ -235,6 +238,10 @@ public final class ReplicaSetController implements Reconciler {
             if (!sel.isEverything() && !sel.isNothing() && sel.matches(labels(pod))) {
                 out.add(rs);
             }
+        }
+        if (out.size() > 1) {
+            log.warn("user error: more than one ReplicaSet selects pods with labels {} (pod {})", labels(pod),
+                    Pods.key(pod));
         }
         return out;
     }
