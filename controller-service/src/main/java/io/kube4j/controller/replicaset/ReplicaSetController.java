@@ -173,8 +173,7 @@ public final class ReplicaSetController implements Reconciler {
         }
         OwnerReference curRef = OwnerReferences.controllerOf(curPod);
         OwnerReference oldRef = OwnerReferences.controllerOf(oldPod);
-        boolean refChanged = !Objects.equals(curRef == null ? null : curRef.getUid(),
-                oldRef == null ? null : oldRef.getUid());
+        boolean refChanged = !Objects.equals(curRef, oldRef);
         if (refChanged && oldRef != null) {
             ReplicaSet old = resolveControllerRef(oldPod.getMetadata().getNamespace(), oldRef);
             if (old != null) {
@@ -226,6 +225,9 @@ public final class ReplicaSetController implements Reconciler {
     /** The ReplicaSets of the pod's namespace whose (non-empty, valid) selector matches it. */
     private List<ReplicaSet> podReplicaSets(Pod pod) {
         List<ReplicaSet> out = new ArrayList<>();
+        if (labels(pod).isEmpty()) {
+            return out; // as Kubernetes' GetPodReplicaSets: a pod without labels belongs to none
+        }
         for (ReplicaSet rs : rsInformer.lister().list(pod.getMetadata().getNamespace())) {
             LabelSelector sel;
             try {
@@ -236,6 +238,10 @@ public final class ReplicaSetController implements Reconciler {
             if (!sel.isEverything() && !sel.isNothing() && sel.matches(labels(pod))) {
                 out.add(rs);
             }
+        }
+        if (out.size() > 1) {
+            log.warn("user error: more than one ReplicaSet selects pods with labels {} (pod {})", labels(pod),
+                    Pods.key(pod));
         }
         return out;
     }
@@ -312,7 +318,9 @@ public final class ReplicaSetController implements Reconciler {
             OwnerReference ref = OwnerReferences.controllerRef(rs, API_VERSION, KIND);
             log.debug("ReplicaSet {}: too few replicas, need {}, creating {}", key, replicas(rs), n);
             SlowStart.Outcome outcome = SlowStart.run(n, SlowStart.INITIAL_BATCH_SIZE,
-                    () -> podControl.createPod(ns, rs.getSpec().getTemplate(), rs, ref));
+                    () -> podControl.createPod(ns, rs.getSpec().getTemplate(), rs, ref)
+                            // every create in a terminating namespace fails: nothing to retry
+                            .onErrorResume(ReplicaSetController::namespaceTerminating, e -> Mono.empty()));
             int skipped = n - outcome.successes();
             if (skipped > 0) {
                 // the informer will never see the pods not created
@@ -348,30 +356,34 @@ public final class ReplicaSetController implements Reconciler {
     }
 
     /**
-     * The pods of every ReplicaSet with the same controller as {@code rs} (a Deployment's old and new ReplicaSets),
-     * or of {@code rs} alone: co-location with these ranks pods for deletion.
+     * The pods selected by every ReplicaSet with the same controller as {@code rs} (a Deployment's old and new
+     * ReplicaSets; none when {@code rs} has no controller), as Kubernetes' getIndirectlyRelatedPods: co-location
+     * with these ranks pods for deletion.
      */
     private List<Pod> indirectlyRelatedPods(ReplicaSet rs) {
         OwnerReference owner = OwnerReferences.controllerOf(rs);
-        List<ReplicaSet> related = new ArrayList<>();
         if (owner == null) {
-            related.add(rs);
-        } else {
-            for (ReplicaSet r : rsInformer.lister().list(rs.getMetadata().getNamespace())) {
-                if (OwnerReferences.isControlledBy(r, owner.getUid())) {
-                    related.add(r);
-                }
-            }
-            if (related.stream().noneMatch(r -> Objects.equals(r.getMetadata().getUid(), rs.getMetadata().getUid()))) {
-                related.add(rs);
-            }
+            return List.of();
         }
         Set<String> seen = new HashSet<>();
         List<Pod> out = new ArrayList<>();
-        for (ReplicaSet r : related) {
-            String uid = r.getMetadata().getUid();
-            for (Pod p : podInformer.getIndexer().byIndex(Indexers.OWNER_UID, uid)) {
-                if (OwnerReferences.isControlledBy(p, uid) && seen.add(p.getMetadata().getUid())) {
+        List<Pod> nsPods = null;
+        for (ReplicaSet r : rsInformer.getIndexer().byIndex(Indexers.OWNER_UID, owner.getUid())) {
+            if (!OwnerReferences.isControlledBy(r, owner.getUid())
+                    || !Objects.equals(r.getMetadata().getNamespace(), rs.getMetadata().getNamespace())) {
+                continue;
+            }
+            LabelSelector sel;
+            try {
+                sel = LabelSelector.from(r.getSpec() == null ? null : r.getSpec().getSelector());
+            } catch (IllegalArgumentException e) {
+                continue; // an invalid selector matches no pods
+            }
+            if (nsPods == null) {
+                nsPods = podInformer.lister().list(rs.getMetadata().getNamespace());
+            }
+            for (Pod p : nsPods) {
+                if (sel.matches(labels(p)) && seen.add(p.getMetadata().getUid())) {
                     out.add(p);
                 }
             }
@@ -510,6 +522,19 @@ public final class ReplicaSetController implements Reconciler {
     private static Map<String, String> labels(Pod p) {
         Map<String, String> l = p.getMetadata().getLabels();
         return l == null ? Map.of() : l;
+    }
+
+    /** The apiserver refused a create because the namespace is being deleted (Kubernetes' NamespaceTerminating). */
+    static boolean namespaceTerminating(Throwable e) {
+        if (!(e instanceof ApiStatusException.Forbidden f)) {
+            return false;
+        }
+        var details = f.status() == null ? null : f.status().getDetails();
+        if (details != null && details.getCauses() != null
+                && details.getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()))) {
+            return true;
+        }
+        return String.valueOf(f.getMessage()).contains("because it is being terminated");
     }
 
     private static RuntimeException asRuntime(Throwable t) {

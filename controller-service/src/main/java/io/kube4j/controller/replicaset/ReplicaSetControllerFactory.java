@@ -6,11 +6,15 @@ import io.kube4j.client.controller.Startable;
 import io.kube4j.controller.common.ApiPodControl;
 import io.kube4j.controller.manager.ControllerContext;
 import io.kube4j.controller.manager.ControllerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /** Makes the {@link ReplicaSetController} ({@code --controllers} name {@code replicaset}). */
 @Component
 public class ReplicaSetControllerFactory implements ControllerFactory {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaSetControllerFactory.class);
 
     private final ReplicaSetControllerProperties properties;
 
@@ -25,6 +29,8 @@ public class ReplicaSetControllerFactory implements ControllerFactory {
 
     @Override
     public Startable create(ControllerContext context) {
+        log.info("replicaset controller: kube4j.controller.replicaset.concurrent-syncs={}, burst-replicas={}",
+                properties.concurrentSyncs(), properties.burstReplicas());
         ReplicaSetController rsc = new ReplicaSetController(
                 context.informer(ReplicaSet.class), context.informer(Pod.class),
                 context.client().resources(ReplicaSet.class), context.client().resources(Pod.class),

@@ -16,12 +16,17 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.DeleteOptions;
+import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
 import io.kube4j.client.ResourceClient;
+import io.kube4j.client.informer.SharedInformerFactory;
+import io.kube4j.client.util.Clock;
 import io.kube4j.client.watch.WatchEvent;
 import io.kube4j.controller.common.OwnerReferences;
+import io.kube4j.controller.manager.ControllerContext;
 import io.kube4j.controller.manager.ControllerManager;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +34,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * Churn against the real apiserver: while the test changes {@code spec.replicas} (some changes back-to-back) and
+ * Churn against the real apiserver, with the controller's pod informer trailing the apiserver by 300 ms (a
+ * {@link LaggingWatchClient}), so the controller often syncs before it sees its own creates and deletes — what
+ * expectations are for. While the test changes {@code spec.replicas} (some changes back-to-back) and
  * deletes pods, a watch counts the ReplicaSet's live (not terminating) pods at every event and checks:
  * <ul>
  * <li>once the controller has converged on a value, no later state (etcd revision) has more live pods than that
@@ -42,6 +49,7 @@ import reactor.core.publisher.Mono;
 class ReplicaSetChurnIT {
 
     private static final Duration WAIT = ControllerTestEnv.WAIT;
+    private static final Duration POD_WATCH_LAG = Duration.ofMillis(300);
 
     private static ControllerManager manager;
     private static ResourceClient<ReplicaSet> rss;
@@ -53,7 +61,21 @@ class ReplicaSetChurnIT {
         rss = ControllerTestEnv.client().resources(ReplicaSet.class);
         pods = ControllerTestEnv.client().resources(Pod.class);
         ns = ControllerTestEnv.namespace("rs-churn");
-        manager = ControllerTestEnv.start(new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()));
+        // the controller's pod informer trails the apiserver by POD_WATCH_LAG (its ReplicaSet informer does not)
+        KubeClient client = ControllerTestEnv.client();
+        SharedInformerFactory informers = new SharedInformerFactory(type -> type == Pod.class
+                ? new LaggingWatchClient<>(client.resources(Pod.class), POD_WATCH_LAG)
+                : resources(client, type), Duration.ZERO);
+        manager = new ControllerManager(new ControllerContext(client, informers, new SimpleMeterRegistry(),
+                Clock.system()), List.of(new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults())),
+                List.of("*"));
+        manager.start();
+        assertThat(manager.waitForCacheSync(WAIT)).isTrue();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ResourceClient<?> resources(KubeClient client, Class<?> type) {
+        return client.resources((Class) type);
     }
 
     @AfterAll

@@ -65,7 +65,7 @@ class ReplicaSetControllerIT {
     }
 
     static void awaitConverged(ReplicaSet rs, int replicas) {
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             assertThat(livePods(rs)).hasSize(replicas);
             ReplicaSet cur = rss.get(ns, rs.getMetadata().getName()).block(WAIT);
             assertThat(cur.getStatus()).isNotNull();
@@ -94,8 +94,17 @@ class ReplicaSetControllerIT {
 
         scale("web", 5);
         awaitConverged(rs, 5);
+        // a larger step: slow-start batches 1, 2, 4, 8, 16 and then the rest (55 pods); one parallel round of deletes back
+        long t0 = System.nanoTime();
+        scale("web", 60);
+        awaitConverged(rs, 60);
+        long t1 = System.nanoTime();
         scale("web", 1);
         awaitConverged(rs, 1);
+        long t2 = System.nanoTime();
+        org.slf4j.LoggerFactory.getLogger(ReplicaSetControllerIT.class).info(
+                "measured: scale 5 -> 60 converged in {} ms, 60 -> 1 in {} ms", (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000);
         scale("web", 0);
         awaitConverged(rs, 0);
 

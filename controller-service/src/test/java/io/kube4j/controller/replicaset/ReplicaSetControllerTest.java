@@ -302,4 +302,42 @@ class ReplicaSetControllerTest {
         assertThat(rsc.expectations().satisfied("ns/web")).isFalse();
         assertThat(PodControl.SUCCESSFUL_CREATE).isEqualTo("SuccessfulCreate");
     }
+
+    @Test
+    void scaleDownPrefersPodsDoubledUpWithTheirSiblingReplicaSetsPods() {
+        // a Deployment's two ReplicaSets: "new" has one pod on n1 (crowded by two "old" pods) and one alone on n2
+        io.fabric8.kubernetes.api.model.OwnerReference deploy = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                .withApiVersion("apps/v1").withKind("Deployment").withName("d").withUid("uid-d").withController(true)
+                .build();
+        ReplicaSet newRs = add(new ReplicaSetBuilder(rs("new", 1)).editMetadata().withOwnerReferences(deploy)
+                .endMetadata().build());
+        ReplicaSet oldRs = add(new ReplicaSetBuilder(rs("old", 2)).editMetadata().withOwnerReferences(deploy)
+                .endMetadata().build());
+        podInformer.getIndexer().add(ownedPod(newRs, "new-crowded", b -> readyFor(b, Duration.ofMinutes(50))));
+        podInformer.getIndexer().add(ownedPod(newRs, "new-alone", b -> readyFor(b, Duration.ofMinutes(50))
+                .editSpec().withNodeName("n2").endSpec()));
+        podInformer.getIndexer().add(ownedPod(oldRs, "old-1", b -> readyFor(b, Duration.ofMinutes(50))));
+        podInformer.getIndexer().add(ownedPod(oldRs, "old-2", b -> readyFor(b, Duration.ofMinutes(50))));
+        sync(newRs);
+        assertThat(podControl.deleted).containsExactly("ns/new-crowded");
+
+        // without a controller there are no related pods: co-location does not rank, age (then uid) decides
+        ReplicaSet lone = add(rs("lone", 1));
+        podInformer.getIndexer().add(ownedPod(lone, "lone-a", b -> readyFor(b, Duration.ofMinutes(50))));
+        podInformer.getIndexer().add(ownedPod(lone, "lone-b", b -> readyFor(b, Duration.ofMinutes(50))
+                .editSpec().withNodeName("n2").endSpec().editMetadata()
+                .withCreationTimestamp(NOW.minusSeconds(60).toString()).endMetadata()));
+        sync(lone);
+        assertThat(podControl.deleted).containsExactly("ns/new-crowded", "ns/lone-b");
+    }
+
+    @Test
+    void aTerminatingNamespaceIsNoCreateError() {
+        var status = new io.fabric8.kubernetes.api.model.StatusBuilder().withMessage(
+                "unable to create new content in namespace ns because it is being terminated").build();
+        assertThat(ReplicaSetController.namespaceTerminating(new io.kube4j.client.ApiStatusException.Forbidden(403,
+                status, status.getMessage()))).isTrue();
+        assertThat(ReplicaSetController.namespaceTerminating(new io.kube4j.client.ApiStatusException.Forbidden(403,
+                new io.fabric8.kubernetes.api.model.Status(), "quota exceeded"))).isFalse();
+    }
 }
