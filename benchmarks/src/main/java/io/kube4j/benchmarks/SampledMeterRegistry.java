@@ -53,6 +53,13 @@ final class SampledMeterRegistry extends SimpleMeterRegistry {
         return new SampledTimer(id, config.merge(defaultHistogramConfig()), s);
     }
 
+    /** The counters named {@code meter} by their {@code name} tag (e.g. {@code workqueue_retries_total} per queue). */
+    Map<String, Double> counters(String meter) {
+        Map<String, Double> m = new TreeMap<>();
+        find(meter).counters().forEach(c -> m.merge(String.valueOf(c.getId().getTag("name")), c.count(), Double::sum));
+        return m;
+    }
+
     /** How many samples each sampled timer holds now (a phase's start). */
     Map<Key, Integer> mark() {
         Map<Key, Integer> m = new TreeMap<>();
