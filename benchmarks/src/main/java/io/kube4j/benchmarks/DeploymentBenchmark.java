@@ -112,26 +112,26 @@ public final class DeploymentBenchmark {
                 System.out.println("  " + SchedulerWorkload.jvm() + "; " + BenchSupport.storageNote(etcd) + "; logs in "
                         + logs);
 
-                // ---- the hollow fleet, its own JVM
+                // ---- the hollow fleet and the scheduler, each in its own JVM, started together
                 long f0 = System.nanoTime();
                 fleet = JvmProcess.start("fleet", System.getProperty("fleet.jvmArgs", "-Xms256m -Xmx2g"), List.of(
                         "-cp", JvmProcess.classpathOf(HollowFleetApplication.class),
                         "-Dkube4j.node.hollow.nodes=" + nodes, "-Dkube4j.node.hollow.name-prefix=" + NODE_PREFIX,
                         "-Dkube4j.node.root-dir=" + logs.resolve("fleet"),
                         HollowFleetApplication.class.getName(), api.url()), logs);
-                fleet.awaitCondition(() -> readyNodes(observer) >= nodes, timeout, nodes + " Ready nodes");
-                System.out.printf(Locale.ROOT, "  %d hollow nodes (full agents, pid %d) Ready in %.1f s%n", nodes,
-                        fleet.pid(), (System.nanoTime() - f0) / 1e9);
-
-                // ---- the scheduler, its own JVM (a single replica: no leader election)
+                // a single scheduler replica: no leader election
                 int schedulerPort = JvmProcess.freePort();
                 scheduler = JvmProcess.start("scheduler", System.getProperty("scheduler.jvmArgs", "-Xms128m -Xmx1g"),
                         List.of("-jar", JvmProcess.findExecJar("scheduler-service", "scheduler.jar").toString(),
                                 "--server.address=127.0.0.1", "--server.port=" + schedulerPort,
-                                "--kube4j.client.server=" + api.url(), "--kube4j.scheduler.leader-election.enabled=false"),
-                        logs);
-                scheduler.awaitHttpOk("http://127.0.0.1:" + schedulerPort + "/actuator/health", Duration.ofSeconds(120));
-                System.out.printf(Locale.ROOT, "  scheduler (pid %d) up%n", scheduler.pid());
+                                "--kube4j.client.server=" + api.url(),
+                                "--kube4j.scheduler.leader-election.enabled=false"), logs);
+                fleet.awaitCondition(() -> readyNodes(observer) >= nodes, timeout, nodes + " Ready nodes");
+                System.out.printf(Locale.ROOT, "  %d hollow nodes (full agents, pid %d) Ready in %.1f s%n", nodes,
+                        fleet.pid(), (System.nanoTime() - f0) / 1e9);
+                scheduler.awaitHttpOk("http://127.0.0.1:" + schedulerPort + "/actuator/health", timeout);
+                System.out.printf(Locale.ROOT, "  scheduler (pid %d) up after %.1f s%n", scheduler.pid(),
+                        (System.nanoTime() - f0) / 1e9);
 
                 // ---- the controllers, in this JVM
                 SampledMeterRegistry meters = new SampledMeterRegistry("workqueue_");
