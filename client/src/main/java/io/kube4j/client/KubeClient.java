@@ -1,6 +1,7 @@
 package io.kube4j.client;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.registry.ResourceRegistry;
@@ -68,6 +69,20 @@ public final class KubeClient implements AutoCloseable {
         b.putObject("target").put("kind", "Node").put("apiVersion", "v1").put("name", node);
         return ((HttpResourceClient<Pod>) resources(Pod.class))
                 .postSubresource(namespace, pod, "binding", Codecs.json().writeValueAsBytes(b)).then();
+    }
+
+    /**
+     * Sets a namespace's {@code spec.finalizers} to {@code namespace}'s (PUT {@code namespaces/{name}/finalize}), as the
+     * namespace controller does when it has emptied a Terminating namespace; its resourceVersion, when set, is the
+     * precondition. A Terminating namespace left with no finalizers is removed by the apiserver.
+     */
+    public Mono<Namespace> finalizeNamespace(Namespace namespace) {
+        if (namespace.getMetadata() == null || namespace.getMetadata().getName() == null) {
+            return Mono.error(new IllegalArgumentException("finalizeNamespace: the namespace needs a name"));
+        }
+        HttpResourceClient<Namespace> namespaces = (HttpResourceClient<Namespace>) resources(Namespace.class);
+        return namespaces.putSubresource(null, namespace.getMetadata().getName(), "finalize", Codecs.toJson(namespace))
+                .map(b -> Codecs.fromJson(b, Namespace.class));
     }
 
     @Override

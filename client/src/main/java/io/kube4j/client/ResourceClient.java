@@ -6,6 +6,7 @@ import io.kube4j.client.watch.WatchEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,6 +33,20 @@ public interface ResourceClient<T extends HasMetadata> {
 
     /** The deleted object (or the object now carrying a deletionTimestamp, when deletion is pending). */
     Mono<T> delete(String namespace, String name, DeleteOptions options);
+
+    /**
+     * Deletes every object of {@code namespace} that {@code options}' selectors select (deletecollection; a namespaced
+     * resource needs a namespace). Emits the objects deleted or now pending deletion. This default lists and deletes
+     * one by one (objects already gone are skipped); the HTTP client sends one DELETE to the collection instead.
+     */
+    default Mono<List<T>> deleteCollection(String namespace, ListOptions options, DeleteOptions deleteOptions) {
+        ListOptions o = options == null ? ListOptions.all() : options;
+        return list(namespace, new ListOptions(o.labelSelector(), o.fieldSelector(), 0, null, null, null, false))
+                .flatMapIterable(KubernetesResourceList::getItems)
+                .concatMap(item -> delete(item.getMetadata().getNamespace(), item.getMetadata().getName(), deleteOptions)
+                        .onErrorResume(ApiStatusException.NotFound.class, e -> Mono.empty()))
+                .collectList();
+    }
 
     /**
      * Watches over Server-Sent Events from {@code fromResourceVersion} (null: the current state as ADDED events

@@ -205,6 +205,19 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
                 });
     }
 
+    /** One DELETE to the collection URL with the list's selectors as query and the options as body. */
+    @Override
+    public Mono<List<T>> deleteCollection(String namespace, ListOptions options, DeleteOptions deleteOptions) {
+        return Mono.defer(() -> {
+                    Map<String, String> q = listQuery(options == null ? ListOptions.all() : options);
+                    q.remove("limit"); // deletecollection acts on everything selected, not on one page
+                    q.remove("continue");
+                    return request(HttpMethod.DELETE, uri(collectionPath(namespace), q), MediaType.APPLICATION_JSON,
+                            deleteBody(deleteOptions == null ? DeleteOptions.defaults() : deleteOptions));
+                })
+                .map(b -> decodeList(b).getItems());
+    }
+
     static byte[] deleteBody(DeleteOptions o) {
         ObjectNode n = Codecs.json().createObjectNode();
         n.put("kind", "DeleteOptions");
@@ -245,6 +258,12 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
     /** POSTs {@code body} (JSON) to the subresource {@code sub} of one object, e.g. {@code pods/x/binding}. */
     public Mono<byte[]> postSubresource(String namespace, String name, String sub, byte[] body) {
         return Mono.defer(() -> request(HttpMethod.POST, uri(objectPath(namespace, name) + "/" + sub, Map.of()),
+                MediaType.APPLICATION_JSON, body));
+    }
+
+    /** PUTs {@code body} (JSON) to the subresource {@code sub} of one object, e.g. {@code namespaces/x/finalize}. */
+    public Mono<byte[]> putSubresource(String namespace, String name, String sub, byte[] body) {
+        return Mono.defer(() -> request(HttpMethod.PUT, uri(objectPath(namespace, name) + "/" + sub, Map.of()),
                 MediaType.APPLICATION_JSON, body));
     }
 
