@@ -235,10 +235,11 @@ public final class DeploymentBenchmark {
 
     /** The controllers the benchmark runs, with their settings from {@code -Dkube4j.controller.<name>.*}. */
     private static List<ControllerFactory> controllerFactories() {
-        // the Deployment controller joins once it is on main
         return List.of(
                 new io.kube4j.controller.replicaset.ReplicaSetControllerFactory(bind("kube4j.controller.replicaset",
-                        io.kube4j.controller.replicaset.ReplicaSetControllerProperties.class)));
+                        io.kube4j.controller.replicaset.ReplicaSetControllerProperties.class)),
+                new io.kube4j.controller.deployment.DeploymentControllerFactory(bind("kube4j.controller.deployment",
+                        io.kube4j.controller.deployment.DeploymentControllerProperties.class)));
     }
 
     /** {@code type} bound from the system properties under {@code prefix}, with its defaults, as the application would. */
