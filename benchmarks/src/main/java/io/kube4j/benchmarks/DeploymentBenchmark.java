@@ -135,7 +135,7 @@ public final class DeploymentBenchmark {
 
                 // ---- the controllers, in this JVM
                 SampledMeterRegistry meters = new SampledMeterRegistry("workqueue_");
-                List<ControllerFactory> factories = mode.equals("pods") ? List.of() : controllerFactories();
+                List<ControllerFactory> factories = controllerFactories(mode);
                 manager = new ControllerManager(ControllerContext.of(controllerClient, Duration.ZERO, meters,
                         Clock.system()), factories, factories.stream().map(ControllerFactory::name).toList());
                 manager.start();
@@ -233,13 +233,21 @@ public final class DeploymentBenchmark {
         System.exit(0);
     }
 
-    /** The controllers the benchmark runs, with their settings from {@code -Dkube4j.controller.<name>.*}. */
-    private static List<ControllerFactory> controllerFactories() {
-        return List.of(
-                new io.kube4j.controller.replicaset.ReplicaSetControllerFactory(bind("kube4j.controller.replicaset",
-                        io.kube4j.controller.replicaset.ReplicaSetControllerProperties.class)),
-                new io.kube4j.controller.deployment.DeploymentControllerFactory(bind("kube4j.controller.deployment",
-                        io.kube4j.controller.deployment.DeploymentControllerProperties.class)));
+    /**
+     * The controllers {@code mode} needs (deployment: ReplicaSet and Deployment; replicaset: ReplicaSet; pods: none),
+     * with their settings from {@code -Dkube4j.controller.<name>.*}.
+     */
+    private static List<ControllerFactory> controllerFactories(String mode) {
+        List<ControllerFactory> f = new java.util.ArrayList<>();
+        if (!mode.equals("pods")) {
+            f.add(new io.kube4j.controller.replicaset.ReplicaSetControllerFactory(bind("kube4j.controller.replicaset",
+                    io.kube4j.controller.replicaset.ReplicaSetControllerProperties.class)));
+        }
+        if (mode.equals("deployment")) {
+            f.add(new io.kube4j.controller.deployment.DeploymentControllerFactory(bind("kube4j.controller.deployment",
+                    io.kube4j.controller.deployment.DeploymentControllerProperties.class)));
+        }
+        return f;
     }
 
     /** {@code type} bound from the system properties under {@code prefix}, with its defaults, as the application would. */
