@@ -3,6 +3,8 @@ package io.kube4j.apiserver.compat;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
+import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
 import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,122 +14,42 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Real kubectl against a real kube4j apiserver. {@code kubectl} is a dispatcher that runs the versioned binary
- * matching the server's /version minor; other versions are called directly from {@link #VERSIONED_DIR}.
+ * matching the server's /version minor; other versions are called directly from {@link KubectlRunner#VERSIONED_DIR}.
  */
 class KubectlIT {
 
     private static final String NS = "compat-kubectl";
-    private static final Path VERSIONED_DIR = Path.of("/usr/lib/google-cloud-sdk/bin");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
     static Path dir;
-    private static Path kubectl;
-    private static Path kubeconfig;
+    private static KubectlRunner kubectl;
     private static ApiClient api;
-
-    /** A finished command: exit code, stdout and stderr. */
-    record Result(int code, String out, String err) {
-        Result ok() {
-            assertThat(code).as("exit code; stdout:\n%s\nstderr:\n%s", out, err).isZero();
-            return this;
-        }
-    }
 
     @BeforeAll
     static void setUp() throws IOException {
-        kubectl = Requirements.requireBinary("kubectl");
+        Path binary = Requirements.requireBinary("kubectl");
         ApiServerInstance server = ApiServerInstance.shared();
         api = server.client();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: kube4j
-                  cluster:
-                    server: %s
-                users:
-                - name: admin
-                  user: {}
-                contexts:
-                - name: kube4j
-                  context: {cluster: kube4j, user: admin, namespace: %s}
-                current-context: kube4j
-                """.formatted(server.url(), NS));
+        kubectl = new KubectlRunner(binary, server.url(), NS, dir, COMMAND_TIMEOUT).withRequestTimeout(Duration.ofSeconds(30));
         assertThat(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code()).isEqualTo(201);
     }
 
     private static Result kubectl(String... args) {
-        return run(kubectl, args);
-    }
-
-    private static Result run(Path binary, String... args) {
-        Process p = start(binary, args);
-        try {
-            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT
-                        + "; stdout so far:\n" + read(out(p)) + "\nstderr:\n" + read(err(p)));
-            }
-            return new Result(p.exitValue(), read(out(p)), read(err(p)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static int processes;
-
-    /** Starts kubectl with stdout/stderr going to files (so a long-running watch cannot block on a full pipe). */
-    private static synchronized Process start(Path binary, String... args) {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString(),
-                "--cache-dir", dir.resolve("cache").toString(), "--request-timeout", "30s"));
-        command.addAll(List.of(args));
-        int n = ++processes;
-        try {
-            Process p = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(dir.resolve("out-" + n).toFile())
-                    .redirectError(dir.resolve("err-" + n).toFile())
-                    .start();
-            OUTPUTS.put(p, n);
-            return p;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command, e);
-        }
-    }
-
-    private static final java.util.Map<Process, Integer> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static Path out(Process p) {
-        return dir.resolve("out-" + OUTPUTS.get(p));
-    }
-
-    private static Path err(Process p) {
-        return dir.resolve("err-" + OUTPUTS.get(p));
+        return kubectl.kubectl(args);
     }
 
     private static String read(Path f) {
-        try {
-            return Files.readString(f, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return KubectlRunner.read(f);
     }
 
     @Test
@@ -220,17 +142,17 @@ class KubectlIT {
         // A pod that exists before: once kubectl prints it, the list is done and the watch starts from its
         // resourceVersion, so nothing created afterwards can be missed.
         assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", podJson("sentinel")).code()).isEqualTo(201);
-        Process watch = start(kubectl, "get", "pods", "-l", "w=1", "-w");
+        Process watch = kubectl.startKubectl("get", "pods", "-l", "w=1", "-w");
         try {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(read(out(watch))).contains("sentinel"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(read(kubectl.out(watch))).contains("sentinel"));
             assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", podJson("watched")).code()).isEqualTo(201);
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(read(out(watch))).contains("watched"));
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(read(kubectl.out(watch))).contains("watched"));
             assertThat(api.delete("/api/v1/namespaces/" + NS + "/pods/watched").code()).isEqualTo(200);
             assertThat(api.get("/api/v1/namespaces/" + NS + "/pods/watched").code()).isEqualTo(404);
             // ADDED and DELETED: one line each
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                    assertThat(read(out(watch)).lines().filter(l -> l.startsWith("watched")).count()).isGreaterThanOrEqualTo(2));
-            assertThat(watch.isAlive()).as("kubectl get -w keeps watching; stderr: %s", read(err(watch))).isTrue();
+                    assertThat(read(kubectl.out(watch)).lines().filter(l -> l.startsWith("watched")).count()).isGreaterThanOrEqualTo(2));
+            assertThat(watch.isAlive()).as("kubectl get -w keeps watching; stderr: %s", read(kubectl.err(watch))).isTrue();
         } finally {
             watch.destroy();
             api.delete("/api/v1/namespaces/" + NS + "/pods/sentinel");
@@ -249,8 +171,7 @@ class KubectlIT {
     @ParameterizedTest
     @ValueSource(strings = {"1.29", "1.33"})
     void otherKubectlVersionsCreateAndReadBack(String version) throws IOException {
-        Path binary = VERSIONED_DIR.resolve("kubectl." + version);
-        Requirements.require(Files.isExecutable(binary), binary + " is not installed");
+        KubectlRunner versioned = kubectl.versioned(version);
         String name = "cm-" + version.replace('.', '-');
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, """
@@ -261,13 +182,13 @@ class KubectlIT {
                 data:
                   version: "%s"
                 """.formatted(name, version));
-        assertThat(run(binary, "version", "--client", "-o", "json").ok().out()).contains("\"minor\": \"" + version.substring(2));
-        assertThat(run(binary, "apply", "-f", file.toString()).ok().out()).contains("configmap/" + name + " created");
+        assertThat(versioned.kubectl("version", "--client", "-o", "json").ok().out()).contains("\"minor\": \"" + version.substring(2));
+        assertThat(versioned.kubectl("apply", "-f", file.toString()).ok().out()).contains("configmap/" + name + " created");
         assertThat(api.get("/api/v1/namespaces/" + NS + "/configmaps/" + name).json().path("data").path("version").asString())
                 .isEqualTo(version);
-        JsonNode got = Codecs.json().readTree(run(binary, "get", "configmap", name, "-o", "json").ok().out());
+        JsonNode got = Codecs.json().readTree(versioned.kubectl("get", "configmap", name, "-o", "json").ok().out());
         assertThat(got.path("data").path("version").asString()).isEqualTo(version);
-        assertThat(run(binary, "delete", "configmap", name).ok().out()).contains("deleted");
+        assertThat(versioned.kubectl("delete", "configmap", name).ok().out()).contains("deleted");
         assertThat(api.get("/api/v1/namespaces/" + NS + "/configmaps/" + name).code()).isEqualTo(404);
     }
 }

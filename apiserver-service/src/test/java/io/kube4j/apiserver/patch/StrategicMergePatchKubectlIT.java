@@ -3,6 +3,8 @@ package io.kube4j.apiserver.patch;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
+import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
 import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,13 +14,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,69 +37,22 @@ class StrategicMergePatchKubectlIT {
 
     @TempDir
     static Path dir;
-    private static Path kubectl;
-    private static Path kubeconfig;
+    private static KubectlRunner kubectl;
     private static ApiClient api;
-
-    record Result(int code, String out, String err) {
-        Result ok() {
-            assertThat(code).as("exit code; stdout:\n%s\nstderr:\n%s", out, err).isZero();
-            return this;
-        }
-    }
 
     @BeforeAll
     static void setUp() throws IOException {
-        kubectl = Requirements.requireBinary("kubectl");
+        Path binary = Requirements.requireBinary("kubectl");
         ApiServerInstance server = ApiServerInstance.shared();
         api = server.client();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: kube4j
-                  cluster:
-                    server: %s
-                users:
-                - name: admin
-                  user: {}
-                contexts:
-                - name: kube4j
-                  context: {cluster: kube4j, user: admin, namespace: %s}
-                current-context: kube4j
-                """.formatted(server.url(), NS));
+        kubectl = new KubectlRunner(binary, server.url(), NS, dir, Duration.ofSeconds(60))
+                .withRequestTimeout(Duration.ofSeconds(30));
         int created = api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code();
         assertThat(created).isIn(201, 409);
     }
 
     private static Result kubectl(String... args) {
-        return run(kubectl, Map.of(), args);
-    }
-
-    private static Result run(Path binary, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString(),
-                "--cache-dir", dir.resolve("cache").toString(), "--request-timeout", "30s"));
-        command.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile(dir, "out", ".txt");
-            Path err = Files.createTempFile(dir, "err", ".txt");
-            ProcessBuilder b = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            b.environment().putAll(env);
-            Process p = b.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(command + " did not finish within 60 s; stdout:\n" + Files.readString(out)
-                        + "\nstderr:\n" + Files.readString(err));
-            }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return kubectl.kubectl(args);
     }
 
     private static JsonNode deployment(String name) {
@@ -221,15 +175,14 @@ class StrategicMergePatchKubectlIT {
     @ParameterizedTest
     @ValueSource(strings = {"1.27", "1.29", "1.33"})
     void otherKubectlVersionsApplyTheSameWay(String version) throws IOException {
-        Path binary = Path.of("/usr/lib/google-cloud-sdk/bin/kubectl." + version);
-        Requirements.require(Files.isExecutable(binary), binary + " is not installed");
+        KubectlRunner versioned = kubectl.versioned(version);
         String name = "applied-" + version.replace('.', '-');
         String[] validate = version.compareTo("1.29") < 0 ? new String[] {"--validate=false"} : new String[0];
         List<String> args = new ArrayList<>(List.of("apply", "-f", manifest(name + "-v1.yaml", manifestText(V1, name)).toString()));
         args.addAll(List.of(validate));
-        run(binary, Map.of(), args.toArray(String[]::new)).ok();
+        versioned.kubectl(args.toArray(String[]::new)).ok();
         args.set(2, manifest(name + "-v2.yaml", manifestText(V2, name)).toString());
-        assertThat(run(binary, Map.of(), args.toArray(String[]::new)).ok().out()).contains("deployment.apps/" + name + " configured");
+        assertThat(versioned.kubectl(args.toArray(String[]::new)).ok().out()).contains("deployment.apps/" + name + " configured");
         JsonNode web = container(deployment(name), 0);
         assertThat(web.path("image").asString()).isEqualTo("nginx:1.28");
         assertThat(web.path("env")).isEqualTo(json("[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"B\",\"value\":\"2\"}]"));
@@ -244,7 +197,7 @@ class StrategicMergePatchKubectlIT {
         Path editor = dir.resolve("editor.sh");
         Files.writeString(editor, "#!/bin/sh\nsed -i -e 's/nginx:1.27/nginx:3/' -e 's/replicas: 2/replicas: 3/' \"$1\"\n");
         assertThat(editor.toFile().setExecutable(true)).isTrue();
-        Result r = run(kubectl, Map.of("KUBE_EDITOR", editor.toString()), "edit", "deployment/" + name).ok();
+        Result r = kubectl.kubectl(Map.of("KUBE_EDITOR", editor.toString()), "edit", "deployment/" + name).ok();
         assertThat(r.out()).contains("deployment.apps/" + name + " edited");
         JsonNode d = deployment(name);
         assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(3);

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.Requirements;
-import io.kube4j.node.testsupport.KubectlRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
