@@ -175,13 +175,9 @@ public final class Pods {
         }
         // 6. ready for a shorter time < longer
         if (readyI && readyJ) {
-            Instant ti = readySince(i);
-            Instant tj = readySince(j);
-            if (!Objects.equals(ti, tj)) {
-                int c = compareTimes(ti, tj, now, i, j);
-                if (c != 0) {
-                    return c;
-                }
+            int c = compareTimes(readySince(i), readySince(j), now);
+            if (c != 0) {
+                return c;
             }
         }
         // 7. more restarts < fewer
@@ -191,24 +187,27 @@ public final class Pods {
             return Integer.compare(mj, mi);
         }
         // 8. newer < older
-        Instant ci8 = parseTime(i.getMetadata().getCreationTimestamp());
-        Instant cj8 = parseTime(j.getMetadata().getCreationTimestamp());
-        if (!Objects.equals(ci8, cj8)) {
-            return compareTimes(ci8, cj8, now, i, j);
+        int c = compareTimes(parseTime(i.getMetadata().getCreationTimestamp()),
+                parseTime(j.getMetadata().getCreationTimestamp()), now);
+        if (c != 0 || now == null) {
+            return c;
         }
-        return 0;
+        // 9. with the logarithmic comparison: pods alike so far, ages in the same power of two, in uid order
+        return String.valueOf(i.getMetadata().getUid()).compareTo(String.valueOf(j.getMetadata().getUid()));
     }
 
-    /** Later (or missing) first; with {@code now}, within the same log2 bucket of age, by uid. */
-    private static int compareTimes(Instant ti, Instant tj, Instant now, Pod i, Pod j) {
+    /**
+     * Later (or missing) first; with {@code now}, times whose ages fall in the same power of two are equal here.
+     * Kubernetes breaks such ties by uid on the spot (steps 6 and 8), which is not a transitive order when some
+     * times are exactly equal (those fall through to the next step): Go's sort tolerates that, Java's TimSort rejects
+     * it. Here the uid is the last step instead, so the order is total (a pod pair that differs only in the uid and in
+     * times within one power of two is still decided by the uid).
+     */
+    private static int compareTimes(Instant ti, Instant tj, Instant now) {
         if (now == null || ti == null || tj == null) {
             return afterOrZero(ti, tj) ? -1 : afterOrZero(tj, ti) ? 1 : 0;
         }
-        int rankDiff = log2Rank(now, ti) - log2Rank(now, tj);
-        if (rankDiff == 0) {
-            return String.valueOf(i.getMetadata().getUid()).compareTo(String.valueOf(j.getMetadata().getUid()));
-        }
-        return Integer.compare(rankDiff, 0);
+        return Integer.compare(log2Rank(now, ti), log2Rank(now, tj));
     }
 
     /** Kubernetes' {@code afterOrZero}: t1 is missing, or (both present) after t2. */

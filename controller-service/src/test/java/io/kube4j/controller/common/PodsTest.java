@@ -95,6 +95,39 @@ class PodsTest {
         assertThat(list.get(0).pod()).isSameAs(first);
     }
 
+    /**
+     * A bulk of pods as a rollout leaves them: ready times at second resolution (many exactly equal, others within
+     * one power of two of each other), a few restarts. The order must be a total order: TimSort rejects anything
+     * else ("Comparison method violates its general contract!"), which Kubernetes' uid tie-break on the spot was.
+     */
+    @Test
+    void deletionOrderIsATotalOrderOnBulkPods() {
+        java.util.Random random = new java.util.Random(42);
+        List<Pods.Ranked> pods = new ArrayList<>();
+        for (int n = 0; n < 1500; n++) {
+            Instant readySince = NOW.minusSeconds(20 + random.nextInt(30));
+            int restarts = random.nextInt(3);
+            pods.add(new Pods.Ranked(pod(java.util.UUID.randomUUID().toString(), b -> b.editMetadata()
+                    .withCreationTimestamp(readySince.minusSeconds(random.nextInt(3)).toString()).endMetadata()
+                    .editStatus().withConditions(ready(readySince)).withContainerStatuses(new ContainerStatusBuilder()
+                            .withName("c").withRestartCount(restarts).build()).endStatus()), random.nextInt(2)));
+        }
+        var order = Pods.deletionOrder(NOW);
+        for (int n = 0; n < 20_000; n++) {
+            Pods.Ranked a = pods.get(random.nextInt(pods.size()));
+            Pods.Ranked b = pods.get(random.nextInt(pods.size()));
+            Pods.Ranked c = pods.get(random.nextInt(pods.size()));
+            assertThat(Integer.signum(order.compare(a, b))).isEqualTo(-Integer.signum(order.compare(b, a)));
+            if (order.compare(a, b) < 0 && order.compare(b, c) < 0) {
+                assertThat(order.compare(a, c)).isNegative();
+            }
+        }
+        for (int round = 0; round < 5; round++) {
+            Collections.shuffle(pods, random);
+            pods.sort(order);
+        }
+    }
+
     @Test
     void equalPodsCompareEqual() {
         assertThat(Pods.deletionOrder(NOW).compare(new Pods.Ranked(pod("a", b -> b), 1),
