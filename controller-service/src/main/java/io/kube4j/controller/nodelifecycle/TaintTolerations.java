@@ -3,15 +3,14 @@ package io.kube4j.controller.nodelifecycle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.kube4j.api.scheduling.Tolerations;
 
 /**
  * How long a pod may stay on a node with NoExecute taints: Kubernetes' {@code v1helper.GetMatchingTolerations} and the
- * taint manager's {@code getMinTolerationTime}. (The scheduler has the same toleration test in scheduler-service;
- * the controller manager does not depend on that module.)
+ * taint manager's {@code getMinTolerationTime}, on api-model's toleration test (the scheduler's too).
  */
 final class TaintTolerations {
 
@@ -28,21 +27,6 @@ final class TaintTolerations {
     private TaintTolerations() {
     }
 
-    /** Kubernetes' {@code Toleration.ToleratesTaint}. */
-    static boolean tolerates(Toleration t, Taint taint) {
-        if (!isEmpty(t.getEffect()) && !t.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        if (!isEmpty(t.getKey()) && !t.getKey().equals(taint.getKey())) {
-            return false;
-        }
-        String op = t.getOperator();
-        if (isEmpty(op) || "Equal".equals(op)) {
-            return Objects.equals(nullToEmpty(t.getValue()), nullToEmpty(taint.getValue()));
-        }
-        return "Exists".equals(op);
-    }
-
     /**
      * For each taint the first toleration that tolerates it, or null when some taint is not tolerated
      * ({@code GetMatchingTolerations}).
@@ -52,7 +36,7 @@ final class TaintTolerations {
         for (Taint taint : taints) {
             Toleration match = null;
             for (Toleration t : tolerations) {
-                if (tolerates(t, taint)) {
+                if (Tolerations.tolerates(t, taint)) {
                     match = t;
                     break;
                 }
@@ -97,13 +81,5 @@ final class TaintTolerations {
         }
         Duration min = minTolerationTime(used);
         return min == null ? Verdict.FOREVER : new Verdict(true, min);
-    }
-
-    private static boolean isEmpty(String s) {
-        return s == null || s.isEmpty();
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

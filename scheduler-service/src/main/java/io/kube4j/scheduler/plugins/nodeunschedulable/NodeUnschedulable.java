@@ -7,7 +7,7 @@ import io.kube4j.scheduler.framework.CycleState;
 import io.kube4j.scheduler.framework.FilterPlugin;
 import io.kube4j.scheduler.framework.NodeInfo;
 import io.kube4j.scheduler.framework.Status;
-import io.kube4j.scheduler.plugins.helper.Tolerations;
+import io.kube4j.api.scheduling.Tolerations;
 
 /** Filters out cordoned nodes ({@code spec.unschedulable}) unless the pod tolerates the unschedulable taint. */
 public final class NodeUnschedulable implements FilterPlugin {

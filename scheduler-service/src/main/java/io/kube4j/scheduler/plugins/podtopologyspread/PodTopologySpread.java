@@ -29,7 +29,7 @@ import io.kube4j.scheduler.framework.PreScorePlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
 import io.kube4j.scheduler.framework.Status;
 import io.kube4j.scheduler.plugins.helper.DefaultSelector;
-import io.kube4j.scheduler.plugins.helper.Tolerations;
+import io.kube4j.api.scheduling.Tolerations;
 import io.kube4j.scheduler.plugins.nodeaffinity.NodeAffinity;
 
 /**

@@ -11,7 +11,7 @@ import io.kube4j.scheduler.framework.NodeInfo;
 import io.kube4j.scheduler.framework.PreScorePlugin;
 import io.kube4j.scheduler.framework.ScorePlugin;
 import io.kube4j.scheduler.framework.Status;
-import io.kube4j.scheduler.plugins.helper.Tolerations;
+import io.kube4j.api.scheduling.Tolerations;
 
 /**
  * Filters out nodes with a {@code NoSchedule} or {@code NoExecute} taint the pod does not tolerate, and prefers nodes

@@ -1,4 +1,4 @@
-package io.kube4j.scheduler.plugins.helper;
+package io.kube4j.api.scheduling;
 
 import java.util.List;
 import java.util.Objects;
@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 
-/** Taint and toleration matching as Kubernetes' {@code v1helper.TolerationsTolerateTaint}. */
+/** Taint and toleration matching as Kubernetes' {@code v1helper.TolerationsTolerateTaint}, for every role that places or evicts pods. */
 public final class Tolerations {
 
     private Tolerations() {
