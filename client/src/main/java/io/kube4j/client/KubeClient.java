@@ -50,6 +50,11 @@ public final class KubeClient implements AutoCloseable {
         return config.namespace();
     }
 
+    /** The resources this client knows (what controllers that span every resource iterate over). */
+    public ResourceRegistry registry() {
+        return registry;
+    }
+
     /** The client of {@code type}; IllegalArgumentException when the registry does not know the type. */
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> ResourceClient<T> resources(Class<T> type) {

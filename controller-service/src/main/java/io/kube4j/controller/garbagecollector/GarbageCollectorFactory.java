@@ -41,12 +41,14 @@ public class GarbageCollectorFactory implements ControllerFactory {
     private final GarbageCollectorProperties props;
     private final ResourceRegistry registry;
 
+    /** Over every resource the controller manager's client knows. */
     @Autowired
     public GarbageCollectorFactory(GarbageCollectorProperties props) {
-        // the registry the KubeClient is built with (ControllerManagerConfiguration: KubeClient.create(config))
-        this(props, ResourceRegistry.builtin());
+        this.props = Objects.requireNonNull(props);
+        this.registry = null;
     }
 
+    /** Over the resources of {@code registry} instead of the client's. */
     public GarbageCollectorFactory(GarbageCollectorProperties props, ResourceRegistry registry) {
         this.props = Objects.requireNonNull(props);
         this.registry = Objects.requireNonNull(registry);
@@ -87,11 +89,12 @@ public class GarbageCollectorFactory implements ControllerFactory {
                     recorder.event(involved(dependent), EventRecorder.WARNING, InvalidReferenceReporter.REASON,
                             message);
                 });
+        ResourceRegistry types = registry != null ? registry : ctx.client().registry();
         List<BooleanSupplier> synced = new ArrayList<>();
-        for (ResourceType t : watchedTypes(registry)) {
+        for (ResourceType t : watchedTypes(types)) {
             synced.add(register(ctx, graph, t, t.type()));
         }
-        return new GarbageCollector(graph, new ApiGcOperations(ctx.client(), registry, REQUEST_TIMEOUT),
+        return new GarbageCollector(graph, new ApiGcOperations(ctx.client(), types, REQUEST_TIMEOUT),
                 attemptToDelete, attemptToOrphan, props.concurrentGcSyncs(), synced);
     }
 

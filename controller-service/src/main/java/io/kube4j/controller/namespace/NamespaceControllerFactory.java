@@ -14,9 +14,11 @@ public final class NamespaceControllerFactory implements ControllerFactory {
     private final NamespaceControllerProperties props;
     private final ResourceRegistry registry;
 
+    /** Over every resource the controller manager's client knows. */
     @Autowired
     public NamespaceControllerFactory(NamespaceControllerProperties props) {
-        this(props, ResourceRegistry.builtin());
+        this.props = props;
+        this.registry = null;
     }
 
     /** Over the resources of {@code registry} instead of the built-in ones. */
@@ -32,6 +34,7 @@ public final class NamespaceControllerFactory implements ControllerFactory {
 
     @Override
     public Startable create(ControllerContext context) {
-        return new NamespaceController(context, new KubeNamespaceDeletionClient(context.client(), registry), props);
+        return new NamespaceController(context, new KubeNamespaceDeletionClient(context.client(),
+                registry != null ? registry : context.client().registry()), props);
     }
 }
