@@ -1,7 +1,6 @@
 package io.kube4j.benchmarks;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,71 +19,27 @@ import java.util.regex.Pattern;
  */
 final class ApiServerProcess implements AutoCloseable {
 
-    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
-    private final Process process;
+    private final JvmProcess process;
     private final int port;
-    private final Path log;
 
-    private ApiServerProcess(Process process, int port, Path log) {
+    private ApiServerProcess(JvmProcess process, int port) {
         this.process = process;
         this.port = port;
-        this.log = log;
     }
 
-    /** Starts {@code -Dapiserver.jar} (default: apiserver-service/target/*-exec.jar) on etcd and waits for /readyz. */
+    /**
+     * Starts {@code -Dapiserver.jar} (default: apiserver-service/target/*-exec.jar, else the local Maven repository)
+     * on etcd with {@code -Dapiserver.jvmArgs} and waits for /readyz.
+     */
     static ApiServerProcess start(String etcdEndpoint, Path logDir) throws IOException, InterruptedException {
-        Path jar = findJar();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(System.getProperty("apiserver.jvmArgs", "-Xms256m -Xmx1g").trim().split("\\s+")));
-        cmd.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
-                "--kube4j.apiserver.etcd.endpoints=" + etcdEndpoint));
-        Path log = logDir.resolve("apiserver.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ApiServerProcess a = new ApiServerProcess(p, port, log);
-        Runtime.getRuntime().addShutdownHook(new Thread(a::close, "apiserver-stop"));
-        a.awaitReady();
+        Path jar = JvmProcess.findExecJar("apiserver-service", "apiserver.jar");
+        int port = JvmProcess.freePort();
+        JvmProcess p = JvmProcess.start("apiserver", System.getProperty("apiserver.jvmArgs", "-Xms256m -Xmx1g"),
+                List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
+                        "--kube4j.apiserver.etcd.endpoints=" + etcdEndpoint), logDir);
+        ApiServerProcess a = new ApiServerProcess(p, port);
+        p.awaitHttpOk(a.url() + "/readyz", Duration.ofSeconds(120));
         return a;
-    }
-
-    private static Path findJar() {
-        String configured = System.getProperty("apiserver.jar");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        for (String base : List.of(".", "..")) {
-            Path p = Path.of(base, "apiserver-service", "target", "apiserver-service-0.1.0-SNAPSHOT-exec.jar");
-            if (Files.isRegularFile(p)) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        throw new IllegalStateException("apiserver-service/target/apiserver-service-0.1.0-SNAPSHOT-exec.jar not found: "
-                + "build it first (./mvnw -q -pl benchmarks -am install -DskipTests) or pass -Dapiserver.jar=...");
-    }
-
-    private void awaitReady() throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the apiserver exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the apiserver was not ready within 120 s; see " + log);
     }
 
     String url() {
@@ -96,16 +50,9 @@ final class ApiServerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** User + system CPU time the process has used so far, in seconds (from /proc/pid/stat). */
+    /** User + system CPU time the process has used so far, in seconds. */
     double cpuSeconds() {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after "pid (comm) ": state is f[0], utime is field 14 overall -> f[11], stime f[12]
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS_PER_SECOND;
-        } catch (IOException e) {
-            return Double.NaN;
-        }
+        return process.cpuSeconds();
     }
 
     /** Resident set size in MiB (VmRSS). */
@@ -140,16 +87,6 @@ final class ApiServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        process.close();
     }
 }
