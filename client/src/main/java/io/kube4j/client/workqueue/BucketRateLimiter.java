@@ -29,14 +29,36 @@ public final class BucketRateLimiter<K> implements RateLimiter<K> {
 
     @Override
     public synchronized Duration when(K item) {
+        refill();
+        tokens -= 1;
+        return tokens >= 0 ? Duration.ZERO : Duration.ofNanos((long) Math.ceil(-tokens / qps * 1e9));
+    }
+
+    /**
+     * Takes a token if one is there now, else takes nothing and answers false (Go's
+     * {@code flowcontrol.TokenBucketRateLimiter.TryAccept}), for callers that poll instead of waiting.
+     */
+    public synchronized boolean tryAccept() {
+        refill();
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** The tokens added per second. */
+    public double qps() {
+        return qps;
+    }
+
+    private void refill() {
         Instant now = clock.now();
         if (now.isAfter(last)) {
             double elapsed = Duration.between(last, now).toNanos() / 1e9;
             tokens = Math.min(burst, tokens + elapsed * qps);
             last = now;
         }
-        tokens -= 1;
-        return tokens >= 0 ? Duration.ZERO : Duration.ofNanos((long) Math.ceil(-tokens / qps * 1e9));
     }
 
     @Override

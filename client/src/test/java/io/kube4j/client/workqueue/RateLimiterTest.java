@@ -52,6 +52,20 @@ class RateLimiterTest {
     }
 
     @Test
+    void tryAcceptTakesATokenOnlyWhenOneIsThere() {
+        BucketRateLimiter<String> bucket = new BucketRateLimiter<>(2, 1, clock);
+        assertThat(bucket.tryAccept()).isTrue();
+        assertThat(bucket.tryAccept()).isFalse(); // refused: nothing taken, no debt
+        clock.advance(Duration.ofMillis(499));
+        assertThat(bucket.tryAccept()).isFalse();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(bucket.tryAccept()).isTrue();
+        clock.advance(Duration.ofSeconds(10)); // at most burst tokens are saved
+        assertThat(bucket.tryAccept()).isTrue();
+        assertThat(bucket.tryAccept()).isFalse();
+    }
+
+    @Test
     void defaultControllerLimiterIsTheMaxOfBoth() {
         RateLimiter<String> limiter = RateLimiters.defaultControllerRateLimiter(clock);
         assertThat(limiter.when("a")).isEqualTo(Duration.ofMillis(5));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.kube4j.client.util.Clock;
+import io.kube4j.client.workqueue.BucketRateLimiter;
 
 /**
  * One zone's queue of nodes waiting for a NoExecute taint (Kubernetes' {@code RateLimitedTimedQueue} over a
@@ -43,11 +44,13 @@ final class RateLimitedTimedQueue {
     private final Map<String, TimedValue> queue = new LinkedHashMap<>();
     /** Every value queued or processed and not yet removed. */
     private final Set<String> set = new HashSet<>();
-    private TokenBucket limiter;
+    private double qps;
+    /** Null while {@link #qps} is 0: nothing is processed. */
+    private BucketRateLimiter<String> limiter;
 
     RateLimitedTimedQueue(double qps, Clock clock) {
         this.clock = clock;
-        this.limiter = TokenBucket.of(qps, BURST, clock);
+        swapLimiter(qps);
     }
 
     /** Queues {@code value} unless it is queued or was processed and not removed since; true when added. */
@@ -76,14 +79,15 @@ final class RateLimitedTimedQueue {
 
     /** Replaces the token bucket with one of {@code qps} (0: reject everything), as Kubernetes' {@code SwapLimiter}. */
     synchronized void swapLimiter(double qps) {
-        if (limiter.qps() == qps) {
+        if (limiter != null && this.qps == qps) {
             return;
         }
-        limiter = TokenBucket.of(qps, BURST, clock);
+        this.qps = qps;
+        limiter = qps > 0 ? new BucketRateLimiter<>(qps, BURST, clock) : null;
     }
 
     synchronized double qps() {
-        return limiter.qps();
+        return qps;
     }
 
     /**
@@ -93,7 +97,7 @@ final class RateLimitedTimedQueue {
     synchronized void tryProcess(Action action) {
         while (true) {
             TimedValue head = head();
-            if (head == null || !limiter.tryAccept()) {
+            if (head == null || limiter == null || !limiter.tryAccept()) {
                 return;
             }
             Instant now = clock.now();
@@ -120,50 +124,5 @@ final class RateLimitedTimedQueue {
             }
         }
         return best;
-    }
-
-    /**
-     * A token bucket that answers yes or no at once (Go's {@code flowcontrol.TokenBucketRateLimiter.TryAccept}); the
-     * client's {@code BucketRateLimiter} reserves a token and answers a delay instead, which does not fit a queue that
-     * polls. Rate 0 rejects everything.
-     */
-    static final class TokenBucket {
-        private final double qps;
-        private final int burst;
-        private final Clock clock;
-        private double tokens;
-        private Instant last;
-
-        private TokenBucket(double qps, int burst, Clock clock) {
-            this.qps = qps;
-            this.burst = burst;
-            this.clock = clock;
-            this.tokens = burst;
-            this.last = clock.now();
-        }
-
-        static TokenBucket of(double qps, int burst, Clock clock) {
-            return new TokenBucket(qps, burst, clock);
-        }
-
-        double qps() {
-            return qps;
-        }
-
-        boolean tryAccept() {
-            if (qps <= 0) {
-                return false;
-            }
-            Instant now = clock.now();
-            if (now.isAfter(last)) {
-                tokens = Math.min(burst, tokens + Duration.between(last, now).toNanos() / 1e9 * qps);
-                last = now;
-            }
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
-        }
     }
 }
