@@ -26,7 +26,13 @@ public final class ControllerManager implements Startable {
     public ControllerManager(ControllerContext context, Collection<? extends ControllerFactory> factories,
             Collection<String> enabled) {
         this.context = context;
-        this.factories = factories.stream().filter(f -> isEnabled(f, enabled)).map(ControllerFactory.class::cast).toList();
+        this.factories = enabled(factories, enabled);
+    }
+
+    /** The factories {@code enabled} selects, in their order. */
+    public static List<ControllerFactory> enabled(Collection<? extends ControllerFactory> factories,
+            Collection<String> enabled) {
+        return factories.stream().filter(f -> isEnabled(f, enabled)).map(ControllerFactory.class::cast).toList();
     }
 
     /**

@@ -75,20 +75,20 @@ public class ControllerManagerConfiguration {
         @Override
         public synchronized void start() {
             running = true;
-            ControllerManager probe = newManager();
             String election;
             if (props.leaderElection().enabled()) {
                 campaign();
                 election = props.leaderElection().resourceNamespace() + "/" + props.leaderElection().resourceName()
                         + " as " + identity;
             } else {
-                unelected = probe;
+                unelected = newManager();
                 unelected.start();
                 election = "disabled";
             }
             log.info("kube4j controller manager {} started: apiserver={} controllers={} resync={} leaderElection={}",
                     Objects.requireNonNullElse(getClass().getPackage().getImplementationVersion(), "dev"),
-                    client.config().server(), probe.controllerNames(), props.resync(), election);
+                    client.config().server(), ControllerManager.enabled(factories, props.controllers()).stream()
+                            .map(ControllerFactory::name).toList(), props.resync(), election);
         }
 
         private synchronized void campaign() {
