@@ -36,6 +36,7 @@ import io.kube4j.client.informer.Indexers;
 import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
 import io.kube4j.client.util.Clock;
+import io.kube4j.controller.common.Pods;
 import io.kube4j.controller.manager.ControllerContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -594,20 +595,12 @@ public final class NodeLifecycleController implements Startable {
     boolean markPodsNotReady(List<Pod> pods, String nodeName) {
         boolean ok = true;
         for (Pod cached : pods) {
-            if (!nodeName.equals(nodeName(cached)) || cached.getStatus() == null
-                    || cached.getStatus().getConditions() == null) {
+            PodCondition cachedReady = Pods.readyCondition(cached);
+            if (!nodeName.equals(nodeName(cached)) || cachedReady == null || "False".equals(cachedReady.getStatus())) {
                 continue;
             }
-            Pod pod = new PodBuilder(cached).build();
-            PodCondition ready = null;
-            for (PodCondition c : pod.getStatus().getConditions()) {
-                if ("Ready".equals(c.getType())) {
-                    ready = c;
-                }
-            }
-            if (ready == null || "False".equals(ready.getStatus())) {
-                continue;
-            }
+            Pod pod = new PodBuilder(cached).build(); // the cache's object stays as the apiserver sent it
+            PodCondition ready = Pods.readyCondition(pod);
             ready.setStatus("False");
             ready.setLastTransitionTime(NodeHealthTracker.time(clock.now()));
             try {
