@@ -57,7 +57,7 @@ public final class IpvsTableDiff {
                 commands++;
             }
             for (RealServer rs : w.realServers().values()) {
-                RealServer cur = c == null ? null : c.realServers().get(rs.endpoint());
+                RealServer cur = c == null ? null : c.realServers().get(rs.key());
                 if (cur == null) {
                     upserts.append(realServerLine("-a", vs, rs)).append('\n');
                     commands++;
@@ -70,7 +70,7 @@ public final class IpvsTableDiff {
                 continue;
             }
             for (RealServer cur : c.realServers().values()) {
-                if (w.realServers().containsKey(cur.endpoint())) {
+                if (w.realServers().containsKey(cur.key())) {
                     continue;
                 }
                 String key = vs.key() + "/" + cur.endpoint();
