@@ -114,6 +114,8 @@ public final class IpvsProxier implements Proxier {
     private final CommandRunner runner;
     private final Clock clock;
     private final Counter restoreFailures;
+    private final MeterRegistry meters;
+    private boolean gaugesRegistered;
     private final AtomicInteger noLocalInternal = new AtomicInteger();
     private final AtomicInteger noLocalExternal = new AtomicInteger();
 
@@ -132,6 +134,14 @@ public final class IpvsProxier implements Proxier {
         this.clock = clock;
         this.restoreFailures = Counter.builder("kubeproxy_sync_proxy_rules_iptables_restore_failures_total")
                 .description("Cumulative proxy iptables restore failures").register(meters);
+        this.meters = meters;
+    }
+
+    /**
+     * Registered at the first successful sync, not in the constructor: an IpvsProxier whose support check failed
+     * (proxy-agent falling back to iptables mode) must not hold these names with its own, never-updated values.
+     */
+    private void registerGauges() {
         Gauge.builder("kubeproxy_sync_proxy_rules_no_local_endpoints_total", noLocalInternal, AtomicInteger::get)
                 .description("Number of services with a Local traffic policy and no endpoints")
                 .tag("traffic_policy", "internal").register(meters);
@@ -204,6 +214,10 @@ public final class IpvsProxier implements Proxier {
 
             draining = Map.copyOf(diff.draining());
             initialized = true;
+            if (!gaugesRegistered) {
+                registerGauges();
+                gaugesRegistered = true;
+            }
             noLocalInternal.set(plan.noLocalInternal().size());
             noLocalExternal.set(plan.noLocalExternal().size());
             if (log.isDebugEnabled()) {

@@ -73,6 +73,22 @@ class IpvsProxierTest {
         assertThat(result.full()).isTrue();
         assertThat(result.rules()).isEqualTo(12 + 12); // virtual + real servers of the golden table
         assertThat(result.chains()).isEqualTo(17 + 11);
+        // the golden LoadBalancer has external Local and a local endpoint: no service lacks local endpoints
+        assertThat(meters.get("kubeproxy_sync_proxy_rules_no_local_endpoints_total").tag("traffic_policy", "external")
+                .gauge().value()).isZero();
+    }
+
+    @Test
+    void localPolicyWithoutLocalEndpointsIsAGauge() {
+        RecordingCommandRunner r = node();
+        ProxyState s = new IpvsFixtures().service(new io.kube4j.proxy.model.ServicePortInfo(name("ns", "s", "", "TCP"),
+                "NodePort", "10.96.0.5", 80, "TCP", 30500, List.of(), List.of(), false, 0, true, false, 0),
+                ready("10.244.2.1", 8080, false)).state();
+        proxier(r, config(), Clock.systemUTC()).sync(s, true);
+        assertThat(meters.get("kubeproxy_sync_proxy_rules_no_local_endpoints_total").tag("traffic_policy", "external")
+                .gauge().value()).isEqualTo(1);
+        assertThat(meters.get("kubeproxy_sync_proxy_rules_no_local_endpoints_total").tag("traffic_policy", "internal")
+                .gauge().value()).isZero();
     }
 
     @Test
@@ -100,6 +116,8 @@ class IpvsProxierTest {
         }
         assertThat(r.calls("cat /proc/net/ip_vs")).hasSize(1);
         assertThat(r.calls("ipset -exist restore")).isEmpty();
+        // an IpvsProxier that never synced leaves the gauge names to the mode proxy-agent falls back to
+        assertThat(meters.find("kubeproxy_sync_proxy_rules_no_local_endpoints_total").gauges()).isEmpty();
     }
 
     @Test
