@@ -148,6 +148,28 @@ class IpvsPlannerTest {
     }
 
     @Test
+    void sctpNodePortsUseHashIpPortEntriesPerNodeIP() {
+        ServicePortName sctp = name("ns", "sc", "", "SCTP");
+        ServicePortInfo svc = new ServicePortInfo(sctp, "NodePort", "10.96.0.8", 9999, "SCTP", 30999, List.of(), List.of(),
+                false, 0, true, false, 0);
+        IpvsPlanner.Plan plan = IpvsPlanner.plan(new IpvsFixtures().service(svc, ready("10.244.1.4", 9999, true)).state(),
+                "rr", NODE_IPS, NODE_IPS);
+        assertThat(plan.sets().entries(IpSets.NODE_PORT_SCTP)).containsExactly("192.0.2.2,sctp:30999", "192.0.2.3,sctp:30999");
+        assertThat(plan.sets().entries(IpSets.NODE_PORT_LOCAL_SCTP)).containsExactly("192.0.2.2,sctp:30999", "192.0.2.3,sctp:30999");
+        assertThat(plan.table().render()).isEqualTo("""
+                -A --sctp-service 10.96.0.8:9999 -s rr
+                -a --sctp-service 10.96.0.8:9999 -r 10.244.1.4:9999 -m -w 1
+                -A --sctp-service 192.0.2.2:30999 -s rr
+                -a --sctp-service 192.0.2.2:30999 -r 10.244.1.4:9999 -m -w 1
+                -A --sctp-service 192.0.2.3:30999 -s rr
+                -a --sctp-service 192.0.2.3:30999 -r 10.244.1.4:9999 -m -w 1
+                """);
+        assertThat(IpvsIptablesRules.render(plan.sets(), false, "", 14, java.util.Set.of())).contains(
+                "-A KUBE-NODE-PORT -p sctp -m comment --comment \"Kubernetes nodeport SCTP port with externalTrafficPolicy=local"
+                        + " with type 'hash ip:port'\" -m set --match-set KUBE-NODE-PORT-LOCAL-SCTP-HASH dst,dst -j RETURN\n");
+    }
+
+    @Test
     void noNodeAddressesMeansNoNodePortServers() {
         IpvsPlanner.Plan plan = IpvsPlanner.plan(new IpvsFixtures().service(nodePort(false, false, false)).state(),
                 "rr", List.of(), List.of());

@@ -121,6 +121,25 @@ class IpvsProxierIT {
         long rendered = IpvsIptablesRules.render(plan.sets(), false, "10.244.0.0/16", 14, Set.of()).lines()
                 .filter(l -> l.startsWith("-A ") || l.startsWith("-I ")).count();
         assertThat(first.lines().filter(l -> l.startsWith("-A ")).count()).isEqualTo(rendered);
+
+        // UDP and SCTP NodePorts with Local policy (the sets and rules the golden scenario does not have)
+        ProxyState udpSctp = new IpvsFixtures()
+                .service(new io.kube4j.proxy.model.ServicePortInfo(IpvsFixtures.name("ns", "u", "", "UDP"), "NodePort",
+                        "10.96.1.1", 53, "UDP", 30053, List.of(), List.of(), false, 0, true, false, 0),
+                        IpvsFixtures.ready("10.244.1.9", 5353, true))
+                .service(new io.kube4j.proxy.model.ServicePortInfo(IpvsFixtures.name("ns", "s", "", "SCTP"), "NodePort",
+                        "10.96.1.2", 9999, "SCTP", 30999, List.of(), List.of(), false, 0, true, false, 0),
+                        IpvsFixtures.ready("10.244.1.9", 9999, true))
+                .state();
+        IpvsPlanner.Plan other = goldenNodePlan(udpSctp);
+        apply(List.of("ipset", "-exist", "restore"), IpSets.restoreInput(IpSets.parseSave(run("ipset", "save")), other.sets()));
+        assertEntries(IpSets.parseSave(run("ipset", "save")), other.sets());
+        apply(List.of("iptables-restore", "--noflush"), IpvsIptablesRules.render(other.sets(), false, "10.244.0.0/16", 14,
+                IpvsIptablesRules.presentJumps(run("iptables-save", "-t", "nat"), run("iptables-save", "-t", "filter"))));
+        assertThat(iptablesSave()).contains("-A KUBE-NODE-PORT -p udp -m comment --comment \"Kubernetes nodeport UDP port"
+                        + " with externalTrafficPolicy=local\" -m set --match-set KUBE-NODE-PORT-LOCAL-UDP dst -j RETURN")
+                .contains("--match-set KUBE-NODE-PORT-SCTP-HASH dst,dst -j KUBE-MARK-MASQ")
+                .doesNotContain("KUBE-NODE-PORT-TCP");
     }
 
     private void fullSyncForReal() {
