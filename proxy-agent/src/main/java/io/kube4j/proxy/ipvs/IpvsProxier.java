@@ -119,7 +119,7 @@ public final class IpvsProxier implements Proxier {
     private final AtomicInteger noLocalInternal = new AtomicInteger();
     private final AtomicInteger noLocalExternal = new AtomicInteger();
 
-    private RuntimeException support; // null until checked; the IpvsUnavailableException when unavailable
+    private IpvsUnavailableException support; // why IPVS is unusable, once checked; null when usable
     private boolean supportChecked;
     private boolean initialized;
     private Map<String, Instant> draining = Map.of();
@@ -129,9 +129,10 @@ public final class IpvsProxier implements Proxier {
     }
 
     IpvsProxier(Config config, CommandRunner runner, MeterRegistry meters, Clock clock) {
-        this.config = config;
-        this.runner = runner;
-        this.clock = clock;
+        this.config = java.util.Objects.requireNonNull(config, "config");
+        this.runner = java.util.Objects.requireNonNull(runner, "runner");
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        java.util.Objects.requireNonNull(meters, "meters");
         this.restoreFailures = Counter.builder("kubeproxy_sync_proxy_rules_iptables_restore_failures_total")
                 .description("Cumulative proxy iptables restore failures").register(meters);
         this.meters = meters;
