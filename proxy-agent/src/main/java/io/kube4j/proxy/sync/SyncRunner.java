@@ -55,6 +55,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {table}}) and {@code kubeproxy_sync_proxy_rules_failures_total} (every failed sync, whatever command failed; the
  * iptables mode may count {@code kubeproxy_sync_proxy_rules_iptables_restore_failures_total} itself).
  *
+ * <p>Meters are registered once per registry: give each runner a registry of its own (a second runner on the same
+ * registry would find the first one's gauges already bound to the first runner).
+ *
  * <p>Start it once the Service and EndpointSlice informers have synced (kube-proxy waits for both before its first
  * sync, so that it never programs a half-listed state).
  */
