@@ -292,9 +292,7 @@ public final class SyncRunner {
 
     private void queued() {
         lastQueuedMillis.set(clock.now().toEpochMilli());
-        for (SyncListener l : listeners) {
-            l.syncQueued();
-        }
+        tell(SyncListener::syncQueued);
     }
 
     private void loop() {
@@ -326,8 +324,10 @@ public final class SyncRunner {
             }
             try {
                 runSync(full, false);
-            } catch (RuntimeException | Error e) {
-                // runSync reports and schedules retries itself; a thread that dies would stop all syncing
+            } catch (RuntimeException e) {
+                // runSync reports proxier failures and schedules their retries itself; this is a bug elsewhere (a
+                // listener), and a dead thread would stop all syncing. Errors (OOM) do end the thread: /healthz then
+                // turns unhealthy as the last sync ages.
                 log.error("proxy sync loop: unexpected error", e);
             }
         }
@@ -408,9 +408,7 @@ public final class SyncRunner {
                     state.changedServices().size(), result.rules(), result.chains(), result.renderTime().toMillis(),
                     result.applyTime().toMillis(), TimeUnit.NANOSECONDS.toMillis(tookNanos));
         }
-        for (SyncListener l : listeners) {
-            l.syncSucceeded(state, result);
-        }
+        tell(l -> l.syncSucceeded(state, result));
     }
 
     private void failed(boolean full, RuntimeException e) {
@@ -432,8 +430,17 @@ public final class SyncRunner {
         }
         log.warn("{} sync ({}) failed, retrying a full sync in {} ms: {}", proxier.mode(), full ? "full" : "partial",
                 wait.toMillis(), e.getMessage());
+        tell(l -> l.syncFailed(e));
+    }
+
+    /** Tells every listener; one that throws is logged and does not keep the others (or the sync) from going on. */
+    private void tell(java.util.function.Consumer<SyncListener> call) {
         for (SyncListener l : listeners) {
-            l.syncFailed(e);
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                log.error("sync listener {} failed", l, e);
+            }
         }
     }
 
