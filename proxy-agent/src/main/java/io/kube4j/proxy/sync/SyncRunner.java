@@ -184,6 +184,8 @@ public final class SyncRunner {
         } finally {
             stateLock.unlock();
         }
+        log.info("proxy sync runner started: mode {}, minSyncPeriod {}, syncPeriod {}", proxier.mode(), minSyncPeriod,
+                syncPeriod);
         queued();
     }
 
