@@ -1,0 +1,143 @@
+package io.kube4j.benchmarks;
+
+import io.kube4j.proxy.exec.CommandRunner;
+import io.kube4j.proxy.exec.ProcessCommandRunner;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A network namespace of the benchmark's own ({@code ip netns add kube4j-bench-<random>}) and a {@link CommandRunner}
+ * that runs every command inside it, so that a benchmark can program 10,000 services with the real iptables without
+ * touching the host's netfilter tables. It also accounts for the commands it runs: wall time, and the CPU time
+ * (user + sys) of the finished child processes read from {@code /proc/self/stat} — on a shared machine the CPU
+ * time is the figure that does not depend on how busy the other processes keep the cores.
+ */
+final class BenchNetns implements AutoCloseable {
+
+    private final String name;
+    private final CommandRunner host = new ProcessCommandRunner();
+    private final Thread cleanupHook;
+    private final AtomicLong restoreNanos = new AtomicLong();
+    private final AtomicLong restoreCalls = new AtomicLong();
+    private final AtomicLong restoreBytes = new AtomicLong();
+    private final AtomicLong otherNanos = new AtomicLong();
+    private final AtomicLong otherCalls = new AtomicLong();
+
+    private BenchNetns(String name) {
+        this.name = name;
+        this.cleanupHook = new Thread(() -> host.run("ip", "netns", "del", name), "netns-del-" + name);
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /** Creates the namespace (loopback up); needs root and iproute2. */
+    static BenchNetns create() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("the proxy benchmark needs root (network namespaces, iptables); running as "
+                    + System.getProperty("user.name"));
+        }
+        String name = "kube4j-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        new ProcessCommandRunner().run("ip", "netns", "add", name).orThrow();
+        BenchNetns ns = new BenchNetns(name);
+        ns.runner().run("ip", "link", "set", "lo", "up").orThrow();
+        return ns;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Runs commands inside the namespace, timing them ({@code iptables-restore} apart from the rest). */
+    CommandRunner runner() {
+        return new CommandRunner() {
+            @Override
+            public Result run(List<String> argv, byte[] stdin, Duration timeout) {
+                List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+                cmd.addAll(argv);
+                long t0 = System.nanoTime();
+                Result r = host.run(cmd, stdin, timeout);
+                long dt = System.nanoTime() - t0;
+                if (argv.get(0).endsWith("-restore")) {
+                    restoreNanos.addAndGet(dt);
+                    restoreCalls.incrementAndGet();
+                    restoreBytes.addAndGet(stdin == null ? 0 : stdin.length);
+                } else {
+                    otherNanos.addAndGet(dt);
+                    otherCalls.incrementAndGet();
+                }
+                return new Result(argv, r.exitCode(), r.stdout(), r.stderr());
+            }
+
+            @Override
+            public boolean available(String command) {
+                return host.available(command);
+            }
+        };
+    }
+
+    /** What the runner has run so far. */
+    Counters counters() {
+        return new Counters(restoreNanos.get(), restoreCalls.get(), restoreBytes.get(), otherNanos.get(), otherCalls.get(),
+                childCpuNanos());
+    }
+
+    /**
+     * Running totals of the commands run in the namespace.
+     *
+     * @param restoreNanos  wall time spent in {@code iptables-restore}
+     * @param restoreCalls  how many restores ran
+     * @param restoreBytes  restore input size
+     * @param otherNanos    wall time of every other command ({@code iptables -C/-I}, {@code iptables-save}, sysctl)
+     * @param otherCalls    how many other commands ran
+     * @param childCpuNanos CPU (user + sys) of every finished child process of this JVM
+     */
+    record Counters(long restoreNanos, long restoreCalls, long restoreBytes, long otherNanos, long otherCalls,
+                    long childCpuNanos) {
+        Counters minus(Counters o) {
+            return new Counters(restoreNanos - o.restoreNanos, restoreCalls - o.restoreCalls, restoreBytes - o.restoreBytes,
+                    otherNanos - o.otherNanos, otherCalls - o.otherCalls, childCpuNanos - o.childCpuNanos);
+        }
+    }
+
+    /**
+     * cutime + cstime of this process (fields 16 and 17 of /proc/self/stat, clock ticks of 10 ms): the CPU used by
+     * children that have been waited for — here {@code ip netns exec}, which execs the iptables command itself.
+     */
+    static long childCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state); cutime is field 16, cstime field 17
+            long ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return ticks * 10_000_000L;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the children's CPU time from /proc/self/stat", e);
+        }
+    }
+
+    /** The 1-minute load average and the number of CPUs, for printing next to the figures. */
+    static String load() {
+        try {
+            String[] l = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return "load average " + l[0] + " " + l[1] + " " + l[2] + " on " + Runtime.getRuntime().availableProcessors()
+                    + " CPUs";
+        } catch (Exception e) {
+            return "load average unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        host.run("ip", "netns", "del", name).orThrow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: the namespace is gone either way
+        }
+    }
+}
