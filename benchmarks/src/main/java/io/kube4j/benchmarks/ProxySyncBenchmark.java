@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
  * <p>The services are a realistic mix: one TCP port each, ClusterIPs in 10.96.0.0/12, endpoints in 10.244.0.0/16
  * spread over 10 nodes (one tenth local), every 10th service a NodePort (every 100th of those with
  * {@code externalTrafficPolicy: Local}), every 50th with ClientIP affinity. After the full syncs the benchmark
- * checks with {@code iptables-save} that the kernel holds one KUBE-SVC chain per service and one KUBE-SEP chain per
- * endpoint, and after the changes that the last changed endpoint is programmed.
+ * checks with {@code iptables-save} that the kernel holds one KUBE-SVC chain per service and one DNAT rule per
+ * endpoint, and after the changes that the last changed endpoint is programmed and the one it replaced is gone.
  *
  * <p>Settings: {@code -Dservices=1000,5000,10000 -Dendpoints=5 -Drepeats=3 -Dchanges=10 -DfullChanges=10
  * -Dbudget.minutes=40 -Drestore.timeout.seconds=300} (a phase that would start after the budget is spent is skipped
@@ -206,16 +206,20 @@ public final class ProxySyncBenchmark {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2.0;
     }
 
-    /** The kernel must hold one KUBE-SVC chain per service and one KUBE-SEP chain per endpoint. */
+    /**
+     * The kernel must hold one KUBE-SVC chain per service and one DNAT rule per endpoint (in a KUBE-SEP chain as
+     * kube-proxy writes them, or wherever the proxier puts them; the KUBE-SEP chain count is printed, not required).
+     */
     private static void verifyChains(BenchNetns ns, Workload w, List<String> problems) {
         String nat = natTable(ns);
         long svc = nat.lines().filter(l -> l.startsWith(":KUBE-SVC-")).count();
         long sep = nat.lines().filter(l -> l.startsWith(":KUBE-SEP-")).count();
-        long dnat = nat.lines().filter(l -> l.startsWith("-A KUBE-SEP-") && l.contains(" -j DNAT ")).count();
-        String line = String.format(Locale.ROOT, "  check %,d services: iptables-save -t nat has %,d KUBE-SVC, %,d KUBE-SEP chains,"
-                + " %,d DNAT rules (want %,d, %,d, %,d)", w.n, svc, sep, dnat, w.n, w.endpointCount(), w.endpointCount());
+        long dnat = nat.lines().filter(l -> l.startsWith("-A KUBE-") && l.contains(" -j DNAT ")
+                && l.contains("--to-destination 10.244.")).count();
+        String line = String.format(Locale.ROOT, "  check %,d services: iptables-save -t nat has %,d KUBE-SVC chains (want %,d),"
+                + " %,d DNAT rules to endpoints (want %,d), %,d KUBE-SEP chains", w.n, svc, w.n, dnat, w.endpointCount(), sep);
         System.out.println(line);
-        if (svc != w.n || sep != w.endpointCount() || dnat != w.endpointCount()) {
+        if (svc != w.n || dnat != w.endpointCount()) {
             problems.add(line.strip());
         }
     }
