@@ -39,22 +39,36 @@ final class BenchNetns implements AutoCloseable {
     private final AtomicLong restoreBytes = new AtomicLong();
     private final AtomicLong otherNanos = new AtomicLong();
     private final AtomicLong otherCalls = new AtomicLong();
+    private final Path dumpDir;
 
-    private BenchNetns(String name) {
+    private BenchNetns(String name, Path dumpDir) {
         this.name = name;
+        this.dumpDir = dumpDir;
         this.cleanupHook = new Thread(() -> host.run("ip", "netns", "del", name), "netns-del-" + name);
         Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
-    /** Creates the namespace (loopback up); needs root and iproute2. */
-    static BenchNetns create() {
+    /**
+     * Creates the namespace (loopback up); needs root and iproute2. {@code dumpDir} (blank: none) receives a copy of
+     * every iptables-restore input, as {@code <namespace>-<n>.txt}.
+     */
+    static BenchNetns create(String dumpDir) {
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new IllegalStateException("the proxy benchmark needs root (network namespaces, iptables); running as "
                     + System.getProperty("user.name"));
         }
         String name = "kube4j-bench-" + UUID.randomUUID().toString().substring(0, 8);
         new ProcessCommandRunner().run("ip", "netns", "add", name).orThrow();
-        BenchNetns ns = new BenchNetns(name);
+        Path dump = null;
+        if (!dumpDir.isBlank()) {
+            dump = Path.of(dumpDir);
+            try {
+                Files.createDirectories(dump);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create dump.dir " + dump, e);
+            }
+        }
+        BenchNetns ns = new BenchNetns(name, dump);
         ns.runner().run("ip", "link", "set", "lo", "up").orThrow();
         return ns;
     }
@@ -74,6 +88,7 @@ final class BenchNetns implements AutoCloseable {
                 Result r = runBounded(cmd, stdin, timeout);
                 long dt = System.nanoTime() - t0;
                 if (argv.get(0).endsWith("-restore")) {
+                    dump(stdin);
                     restoreNanos.addAndGet(dt);
                     restoreCalls.incrementAndGet();
                     restoreBytes.addAndGet(stdin == null ? 0 : stdin.length);
@@ -89,6 +104,17 @@ final class BenchNetns implements AutoCloseable {
                 return host.available(command);
             }
         };
+    }
+
+    private void dump(byte[] input) {
+        if (dumpDir == null) {
+            return;
+        }
+        try {
+            Files.write(dumpDir.resolve(name + "-" + restoreCalls.get() + ".txt"), input == null ? new byte[0] : input);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to dump.dir " + dumpDir, e);
+        }
     }
 
     /** Runs {@code cmd}, feeding {@code stdin} from another thread; kills it when {@code timeout} has passed. */
