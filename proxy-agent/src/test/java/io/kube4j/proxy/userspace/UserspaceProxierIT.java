@@ -161,6 +161,19 @@ class UserspaceProxierIT {
         }
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 meters.get("kubeproxy_userspace_active_connections").tag("protocol", "tcp").gauge().value() == 0);
+
+        // a connection being proxied outlives its listener (kube-proxy: Close stops accepting, nothing more)
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[10]);
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    meters.get("kubeproxy_userspace_active_connections").tag("protocol", "tcp").gauge().value() == 1);
+            proxier.sync(ProxyState.empty(), false);
+            assertRefused(port);
+            s.getOutputStream().write(new byte[5]);
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("got 15");
+        }
     }
 
     @Test
