@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
  * userspace mode; {@code internalTrafficPolicy}/{@code externalTrafficPolicy: Local} are not applied (kube-proxy's
  * userspace mode predates them). SCTP Service ports are skipped (userspace had TCP and UDP only).
  *
- * <p>Every sync is a full one (listeners are diffed, the chains rewritten). A listener that cannot be opened or a
+ * <p>Listeners are diffed at every sync. The chains are rewritten at every full sync, and at a partial one only
+ * when their rules changed (an endpoint change only touches the load balancer). A listener that cannot be opened or a
  * failed {@code iptables-restore} makes {@link #sync} throw after everything else has been applied; what the proxier
  * remembers is always what is actually open, so the next sync retries just what is missing.
  */
@@ -148,6 +149,10 @@ public final class UserspaceProxier implements Proxier {
     private final UserspaceRules rules;
     private final Map<ServicePortName, Entry> entries = new TreeMap<>();
     private final Map<ClaimKey, Claim> claims = new LinkedHashMap<>();
+    /** The chains' rules (without jumps) last applied successfully; null: unknown, apply at the next sync. */
+    private UserspaceRules.Rendered lastApplied;
+    /** How many times the chains were rewritten (tells a sync whether it rewrote them). */
+    private int applies;
 
     public UserspaceProxier(Config config, CommandRunner runner, MeterRegistry meters) {
         this(config, runner, meters, new LoadBalancerRR());
@@ -250,27 +255,38 @@ public final class UserspaceProxier implements Proxier {
             }
         });
 
+        long tListeners = System.nanoTime();
         int iptablesRules = 0;
+        boolean rewritten = full;
         if (config.redirect()) {
-            syncClaims(errors);
+            // listing the interfaces is slow on a node with many veths: only when an externalIP may be local
+            Set<String> local = entries.values().stream().anyMatch(e -> !e.info.externalIPs().isEmpty())
+                    ? localAddresses() : Set.of();
+            syncClaims(local, errors);
             try {
-                iptablesRules = applyRules();
+                int before = applies;
+                iptablesRules = applyRules(local, full);
+                rewritten = applies != before;
             } catch (ProxySyncException ex) {
+                lastApplied = null;
                 errors.add(ex.getMessage());
             }
             clearUdpConntrack(staleUdpIPs);
         }
         long t2 = System.nanoTime();
+        log.debug("userspace sync: {} listeners ({} ms), iptables {} ms", entries.size(),
+                (tListeners - t1) / 1_000_000, (t2 - tListeners) / 1_000_000);
         if (!errors.isEmpty()) {
             throw new ProxySyncException("userspace sync: " + String.join("; ", errors));
         }
-        return new SyncResult(true, entries.size() + iptablesRules,
+        return new SyncResult(rewritten, entries.size() + iptablesRules,
                 config.redirect() ? UserspaceRules.NAT_CHAINS.size() + UserspaceRules.FILTER_CHAINS.size() : 0,
                 Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1));
     }
 
     @Override
     public synchronized void cleanup() {
+        lastApplied = null;
         entries.forEach(this::stop);
         entries.keySet().forEach(loadBalancer::deleteService);
         entries.clear();
@@ -367,9 +383,8 @@ public final class UserspaceProxier implements Proxier {
     }
 
     /** Holds NodePorts and local externalIP ports open (kube-proxy's claimNodePort), releasing ones not needed. */
-    private void syncClaims(List<String> errors) {
+    private void syncClaims(Set<String> local, List<String> errors) {
         Map<ClaimKey, ServicePortName> wanted = new LinkedHashMap<>();
-        Set<String> local = localAddresses();
         entries.forEach((name, e) -> {
             if (e.info.nodePort() > 0) {
                 wanted.putIfAbsent(new ClaimKey("0.0.0.0", e.info.nodePort(), e.info.protocol()), name);
@@ -406,18 +421,23 @@ public final class UserspaceProxier implements Proxier {
         });
     }
 
-    private int applyRules() {
+    private int applyRules(Set<String> local, boolean full) {
         List<UserspaceRules.Portal> portals = new ArrayList<>();
-        Set<String> local = localAddresses(); // a local externalIP gets rules only while its port is held
         entries.forEach((name, e) -> {
             ServicePortInfo i = e.info;
             boolean nodePortHeld = i.nodePort() > 0 && name.equals(ownerOf(new ClaimKey("0.0.0.0", i.nodePort(), i.protocol())));
             List<String> ext = i.externalIPs().stream()
+                    // a local externalIP gets rules only while its port is held
                     .filter(ip -> !local.contains(ip) || name.equals(ownerOf(new ClaimKey(ip, i.port(), i.protocol()))))
                     .toList();
             portals.add(new UserspaceRules.Portal(name, i.protocol(), e.proxyPort, i.clusterIP(), i.port(), ext,
                     i.loadBalancerIPs(), nodePortHeld ? i.nodePort() : 0));
         });
+        if (!full && lastApplied != null && lastApplied.equals(rules.render(portals, List.of()))) {
+            // endpoint changes only touch the load balancer: the rules are what was applied last; a full sync
+            // (the periodic one) still checks the jumps and rewrites the chains in case someone tampered with them
+            return lastApplied.rules();
+        }
         List<UserspaceRules.Jump> missing = new ArrayList<>();
         for (UserspaceRules.Jump j : UserspaceRules.JUMPS) {
             if (!runner.run(j.command("-C"), new byte[0], COMMAND_TIMEOUT).ok()) {
@@ -430,6 +450,8 @@ public final class UserspaceProxier implements Proxier {
         if (!res.ok()) {
             throw new ProxySyncException("iptables-restore -w --noflush exited " + res.exitCode() + ": " + res.stderr().strip());
         }
+        lastApplied = missing.isEmpty() ? r : rules.render(portals, List.of());
+        applies++;
         return r.rules();
     }
 

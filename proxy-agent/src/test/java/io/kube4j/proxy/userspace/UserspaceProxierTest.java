@@ -83,16 +83,39 @@ class UserspaceProxierTest {
         // the NodePorts are held by the proxier
         assertThatThrownBy(() -> new ServerSocket(nodePort1).close()).isInstanceOf(IOException.class);
 
-        // second sync, jumps in place: same chains, no jump lines, same proxy ports
+        // second (full) sync, jumps in place: same chains, no jump lines, same proxy ports
         runner.clear();
-        RecordingCommandRunner quiet = runner;
-        quiet.respond("iptables -w -t nat -C", 0, "", "");
-        quiet.respond("iptables -w -t filter -C", 0, "", "");
+        runner.respond("iptables -w -t nat -C", 0, "", "");
+        runner.respond("iptables -w -t filter -C", 0, "", "");
         int webPort = port(WEB);
-        proxier.sync(state, false);
+        assertThat(proxier.sync(state, true).full()).isTrue();
         assertThat(port(WEB)).isEqualTo(webPort);
         String text = runner.calls("iptables-restore").get(0).stdin();
         assertThat(text).doesNotContain("-I PREROUTING").doesNotContain("-A OUTPUT").contains(":KUBE-PORTALS-HOST - [0:0]");
+
+        // a partial sync with only an endpoint change: the load balancer changes, netfilter is not touched
+        runner.clear();
+        ProxyState moved = state()
+                .add(clusterIP(WEB, "10.96.0.10", 80), ready("10.244.1.9", 8080))
+                .add(clusterIP(DNS, "10.96.0.53", 53), ready("10.244.1.4", 53))
+                .add(service(SHOP, "NodePort", "10.96.1.1", 443, nodePort1, List.of("203.0.113.7"), List.of(), true),
+                        ready("10.244.2.2", 8443))
+                .add(service(LB, "LoadBalancer", "10.96.2.2", 8080, nodePort2, List.of(), List.of("198.51.100.9"), false))
+                .build();
+        SyncResult partial = proxier.sync(moved, false);
+        assertThat(partial.full()).isFalse();
+        assertThat(partial.rules()).isEqualTo(r.rules());
+        assertThat(runner.calls()).isEmpty();
+        assertThat(proxier.loadBalancer().endpoints(WEB)).containsExactly("10.244.1.9:8080");
+
+        // a partial sync whose rules changed (a Service port gone) rewrites the chains
+        runner.clear();
+        ProxyState fewer = state()
+                .add(clusterIP(WEB, "10.96.0.10", 80), ready("10.244.1.9", 8080))
+                .add(clusterIP(DNS, "10.96.0.53", 53), ready("10.244.1.4", 53))
+                .build();
+        assertThat(proxier.sync(fewer, false).full()).isTrue();
+        assertThat(runner.calls("iptables-restore").get(0).stdin()).doesNotContain("ns2/");
     }
 
     @Test
