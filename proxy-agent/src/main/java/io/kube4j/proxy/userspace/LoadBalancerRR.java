@@ -1,5 +1,6 @@
 package io.kube4j.proxy.userspace;
 
+import io.kube4j.proxy.model.ServicePortInfo;
 import io.kube4j.proxy.model.ServicePortName;
 
 import java.net.InetAddress;
@@ -54,7 +55,7 @@ public final class LoadBalancerRR {
             state.affinity.clear();
         }
         state.clientIPAffinity = clientIPAffinity;
-        state.ttlSeconds = ttlSeconds > 0 ? ttlSeconds : io.kube4j.proxy.model.ServicePortInfo.DEFAULT_STICKY_MAX_AGE_SECONDS;
+        state.ttlSeconds = ttlSeconds > 0 ? ttlSeconds : ServicePortInfo.DEFAULT_STICKY_MAX_AGE_SECONDS;
     }
 
     /** Forgets the Service port, its endpoints and its clients. */
@@ -169,7 +170,7 @@ public final class LoadBalancerRR {
         List<String> endpoints = List.of();
         int index;
         boolean clientIPAffinity;
-        int ttlSeconds = io.kube4j.proxy.model.ServicePortInfo.DEFAULT_STICKY_MAX_AGE_SECONDS;
+        int ttlSeconds = ServicePortInfo.DEFAULT_STICKY_MAX_AGE_SECONDS;
         final Map<String, Affinity> affinity = new HashMap<>();
     }
 

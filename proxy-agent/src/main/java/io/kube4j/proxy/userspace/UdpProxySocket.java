@@ -66,6 +66,7 @@ final class UdpProxySocket implements ProxySocket {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(5));
+        // a session whose dial failed has nothing to close; that failure was logged when its datagram was dropped
         sessions.values().forEach(m -> m.subscribe(Connection::dispose, e -> { }));
         sessions.clear();
     }

@@ -64,6 +64,8 @@ import java.util.regex.Pattern;
  * when their rules changed (an endpoint change only touches the load balancer). A listener that cannot be opened or a
  * failed {@code iptables-restore} makes {@link #sync} throw after everything else has been applied; what the proxier
  * remembers is always what is actually open, so the next sync retries just what is missing.
+ *
+ * <p>The listeners run on the proxier's own Reactor Netty event loops (daemon threads, as long-lived as the agent).
  */
 public final class UserspaceProxier implements Proxier {
 
