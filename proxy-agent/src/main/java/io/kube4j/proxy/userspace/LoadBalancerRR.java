@@ -84,6 +84,11 @@ public final class LoadBalancerRR {
         return true;
     }
 
+    /** Forgets every Service port not in {@code keep}. */
+    public synchronized void retainServices(java.util.Collection<ServicePortName> keep) {
+        services.keySet().retainAll(new HashSet<>(keep));
+    }
+
     /** True when the Service port is known and has at least one endpoint. */
     public synchronized boolean serviceHasEndpoints(ServicePortName name) {
         BalancerState state = services.get(name);

@@ -219,11 +219,9 @@ public final class UserspaceProxier implements Proxier {
                 if ("UDP".equals(me.getValue().info.protocol())) {
                     staleUdpIPs.add(me.getValue().info.clusterIP());
                 }
-                if (want == null) {
-                    loadBalancer.deleteService(me.getKey());
-                }
             }
         }
+        loadBalancer.retainServices(wanted.keySet()); // also those whose listener never opened
         // endpoints first, so that a new listener never serves an empty balancer
         wanted.forEach((name, info) -> {
             loadBalancer.newService(name, info.clientIPAffinity(), info.stickyMaxAgeSeconds());

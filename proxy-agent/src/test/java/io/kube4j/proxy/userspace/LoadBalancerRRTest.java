@@ -188,6 +188,12 @@ class LoadBalancerRRTest {
                 .isInstanceOf(LoadBalancerRR.NoEndpointException.class);
         lb.deleteService(SVC);
         assertThat(lb.endpoints(SVC)).isEmpty();
+        ServicePortName other = new ServicePortName("ns", "other", "", "TCP");
+        lb.updateEndpoints(SVC, List.of("a:80"));
+        lb.updateEndpoints(other, List.of("b:80"));
+        lb.retainServices(List.of(other));
+        assertThat(lb.serviceHasEndpoints(SVC)).isFalse();
+        assertThat(lb.serviceHasEndpoints(other)).isTrue();
     }
 
     @Test
