@@ -66,7 +66,7 @@ public record ProxyAgentProperties(
             Set.of("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq");
 
     private static final Pattern HOST_PORT = Pattern.compile("^(.*):(\\d{1,5})$");
-    private static final Pattern PORT_RANGE = Pattern.compile("^(\\d{1,5})-(\\d{1,5})$");
+    private static final Pattern PORT_RANGE = Pattern.compile("^(\\d{1,5})([-+])(\\d{1,5})$");
 
     public ProxyAgentProperties {
         mode = mode == null ? "" : mode.strip().toLowerCase(Locale.ROOT);
@@ -116,7 +116,8 @@ public record ProxyAgentProperties(
         }
         iptables = iptables == null ? new Iptables(true, Duration.ofMinutes(1)) : iptables;
         ipvs = ipvs == null ? new Ipvs("rr", false, Duration.ZERO, Duration.ZERO, Duration.ZERO) : ipvs;
-        userspace = userspace == null ? new Userspace("", "0.0.0.0", Duration.ofMillis(250)) : userspace;
+        userspace = userspace == null ? new Userspace("", "0.0.0.0", Duration.ofMillis(250),
+                Duration.ofMillis(250)) : userspace;
     }
 
     /** The iptables mode. */
@@ -167,25 +168,29 @@ public record ProxyAgentProperties(
     /**
      * The userspace mode.
      *
-     * @param portRange      the host ports the per-service proxies listen on, {@code first-last} (empty: any free
-     *                       port; used when the proxies are reached through iptables REDIRECT)
-     * @param bindAddress    the IPv4 address the proxies listen on
-     * @param udpIdleTimeout how long a UDP client's session to its endpoint lives without traffic
+     * @param portRange         the host ports the per-service proxies listen on, {@code first-last} or
+     *                          {@code first+count} (empty: any free port; used when the proxies are reached through
+     *                          iptables REDIRECT)
+     * @param bindAddress       the IPv4 address the proxies listen on
+     * @param udpIdleTimeout    how long a UDP client's session to its endpoint lives without traffic
+     * @param tcpConnectTimeout the first connect attempt's timeout to an endpoint (each retry doubles it)
      */
     public record Userspace(
             @DefaultValue("") String portRange,
             @DefaultValue("0.0.0.0") String bindAddress,
-            @DefaultValue("250ms") Duration udpIdleTimeout) {
+            @DefaultValue("250ms") Duration udpIdleTimeout,
+            @DefaultValue("250ms") Duration tcpConnectTimeout) {
 
         public Userspace {
             portRange = portRange == null ? "" : portRange.strip();
             if (!portRange.isEmpty()) {
                 Matcher m = PORT_RANGE.matcher(portRange);
                 int first = m.matches() ? Integer.parseInt(m.group(1)) : -1;
-                int last = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+                int last = !m.matches() ? -1 : m.group(2).equals("-") ? Integer.parseInt(m.group(3))
+                        : first + Integer.parseInt(m.group(3)) - 1;
                 if (first < 1 || last > 65535 || first > last) {
-                    throw invalid("userspace.port-range", portRange,
-                            "must be empty (any free port) or first-last within 1-65535, such as 36000-36999");
+                    throw invalid("userspace.port-range", portRange, "must be empty (any free port), first-last or "
+                            + "first+count within 1-65535, such as 36000-36999 or 36000+1000");
                 }
             }
             bindAddress = bindAddress == null || bindAddress.isBlank() ? "0.0.0.0" : bindAddress.strip();
@@ -194,6 +199,9 @@ public record ProxyAgentProperties(
             }
             if (udpIdleTimeout == null || udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {
                 throw invalid("userspace.udp-idle-timeout", udpIdleTimeout, "must be positive");
+            }
+            if (tcpConnectTimeout == null || tcpConnectTimeout.isNegative() || tcpConnectTimeout.isZero()) {
+                throw invalid("userspace.tcp-connect-timeout", tcpConnectTimeout, "must be positive");
             }
         }
     }

@@ -46,6 +46,7 @@ class ProxyAgentPropertiesTest {
             assertThat(p.userspace().portRange()).isEmpty();
             assertThat(p.userspace().bindAddress()).isEqualTo("0.0.0.0");
             assertThat(p.userspace().udpIdleTimeout()).isEqualTo(Duration.ofMillis(250));
+            assertThat(p.userspace().tcpConnectTimeout()).isEqualTo(Duration.ofMillis(250));
             assertThat(p.cleanup()).isFalse();
         });
     }
@@ -60,7 +61,7 @@ class ProxyAgentPropertiesTest {
                 "kube4j.proxy.iptables.restore-timeout=5s", "kube4j.proxy.ipvs.scheduler=wlc",
                 "kube4j.proxy.ipvs.strict-arp=true", "kube4j.proxy.ipvs.udp-timeout=30s",
                 "kube4j.proxy.userspace.port-range=36000-36999", "kube4j.proxy.userspace.bind-address=127.0.0.1",
-                "kube4j.proxy.userspace.udp-idle-timeout=1s", "kube4j.proxy.cleanup=true").run(ctx -> {
+                "kube4j.proxy.userspace.udp-idle-timeout=1s", "kube4j.proxy.userspace.tcp-connect-timeout=1s", "kube4j.proxy.cleanup=true").run(ctx -> {
             assertThat(ctx).hasNotFailed();
             ProxyAgentProperties p = ctx.getBean(ProxyAgentProperties.class);
             assertThat(p.mode()).isEqualTo("ipvs");
@@ -78,9 +79,15 @@ class ProxyAgentPropertiesTest {
             assertThat(p.ipvs()).isEqualTo(new ProxyAgentProperties.Ipvs("wlc", true, Duration.ZERO, Duration.ZERO,
                     Duration.ofSeconds(30)));
             assertThat(p.userspace()).isEqualTo(new ProxyAgentProperties.Userspace("36000-36999", "127.0.0.1",
-                    Duration.ofSeconds(1)));
+                    Duration.ofSeconds(1), Duration.ofSeconds(1)));
             assertThat(p.cleanup()).isTrue();
         });
+    }
+
+    @Test
+    void portRangesAsKubeProxyWritesThem() {
+        runner.withPropertyValues("kube4j.proxy.userspace.port-range=36000+1000").run(ctx ->
+                assertThat(ctx.getBean(ProxyAgentProperties.class).userspace().portRange()).isEqualTo("36000+1000"));
     }
 
     @Test
@@ -112,9 +119,13 @@ class ProxyAgentPropertiesTest {
         "ipvs.tcp-timeout          | -1s          | kube4j.proxy.ipvs.tcp-timeout must be zero (the kernel's) or positive",
         "ipvs.tcp-fin-timeout      | -1s          | kube4j.proxy.ipvs.tcp-fin-timeout must be zero (the kernel's) or positive",
         "ipvs.udp-timeout          | -1s          | kube4j.proxy.ipvs.udp-timeout must be zero (the kernel's) or positive",
-        "userspace.port-range      | 37000-36000  | kube4j.proxy.userspace.port-range must be empty (any free port) or first-last",
-        "userspace.port-range      | 0-100        | kube4j.proxy.userspace.port-range must be empty (any free port) or first-last",
-        "userspace.port-range      | 36000+100    | kube4j.proxy.userspace.port-range must be empty (any free port) or first-last",
+        "userspace.port-range      | 37000-36000  | kube4j.proxy.userspace.port-range must be empty (any free port), first-last",
+        "userspace.port-range      | 0-100        | kube4j.proxy.userspace.port-range must be empty (any free port), first-last",
+        "userspace.port-range      | 36000-99999  | kube4j.proxy.userspace.port-range must be empty (any free port), first-last",
+        "userspace.port-range      | 65000+1000   | kube4j.proxy.userspace.port-range must be empty (any free port), first-last",
+        "userspace.port-range      | 36000+0      | kube4j.proxy.userspace.port-range must be empty (any free port), first-last",
+        "userspace.port-range      | 36000        | kube4j.proxy.userspace.port-range must be empty (any free port), first-last",
+        "userspace.tcp-connect-timeout | 0s       | kube4j.proxy.userspace.tcp-connect-timeout must be positive",
         "userspace.bind-address    | ::           | kube4j.proxy.userspace.bind-address must be an IPv4 address",
         "userspace.udp-idle-timeout | 0s          | kube4j.proxy.userspace.udp-idle-timeout must be positive",
     })
