@@ -80,8 +80,10 @@ public final class ProxyModeSelector {
                 return new Selection("iptables", true, false, "IPVS is unavailable (" + why
                         + "); falling back to iptables as kube4j.proxy.ipvs-fallback=iptables says");
             }
-            throw new ProxyModeUnavailableException("kube4j.proxy.mode=ipvs but IPVS is unavailable on this node: "
-                    + why + " (set kube4j.proxy.ipvs-fallback=iptables to fall back, or kube4j.proxy.mode=iptables)", e);
+            // the IPVS check's message may already say what to do; add it only when it does not
+            throw new ProxyModeUnavailableException("kube4j.proxy.mode=ipvs: " + why
+                    + (why.contains("ipvs-fallback") ? "" : " (set kube4j.proxy.ipvs-fallback=iptables to fall back, "
+                    + "or kube4j.proxy.mode=iptables)"), e);
         }
     }
 

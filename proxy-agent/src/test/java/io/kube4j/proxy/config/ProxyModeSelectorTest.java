@@ -3,6 +3,7 @@ package io.kube4j.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kube4j.proxy.exec.RecordingCommandRunner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -34,7 +35,7 @@ class ProxyModeSelectorTest {
         "iptables  | fail     | 1000 | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=iptables programs netfilter and needs root, but the agent runs as uid 1000 | false",
         "iptables  | fail     | 0    | iptables iptables-save        | false | FAIL: kube4j.proxy.mode=iptables needs iptables-restore, which is not installed | false",
         "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | true  | ipvs      | false",
-        "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=ipvs but IPVS is unavailable on this node: no ip_vs in this kernel (set kube4j.proxy.ipvs-fallback=iptables to fall back, or kube4j.proxy.mode=iptables) | false",
+        "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=ipvs: no ip_vs in this kernel (set kube4j.proxy.ipvs-fallback=iptables to fall back, or kube4j.proxy.mode=iptables) | false",
         "ipvs      | iptables | 0    | " + ALL_TOOLS + "             | false | iptables  | false",
         "ipvs      | iptables | 0    | " + ALL_TOOLS + "             | true  | ipvs      | false",
         "ipvs      | iptables | 1000 | " + ALL_TOOLS + "             | true  | FAIL: kube4j.proxy.mode=ipvs programs netfilter and needs root | false",
@@ -56,6 +57,7 @@ class ProxyModeSelectorTest {
                 .withUserConfiguration(ProxyModeConfiguration.class)
                 .withBean(RecordingCommandRunner.class, () -> host)
                 .withBean(ProxyModeSelector.IpvsCheck.class, () -> check)
+                .withBean(SimpleMeterRegistry.class)
                 .withPropertyValues("kube4j.proxy.mode=" + mode, "kube4j.proxy.ipvs-fallback=" + fallback)
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
@@ -76,6 +78,39 @@ class ProxyModeSelectorTest {
                         }
                     }
                     assertThat(host.calls("id -u")).isNotEmpty();
+                });
+    }
+
+    /** The real IPVS check (IpvsSupport, the default bean) against a host scripted like this one: no IPVS, no dummy. */
+    @ParameterizedTest(name = "ipvs-fallback={0}")
+    @CsvSource({"fail", "iptables"})
+    void onAKernelWithoutIpvsTheRealCheckFailsOrFallsBack(String fallback) {
+        RecordingCommandRunner host = new RecordingCommandRunner()
+                .respond("id -u", 0, "0\n", "")
+                .respond("cat /proc/net/ip_vs", 1, "", "cat: /proc/net/ip_vs: No such file or directory")
+                .respond("ipvsadm -Ln", 2, "", "Can't initialize ipvs: Protocol not available")
+                .respond("ipset --version", 0, "ipset v7.17, protocol version: 7\n", "")
+                .respond("ip link add", 2, "", "Error: Unknown device type.");
+        new ApplicationContextRunner()
+                .withUserConfiguration(ProxyModeConfiguration.class)
+                .withBean(RecordingCommandRunner.class, () -> host)
+                .withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("kube4j.proxy.mode=ipvs", "kube4j.proxy.ipvs-fallback=" + fallback)
+                .run(ctx -> {
+                    ProxyModeSelector selector = ctx.getBean(ProxyModeSelector.class);
+                    ProxyAgentProperties props = ctx.getBean(ProxyAgentProperties.class);
+                    if (fallback.equals("fail")) {
+                        org.assertj.core.api.Assertions.assertThatThrownBy(() -> selector.select(props))
+                                .isInstanceOf(ProxyModeUnavailableException.class)
+                                .hasMessageStartingWith("kube4j.proxy.mode=ipvs: ")
+                                .hasMessageContaining("Protocol not available", "Unknown device type",
+                                        "kube4j.proxy.ipvs-fallback=iptables")
+                                .satisfies(e -> assertThat(e.getMessage().split("ipvs-fallback", -1)).hasSize(2));
+                    } else {
+                        ProxyModeSelector.Selection s = selector.select(props);
+                        assertThat(s.mode()).isEqualTo("iptables");
+                        assertThat(s.reason()).startsWith("IPVS is unavailable (").contains("Protocol not available");
+                    }
                 });
     }
 }
