@@ -603,7 +603,7 @@ public final class IptablesProxier implements Proxier {
         }
         for (String table : List.of("nat", "filter")) {
             Set<String> existing = saved.chains(table);
-            Set<String> candidates = new TreeSet<>();
+            TreeSet<String> candidates = new TreeSet<>();
             for (String c : CLEANUP_CHAINS.get(table)) {
                 if (existing.contains(c)) {
                     candidates.add(c);
@@ -623,10 +623,9 @@ public final class IptablesProxier implements Proxier {
                 if (candidates.contains(from)) {
                     continue;
                 }
-                for (String c : candidates) {
-                    if (rule.endsWith(" -j " + c) || rule.contains(" -j " + c + " ") || rule.contains(" -g " + c)) {
-                        referenced.add(c);
-                    }
+                String target = jumpTarget(rule);
+                if (target != null && candidates.contains(target)) {
+                    referenced.add(target);
                 }
             }
             if (!referenced.isEmpty()) {
@@ -637,9 +636,12 @@ public final class IptablesProxier implements Proxier {
             if (candidates.isEmpty()) {
                 continue;
             }
+            // flush everything, commit, then delete: in descending name order, each in a section of its own, so
+            // that iptables-nft's sorted chain-name list (reset at each COMMIT) is always entered at its head
             StringBuilder in = new StringBuilder("*").append(table).append('\n');
-            candidates.forEach(c -> in.append(':').append(c).append(" - [0:0]\n"));
-            candidates.forEach(c -> in.append("-X ").append(c).append('\n'));
+            candidates.descendingSet().forEach(c -> in.append(':').append(c).append(" - [0:0]\n"));
+            in.append("COMMIT\n*").append(table).append('\n');
+            candidates.descendingSet().forEach(c -> in.append("-X ").append(c).append('\n'));
             in.append("COMMIT\n");
             try {
                 CommandRunner.Result res = runner.run(RESTORE, in.toString().getBytes(StandardCharsets.US_ASCII),
@@ -662,6 +664,20 @@ public final class IptablesProxier implements Proxier {
         if (!errors.isEmpty()) {
             throw cleanupFailed(errors);
         }
+    }
+
+    /** The chain a saved rule jumps or goes to ({@code -j X} / {@code -g X}), null for other targets. */
+    static String jumpTarget(String rule) {
+        int i = rule.lastIndexOf(" -j ");
+        if (i < 0) {
+            i = rule.lastIndexOf(" -g ");
+        }
+        if (i < 0) {
+            return null;
+        }
+        int start = i + 4;
+        int end = rule.indexOf(' ', start);
+        return end < 0 ? rule.substring(start) : rule.substring(start, end);
     }
 
     private static ProxySyncException cleanupFailed(List<String> errors) {

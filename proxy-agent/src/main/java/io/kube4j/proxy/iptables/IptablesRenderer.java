@@ -142,11 +142,7 @@ final class IptablesRenderer {
             } else {
                 appendKubeProxyLayout(out, stale);
             }
-            if (largeClusterMode) {
-                for (String c : stale) {
-                    out.append(':').append(c).append(" - [0:0]\n").append("-X ").append(c).append('\n');
-                }
-            } else {
+            if (!largeClusterMode) {
                 for (String c : stale) {
                     out.append("-X ").append(c).append('\n');
                 }
@@ -154,6 +150,17 @@ final class IptablesRenderer {
             if (out.length() == headerEnd) {
                 out.setLength(mark); // nothing for nat
             } else {
+                out.append("COMMIT\n");
+            }
+            if (largeClusterMode && !stale.isEmpty()) {
+                // Stale chains: flushed in one section, deleted in the next, in descending name order (the chain-name
+                // list is reset at each COMMIT), after the section that stopped referencing them.
+                List<String> desc = new ArrayList<>(stale);
+                desc.sort(Comparator.reverseOrder());
+                out.append("*nat\n");
+                desc.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+                out.append("COMMIT\n*nat\n");
+                desc.forEach(c -> out.append("-X ").append(c).append('\n'));
                 out.append("COMMIT\n");
             }
             return out.toString();

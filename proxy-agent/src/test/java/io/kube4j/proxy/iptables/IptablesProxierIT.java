@@ -181,5 +181,14 @@ class IptablesProxierIT {
                 .doesNotContain("10.244.0.40:8080");
         proxier.sync(next, true);
         assertThat(save()).isEqualTo(partial);
+
+        // a Service deleted in a partial sync: its chain goes in the same restore
+        java.util.TreeMap<ServicePortName, ServicePortInfo> fewer = new java.util.TreeMap<>(next.services());
+        fewer.remove(name("bench", "svc-9", "http", "TCP"));
+        proxier.sync(new ProxyState(fewer, eps, java.util.Set.of("bench/svc-9"), java.util.Map.of()), false);
+        assertThat(save()).doesNotContain(ChainNames.clusterPolicyChain("bench/svc-9:http", "tcp")).contains(svc);
+
+        proxier.cleanup();
+        assertThat(save()).isEqualTo(baseline);
     }
 }

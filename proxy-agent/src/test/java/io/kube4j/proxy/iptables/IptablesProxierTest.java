@@ -254,20 +254,24 @@ class IptablesProxierTest {
         assertThat(restores).hasSize(2);
         assertThat(restores.get(0)).isEqualTo("""
                 *nat
-                :KUBE-MARK-MASQ - [0:0]
-                :KUBE-SEP-BBBBBBBBBBBBBBBB - [0:0]
-                :KUBE-SERVICES - [0:0]
                 :KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]
-                -X KUBE-MARK-MASQ
-                -X KUBE-SEP-BBBBBBBBBBBBBBBB
-                -X KUBE-SERVICES
+                :KUBE-SERVICES - [0:0]
+                :KUBE-SEP-BBBBBBBBBBBBBBBB - [0:0]
+                :KUBE-MARK-MASQ - [0:0]
+                COMMIT
+                *nat
                 -X KUBE-SVC-AAAAAAAAAAAAAAAA
+                -X KUBE-SERVICES
+                -X KUBE-SEP-BBBBBBBBBBBBBBBB
+                -X KUBE-MARK-MASQ
                 COMMIT
                 """);
         // INPUT still jumps to KUBE-FIREWALL (the fake did not delete the rule): left in place, reported
         assertThat(restores.get(1)).isEqualTo("""
                 *filter
                 :KUBE-FORWARD - [0:0]
+                COMMIT
+                *filter
                 -X KUBE-FORWARD
                 COMMIT
                 """);
