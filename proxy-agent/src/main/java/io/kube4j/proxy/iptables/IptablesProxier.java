@@ -207,7 +207,7 @@ public final class IptablesProxier implements Proxier {
 
     /** What the last successful sync applied. */
     private record Applied(Map<ServicePortName, ServiceRecord> services, Set<String> natChains,
-                           boolean largeClusterMode, String filterText, String natTopText) {
+                           boolean largeClusterMode, String filterText, String natTail) {
     }
 
     private final Config config;
@@ -222,6 +222,8 @@ public final class IptablesProxier implements Proxier {
 
     private Applied applied;
     private boolean needFullSync = true;
+    /** A restore failed: it may have committed some sections, so the next full sync re-reads the tables. */
+    private boolean rescan;
     private boolean hostPrepared;
     private boolean randomFully;
     private boolean conntrackTcpLiberal;
@@ -271,11 +273,12 @@ public final class IptablesProxier implements Proxier {
             long t = System.nanoTime();
             if (doFull) {
                 prepareHost();
-                if (applied == null) {
-                    // first sync of this instance: learn what a previous process left (stale chains, jumps).
-                    // Later full syncs know their chains from memory: iptables-save of a 10k-Service table costs
-                    // seconds with the nft backend.
+                if (applied == null || rescan) {
+                    // first sync of this instance (or after a failed restore): learn what is there (chains left by a
+                    // previous process, jumps). Other full syncs know their chains from memory: iptables-save of a
+                    // 10k-Service table costs seconds with the nft backend.
                     saved = SavedTables.parse(save());
+                    rescan = false;
                 }
                 ensureJumps(saved);
             }
@@ -289,12 +292,19 @@ public final class IptablesProxier implements Proxier {
         long renderStart = System.nanoTime();
         IptablesRenderer.Rendering r = renderer.render(state, doFull ? null : state.changedServices(),
                 doFull ? null : new IptablesRenderer.Previous(applied.services(), applied.filterText(),
-                        applied.natTopText()),
+                        applied.natTail()),
                 new IptablesRenderer.HostFacts(randomFully, conntrackTcpLiberal, nodeIps));
         Set<String> stale = new TreeSet<>();
         if (doFull) {
-            // chains left by a previous process (first sync) or by us (later full syncs)
-            Set<String> existing = saved != null ? saved.chains("nat") : applied.natChains();
+            // chains left by a previous process (first sync), by us (memory), or both (after a failed restore; a
+            // remembered chain that is gone is simply re-created by its chain line, then deleted)
+            Set<String> existing = new HashSet<>();
+            if (saved != null) {
+                existing.addAll(saved.chains("nat"));
+            }
+            if (applied != null) {
+                existing.addAll(applied.natChains());
+            }
             for (String chain : existing) {
                 if (ChainNames.isServiceChain(chain) && !r.activeNatChains.contains(chain)) {
                     stale.add(chain);
@@ -318,7 +328,7 @@ public final class IptablesProxier implements Proxier {
 
         Applied before = applied;
         applied = new Applied(Map.copyOf(r.services), Set.copyOf(r.activeNatChains), r.largeClusterMode,
-                r.filterText, r.natTopText);
+                r.filterText, r.tail);
         needFullSync = false;
         filterRules.set(r.filterRules);
         natRules.set(r.natRuleCount());
@@ -364,6 +374,7 @@ public final class IptablesProxier implements Proxier {
 
     private void failed(boolean full) {
         needFullSync = true;
+        rescan = true;
         restoreFailures.increment();
         if (!full) {
             partialRestoreFailures.increment();

@@ -61,7 +61,7 @@ final class IptablesRenderer {
     }
 
     /** What the last applied rendering wrote, for a partial sync. */
-    record Previous(Map<ServicePortName, ServiceRecord> services, String filterText, String natTopText) {
+    record Previous(Map<ServicePortName, ServiceRecord> services, String filterText, String natTail) {
     }
 
     /** Chain names of one Service port, computed once (hashing is the costly part of rendering). */
@@ -105,7 +105,6 @@ final class IptablesRenderer {
         String filterText;
         int filterRules;
         int filterChains;
-        String natTopText;
         int natTopRules;
         boolean writeFilter;
         boolean writeNatTop;
@@ -113,7 +112,7 @@ final class IptablesRenderer {
         int noLocalExternal;
         private final List<Pieces> pieces = new ArrayList<>();
         private String staticTop;
-        private String tail;
+        String tail;
         private int keptNatRules;
         private int writtenChainRules;
         private int deletedChains;
@@ -167,7 +166,7 @@ final class IptablesRenderer {
         }
 
         private int estimate() {
-            int n = 1024 + (writeFilter ? filterText.length() : 0) + (writeNatTop ? natTopText.length() : 0);
+            int n = 1024 + (writeFilter ? filterText.length() : 0) + (writeNatTop ? natTopRules * 160 : 0);
             for (Pieces p : pieces) {
                 for (ChainBody b : p.chains()) {
                     n += b.rules().length() + b.chain().length() + 12;
@@ -292,11 +291,18 @@ final class IptablesRenderer {
                     "RELATED,ESTABLISHED,DNAT", "-j", "DROP").end();
         }
 
+        // A partial sync rewrites the top-level nat chains only if a Service's rules in them changed, or a Service
+        // went away (kube-proxy rewrites them every time: seconds at 10,000 Services with iptables-nft).
+        boolean topChanged = full;
+        int kept = 0;
         for (Map.Entry<ServicePortName, ServicePortInfo> e : state.services().entrySet()) {
             ServicePortName spn = e.getKey();
             ServiceRecord prev = full ? null : previous.services().get(spn);
             List<EndpointInfo> eps = state.endpointsOf(spn);
             Pieces p;
+            if (prev != null) {
+                kept++;
+            }
             if (prev != null && !write.contains(spn.serviceKey()) && prev.info().equals(e.getValue())
                     && prev.allEndpoints().equals(eps)) {
                 // partial sync, Service unchanged (checked, not only taken from changedServices): reuse
@@ -309,6 +315,7 @@ final class IptablesRenderer {
                 r.services.put(spn, prev);
             } else {
                 p = renderService(r, filterRules, spn, e.getValue(), eps);
+                topChanged |= prev == null || !prev.top().equals(p.top());
             }
             r.pieces.add(p);
             topRules += p.top().size();
@@ -335,7 +342,9 @@ final class IptablesRenderer {
         }
         r.tail = tail.toString();
         r.natTopRules = topRules + tail.lines();
-        r.natTopText = natTopText(r);
+        if (!full && (kept != previous.services().size() || !r.tail.equals(previous.natTail()))) {
+            topChanged = true;
+        }
 
         if (!host.conntrackTcpLiberal()) {
             filterRules.w("-A", KUBE_FORWARD, "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP").end();
@@ -348,27 +357,8 @@ final class IptablesRenderer {
         r.filterRules = filterRules.lines();
         r.filterChains = filterChains.lines();
         r.writeFilter = full || !r.filterText.equals(previous.filterText());
-        r.writeNatTop = full || !r.natTopText.equals(previous.natTopText());
+        r.writeNatTop = topChanged;
         return r;
-    }
-
-    /** The top-level nat rules in the order the layout writes them: what a partial sync compares. */
-    private static String natTopText(Rendering r) {
-        StringBuilder b = new StringBuilder(r.staticTop);
-        if (r.largeClusterMode) {
-            TreeMap<String, StringBuilder> byTarget = new TreeMap<>(Comparator.reverseOrder());
-            for (Pieces p : r.pieces) {
-                for (TopRule t : p.top()) {
-                    byTarget.computeIfAbsent(t.target(), k -> new StringBuilder()).append(t.line());
-                }
-            }
-            byTarget.values().forEach(b::append);
-        } else {
-            for (Pieces p : r.pieces) {
-                p.top().forEach(t -> b.append(t.line()));
-            }
-        }
-        return b.append(r.tail).toString();
     }
 
     private Pieces renderService(Rendering r, LineBuffer filterOut, ServicePortName spn, ServicePortInfo svc,
