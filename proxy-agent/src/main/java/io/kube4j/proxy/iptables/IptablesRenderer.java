@@ -44,9 +44,11 @@ import static io.kube4j.proxy.iptables.ChainNames.KUBE_SERVICES;
  * <p>Other differences from kube-proxy, on purpose: Services and endpoints are rendered in sorted order (kube-proxy
  * walks Go maps) so that the output is deterministic; the masquerade mark is written as iptables prints it
  * ({@code 0x4000}, kube-proxy passes {@code 0x00004000}); loadBalancerSourceRanges (KUBE-FW chains), topology
- * hints and nfacct counters are not modelled. A partial sync also leaves out the top-level nat chains and the filter
- * table when their text is what the last sync wrote (kube-proxy rewrites them every time, which alone costs
- * seconds at 10,000 Services here). Not thread-safe: one sync thread.
+ * hints and nfacct counters are not modelled. A partial sync also leaves out the top-level nat chains when no
+ * re-rendered Service changed its rules in them and none went away, and the filter table when its text is what the
+ * last sync wrote (kube-proxy rewrites both every time, which alone costs seconds at 10,000 Services here); it
+ * re-renders the Services named as changed and any other whose Service port or endpoints differ from what it
+ * remembers. Not thread-safe: one sync thread.
  */
 final class IptablesRenderer {
 
