@@ -679,7 +679,9 @@ final class IptablesRenderer {
 
     static Categorized categorize(List<EndpointInfo> endpoints, boolean internalLocal, boolean externalLocal,
                                   boolean externallyAccessible) {
-        boolean usesCluster = !internalLocal || (externallyAccessible && !externalLocal);
+        // kube-proxy's UsesClusterEndpoints: even with externalTrafficPolicy Local, the KUBE-EXT short-circuit for
+        // pods and the node needs the Cluster chain
+        boolean usesCluster = !internalLocal || externallyAccessible;
         boolean usesLocal = internalLocal || (externallyAccessible && externalLocal);
         List<EndpointInfo> cluster = List.of();
         boolean hasAny = false;

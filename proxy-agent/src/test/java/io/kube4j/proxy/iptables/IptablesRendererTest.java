@@ -53,7 +53,7 @@ class IptablesRendererTest {
         }
     }
 
-    static Stream<Case> cases() {
+    public static Stream<Case> cases() {
         return Stream.of(
                 new Case("ClusterIP spreads over its endpoints and masquerades off-cluster clients",
                         states().add(clusterIp(WEB, "172.30.0.41", 80), ready("10.180.0.1", 80), ready("10.180.1.1", 80)).build(),
@@ -119,6 +119,15 @@ class IptablesRendererTest {
                         List.of("-A KUBE-SERVICES -m comment --comment \"ns1/web:http cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j " + SVL,
                                 "-A " + SVL + " -m comment --comment \"ns1/web:http cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ"),
                         List.of(":" + SVC, "10.180.2.1")),
+                new Case("both policies Local on a NodePort: KUBE-SVC still exists for the short-circuit (kube-proxy's UsesClusterEndpoints)",
+                        states().add(svc("NodePort", 3001, List.of(), List.of(), false, true, true, 0), readyLocal("10.180.0.1", 80), ready("10.180.2.1", 80)).build(),
+                        c -> c,
+                        List.of(":" + SVC + " - [0:0]", ":" + SVL + " - [0:0]",
+                                "-A KUBE-SERVICES -m comment --comment \"ns1/web:http cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j " + SVL,
+                                "-A " + EXT + " -m comment --comment \"pod traffic for ns1/web:http external destinations\" -s 10.244.0.0/16 -j " + SVC,
+                                "-A " + SVC + " -m comment --comment \"ns1/web:http -> 10.180.2.1:80\" -j " + sep("10.180.2.1:80"),
+                                "-A " + EXT + " -j " + SVL),
+                        List.of()),
                 new Case("no ready endpoint: serving terminating ones are used, not-serving ones never",
                         states().add(clusterIp(WEB, "172.30.0.41", 80), terminating("10.180.0.1", 80, true), terminating("10.180.1.1", 80, false)).build(),
                         c -> c,
@@ -197,9 +206,10 @@ class IptablesRendererTest {
                 .contains("-d 192.168.7.7 -j KUBE-NODEPORTS\n").doesNotContain("addrtype --dst-type LOCAL -j KUBE-NODEPORTS");
     }
 
-    @Test
-    void sectionsAreCompleteRestoreInput() {
-        String text = render(base(), states().add(clusterIp(WEB, "172.30.0.41", 80), ready("10.180.0.1", 80)).build(), null);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void everyJumpTargetIsDeclaredBeforeUse(Case c) {
+        String text = render(c.config().apply(base()), c.state(), null);
         assertThat(text).startsWith("*filter\n").contains("COMMIT\n*nat\n").endsWith("COMMIT\n");
         // every chain a rule jumps to is declared before it
         List<String> lines = text.lines().toList();
