@@ -305,8 +305,8 @@ final class IptablesRenderer {
             if (prev != null) {
                 kept++;
             }
-            if (prev != null && !write.contains(spn.serviceKey()) && prev.info().equals(e.getValue())
-                    && prev.allEndpoints().equals(eps)) {
+            if (prev != null && !write.contains(spn.serviceKey()) && same(prev.info(), e.getValue())
+                    && same(prev.allEndpoints(), eps)) {
                 // partial sync, Service unchanged (checked, not only taken from changedServices): reuse
                 p = new Pieces(prev.top(), List.of());
                 filterRules.append(prev.filterRules(), prev.filterRuleCount());
@@ -361,6 +361,11 @@ final class IptablesRenderer {
         r.writeFilter = full || !r.filterText.equals(previous.filterText());
         r.writeNatTop = topChanged;
         return r;
+    }
+
+    /** Equality with the identity shortcut (unchanged Services usually arrive as the very same objects). */
+    private static boolean same(Object a, Object b) {
+        return a == b || a.equals(b);
     }
 
     private Pieces renderService(Rendering r, LineBuffer filterOut, ServicePortName spn, ServicePortInfo svc,
