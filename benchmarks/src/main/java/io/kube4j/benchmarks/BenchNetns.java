@@ -40,19 +40,27 @@ final class BenchNetns implements AutoCloseable {
     private final AtomicLong otherNanos = new AtomicLong();
     private final AtomicLong otherCalls = new AtomicLong();
     private final Path dumpDir;
+    private final String backend;
 
-    private BenchNetns(String name, Path dumpDir) {
+    private BenchNetns(String name, Path dumpDir, String backend) {
         this.name = name;
         this.dumpDir = dumpDir;
+        this.backend = backend;
         this.cleanupHook = new Thread(() -> host.run("ip", "netns", "del", name), "netns-del-" + name);
         Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
     /**
      * Creates the namespace (loopback up); needs root and iproute2. {@code dumpDir} (blank: none) receives a copy of
-     * every iptables-restore input, as {@code <namespace>-<n>.txt}.
+     * every iptables-restore input, as {@code <namespace>-<n>.txt}. {@code backend} (blank: whatever
+     * {@code iptables} is on this host) runs {@code iptables}, {@code iptables-save} and {@code iptables-restore} as
+     * {@code iptables-<backend>...} instead ({@code nft} or {@code legacy}), to compare the two with the same proxier.
      */
-    static BenchNetns create(String dumpDir) {
+    static BenchNetns create(String dumpDir, String backend) {
+        if (!backend.isBlank() && !backend.equals("nft") && !backend.equals("legacy")) {
+            throw new IllegalArgumentException("backend must be nft or legacy (or empty for the host's iptables), got "
+                    + backend);
+        }
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new IllegalStateException("the proxy benchmark needs root (network namespaces, iptables); running as "
                     + System.getProperty("user.name"));
@@ -68,7 +76,7 @@ final class BenchNetns implements AutoCloseable {
                 throw new UncheckedIOException("cannot create dump.dir " + dump, e);
             }
         }
-        BenchNetns ns = new BenchNetns(name, dump);
+        BenchNetns ns = new BenchNetns(name, dump, backend);
         ns.runner().run("ip", "link", "set", "lo", "up").orThrow();
         return ns;
     }
@@ -84,6 +92,11 @@ final class BenchNetns implements AutoCloseable {
             public Result run(List<String> argv, byte[] stdin, Duration timeout) {
                 List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
                 cmd.addAll(argv);
+                String exe = argv.get(0);
+                if (!backend.isBlank() && (exe.equals("iptables") || exe.equals("iptables-save")
+                        || exe.equals("iptables-restore"))) {
+                    cmd.set(4, exe.replace("iptables", "iptables-" + backend));
+                }
                 long t0 = System.nanoTime();
                 Result r = runBounded(cmd, stdin, timeout);
                 long dt = System.nanoTime() - t0;

@@ -40,9 +40,10 @@ import java.util.regex.Pattern;
  * endpoint, and after the changes that the last changed endpoint is programmed and the one it replaced is gone.
  *
  * <p>Settings: {@code -Dservices=1000,5000,10000 -Dendpoints=5 -Drepeats=3 -Dchanges=10 -DfullChanges=10
- * -Dbudget.minutes=40 -Drestore.timeout.seconds=300 -Ddump.dir=} (a phase that would start after the budget is spent is skipped
+ * -Dbudget.minutes=40 -Drestore.timeout.seconds=300 -Ddump.dir= -Dbackend=} (a phase that would start after the budget is spent is skipped
  * and reported as such; a sync that fails or exceeds the restore timeout is reported, and larger sizes are skipped;
- * {@code dump.dir} keeps every iptables-restore input there, numbered, for profiling iptables-restore on its own).
+ * {@code dump.dir} keeps every iptables-restore input there, numbered, for profiling iptables-restore on its own;
+ * {@code backend=legacy} or {@code nft} runs the same proxier on that iptables backend instead of the host's).
  * Run as root: {@code ./mvnw -o -q -B -pl benchmarks exec:java -Dexec.mainClass=io.kube4j.benchmarks.ProxySyncBenchmark}.
  */
 public final class ProxySyncBenchmark {
@@ -58,15 +59,17 @@ public final class ProxySyncBenchmark {
         int changes = BenchSupport.intProp("changes", 10);
         int fullChanges = BenchSupport.intProp("fullChanges", 10);
         Duration restoreTimeout = Duration.ofSeconds(BenchSupport.intProp("restore.timeout.seconds", 300));
+        String backend = System.getProperty("backend", "");
         long deadline = System.nanoTime() + Duration.ofMinutes(BenchSupport.intProp("budget.minutes", 40)).toNanos();
         int largest = Arrays.stream(sizes).max().orElseThrow();
         if (repeats < 1 || changes < 1 || endpointsPerService < 1) {
             throw new IllegalArgumentException("repeats, changes and endpoints must be at least 1");
         }
 
-        System.out.printf(Locale.ROOT, "ProxySyncBenchmark: iptables mode, services %s x %d endpoints, %d full syncs each, "
+        System.out.printf(Locale.ROOT, "ProxySyncBenchmark: iptables mode (%s), services %s x %d endpoints, %d full syncs each, "
                         + "%d partial + %d full single-endpoint changes at %d services%n",
-                Arrays.toString(sizes), endpointsPerService, repeats, changes, fullChanges, largest);
+                backend.isBlank() ? "the host's iptables" : "iptables-" + backend, Arrays.toString(sizes),
+                endpointsPerService, repeats, changes, fullChanges, largest);
         System.out.println("start: " + BenchNetns.load() + " (the machine is shared: wall times include waiting for a core;"
                 + " 'iptables CPU' is the CPU the iptables processes used, 'JVM CPU' the sync thread's)");
 
@@ -83,7 +86,7 @@ public final class ProxySyncBenchmark {
                 continue;
             }
             Workload w = new Workload(n, endpointsPerService);
-            try (BenchNetns ns = BenchNetns.create(System.getProperty("dump.dir", ""))) {
+            try (BenchNetns ns = BenchNetns.create(System.getProperty("dump.dir", ""), backend)) {
                 IptablesProxier proxier = newProxier(ns.runner(), restoreTimeout);
                 List<Sample> full = new ArrayList<>();
                 String failure = null;
