@@ -1,0 +1,66 @@
+package io.kube4j.proxy.iptables;
+
+/**
+ * An IPv4 CIDR ({@code 10.244.0.0/16}), parsed strictly so that a typo in the configuration fails at start-up with
+ * a message instead of producing rules iptables-restore rejects at every sync.
+ *
+ * @param text   the CIDR as configured
+ * @param base   the network address as a 32-bit number
+ * @param prefix the prefix length (0..32)
+ */
+record Ipv4Cidr(String text, int base, int prefix) {
+
+    static Ipv4Cidr parse(String what, String cidr) {
+        if (cidr == null || cidr.isBlank()) {
+            throw new IllegalArgumentException(what + ": empty CIDR");
+        }
+        String s = cidr.strip();
+        int slash = s.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException(what + ": '" + cidr + "' is not an IPv4 CIDR (a.b.c.d/n)");
+        }
+        int prefix;
+        try {
+            prefix = Integer.parseInt(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + ": '" + cidr + "' has no valid prefix length");
+        }
+        if (prefix < 0 || prefix > 32) {
+            throw new IllegalArgumentException(what + ": prefix length of '" + cidr + "' must be 0..32");
+        }
+        int addr = parseAddress(what, s.substring(0, slash));
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        return new Ipv4Cidr(s, addr & mask, prefix);
+    }
+
+    static int parseAddress(String what, String ip) {
+        String[] parts = ip.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException(what + ": '" + ip + "' is not an IPv4 address");
+        }
+        int v = 0;
+        for (String p : parts) {
+            int b;
+            try {
+                b = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(what + ": '" + ip + "' is not an IPv4 address");
+            }
+            if (b < 0 || b > 255 || p.isEmpty()) {
+                throw new IllegalArgumentException(what + ": '" + ip + "' is not an IPv4 address");
+            }
+            v = (v << 8) | b;
+        }
+        return v;
+    }
+
+    boolean contains(String ip) {
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        return (parseAddress("address", ip) & mask) == base;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
