@@ -25,6 +25,8 @@ import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
+import io.kube4j.client.informer.Lister;
+import io.kube4j.client.informer.SharedInformerFactory;
 import io.kube4j.controller.deployment.DeploymentControllerFactory;
 import io.kube4j.controller.deployment.DeploymentControllerProperties;
 import io.kube4j.controller.endpointslice.EndpointSliceControllerFactory;
@@ -66,11 +68,22 @@ final class ServiceCluster implements AutoCloseable {
     private final ControllerManager controllers;
     private final KubeClient client;
     private final CommandRunner host = new ProcessCommandRunner();
+    /** Pods and EndpointSlices of the namespace, watched: cheap enough to read in a tight polling loop. */
+    private final SharedInformerFactory informers;
+    private final Lister<Pod> pods;
+    private final Lister<EndpointSlice> slices;
 
     private ServiceCluster(NodeAgentHarness node, ControllerManager controllers) {
         this.node = node;
         this.controllers = controllers;
         this.client = node.client();
+        this.informers = SharedInformerFactory.forClient(client, Duration.ZERO);
+        this.pods = informers.informerFor(Pod.class, node.namespace()).lister();
+        this.slices = informers.informerFor(EndpointSlice.class, node.namespace()).lister();
+        informers.startAll();
+        if (!informers.waitForCacheSync(WAIT)) {
+            throw new IllegalStateException("Pod/EndpointSlice informers did not sync within " + WAIT);
+        }
     }
 
     /** Starts the node agent (named after {@code name}) and the controllers; needs root, Docker and etcd. */
@@ -89,6 +102,13 @@ final class ServiceCluster implements AutoCloseable {
                     new DeploymentControllerFactory(DeploymentControllerProperties.defaults()));
             return new ServiceCluster(node, controllers);
         } catch (RuntimeException e) {
+            if (controllers != null) {
+                try {
+                    controllers.stop();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             node.close();
             throw e;
         }
@@ -206,20 +226,18 @@ final class ServiceCluster implements AutoCloseable {
         return client.resources(Service.class).create(s).block(CALL);
     }
 
-    /** Pods matching {@code labelSelector} that are Ready and not being deleted, by name. */
+    /** Pods matching {@code labelSelector} ({@code key=value}) that are Ready and not being deleted, by name. */
     List<Pod> readyPods(String labelSelector) {
-        return client.resources(Pod.class).list(namespace(), ListOptions.all().withLabelSelector(labelSelector))
-                .block(CALL).getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                .filter(ServiceCluster::isReady)
+        return livePods(labelSelector).stream().filter(ServiceCluster::isReady)
                 .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName()))
                 .toList();
     }
 
-    /** Pods matching {@code labelSelector} that are not being deleted (ready or not). */
+    /** Pods matching {@code labelSelector} ({@code key=value}) that are not being deleted (ready or not). */
     List<Pod> livePods(String labelSelector) {
-        return client.resources(Pod.class).list(namespace(), ListOptions.all().withLabelSelector(labelSelector))
-                .block(CALL).getItems().stream()
+        String[] kv = labelSelector.split("=", 2);
+        return pods.list(namespace()).stream()
+                .filter(p -> p.getMetadata().getLabels() != null && kv[1].equals(p.getMetadata().getLabels().get(kv[0])))
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     }
 
@@ -236,10 +254,12 @@ final class ServiceCluster implements AutoCloseable {
 
     /** The ready endpoint addresses of the Service, from its EndpointSlices. */
     List<String> readyEndpoints(String service) {
-        List<EndpointSlice> slices = client.resources(EndpointSlice.class).list(namespace(), ListOptions.all()
-                .withLabelSelector("kubernetes.io/service-name=" + service)).block(CALL).getItems();
         List<String> out = new ArrayList<>();
-        for (EndpointSlice s : slices) {
+        for (EndpointSlice s : slices.list(namespace())) {
+            if (s.getMetadata().getLabels() == null
+                    || !service.equals(s.getMetadata().getLabels().get("kubernetes.io/service-name"))) {
+                continue;
+            }
             for (Endpoint e : s.getEndpoints() == null ? List.<Endpoint>of() : s.getEndpoints()) {
                 boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
                         || e.getConditions().getReady();
@@ -287,6 +307,7 @@ final class ServiceCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        informers.stopAll();
         try {
             controllers.stop();
         } catch (InterruptedException e) {

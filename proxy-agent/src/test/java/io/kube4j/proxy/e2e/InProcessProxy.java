@@ -1,0 +1,120 @@
+package io.kube4j.proxy.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kube4j.client.KubeClient;
+import io.kube4j.client.informer.SharedInformerFactory;
+import io.kube4j.client.util.Clock;
+import io.kube4j.proxy.Proxier;
+import io.kube4j.proxy.SyncResult;
+import io.kube4j.proxy.model.ProxyState;
+import io.kube4j.proxy.sync.SyncListener;
+import io.kube4j.proxy.sync.SyncRunner;
+import io.kube4j.proxy.tracker.ProxyStateTracker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * One proxy agent for one node, wired in-process the way the application wires it: shared informers for every
+ * Service and EndpointSlice (all namespaces) feed a {@link ProxyStateTracker}, whose changes a {@link SyncRunner}
+ * turns into syncs of the given {@link Proxier} with kube-proxy's default periods (min 1 s, full every 30 s).
+ * The first sync happens only after both informers have synced, as in kube-proxy.
+ */
+final class InProcessProxy implements AutoCloseable {
+
+    static final Duration MIN_SYNC_PERIOD = Duration.ofSeconds(1);
+    static final Duration SYNC_PERIOD = Duration.ofSeconds(30);
+
+    /** One successful sync as the runner reported it. */
+    record Sync(Instant at, boolean full, Duration renderTime, Duration applyTime) {
+        @Override
+        public String toString() {
+            return (full ? "full" : "partial") + " sync (render " + renderTime.toMillis() + " ms, apply "
+                    + applyTime.toMillis() + " ms)";
+        }
+    }
+
+    private final SharedInformerFactory informers;
+    private final SyncRunner runner;
+    private final Proxier proxier;
+    private final List<Sync> syncs;
+    private boolean closed;
+
+    private InProcessProxy(SharedInformerFactory informers, SyncRunner runner, Proxier proxier, List<Sync> syncs) {
+        this.informers = informers;
+        this.runner = runner;
+        this.proxier = proxier;
+        this.syncs = syncs;
+    }
+
+    /** Starts the informers, waits for them, starts the sync loop and waits for its first successful sync. */
+    static InProcessProxy start(KubeClient client, String nodeName, Proxier proxier) {
+        SharedInformerFactory informers = SharedInformerFactory.forClient(client, Duration.ZERO);
+        ProxyStateTracker tracker = new ProxyStateTracker(nodeName, Clock.system());
+        informers.informerFor(Service.class, null).addEventHandler(tracker.serviceHandler());
+        informers.informerFor(EndpointSlice.class, null).addEventHandler(tracker.endpointSliceHandler());
+        informers.startAll();
+        SyncRunner runner = null;
+        try {
+            if (!informers.waitForCacheSync(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("Service/EndpointSlice informers did not sync within 30 s");
+            }
+            runner = new SyncRunner(proxier, tracker, MIN_SYNC_PERIOD, SYNC_PERIOD, new SimpleMeterRegistry(),
+                    Clock.system());
+            List<Sync> syncs = new CopyOnWriteArrayList<>();
+            runner.addListener(new SyncListener() {
+                @Override
+                public void syncSucceeded(ProxyState state, SyncResult result) {
+                    syncs.add(new Sync(Instant.now(), result.full(), result.renderTime(), result.applyTime()));
+                }
+            });
+            runner.start();
+            SyncRunner r = runner;
+            await().atMost(Duration.ofSeconds(30)).until(() -> r.lastSuccessfulSync() != null);
+            return new InProcessProxy(informers, runner, proxier, syncs);
+        } catch (RuntimeException e) {
+            if (runner != null) {
+                runner.stop();
+            }
+            informers.stopAll();
+            throw e;
+        }
+    }
+
+    SyncRunner runner() {
+        return runner;
+    }
+
+    /** The successful syncs that finished after {@code since}, oldest first. */
+    List<Sync> syncsSince(Instant since) {
+        return syncs.stream().filter(s -> s.at().isAfter(since)).toList();
+    }
+
+    /** Stops syncing (the rules stay in place) and the informers. */
+    void stop() {
+        if (!closed) {
+            closed = true;
+            try {
+                runner.stop();
+            } finally {
+                informers.stopAll();
+            }
+        }
+    }
+
+    /** {@link #stop()}, then the proxier's {@link Proxier#cleanup()}: everything the mode made is removed. */
+    @Override
+    public void close() {
+        try {
+            stop();
+        } finally {
+            proxier.cleanup();
+        }
+    }
+}
