@@ -50,11 +50,13 @@ final class ScaleToOne {
         }
         String syncs = proxy.syncsSince(before).stream()
                 .map(s -> "+" + Duration.between(before, s.at()).toMillis() + " ms " + s).toList().toString();
-        System.out.printf("%s mode, scaled 3 -> 1: pods deleted after %d ms, EndpointSlice down to 1 ready endpoint "
-                        + "after %d ms, syncs %s, only the survivor answers from %d ms on%n",
+        String timeline = String.format("%s mode, scaled 3 -> 1: pods deleted after %d ms, EndpointSlice down to 1"
+                        + " ready endpoint after %d ms, syncs %s, only the survivor answers from %d ms on",
                 mode, t.podsGone, t.sliceUpdated, syncs, t.lastCheckStarted);
+        System.out.println(timeline);
         if (missed != null) {
-            throw missed;
+            throw new AssertionError("only the surviving pod must answer within " + REQUIRED.toMillis()
+                    + " ms of the scale; " + timeline, missed);
         }
     }
 
