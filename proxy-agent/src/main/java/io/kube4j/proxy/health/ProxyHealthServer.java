@@ -144,6 +144,12 @@ public final class ProxyHealthServer implements SyncListener {
         updated();
     }
 
+    /** A failed sync is retried: that retry is a queued update, so failing for {@code healthTimeout} is unhealthy. */
+    @Override
+    public void syncFailed(RuntimeException error) {
+        queuedUpdate();
+    }
+
     private record Status(boolean healthy, Instant lastUpdated, Instant now) {
     }
 

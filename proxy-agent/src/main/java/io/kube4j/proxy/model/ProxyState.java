@@ -14,7 +14,8 @@ import java.util.TreeMap;
  *
  * @param services         every non-headless Service port, sorted by name (so renderings are deterministic)
  * @param endpoints        the endpoints of each Service port (all of them: ready, serving and terminating, each
- *                         list sorted by IP then port); a Service port without endpoints maps to an empty list or
+ *                         list sorted by its {@code ip:port} string, as kube-proxy sorts them); a Service port
+ *                         without endpoints maps to an empty list or
  *                         is absent
  * @param changedServices  {@code namespace/name} of every Service whose Service object or EndpointSlices changed
  *                         since the last successful sync (including deleted ones, which are no longer in

@@ -55,6 +55,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {table}}) and {@code kubeproxy_sync_proxy_rules_failures_total} (every failed sync, whatever command failed; the
  * iptables mode may count {@code kubeproxy_sync_proxy_rules_iptables_restore_failures_total} itself).
  *
+ * <p>Meters are registered once per registry: give each runner a registry of its own (a second runner on the same
+ * registry would find the first one's gauges already bound to the first runner).
+ *
  * <p>Start it once the Service and EndpointSlice informers have synced (kube-proxy waits for both before its first
  * sync, so that it never programs a half-listed state).
  */
@@ -181,6 +184,8 @@ public final class SyncRunner {
         } finally {
             stateLock.unlock();
         }
+        log.info("proxy sync runner started: mode {}, minSyncPeriod {}, syncPeriod {}", proxier.mode(), minSyncPeriod,
+                syncPeriod);
         queued();
     }
 
@@ -289,9 +294,7 @@ public final class SyncRunner {
 
     private void queued() {
         lastQueuedMillis.set(clock.now().toEpochMilli());
-        for (SyncListener l : listeners) {
-            l.syncQueued();
-        }
+        tell(SyncListener::syncQueued);
     }
 
     private void loop() {
@@ -323,8 +326,10 @@ public final class SyncRunner {
             }
             try {
                 runSync(full, false);
-            } catch (RuntimeException | Error e) {
-                // runSync reports and schedules retries itself; a thread that dies would stop all syncing
+            } catch (RuntimeException e) {
+                // runSync reports proxier failures and schedules their retries itself; this is a bug elsewhere (a
+                // listener), and a dead thread would stop all syncing. Errors (OOM) do end the thread: /healthz then
+                // turns unhealthy as the last sync ages.
                 log.error("proxy sync loop: unexpected error", e);
             }
         }
@@ -405,9 +410,7 @@ public final class SyncRunner {
                     state.changedServices().size(), result.rules(), result.chains(), result.renderTime().toMillis(),
                     result.applyTime().toMillis(), TimeUnit.NANOSECONDS.toMillis(tookNanos));
         }
-        for (SyncListener l : listeners) {
-            l.syncSucceeded(state, result);
-        }
+        tell(l -> l.syncSucceeded(state, result));
     }
 
     private void failed(boolean full, RuntimeException e) {
@@ -429,8 +432,17 @@ public final class SyncRunner {
         }
         log.warn("{} sync ({}) failed, retrying a full sync in {} ms: {}", proxier.mode(), full ? "full" : "partial",
                 wait.toMillis(), e.getMessage());
+        tell(l -> l.syncFailed(e));
+    }
+
+    /** Tells every listener; one that throws is logged and does not keep the others (or the sync) from going on. */
+    private void tell(java.util.function.Consumer<SyncListener> call) {
         for (SyncListener l : listeners) {
-            l.syncFailed(e);
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                log.error("sync listener {} failed", l, e);
+            }
         }
     }
 

@@ -151,16 +151,17 @@ public final class ProxyStateTracker {
     public ProxyState snapshot() {
         synchronized (lock) {
             Map<String, Instant> triggers = new HashMap<>();
-            Map<String, Long> versions = new HashMap<>();
+            Map<String, Taken> taken = new HashMap<>();
             pending.forEach((key, p) -> {
-                versions.put(key, p.version);
+                taken.put(key, new Taken(p.version, servicePorts.getOrDefault(key, Map.of()),
+                        serviceEndpoints.getOrDefault(key, Map.of())));
                 Instant earliest = p.earliestTrigger();
                 if (earliest != null) {
                     triggers.put(key, earliest);
                 }
             });
             ProxyState state = new ProxyState(allPorts, allEndpoints, pending.keySet(), triggers);
-            marks.addLast(new Mark(state, versions));
+            marks.addLast(new Mark(state, taken));
             while (marks.size() > REMEMBERED_SNAPSHOTS) {
                 marks.removeFirst();
             }
@@ -175,10 +176,10 @@ public final class ProxyStateTracker {
      */
     public void applied(ProxyState state) {
         synchronized (lock) {
-            Map<String, Long> versions = null;
+            Map<String, Taken> taken = null;
             for (Mark m : marks) {
                 if (m.state == state) {
-                    versions = m.versions;
+                    taken = m.taken;
                 }
             }
             marks.removeIf(m -> m.state == state);
@@ -186,32 +187,22 @@ public final class ProxyStateTracker {
             if (changed.isEmpty()) {
                 return;
             }
-            Map<String, Map<ServicePortName, ServicePortInfo>> appliedPorts = new HashMap<>();
-            Map<String, Map<ServicePortName, List<EndpointInfo>>> appliedEndpoints = new HashMap<>();
-            state.services().forEach((spn, info) -> {
-                if (changed.contains(spn.serviceKey())) {
-                    appliedPorts.computeIfAbsent(spn.serviceKey(), k -> new HashMap<>()).put(spn, info);
-                }
-            });
-            state.endpoints().forEach((spn, eps) -> {
-                if (changed.contains(spn.serviceKey()) && !eps.isEmpty()) {
-                    appliedEndpoints.computeIfAbsent(spn.serviceKey(), k -> new HashMap<>()).put(spn, eps);
-                }
-            });
+            if (taken == null) {
+                taken = takenFrom(state); // not one of our recent snapshots: read what it held (one pass over it)
+            }
             for (String key : changed) {
                 Pending p = pending.get(key);
-                Long seen = versions == null ? null : versions.get(key);
-                if (p != null && seen != null && p.version == seen) {
+                Taken t = taken.get(key);
+                if (p != null && t != null && t.version != null && p.version == t.version) {
                     pending.remove(key);
                     continue;
                 }
-                Pending rebased = new Pending(appliedPorts.getOrDefault(key, Map.of()),
-                        appliedEndpoints.getOrDefault(key, Map.of()));
+                Pending rebased = t == null ? new Pending(Map.of(), Map.of()) : new Pending(t.ports, t.endpoints);
                 if (p != null) {
                     rebased.version = p.version;
-                    for (Trigger t : p.triggers) {
-                        if (seen == null || t.version > seen) {
-                            rebased.triggers.add(t);
+                    for (Trigger tr : p.triggers) {
+                        if (t == null || t.version == null || tr.version > t.version) {
+                            rebased.triggers.add(tr);
                         }
                     }
                 }
@@ -222,6 +213,28 @@ public final class ProxyStateTracker {
                 }
             }
         }
+    }
+
+    /** What {@code state} held for each of its changed Services (for states that were not our own snapshots). */
+    private static Map<String, Taken> takenFrom(ProxyState state) {
+        Set<String> changed = state.changedServices();
+        Map<String, Map<ServicePortName, ServicePortInfo>> ports = new HashMap<>();
+        Map<String, Map<ServicePortName, List<EndpointInfo>>> endpoints = new HashMap<>();
+        state.services().forEach((spn, info) -> {
+            if (changed.contains(spn.serviceKey())) {
+                ports.computeIfAbsent(spn.serviceKey(), k -> new HashMap<>()).put(spn, info);
+            }
+        });
+        state.endpoints().forEach((spn, eps) -> {
+            if (changed.contains(spn.serviceKey()) && !eps.isEmpty()) {
+                endpoints.computeIfAbsent(spn.serviceKey(), k -> new HashMap<>()).put(spn, eps);
+            }
+        });
+        Map<String, Taken> out = new HashMap<>();
+        for (String key : changed) {
+            out.put(key, new Taken(null, ports.getOrDefault(key, Map.of()), endpoints.getOrDefault(key, Map.of())));
+        }
+        return out;
     }
 
     /** Services whose ports changed and are not applied yet ({@code kubeproxy_sync_proxy_rules_service_changes_pending}). */
@@ -417,8 +430,16 @@ public final class ProxyStateTracker {
     private record Trigger(long version, Instant time) {
     }
 
-    /** The pending versions a snapshot contained, to tell in {@link #applied} which changes came after it. */
-    private record Mark(ProxyState state, Map<String, Long> versions) {
+    /**
+     * What a snapshot took of one changed Service: the version of its pending change (to tell in {@link #applied}
+     * which changes came after it; null when unknown) and its ports and endpoints (what the node has once applied).
+     */
+    private record Taken(Long version, Map<ServicePortName, ServicePortInfo> ports,
+                         Map<ServicePortName, List<EndpointInfo>> endpoints) {
+    }
+
+    /** A recent snapshot and what it took of each changed Service. */
+    private record Mark(ProxyState state, Map<String, Taken> taken) {
     }
 
     /** For tests: the keys of the Services with a pending change. */

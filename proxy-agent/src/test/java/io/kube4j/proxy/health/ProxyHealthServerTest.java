@@ -105,11 +105,17 @@ class ProxyHealthServerTest {
         RecordingProxier proxier = new RecordingProxier();
         SyncRunner runner = new SyncRunner(proxier, tracker, Duration.ofSeconds(1), Duration.ofSeconds(30), meters, clock);
         runner.addListener(health);
-        runner.requestSync();
+        runner.syncNow(true);
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+
+        clock.advance(Duration.ofSeconds(30));
         proxier.failNext(1);
         assertThatThrownBy(() -> runner.syncNow(true)).isInstanceOf(ProxySyncException.class);
-        clock.advance(TIMEOUT);
-        assertThat(get("/healthz").statusCode()).as("queued and failing for a whole timeout").isEqualTo(503);
+        clock.advance(TIMEOUT.minusSeconds(31));
+        assertThat(get("/healthz").statusCode()).as("failing, not for long").isEqualTo(200);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(get("/healthz").statusCode()).as("no success for a whole timeout").isEqualTo(503);
+        runner.requestSync();
         runner.syncNow(true);
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(health.lastUpdated()).isEqualTo(clock.now());

@@ -311,6 +311,27 @@ class SyncRunnerTest {
     }
 
     @Test
+    void aThrowingListenerDoesNotStopTheSyncOrTheOtherListeners() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        runner.addListener(new SyncListener() {
+            @Override
+            public void syncSucceeded(ProxyState state, SyncResult result) {
+                throw new IllegalStateException("listener bug");
+            }
+        });
+        runner.addListener(new SyncListener() {
+            @Override
+            public void syncSucceeded(ProxyState state, SyncResult result) {
+                heard.add("ok");
+            }
+        });
+        tracker.serviceHandler().onAdd(svc("ns", "web", "10.96.0.10"));
+        assertThat(runner.syncNow(true).full()).isTrue();
+        assertThat(heard).containsExactly("ok");
+        assertThat(tracker.snapshot().changedServices()).isEmpty();
+    }
+
+    @Test
     void badPeriodsAreRejectedWithAClearMessage() {
         assertThatThrownBy(() -> new SyncRunner(proxier, tracker, Duration.ofSeconds(5), Duration.ofSeconds(1), meters(), clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be shorter than minSyncPeriod");

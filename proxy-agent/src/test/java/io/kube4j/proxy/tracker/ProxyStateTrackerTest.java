@@ -353,6 +353,19 @@ class ProxyStateTrackerTest {
     }
 
     @Test
+    void aStateThatIsNotOneOfItsSnapshotsIsComparedByContent() {
+        services.onAdd(svc("ns", "web", "10.96.0.10"));
+        services.onAdd(svc("ns", "api", "10.96.0.11"));
+        ProxyState own = tracker.snapshot();
+        // a copy (equal, not the same object): web as it is now, api with another ClusterIP than the tracker has
+        ProxyState copy = new ProxyState(new java.util.TreeMap<>(Map.of(HTTP, own.services().get(HTTP),
+                new ServicePortName("ns", "api", "http", "TCP"), ServicePorts.of(svc("ns", "api", "10.96.0.99"))
+                        .values().iterator().next())), Map.of(), own.changedServices(), own.triggerTimes());
+        tracker.applied(copy);
+        assertThat(tracker.snapshot().changedServices()).containsExactly("ns/api");
+    }
+
+    @Test
     void aNodeNameIsRequired() {
         assertThatThrownBy(() -> new ProxyStateTracker(" ", clock)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("node name");
