@@ -40,17 +40,22 @@ final class InProcessProxy implements AutoCloseable {
         }
     }
 
-    private final SharedInformerFactory informers;
+    private final Runnable stopper;
     private final SyncRunner runner;
     private final Proxier proxier;
-    private final List<Sync> syncs;
+    private final List<Sync> syncs = new CopyOnWriteArrayList<>();
     private boolean closed;
 
-    private InProcessProxy(SharedInformerFactory informers, SyncRunner runner, Proxier proxier, List<Sync> syncs) {
-        this.informers = informers;
+    private InProcessProxy(Runnable stopper, SyncRunner runner, Proxier proxier) {
+        this.stopper = stopper;
         this.runner = runner;
         this.proxier = proxier;
-        this.syncs = syncs;
+        runner.addListener(new SyncListener() {
+            @Override
+            public void syncSucceeded(ProxyState state, SyncResult result) {
+                syncs.add(new Sync(Instant.now(), result.full(), result.renderTime(), result.applyTime()));
+            }
+        });
     }
 
     /** Starts the informers, waits for them, starts the sync loop and waits for its first successful sync. */
@@ -67,17 +72,17 @@ final class InProcessProxy implements AutoCloseable {
             }
             runner = new SyncRunner(proxier, tracker, MIN_SYNC_PERIOD, SYNC_PERIOD, new SimpleMeterRegistry(),
                     Clock.system());
-            List<Sync> syncs = new CopyOnWriteArrayList<>();
-            runner.addListener(new SyncListener() {
-                @Override
-                public void syncSucceeded(ProxyState state, SyncResult result) {
-                    syncs.add(new Sync(Instant.now(), result.full(), result.renderTime(), result.applyTime()));
-                }
-            });
-            runner.start();
             SyncRunner r = runner;
+            InProcessProxy proxy = new InProcessProxy(() -> {
+                try {
+                    r.stop();
+                } finally {
+                    informers.stopAll();
+                }
+            }, runner, proxier);
+            runner.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> r.lastSuccessfulSync() != null);
-            return new InProcessProxy(informers, runner, proxier, syncs);
+            return proxy;
         } catch (RuntimeException e) {
             if (runner != null) {
                 runner.stop();
@@ -100,11 +105,7 @@ final class InProcessProxy implements AutoCloseable {
     void stop() {
         if (!closed) {
             closed = true;
-            try {
-                runner.stop();
-            } finally {
-                informers.stopAll();
-            }
+            stopper.run();
         }
     }
 
