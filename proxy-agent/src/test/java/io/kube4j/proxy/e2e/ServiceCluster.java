@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kube4j.api.codec.Codecs;
@@ -321,6 +322,10 @@ final class ServiceCluster implements AutoCloseable {
             node.close();
         } finally {
             bestEffort("delete the Deployments", () -> client.resources(Deployment.class)
+                    .deleteCollection(ns, ListOptions.all(), DeleteOptions.background()).block(CALL));
+            // no garbage collector runs here: the ReplicaSets go explicitly, or the next test's controllers would
+            // keep reconciling them in a terminating namespace
+            bestEffort("delete the ReplicaSets", () -> client.resources(ReplicaSet.class)
                     .deleteCollection(ns, ListOptions.all(), DeleteOptions.background()).block(CALL));
             bestEffort("delete the Services", () -> client.resources(Service.class)
                     .deleteCollection(ns, ListOptions.all(), DeleteOptions.background()).block(CALL));
