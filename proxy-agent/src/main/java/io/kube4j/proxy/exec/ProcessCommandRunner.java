@@ -44,16 +44,21 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
         CompletableFuture<byte[]> out = drain(p.getInputStream());
         CompletableFuture<byte[]> err = drain(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null && stdin.length > 0) {
-                in.write(stdin);
+        // Input is written on its own thread: iptables-restore does its (slow) work while reading, and the timeout
+        // must bound that too, not start only once all of the input was taken.
+        CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                if (stdin != null && stdin.length > 0) {
+                    in.write(stdin);
+                }
+            } catch (IOException e) {
+                // the process exited (or was killed) without reading all of its input; its exit code and stderr say why
             }
-        } catch (IOException e) {
-            // the process exited without reading all of its input; its exit code and stderr tell why
-        }
+        }, ProcessCommandRunner::daemon);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
+                feed.cancel(true);
                 throw new CommandException(String.join(" ", argv) + " did not finish within " + timeout);
             }
             return new Result(List.copyOf(argv), p.exitValue(),
@@ -103,10 +108,12 @@ public final class ProcessCommandRunner implements CommandRunner {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, r -> {
-            Thread t = new Thread(r, "command-output");
-            t.setDaemon(true);
-            t.start();
-        });
+        }, ProcessCommandRunner::daemon);
+    }
+
+    private static void daemon(Runnable r) {
+        Thread t = new Thread(r, "command-io");
+        t.setDaemon(true);
+        t.start();
     }
 }
