@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -13,18 +14,27 @@ import io.kube4j.client.KubeClient;
 import io.kube4j.client.informer.SharedInformerFactory;
 import io.kube4j.client.util.Clock;
 import io.kube4j.proxy.Proxier;
+import io.kube4j.proxy.ProxyAgentApplication;
 import io.kube4j.proxy.SyncResult;
 import io.kube4j.proxy.model.ProxyState;
 import io.kube4j.proxy.sync.SyncListener;
 import io.kube4j.proxy.sync.SyncRunner;
 import io.kube4j.proxy.tracker.ProxyStateTracker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
- * One proxy agent for one node, wired in-process the way the application wires it: shared informers for every
- * Service and EndpointSlice (all namespaces) feed a {@link ProxyStateTracker}, whose changes a {@link SyncRunner}
- * turns into syncs of the given {@link Proxier} with kube-proxy's default periods (min 1 s, full every 30 s).
- * The first sync happens only after both informers have synced, as in kube-proxy.
+ * One proxy agent for one node, in this JVM: either the real application ({@link #startApplication}, what
+ * {@code ./kube4j up} runs) or hand-wired ({@link #start}) where a test needs a proxier configured in a way the
+ * application only chooses on its own (userspace without netfilter is what it runs when not root). Hand-wired, shared
+ * informers for every Service and EndpointSlice (all namespaces) feed a {@link ProxyStateTracker}, whose changes a
+ * {@link SyncRunner} turns into syncs of the given {@link Proxier} with kube-proxy's default periods (min 1 s, full
+ * every 30 s); the first sync happens only after both informers have synced, as in kube-proxy.
  */
 final class InProcessProxy implements AutoCloseable {
 
@@ -92,8 +102,51 @@ final class InProcessProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the real proxy agent, {@link ProxyAgentApplication}, in-process against {@code apiServerUrl} with
+     * {@code kube4j.proxy.*} settings (node name, mode, healthz on a free loopback port, plus {@code extra}
+     * {@code key=value} pairs), and waits for its first successful sync. Its Reactor Netty resources are its own, so
+     * closing it leaves the apiserver and the test's clients in this JVM alone.
+     */
+    static InProcessProxy startApplication(String apiServerUrl, String nodeName, String mode, String... extra) {
+        List<String> args = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+                "kube4j.client.server=" + apiServerUrl, "kube4j.proxy.node-name=" + nodeName,
+                "kube4j.proxy.mode=" + mode, "kube4j.proxy.healthz-bind-address=127.0.0.1:0"));
+        args.addAll(List.of(extra));
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ProxyAgentApplication.class)
+                .initializers(c -> ((GenericApplicationContext) c).registerBean(ReactorResourceFactory.class, () -> {
+                    ReactorResourceFactory f = new ReactorResourceFactory();
+                    f.setUseGlobalResources(false);
+                    return f;
+                }))
+                .run(args.stream().map(a -> "--" + a).toArray(String[]::new));
+        try {
+            SyncRunner runner = ctx.getBean(SyncRunner.class);
+            InProcessProxy proxy = new InProcessProxy(ctx::close, runner, ctx.getBean(Proxier.class));
+            await().atMost(Duration.ofSeconds(30)).until(() -> runner.lastSuccessfulSync() != null);
+            return proxy;
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs the application's cleanup path in-process ({@code proxy-agent --cleanup}, as {@code ./kube4j down} does):
+     * every mode's cleanup without contacting the apiserver; returns its exit code.
+     */
+    static int runCleanupCommand() {
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ProxyAgentApplication.class)
+                .web(WebApplicationType.NONE).run("--kube4j.proxy.cleanup=true");
+        return SpringApplication.exit(ctx);
+    }
+
     SyncRunner runner() {
         return runner;
+    }
+
+    Proxier proxier() {
+        return proxier;
     }
 
     /** The successful syncs that finished after {@code since}, oldest first. */

@@ -15,10 +15,10 @@ import java.util.Set;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.proxy.exec.ProcessCommandRunner;
 import io.kube4j.proxy.iptables.IptablesProxier;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,14 +29,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The iptables mode for real, in the HOST's network namespace (the traffic must reach Docker pods): a Deployment of
- * three httpd pods that each answer their own name, on one real node agent, behind Services programmed by the
- * {@link IptablesProxier} driven by the tracker and sync loop from the apiserver's Services and EndpointSlices.
+ * three httpd pods that each answer their own name, on one real node agent, behind Services programmed by the proxy
+ * agent application ({@code ProxyAgentApplication}, mode iptables, in-process) from the apiserver's Services and
+ * EndpointSlices; at the end its {@code --cleanup} path removes what it made.
  *
  * <p>The issue's list, in order: 300 requests on new connections spread over all three pods (each 20%–47%); a
  * NodePort on 127.0.0.1, the node's address and from "another machine" (a namespace behind a veth, whose traffic is
  * forwarded through Docker's FORWARD chain); ClientIP affinity pins the host to one pod; a Service without endpoints
  * refuses at once; pod → Service and pod → itself through its Service (hairpin); scale to 1 → only the survivor
- * answers within 2 s; cleanup() leaves iptables-save as it was before the proxy started.
+ * answers within 2 s; {@code --cleanup} leaves iptables-save as it was before the proxy started.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IptablesServiceProxyDockerIT {
@@ -79,10 +80,9 @@ class IptablesServiceProxyDockerIT {
         baseline = withoutDockerRules(ServiceCluster.iptablesSave());
         routeLocalnetBefore = new ProcessCommandRunner().run("sysctl", "-n", ROUTE_LOCALNET).orThrow().stdout().trim();
 
-        IptablesProxier proxier = new IptablesProxier(new IptablesProxier.Config(cluster.nodeName(), CLUSTER_CIDR,
-                false, IptablesProxier.Config.DEFAULT_MASQUERADE_BIT, List.of(), true, null),
-                new ProcessCommandRunner(), new SimpleMeterRegistry());
-        proxy = InProcessProxy.start(cluster.client(), cluster.nodeName(), proxier);
+        proxy = InProcessProxy.startApplication(ApiServerInstance.shared().url(), cluster.nodeName(), "iptables",
+                "kube4j.proxy.cluster-cidr=" + CLUSTER_CIDR);
+        assertThat(proxy.proxier()).isInstanceOf(IptablesProxier.class);
 
         web = cluster.createService(service("web", "ClusterIP", "app: web", ""));
         webNodePort = cluster.createService(service("web-nodeport", "NodePort", "app: web", ""));
@@ -219,7 +219,8 @@ class IptablesServiceProxyDockerIT {
     @Test
     @Order(8)
     void cleanupLeavesIptablesAsBefore() {
-        proxy.close();
+        proxy.stop();
+        assertThat(InProcessProxy.runCleanupCommand()).as("exit code of proxy-agent --cleanup").isZero();
         String after = withoutDockerRules(ServiceCluster.iptablesSave());
         List<String> before = List.of(baseline.split("\n"));
         List<String> now = List.of(after.split("\n"));
