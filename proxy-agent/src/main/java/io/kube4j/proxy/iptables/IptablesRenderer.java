@@ -1,17 +1,21 @@
 package io.kube4j.proxy.iptables;
 
+import io.kube4j.proxy.model.EndpointCategories;
 import io.kube4j.proxy.model.EndpointInfo;
 import io.kube4j.proxy.model.ProxyState;
 import io.kube4j.proxy.model.ServicePortInfo;
 import io.kube4j.proxy.model.ServicePortName;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static io.kube4j.proxy.iptables.ChainNames.KUBE_EXTERNAL_SERVICES;
 import static io.kube4j.proxy.iptables.ChainNames.KUBE_FIREWALL;
@@ -28,22 +32,55 @@ import static io.kube4j.proxy.iptables.ChainNames.KUBE_SERVICES;
  * external destinations, KUBE-SVC / KUBE-SVL chains spreading with {@code -m statistic}, KUBE-SEP chains with the
  * hairpin masquerade and the DNAT, REJECT / DROP in filter for Services without (local) endpoints.
  *
- * <p>Differences from kube-proxy, on purpose: Services and endpoints are rendered in sorted order (kube-proxy walks
- * Go maps) so that the output is deterministic; the masquerade mark is written as iptables prints it
+ * <p><b>Large cluster mode</b> (more than 1,000 endpoints, kube-proxy's threshold, where kube-proxy drops the
+ * per-endpoint comments): iptables 1.8.9's nft backend keeps every chain name an iptables-restore input mentions
+ * in a sorted linked list walked from its head for each command, so an input with tens of thousands of chain names
+ * costs time quadratic in their number (a kube-proxy-shaped restore of 10,000 Services does not finish in minutes
+ * on this machine; see /work/wt/briefs7/perf-findings.md). In that mode kube4j therefore (1) writes no KUBE-SEP
+ * chains: each KUBE-SVC/KUBE-SVL chain masquerades traffic coming from any of its endpoints (hairpin; kube-proxy
+ * only masquerades an endpoint talking to itself), keeps the affinity lists under the KUBE-SEP names, and DNATs
+ * directly; (2) orders the nat input by descending chain name, declaring each chain just before its rules and the
+ * KUBE-SERVICES / KUBE-NODEPORTS rules that jump to it, so that every lookup in that list stops near its head.
+ *
+ * <p>Other differences from kube-proxy, on purpose: Services and endpoints are rendered in sorted order (kube-proxy
+ * walks Go maps) so that the output is deterministic; the masquerade mark is written as iptables prints it
  * ({@code 0x4000}, kube-proxy passes {@code 0x00004000}); loadBalancerSourceRanges (KUBE-FW chains), topology
- * hints and nfacct counters are not modelled. Not thread-safe: one sync thread.
+ * hints and nfacct counters are not modelled. A partial sync also leaves out the top-level nat chains when no
+ * re-rendered Service changed its rules in them and none went away, and the filter table when its text is what the
+ * last sync wrote (kube-proxy rewrites both every time, which alone costs seconds at 10,000 Services here); it
+ * re-renders the Services named as changed and any other whose Service port or endpoints differ from what it
+ * remembers. Not thread-safe: one sync thread.
  */
 final class IptablesRenderer {
 
-    /** kube-proxy's largeClusterEndpointsThreshold: above it, per-endpoint comments are dropped. */
+    /** kube-proxy's largeClusterEndpointsThreshold: above it, per-endpoint comments (and here KUBE-SEP chains) go. */
     static final int LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
+
+    private static final List<String> NAT_TOP_CHAINS = List.of(KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING,
+            KUBE_MARK_MASQ);
 
     /** Inputs that come from the host rather than from the state. */
     record HostFacts(boolean randomFully, boolean conntrackTcpLiberal, List<String> nodeIps) {
     }
 
+    /** What the last applied rendering wrote, for a partial sync. */
+    record Previous(Map<ServicePortName, ServiceRecord> services, String filterText, String natTail) {
+    }
+
     /** Chain names of one Service port, computed once (hashing is the costly part of rendering). */
     private record SvcNames(String name, String protocol, String svc, String svl, String ext) {
+    }
+
+    /** A KUBE-SERVICES / KUBE-NODEPORTS rule and the chain it jumps to. */
+    record TopRule(String target, String line) {
+    }
+
+    /** One per-Service chain as written: its rules (the chain line is added when assembling). */
+    private record ChainBody(String chain, String rules, int lines) {
+    }
+
+    /** The rendering of one Service port. */
+    private record Pieces(List<TopRule> top, List<ChainBody> chains) {
     }
 
     private final IptablesProxier.Config config;
@@ -61,63 +98,152 @@ final class IptablesRenderer {
         this.localhostNodePorts = config.effectiveLocalhostNodePorts();
     }
 
-    /** One rendering: the four buffers and what the proxier must remember if it is applied. */
+    /** One rendering: what to restore, and what the proxier must remember once it is applied. */
     static final class Rendering {
-        final LineBuffer filterChains = LineBuffer.create(1 << 10);
-        final LineBuffer filterRules;
-        final LineBuffer natChains;
-        final LineBuffer natRules;
-        final Set<String> activeNatChains;
-        final Map<ServicePortName, ServiceRecord> services = new HashMap<>();
         final boolean full;
-        boolean largeClusterMode;
-        int totalEndpoints;
-        int skippedNatRules;
-        int deletedChains;
+        final boolean largeClusterMode;
+        final int totalEndpoints;
+        final Set<String> activeNatChains = new LinkedHashSet<>();
+        final Map<ServicePortName, ServiceRecord> services = new HashMap<>();
+        String filterText;
+        int filterRules;
+        int filterChains;
+        int natTopRules;
+        boolean writeFilter;
+        boolean writeNatTop;
         int noLocalInternal;
         int noLocalExternal;
+        private final List<Pieces> pieces = new ArrayList<>();
+        private String staticTop;
+        String tail;
+        private int keptNatRules;
+        private int writtenChainRules;
+        private int deletedChains;
 
-        Rendering(boolean full, int services) {
+        Rendering(boolean full, boolean largeClusterMode, int totalEndpoints) {
             this.full = full;
-            this.filterRules = LineBuffer.create(1 << 12);
-            this.natChains = LineBuffer.create(full ? services * 200 + 1024 : 1 << 14);
-            this.natRules = LineBuffer.create(full ? services * 1200 + 4096 : services * 150 + 4096);
-            this.activeNatChains = new LinkedHashSet<>(services * 8);
+            this.largeClusterMode = largeClusterMode;
+            this.totalEndpoints = totalEndpoints;
         }
 
-        /** Flushes and deletes a stale chain in this same restore. */
-        void deleteNatChain(String chain) {
-            natChains.chain(chain);
-            natRules.w("-X").w(chain).end();
-            deletedChains++;
-        }
-
-        /** The iptables-restore input: filter, then nat, each committed. */
-        String text() {
-            StringBuilder out = new StringBuilder(64 + natChains.toString().length() + natRules.toString().length()
-                    + filterRules.toString().length() + filterChains.toString().length());
-            out.append("*filter\n");
-            filterChains.appendTo(out);
-            filterRules.appendTo(out);
-            out.append("COMMIT\n*nat\n");
-            natChains.appendTo(out);
-            natRules.appendTo(out);
-            out.append("COMMIT\n");
+        /**
+         * The iptables-restore input, deleting {@code stale} chains (flush, then {@code -X}) in the same input; empty
+         * when there is nothing to write.
+         */
+        String text(Collection<String> stale) {
+            deletedChains = stale.size();
+            StringBuilder out = new StringBuilder(estimate());
+            if (writeFilter) {
+                out.append(filterText);
+            }
+            int mark = out.length();
+            out.append("*nat\n");
+            int headerEnd = out.length();
+            if (largeClusterMode) {
+                appendByUnit(out);
+            } else {
+                appendKubeProxyLayout(out, stale);
+            }
+            if (!largeClusterMode) {
+                for (String c : stale) {
+                    out.append("-X ").append(c).append('\n');
+                }
+            }
+            if (out.length() == headerEnd) {
+                out.setLength(mark); // nothing for nat
+            } else {
+                out.append("COMMIT\n");
+            }
+            if (largeClusterMode && !stale.isEmpty()) {
+                // Stale chains: flushed in one section, deleted in the next, in descending name order (the chain-name
+                // list is reset at each COMMIT), after the section that stopped referencing them.
+                List<String> desc = new ArrayList<>(stale);
+                desc.sort(Comparator.reverseOrder());
+                out.append("*nat\n");
+                desc.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+                out.append("COMMIT\n*nat\n");
+                desc.forEach(c -> out.append("-X ").append(c).append('\n'));
+                out.append("COMMIT\n");
+            }
             return out.toString();
         }
 
-        int filterRuleCount() {
-            return filterRules.lines();
+        private int estimate() {
+            int n = 1024 + (writeFilter ? filterText.length() : 0) + (writeNatTop ? natTopRules * 160 : 0);
+            for (Pieces p : pieces) {
+                for (ChainBody b : p.chains()) {
+                    n += b.rules().length() + b.chain().length() + 12;
+                }
+            }
+            return n;
         }
 
-        /** nat rules in place after this rendering is applied (written + left alone, without the -X lines). */
+        /** kube-proxy's layout: every chain line first, then the rules, Service by Service. */
+        private void appendKubeProxyLayout(StringBuilder out, Collection<String> stale) {
+            if (writeNatTop) {
+                NAT_TOP_CHAINS.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+            }
+            for (Pieces p : pieces) {
+                for (ChainBody b : p.chains()) {
+                    out.append(':').append(b.chain()).append(" - [0:0]\n");
+                }
+            }
+            stale.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+            if (writeNatTop) {
+                out.append(staticTop);
+            }
+            for (Pieces p : pieces) {
+                if (writeNatTop) {
+                    p.top().forEach(t -> out.append(t.line()));
+                }
+                p.chains().forEach(b -> out.append(b.rules()));
+            }
+            if (writeNatTop) {
+                out.append(tail);
+            }
+        }
+
+        /**
+         * Large cluster mode: units in descending chain-name order, each unit being a chain line, its rules and the
+         * top-level rules jumping to it (a chain is always declared before anything jumps to it).
+         */
+        private void appendByUnit(StringBuilder out) {
+            if (writeNatTop) {
+                NAT_TOP_CHAINS.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+                out.append(staticTop);
+            }
+            TreeMap<String, StringBuilder> units = new TreeMap<>(Comparator.reverseOrder());
+            for (Pieces p : pieces) {
+                for (ChainBody b : p.chains()) {
+                    units.computeIfAbsent(b.chain(), k -> new StringBuilder()).append(':').append(b.chain())
+                            .append(" - [0:0]\n").append(b.rules());
+                }
+            }
+            if (writeNatTop) {
+                for (Pieces p : pieces) {
+                    for (TopRule t : p.top()) {
+                        units.computeIfAbsent(t.target(), k -> new StringBuilder()).append(t.line());
+                    }
+                }
+            }
+            units.values().forEach(out::append);
+            if (writeNatTop) {
+                out.append(tail);
+            }
+        }
+
+        /** nat rules in place once applied (written or left alone). */
         int natRuleCount() {
-            return natRules.lines() - deletedChains + skippedNatRules;
+            return natTopRules + writtenChainRules + keptNatRules;
         }
 
-        /** Chains of both tables in place after this rendering is applied. */
+        /** Chains of both tables in place once applied. */
         int chainCount() {
-            return filterChains.lines() + 4 + activeNatChains.size();
+            return filterChains + NAT_TOP_CHAINS.size() + activeNatChains.size();
+        }
+
+        int deletedChains() {
+            return deletedChains;
         }
     }
 
@@ -125,104 +251,137 @@ final class IptablesRenderer {
      * Renders {@code state}.
      *
      * @param state    what to implement
-     * @param write    null: write every Service's chains (full sync); else only the Services (ns/name) in it, the
-     *                 others keep their chains as {@code previous} records them (partial sync)
-     * @param previous what the last successful sync applied (used when {@code write} is not null)
+     * @param write    null: write everything (full sync); else the chains of these Services (ns/name) and of any
+     *                 Service that differs from what {@code previous} records — the others keep theirs (partial)
+     * @param previous what the last successful sync applied (needed when {@code write} is not null)
      * @param host     facts about the host
      */
-    Rendering render(ProxyState state, Set<String> write, Map<ServicePortName, ServiceRecord> previous,
-                     HostFacts host) {
-        boolean full = write == null;
-        Rendering r = new Rendering(full, state.services().size());
-        if (full) {
-            // drop names of Services that are gone; the next maps only hold what this sync uses
-            svcNames = new HashMap<>(svcNames.size() + 16);
-            sepNames = new HashMap<>(sepNames.size() + 16);
-        }
-        for (String c : List.of(KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS,
-                KUBE_PROXY_FIREWALL)) {
-            r.filterChains.chain(c);
-        }
-        for (String c : List.of(KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ)) {
-            r.natChains.chain(c);
-        }
-        LineBuffer nat = r.natRules;
-        nat.w("-A", KUBE_POSTROUTING, "-m", "mark", "!", "--mark", markMask, "-j", "RETURN").end();
-        nat.w("-A", KUBE_POSTROUTING, "-j", "MARK", "--xor-mark", mark).end();
-        nat.w("-A", KUBE_POSTROUTING, "-m", "comment", "--comment", "\"kubernetes service traffic requiring SNAT\"",
-                "-j", "MASQUERADE");
-        if (host.randomFully()) {
-            nat.w("--random-fully");
-        }
-        nat.end();
-        nat.w("-A", KUBE_MARK_MASQ, "-j", "MARK", "--or-mark", mark).end();
-        if (localhostNodePorts) {
-            // kube-proxy's mitigation of route_localnet's martian hole (https://issue.k8s.io/90259)
-            r.filterChains.chain(KUBE_FIREWALL);
-            r.filterRules.w("-A", KUBE_FIREWALL, "-m", "comment", "--comment", "\"block incoming localnet connections\"",
-                    "-d", "127.0.0.0/8", "!", "-s", "127.0.0.0/8", "-m", "conntrack", "!", "--ctstate",
-                    "RELATED,ESTABLISHED,DNAT", "-j", "DROP").end();
-        }
-
+    Rendering render(ProxyState state, Set<String> write, Previous previous, HostFacts host) {
+        boolean full = write == null || previous == null;
         int totalEndpoints = 0;
         for (ServicePortName name : state.services().keySet()) {
             totalEndpoints += state.endpointsOf(name).size();
         }
-        r.totalEndpoints = totalEndpoints;
-        r.largeClusterMode = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
+        Rendering r = new Rendering(full, totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD, totalEndpoints);
+        if (full) {
+            // drop names of Services that are gone: the maps then hold only what this sync uses
+            svcNames = new HashMap<>(svcNames.size() + 16);
+            sepNames = new HashMap<>(sepNames.size() + 16);
+        }
+        LineBuffer filterChains = LineBuffer.create(512);
+        LineBuffer filterRules = LineBuffer.create(4096);
+        for (String c : List.of(KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS,
+                KUBE_PROXY_FIREWALL)) {
+            filterChains.chain(c);
+        }
+        LineBuffer top = LineBuffer.create(512);
+        top.w("-A", KUBE_POSTROUTING, "-m", "mark", "!", "--mark", markMask, "-j", "RETURN").end();
+        top.w("-A", KUBE_POSTROUTING, "-j", "MARK", "--xor-mark", mark).end();
+        top.w("-A", KUBE_POSTROUTING, "-m", "comment", "--comment", "\"kubernetes service traffic requiring SNAT\"",
+                "-j", "MASQUERADE");
+        if (host.randomFully()) {
+            top.w("--random-fully");
+        }
+        top.end();
+        top.w("-A", KUBE_MARK_MASQ, "-j", "MARK", "--or-mark", mark).end();
+        r.staticTop = top.toString();
+        int topRules = top.lines();
+        if (localhostNodePorts) {
+            // kube-proxy's mitigation of route_localnet's martian hole (https://issue.k8s.io/90259)
+            filterChains.chain(KUBE_FIREWALL);
+            filterRules.w("-A", KUBE_FIREWALL, "-m", "comment", "--comment", "\"block incoming localnet connections\"",
+                    "-d", "127.0.0.0/8", "!", "-s", "127.0.0.0/8", "-m", "conntrack", "!", "--ctstate",
+                    "RELATED,ESTABLISHED,DNAT", "-j", "DROP").end();
+        }
 
-        LineBuffer skipped = LineBuffer.discarding();
+        // A partial sync rewrites the top-level nat chains only if a Service's rules in them changed, or a Service
+        // went away (kube-proxy rewrites them every time: seconds at 10,000 Services with iptables-nft).
+        boolean topChanged = full;
+        int kept = 0;
         for (Map.Entry<ServicePortName, ServicePortInfo> e : state.services().entrySet()) {
             ServicePortName spn = e.getKey();
-            ServicePortInfo svc = e.getValue();
-            ServiceRecord prev = full ? null : previous.get(spn);
-            boolean writeChains = full || prev == null || write.contains(spn.serviceKey());
-            renderService(r, spn, svc, state.endpointsOf(spn), writeChains ? null : prev, skipped);
+            ServiceRecord prev = full ? null : previous.services().get(spn);
+            List<EndpointInfo> eps = state.endpointsOf(spn);
+            Pieces p;
+            if (prev != null) {
+                kept++;
+            }
+            if (prev != null && !write.contains(spn.serviceKey()) && same(prev.info(), e.getValue())
+                    && same(prev.allEndpoints(), eps)) {
+                // partial sync, Service unchanged (checked, not only taken from changedServices): reuse
+                p = new Pieces(prev.top(), List.of());
+                filterRules.append(prev.filterRules(), prev.filterRuleCount());
+                r.activeNatChains.addAll(prev.natChains());
+                r.keptNatRules += prev.natRules();
+                r.noLocalInternal += prev.noLocalInternal() ? 1 : 0;
+                r.noLocalExternal += prev.noLocalExternal() ? 1 : 0;
+                r.services.put(spn, prev);
+            } else {
+                p = renderService(r, filterRules, spn, e.getValue(), eps);
+                topChanged |= prev == null || !prev.top().equals(p.top());
+            }
+            r.pieces.add(p);
+            topRules += p.top().size();
         }
 
         // NodePorts last in KUBE-SERVICES (kube-proxy: "this must be the last rule in this chain")
+        LineBuffer tail = LineBuffer.create(256);
         String npComment = "\"kubernetes service nodeports; NOTE: this must be the last rule in this chain\"";
         if (host.nodeIps() == null) {
-            nat.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", npComment, "-m", "addrtype", "--dst-type", "LOCAL");
+            tail.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", npComment, "-m", "addrtype", "--dst-type",
+                    "LOCAL");
             if (!localhostNodePorts) {
-                nat.w("!", "-d", "127.0.0.0/8");
+                tail.w("!", "-d", "127.0.0.0/8");
             }
-            nat.w("-j", KUBE_NODEPORTS).end();
+            tail.w("-j", KUBE_NODEPORTS).end();
         } else {
             for (String ip : host.nodeIps()) {
                 if (ip.startsWith("127.") && !localhostNodePorts) {
                     continue; // kube-proxy: "--nodeport-addresses includes localhost but localhost NodePorts are off"
                 }
-                nat.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", npComment, "-d", ip, "-j", KUBE_NODEPORTS).end();
+                tail.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", npComment, "-d", ip, "-j", KUBE_NODEPORTS)
+                        .end();
             }
         }
-
-        LineBuffer filter = r.filterRules;
-        if (!host.conntrackTcpLiberal()) {
-            filter.w("-A", KUBE_FORWARD, "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP").end();
+        r.tail = tail.toString();
+        r.natTopRules = topRules + tail.lines();
+        if (!full && (kept != previous.services().size() || !r.tail.equals(previous.natTail()))) {
+            topChanged = true;
         }
-        filter.w("-A", KUBE_FORWARD, "-m", "comment", "--comment", "\"kubernetes forwarding rules\"", "-m", "mark",
-                "--mark", markMask, "-j", "ACCEPT").end();
-        filter.w("-A", KUBE_FORWARD, "-m", "comment", "--comment", "\"kubernetes forwarding conntrack rule\"", "-m",
-                "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT").end();
+
+        if (!host.conntrackTcpLiberal()) {
+            filterRules.w("-A", KUBE_FORWARD, "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP").end();
+        }
+        filterRules.w("-A", KUBE_FORWARD, "-m", "comment", "--comment", "\"kubernetes forwarding rules\"", "-m",
+                "mark", "--mark", markMask, "-j", "ACCEPT").end();
+        filterRules.w("-A", KUBE_FORWARD, "-m", "comment", "--comment", "\"kubernetes forwarding conntrack rule\"",
+                "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT").end();
+        r.filterText = "*filter\n" + filterChains + filterRules + "COMMIT\n";
+        r.filterRules = filterRules.lines();
+        r.filterChains = filterChains.lines();
+        r.writeFilter = full || !r.filterText.equals(previous.filterText());
+        r.writeNatTop = topChanged;
         return r;
     }
 
-    private void renderService(Rendering r, ServicePortName spn, ServicePortInfo svc, List<EndpointInfo> all,
-                               ServiceRecord keep, LineBuffer skipped) {
+    /** Equality with the identity shortcut (unchanged Services usually arrive as the very same objects). */
+    private static boolean same(Object a, Object b) {
+        return a == b || a.equals(b);
+    }
+
+    private Pieces renderService(Rendering r, LineBuffer filterOut, ServicePortName spn, ServicePortInfo svc,
+                                 List<EndpointInfo> all) {
         SvcNames n = namesOf(spn, svc);
         String name = n.name();
         String proto = n.protocol();
         String port = Integer.toString(svc.port());
-        boolean externallyAccessible = svc.nodePort() > 0 || !svc.externalIPs().isEmpty()
-                || !svc.loadBalancerIPs().isEmpty();
-        boolean externalLocal = svc.externalPolicyLocal() && externallyAccessible;
+        boolean externalLocal = svc.externallyAccessibleLocalOnly();
         boolean internalLocal = svc.internalPolicyLocal();
 
-        Categorized cat = categorize(all, internalLocal, externalLocal, externallyAccessible);
-        boolean hasEndpoints = cat.hasAny;
-        boolean usesClusterPolicyChain = !cat.cluster.isEmpty() && cat.usesCluster;
-        boolean usesLocalPolicyChain = !cat.local.isEmpty() && cat.usesLocal;
+        EndpointCategories cat = EndpointCategories.of(svc, all);
+        boolean hasEndpoints = cat.hasAny();
+        boolean usesClusterPolicyChain = !cat.cluster().isEmpty() && cat.usesCluster();
+        boolean usesLocalPolicyChain = !cat.local().isEmpty() && cat.usesLocal();
 
         String clusterPolicyChain = n.svc();
         String localPolicyChain = n.svl();
@@ -230,7 +389,7 @@ final class IptablesRenderer {
         boolean hasInternalEndpoints = hasEndpoints;
         if (internalLocal) {
             internalTrafficChain = localPolicyChain;
-            if (cat.local.isEmpty()) {
+            if (cat.local().isEmpty()) {
                 hasInternalEndpoints = false;
             }
         }
@@ -238,13 +397,14 @@ final class IptablesRenderer {
         boolean hasExternalEndpoints = hasEndpoints;
         if (externalLocal) {
             externalPolicyChain = localPolicyChain;
-            if (cat.local.isEmpty()) {
+            if (cat.local().isEmpty()) {
                 hasExternalEndpoints = false;
             }
         }
         String externalTrafficChain = n.ext();
-        boolean usesExternalTrafficChain = hasEndpoints && externallyAccessible;
+        boolean usesExternalTrafficChain = hasEndpoints && svc.externallyAccessible();
 
+        LineBuffer filter = LineBuffer.create(256);
         String internalFilterTarget = null;
         String internalFilterComment = null;
         String externalFilterTarget = null;
@@ -258,23 +418,30 @@ final class IptablesRenderer {
             if (!hasInternalEndpoints) {
                 internalFilterTarget = "DROP";
                 internalFilterComment = "\"" + name + " has no local endpoints\"";
-                r.noLocalInternal++;
             }
             if (!hasExternalEndpoints) {
                 externalFilterTarget = "DROP";
                 externalFilterComment = "\"" + name + " has no local endpoints\"";
-                r.noLocalExternal++;
             }
         }
+        boolean noLocalInternal = hasEndpoints && !hasInternalEndpoints;
+        boolean noLocalExternal = hasEndpoints && !hasExternalEndpoints;
+        if (noLocalInternal) {
+            r.noLocalInternal++;
+        }
+        if (noLocalExternal) {
+            r.noLocalExternal++;
+        }
 
-        LineBuffer filter = r.filterRules;
-        LineBuffer nat = r.natRules;
+        List<TopRule> top = new ArrayList<>(2);
+        LineBuffer line = LineBuffer.create(160);
         String clusterIpComment = "\"" + name + " cluster IP\"";
 
         // Capture the ClusterIP.
         if (hasInternalEndpoints) {
-            nat.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", clusterIpComment, "-m", proto, "-p", proto,
-                    "-d", svc.clusterIP(), "--dport", port, "-j", internalTrafficChain).end();
+            top.add(new TopRule(internalTrafficChain, line.w("-A", KUBE_SERVICES, "-m", "comment", "--comment",
+                    clusterIpComment, "-m", proto, "-p", proto, "-d", svc.clusterIP(), "--dport", port, "-j",
+                    internalTrafficChain).end().take()));
         } else {
             filter.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", internalFilterComment, "-m", proto, "-p", proto,
                     "-d", svc.clusterIP(), "--dport", port, "-j", internalFilterTarget).end();
@@ -283,8 +450,9 @@ final class IptablesRenderer {
         // Capture externalIPs.
         for (String externalIP : svc.externalIPs()) {
             if (hasEndpoints) {
-                nat.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", "\"" + name + " external IP\"", "-m", proto,
-                        "-p", proto, "-d", externalIP, "--dport", port, "-j", externalTrafficChain).end();
+                top.add(new TopRule(externalTrafficChain, line.w("-A", KUBE_SERVICES, "-m", "comment", "--comment",
+                        "\"" + name + " external IP\"", "-m", proto, "-p", proto, "-d", externalIP, "--dport", port,
+                        "-j", externalTrafficChain).end().take()));
             }
             if (!hasExternalEndpoints) {
                 filter.w("-A", KUBE_EXTERNAL_SERVICES, "-m", "comment", "--comment", externalFilterComment, "-m", proto,
@@ -295,8 +463,9 @@ final class IptablesRenderer {
         // Capture load-balancer ingress.
         for (String lbip : svc.loadBalancerIPs()) {
             if (hasEndpoints) {
-                nat.w("-A", KUBE_SERVICES, "-m", "comment", "--comment", "\"" + name + " loadbalancer IP\"", "-m",
-                        proto, "-p", proto, "-d", lbip, "--dport", port, "-j", externalTrafficChain).end();
+                top.add(new TopRule(externalTrafficChain, line.w("-A", KUBE_SERVICES, "-m", "comment", "--comment",
+                        "\"" + name + " loadbalancer IP\"", "-m", proto, "-p", proto, "-d", lbip, "--dport", port,
+                        "-j", externalTrafficChain).end().take()));
             }
         }
         if (!hasExternalEndpoints) {
@@ -310,8 +479,8 @@ final class IptablesRenderer {
         if (svc.nodePort() != 0) {
             String nodePort = Integer.toString(svc.nodePort());
             if (hasEndpoints) {
-                nat.w("-A", KUBE_NODEPORTS, "-m", "comment", "--comment", name, "-m", proto, "-p", proto,
-                        "--dport", nodePort, "-j", externalTrafficChain).end();
+                top.add(new TopRule(externalTrafficChain, line.w("-A", KUBE_NODEPORTS, "-m", "comment", "--comment",
+                        name, "-m", proto, "-p", proto, "--dport", nodePort, "-j", externalTrafficChain).end().take()));
             }
             if (!hasExternalEndpoints) {
                 filter.w("-A", KUBE_EXTERNAL_SERVICES, "-m", "comment", "--comment", externalFilterComment,
@@ -327,116 +496,158 @@ final class IptablesRenderer {
                     .end();
         }
 
-        List<EndpointInfo> reachable = cat.reachable;
-        if (keep != null) {
-            // Partial sync, Service unchanged: its chains stay as they are in the kernel.
-            r.activeNatChains.addAll(keep.natChains());
-            r.skippedNatRules += keep.natRules();
-            r.services.put(spn, keep);
-            return;
-        }
+        String filterText = filter.toString();
+        filterOut.append(filterText, filter.lines());
 
-        List<String> chains = new ArrayList<>(reachable.size() + 3);
-        int rulesBefore = nat.lines();
+        List<ChainBody> chains = new ArrayList<>(cat.reachable().size() + 3);
+        boolean large = r.largeClusterMode;
 
-        // Internal traffic: masquerade what does not come from a pod (or everything with masqueradeAll).
+        // Internal traffic: masquerade what does not come from a pod (or everything with masqueradeAll); the rule
+        // opens the internal traffic chain.
+        String internalMasq = null;
         if (hasInternalEndpoints) {
             if (config.masqueradeAll()) {
-                nat.w("-A", internalTrafficChain, "-m", "comment", "--comment", clusterIpComment, "-m", proto, "-p",
-                        proto, "-d", svc.clusterIP(), "--dport", port, "-j", KUBE_MARK_MASQ).end();
+                internalMasq = line.w("-A", internalTrafficChain, "-m", "comment", "--comment", clusterIpComment, "-m",
+                        proto, "-p", proto, "-d", svc.clusterIP(), "--dport", port, "-j", KUBE_MARK_MASQ).end().take();
             } else if (config.clusterCidr() != null) {
-                nat.w("-A", internalTrafficChain, "-m", "comment", "--comment", clusterIpComment, "-m", proto, "-p",
-                        proto, "-d", svc.clusterIP(), "--dport", port, "!", "-s", config.clusterCidr(), "-j",
-                        KUBE_MARK_MASQ).end();
+                internalMasq = line.w("-A", internalTrafficChain, "-m", "comment", "--comment", clusterIpComment, "-m",
+                        proto, "-p", proto, "-d", svc.clusterIP(), "--dport", port, "!", "-s", config.clusterCidr(),
+                        "-j", KUBE_MARK_MASQ).end().take();
             }
         }
 
         // External traffic.
         if (usesExternalTrafficChain) {
-            r.natChains.chain(externalTrafficChain);
-            chains.add(externalTrafficChain);
+            LineBuffer ext = LineBuffer.create(512);
             if (!externalLocal) {
-                nat.w("-A", externalTrafficChain, "-m", "comment", "--comment",
+                ext.w("-A", externalTrafficChain, "-m", "comment", "--comment",
                         "\"masquerade traffic for " + name + " external destinations\"", "-j", KUBE_MARK_MASQ).end();
             } else {
                 if (config.clusterCidr() != null) {
                     // pod -> external destination: as if it went out to the load balancer and came back
-                    nat.w("-A", externalTrafficChain, "-m", "comment", "--comment",
+                    ext.w("-A", externalTrafficChain, "-m", "comment", "--comment",
                             "\"pod traffic for " + name + " external destinations\"", "-s", config.clusterCidr(),
                             "-j", clusterPolicyChain).end();
                 }
-                nat.w("-A", externalTrafficChain, "-m", "comment", "--comment",
+                ext.w("-A", externalTrafficChain, "-m", "comment", "--comment",
                         "\"masquerade LOCAL traffic for " + name + " external destinations\"", "-m", "addrtype",
                         "--src-type", "LOCAL", "-j", KUBE_MARK_MASQ).end();
-                nat.w("-A", externalTrafficChain, "-m", "comment", "--comment",
+                ext.w("-A", externalTrafficChain, "-m", "comment", "--comment",
                         "\"route LOCAL traffic for " + name + " external destinations\"", "-m", "addrtype",
                         "--src-type", "LOCAL", "-j", clusterPolicyChain).end();
             }
             if (hasExternalEndpoints) {
-                nat.w("-A", externalTrafficChain, "-j", externalPolicyChain).end();
+                ext.w("-A", externalTrafficChain, "-j", externalPolicyChain).end();
             }
+            chains.add(new ChainBody(externalTrafficChain, ext.toString(), ext.lines()));
         }
 
-        boolean large = r.largeClusterMode;
         if (usesClusterPolicyChain) {
-            r.natChains.chain(clusterPolicyChain);
-            chains.add(clusterPolicyChain);
-            writeServiceToEndpointRules(nat, name, proto, svc, clusterPolicyChain, cat.cluster, large);
+            chains.add(policyChain(clusterPolicyChain, internalTrafficChain.equals(clusterPolicyChain) ? internalMasq
+                    : null, name, proto, svc, cat.cluster(), large));
         }
         if (usesLocalPolicyChain) {
-            r.natChains.chain(localPolicyChain);
-            chains.add(localPolicyChain);
-            writeServiceToEndpointRules(nat, name, proto, svc, localPolicyChain, cat.local, large);
+            chains.add(policyChain(localPolicyChain, internalTrafficChain.equals(localPolicyChain) ? internalMasq
+                    : null, name, proto, svc, cat.local(), large));
         }
 
-        // Per-endpoint chains.
-        for (EndpointInfo ep : reachable) {
-            String sep = sepName(name, proto, ep);
-            r.natChains.chain(sep);
-            chains.add(sep);
-            nat.w("-A", sep);
-            if (!large) {
-                nat.w("-m", "comment", "--comment", name);
+        // Per-endpoint chains (kube-proxy's layout only).
+        if (!large) {
+            for (EndpointInfo ep : cat.reachable()) {
+                String sep = sepName(name, proto, ep);
+                LineBuffer b = LineBuffer.create(256);
+                b.w("-A", sep, "-m", "comment", "--comment", name, "-s", ep.ip(), "-j", KUBE_MARK_MASQ).end();
+                b.w("-A", sep, "-m", "comment", "--comment", name);
+                if (svc.clientIPAffinity()) {
+                    b.w("-m", "recent", "--name", sep, "--set");
+                }
+                b.w("-m", proto, "-p", proto, "-j", "DNAT", "--to-destination", ep.address()).end();
+                chains.add(new ChainBody(sep, b.toString(), b.lines()));
             }
-            nat.w("-s", ep.ip(), "-j", KUBE_MARK_MASQ).end();
-            nat.w("-A", sep);
-            if (!large) {
-                nat.w("-m", "comment", "--comment", name);
-            }
-            if (svc.clientIPAffinity()) {
-                nat.w("-m", "recent", "--name", sep, "--set");
-            }
-            nat.w("-m", proto, "-p", proto, "-j", "DNAT", "--to-destination", ep.address()).end();
         }
-        r.activeNatChains.addAll(chains);
-        r.services.put(spn, new ServiceRecord(svc, List.copyOf(chains), nat.lines() - rulesBefore, List.copyOf(reachable),
-                hasEndpoints));
+        List<String> names = new ArrayList<>(chains.size());
+        int rules = 0;
+        for (ChainBody b : chains) {
+            names.add(b.chain());
+            rules += b.lines();
+        }
+        r.activeNatChains.addAll(names);
+        r.writtenChainRules += rules;
+        r.services.put(spn, new ServiceRecord(svc, all, List.copyOf(names), rules, List.copyOf(cat.reachable()),
+                hasEndpoints, List.copyOf(top), filterText, filter.lines(), noLocalInternal, noLocalExternal));
+        return new Pieces(top, chains);
     }
 
+    /** A KUBE-SVC / KUBE-SVL chain: the internal masquerade rule if it is the internal chain, then the spread. */
+    private ChainBody policyChain(String chain, String masq, String name, String proto, ServicePortInfo svc,
+                                  List<EndpointInfo> endpoints, boolean large) {
+        LineBuffer b = LineBuffer.create(256 + endpoints.size() * 160);
+        int lines = 0;
+        StringBuilder text = new StringBuilder();
+        if (masq != null) {
+            text.append(masq);
+            lines++;
+        }
+        if (large) {
+            writeFlatEndpointRules(b, proto, svc, chain, endpoints, name);
+        } else {
+            writeServiceToEndpointRules(b, name, proto, svc, chain, endpoints);
+        }
+        text.append(b);
+        return new ChainBody(chain, text.toString(), lines + b.lines());
+    }
+
+    /** kube-proxy's writeServiceToEndpointRules: affinity checks, then the random spread over KUBE-SEP chains. */
     private void writeServiceToEndpointRules(LineBuffer nat, String name, String proto, ServicePortInfo svc,
-                                             String svcChain, List<EndpointInfo> endpoints, boolean large) {
+                                             String svcChain, List<EndpointInfo> endpoints) {
         if (svc.clientIPAffinity()) {
             String seconds = Integer.toString(svc.stickyMaxAgeSeconds());
             for (EndpointInfo ep : endpoints) {
                 String sep = sepName(name, proto, ep);
-                nat.w("-A", svcChain);
-                if (!large) {
-                    nat.w("-m", "comment", "--comment", "\"" + name + " -> " + ep.address() + "\"");
-                }
-                nat.w("-m", "recent", "--name", sep, "--rcheck", "--seconds", seconds, "--reap", "-j", sep).end();
+                nat.w("-A", svcChain, "-m", "comment", "--comment", "\"" + name + " -> " + ep.address() + "\"",
+                        "-m", "recent", "--name", sep, "--rcheck", "--seconds", seconds, "--reap", "-j", sep).end();
+            }
+        }
+        int n = endpoints.size();
+        for (int i = 0; i < n; i++) {
+            EndpointInfo ep = endpoints.get(i);
+            nat.w("-A", svcChain, "-m", "comment", "--comment", "\"" + name + " -> " + ep.address() + "\"");
+            if (i < n - 1) {
+                nat.w("-m", "statistic", "--mode", "random", "--probability", probability(n - i));
+            }
+            nat.w("-j", sepName(name, proto, ep)).end();
+        }
+    }
+
+    /**
+     * Large cluster mode: what the KUBE-SEP chains did, inside the Service chain — masquerade traffic from the
+     * endpoints (hairpin), refresh/check the affinity lists (still named after the KUBE-SEP chains), DNAT.
+     */
+    private void writeFlatEndpointRules(LineBuffer nat, String proto, ServicePortInfo svc, String svcChain,
+                                        List<EndpointInfo> endpoints, String name) {
+        for (EndpointInfo ep : endpoints) {
+            nat.w("-A", svcChain, "-s", ep.ip(), "-j", KUBE_MARK_MASQ).end();
+        }
+        if (svc.clientIPAffinity()) {
+            String seconds = Integer.toString(svc.stickyMaxAgeSeconds());
+            for (EndpointInfo ep : endpoints) {
+                String sep = sepName(name, proto, ep);
+                nat.w("-A", svcChain, "-m", "recent", "--name", sep, "--rcheck", "--seconds", seconds, "--reap",
+                        "-m", "recent", "--name", sep, "--set", "-m", proto, "-p", proto, "-j", "DNAT",
+                        "--to-destination", ep.address()).end();
             }
         }
         int n = endpoints.size();
         for (int i = 0; i < n; i++) {
             EndpointInfo ep = endpoints.get(i);
             nat.w("-A", svcChain);
-            if (!large) {
-                nat.w("-m", "comment", "--comment", "\"" + name + " -> " + ep.address() + "\"");
-            }
             if (i < n - 1) {
                 nat.w("-m", "statistic", "--mode", "random", "--probability", probability(n - i));
             }
-            nat.w("-j", sepName(name, proto, ep)).end();
+            if (svc.clientIPAffinity()) {
+                nat.w("-m", "recent", "--name", sepName(name, proto, ep), "--set");
+            }
+            nat.w("-m", proto, "-p", proto, "-j", "DNAT", "--to-destination", ep.address()).end();
         }
     }
 
@@ -463,76 +674,5 @@ final class IptablesRenderer {
     private String sepName(String name, String proto, EndpointInfo ep) {
         String key = name + proto + ep.address();
         return sepNames.computeIfAbsent(key, k -> ChainNames.SEP_PREFIX + ChainNames.hash16(k));
-    }
-
-    /** kube-proxy's {@code CategorizeEndpoints} (without topology hints). */
-    record Categorized(List<EndpointInfo> cluster, List<EndpointInfo> local, List<EndpointInfo> reachable,
-                       boolean hasAny, boolean usesCluster, boolean usesLocal) {
-    }
-
-    static Categorized categorize(List<EndpointInfo> endpoints, boolean internalLocal, boolean externalLocal,
-                                  boolean externallyAccessible) {
-        boolean usesCluster = !internalLocal || (externallyAccessible && !externalLocal);
-        boolean usesLocal = internalLocal || (externallyAccessible && externalLocal);
-        List<EndpointInfo> cluster = List.of();
-        boolean hasAny = false;
-        if (usesCluster) {
-            cluster = new ArrayList<>(endpoints.size());
-            for (EndpointInfo ep : endpoints) {
-                if (ep.ready()) {
-                    cluster.add(ep);
-                }
-            }
-            if (cluster.isEmpty()) {
-                // no ready endpoint anywhere: fall back to serving, terminating ones
-                for (EndpointInfo ep : endpoints) {
-                    if (ep.serving() && ep.terminating()) {
-                        cluster.add(ep);
-                    }
-                }
-            }
-            hasAny = !cluster.isEmpty();
-        }
-        if (!usesLocal) {
-            return new Categorized(cluster, List.of(), cluster, hasAny, true, false);
-        }
-        boolean localReady = false;
-        boolean localServingTerminating = false;
-        for (EndpointInfo ep : endpoints) {
-            if (ep.ready()) {
-                hasAny = true;
-                localReady |= ep.local();
-            } else if (ep.serving() && ep.terminating()) {
-                hasAny = true;
-                localServingTerminating |= ep.local();
-            }
-        }
-        List<EndpointInfo> local = new ArrayList<>();
-        if (localReady) {
-            for (EndpointInfo ep : endpoints) {
-                if (ep.local() && ep.ready()) {
-                    local.add(ep);
-                }
-            }
-        } else if (localServingTerminating) {
-            for (EndpointInfo ep : endpoints) {
-                if (ep.local() && ep.serving() && ep.terminating()) {
-                    local.add(ep);
-                }
-            }
-        }
-        if (!usesCluster) {
-            return new Categorized(cluster, local, local, hasAny, false, true);
-        }
-        // remote endpoints of the cluster list plus local (maybe terminating) ones, in the state's order
-        Set<EndpointInfo> both = new LinkedHashSet<>(cluster);
-        both.addAll(local);
-        List<EndpointInfo> reachable = new ArrayList<>(both.size());
-        for (EndpointInfo ep : endpoints) {
-            if (both.contains(ep)) {
-                reachable.add(ep);
-            }
-        }
-        return new Categorized(cluster, local, reachable, hasAny, true, true);
     }
 }

@@ -68,6 +68,15 @@ final class LineBuffer {
         return this;
     }
 
+    /** Appends text holding {@code lineCount} whole lines. */
+    LineBuffer append(String lines, int lineCount) {
+        if (!discard) {
+            text.append(lines);
+        }
+        this.lines += lineCount;
+        return this;
+    }
+
     /** Writes a whole line. */
     LineBuffer line(String line) {
         return w(line).end();
@@ -76,6 +85,15 @@ final class LineBuffer {
     /** Writes the chain declaration {@code :CHAIN - [0:0]} (which, with --noflush, also flushes the chain). */
     LineBuffer chain(String chain) {
         return w(":" + chain).w("-").w("[0:0]").end();
+    }
+
+    /** The text written so far, emptying the buffer (for building single lines). */
+    String take() {
+        String s = text.toString();
+        text.setLength(0);
+        lines = 0;
+        lineOpen = false;
+        return s;
     }
 
     int lines() {

@@ -11,11 +11,18 @@ import java.util.List;
  * hold (for the rule count), and the endpoints traffic could be sent to (for conntrack cleanup of UDP flows).
  *
  * @param info         the Service port as it was rendered
+ * @param allEndpoints the endpoints it was rendered from
  * @param natChains    its KUBE-SVC/SVL/EXT/SEP chains
  * @param natRules     the rules inside those chains
  * @param endpoints    the endpoints its chains DNAT to
  * @param hasEndpoints whether it had any usable endpoint anywhere (false: REJECT rules)
+ * @param top          its KUBE-SERVICES / KUBE-NODEPORTS rules
+ * @param filterRules  its filter-table rules (REJECT / DROP / health check ACCEPT), as text
+ * @param filterRuleCount how many
+ * @param noLocalInternal  it counts in kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"}
+ * @param noLocalExternal  same for external
  */
-record ServiceRecord(ServicePortInfo info, List<String> natChains, int natRules, List<EndpointInfo> endpoints,
-                     boolean hasEndpoints) {
+record ServiceRecord(ServicePortInfo info, List<EndpointInfo> allEndpoints, List<String> natChains, int natRules,
+                     List<EndpointInfo> endpoints, boolean hasEndpoints, List<IptablesRenderer.TopRule> top,
+                     String filterRules, int filterRuleCount, boolean noLocalInternal, boolean noLocalExternal) {
 }

@@ -158,4 +158,37 @@ class IptablesProxierIT {
         fresh.cleanup(); // idempotent
         assertThat(save()).isEqualTo(baseline);
     }
+
+    @Test
+    void largeClusterModeIsAppliedAndPartiallyUpdated() {
+        ProxyState big = States.many(250, 5); // 1,250 endpoints: no KUBE-SEP chains
+        SyncResult first = proxier.sync(big, true);
+        String svc = ChainNames.clusterPolicyChain("bench/svc-7:http", "tcp");
+        String saved = save();
+        assertThat(saved).doesNotContain("KUBE-SEP-")
+                .contains("-A " + svc + " -s 10.244.0.36/32 -j KUBE-MARK-MASQ")
+                .contains("-A " + svc + " -p tcp -m tcp -j DNAT --to-destination 10.244.0.40:8080");
+        assertThat(first.chains()).isGreaterThan(250);
+
+        java.util.Map<ServicePortName, List<io.kube4j.proxy.model.EndpointInfo>> eps = new java.util.HashMap<>(big.endpoints());
+        ServicePortName n = name("bench", "svc-7", "http", "TCP");
+        eps.put(n, List.of(ready("10.250.0.1", 8080)));
+        ProxyState next = new ProxyState(big.services(), eps, java.util.Set.of("bench/svc-7"), java.util.Map.of());
+        assertThat(proxier.sync(next, false).full()).isFalse();
+
+        String partial = save();
+        assertThat(partial).contains("-A " + svc + " -p tcp -m tcp -j DNAT --to-destination 10.250.0.1:8080")
+                .doesNotContain("10.244.0.40:8080");
+        proxier.sync(next, true);
+        assertThat(save()).isEqualTo(partial);
+
+        // a Service deleted in a partial sync: its chain goes in the same restore
+        java.util.TreeMap<ServicePortName, ServicePortInfo> fewer = new java.util.TreeMap<>(next.services());
+        fewer.remove(name("bench", "svc-9", "http", "TCP"));
+        proxier.sync(new ProxyState(fewer, eps, java.util.Set.of("bench/svc-9"), java.util.Map.of()), false);
+        assertThat(save()).doesNotContain(ChainNames.clusterPolicyChain("bench/svc-9:http", "tcp")).contains(svc);
+
+        proxier.cleanup();
+        assertThat(save()).isEqualTo(baseline);
+    }
 }
