@@ -345,10 +345,4 @@ final class ServiceCluster implements AutoCloseable {
             log.warn("cleanup: could not {}: {}", what, e.toString());
         }
     }
-
-    /** Runs {@code cmd} on the host and returns stdout (for diagnostics in failure messages). */
-    String hostCommand(String... cmd) {
-        CommandRunner.Result r = host.run(List.of(cmd), new byte[0], Duration.ofSeconds(15));
-        return r.stdout() + r.stderr();
-    }
 }
