@@ -128,7 +128,12 @@ public final class NodeAgentHarness implements AutoCloseable {
         client.resources(Namespace.class).create(new NamespaceBuilder().withNewMetadata().withName(nodeName)
                 .endMetadata().build()).block(Duration.ofSeconds(10));
         NodeAgentHarness h = new NodeAgentHarness(client, ctx, nodeName, root, scheduler, events);
-        h.startAgent();
+        try {
+            h.startAgent();
+        } catch (RuntimeException e) {
+            h.close(); // the node's network and containers must not outlive a failed start
+            throw e;
+        }
         return h;
     }
 
@@ -142,6 +147,8 @@ public final class NodeAgentHarness implements AutoCloseable {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
             } catch (ApiStatusException e) {
                 return false;
+            } catch (IllegalStateException e) {
+                return false; // a GET slower than 5 s on a loaded machine: ask again until the 60 s are up
             }
         });
     }

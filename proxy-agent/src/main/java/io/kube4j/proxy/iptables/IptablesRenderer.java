@@ -1,5 +1,6 @@
 package io.kube4j.proxy.iptables;
 
+import io.kube4j.proxy.model.EndpointCategories;
 import io.kube4j.proxy.model.EndpointInfo;
 import io.kube4j.proxy.model.ProxyState;
 import io.kube4j.proxy.model.ServicePortInfo;
@@ -374,15 +375,13 @@ final class IptablesRenderer {
         String name = n.name();
         String proto = n.protocol();
         String port = Integer.toString(svc.port());
-        boolean externallyAccessible = svc.nodePort() > 0 || !svc.externalIPs().isEmpty()
-                || !svc.loadBalancerIPs().isEmpty();
-        boolean externalLocal = svc.externalPolicyLocal() && externallyAccessible;
+        boolean externalLocal = svc.externallyAccessibleLocalOnly();
         boolean internalLocal = svc.internalPolicyLocal();
 
-        Categorized cat = categorize(all, internalLocal, externalLocal, externallyAccessible);
-        boolean hasEndpoints = cat.hasAny;
-        boolean usesClusterPolicyChain = !cat.cluster.isEmpty() && cat.usesCluster;
-        boolean usesLocalPolicyChain = !cat.local.isEmpty() && cat.usesLocal;
+        EndpointCategories cat = EndpointCategories.of(svc, all);
+        boolean hasEndpoints = cat.hasAny();
+        boolean usesClusterPolicyChain = !cat.cluster().isEmpty() && cat.usesCluster();
+        boolean usesLocalPolicyChain = !cat.local().isEmpty() && cat.usesLocal();
 
         String clusterPolicyChain = n.svc();
         String localPolicyChain = n.svl();
@@ -390,7 +389,7 @@ final class IptablesRenderer {
         boolean hasInternalEndpoints = hasEndpoints;
         if (internalLocal) {
             internalTrafficChain = localPolicyChain;
-            if (cat.local.isEmpty()) {
+            if (cat.local().isEmpty()) {
                 hasInternalEndpoints = false;
             }
         }
@@ -398,12 +397,12 @@ final class IptablesRenderer {
         boolean hasExternalEndpoints = hasEndpoints;
         if (externalLocal) {
             externalPolicyChain = localPolicyChain;
-            if (cat.local.isEmpty()) {
+            if (cat.local().isEmpty()) {
                 hasExternalEndpoints = false;
             }
         }
         String externalTrafficChain = n.ext();
-        boolean usesExternalTrafficChain = hasEndpoints && externallyAccessible;
+        boolean usesExternalTrafficChain = hasEndpoints && svc.externallyAccessible();
 
         LineBuffer filter = LineBuffer.create(256);
         String internalFilterTarget = null;
@@ -500,7 +499,7 @@ final class IptablesRenderer {
         String filterText = filter.toString();
         filterOut.append(filterText, filter.lines());
 
-        List<ChainBody> chains = new ArrayList<>(cat.reachable.size() + 3);
+        List<ChainBody> chains = new ArrayList<>(cat.reachable().size() + 3);
         boolean large = r.largeClusterMode;
 
         // Internal traffic: masquerade what does not come from a pod (or everything with masqueradeAll); the rule
@@ -545,16 +544,16 @@ final class IptablesRenderer {
 
         if (usesClusterPolicyChain) {
             chains.add(policyChain(clusterPolicyChain, internalTrafficChain.equals(clusterPolicyChain) ? internalMasq
-                    : null, name, proto, svc, cat.cluster, large));
+                    : null, name, proto, svc, cat.cluster(), large));
         }
         if (usesLocalPolicyChain) {
             chains.add(policyChain(localPolicyChain, internalTrafficChain.equals(localPolicyChain) ? internalMasq
-                    : null, name, proto, svc, cat.local, large));
+                    : null, name, proto, svc, cat.local(), large));
         }
 
         // Per-endpoint chains (kube-proxy's layout only).
         if (!large) {
-            for (EndpointInfo ep : cat.reachable) {
+            for (EndpointInfo ep : cat.reachable()) {
                 String sep = sepName(name, proto, ep);
                 LineBuffer b = LineBuffer.create(256);
                 b.w("-A", sep, "-m", "comment", "--comment", name, "-s", ep.ip(), "-j", KUBE_MARK_MASQ).end();
@@ -574,7 +573,7 @@ final class IptablesRenderer {
         }
         r.activeNatChains.addAll(names);
         r.writtenChainRules += rules;
-        r.services.put(spn, new ServiceRecord(svc, all, List.copyOf(names), rules, List.copyOf(cat.reachable),
+        r.services.put(spn, new ServiceRecord(svc, all, List.copyOf(names), rules, List.copyOf(cat.reachable()),
                 hasEndpoints, List.copyOf(top), filterText, filter.lines(), noLocalInternal, noLocalExternal));
         return new Pieces(top, chains);
     }
@@ -675,78 +674,5 @@ final class IptablesRenderer {
     private String sepName(String name, String proto, EndpointInfo ep) {
         String key = name + proto + ep.address();
         return sepNames.computeIfAbsent(key, k -> ChainNames.SEP_PREFIX + ChainNames.hash16(k));
-    }
-
-    /** kube-proxy's {@code CategorizeEndpoints} (without topology hints). */
-    record Categorized(List<EndpointInfo> cluster, List<EndpointInfo> local, List<EndpointInfo> reachable,
-                       boolean hasAny, boolean usesCluster, boolean usesLocal) {
-    }
-
-    static Categorized categorize(List<EndpointInfo> endpoints, boolean internalLocal, boolean externalLocal,
-                                  boolean externallyAccessible) {
-        // kube-proxy's UsesClusterEndpoints: even with externalTrafficPolicy Local, the KUBE-EXT short-circuit for
-        // pods and the node needs the Cluster chain
-        boolean usesCluster = !internalLocal || externallyAccessible;
-        boolean usesLocal = internalLocal || (externallyAccessible && externalLocal);
-        List<EndpointInfo> cluster = List.of();
-        boolean hasAny = false;
-        if (usesCluster) {
-            cluster = new ArrayList<>(endpoints.size());
-            for (EndpointInfo ep : endpoints) {
-                if (ep.ready()) {
-                    cluster.add(ep);
-                }
-            }
-            if (cluster.isEmpty()) {
-                // no ready endpoint anywhere: fall back to serving, terminating ones
-                for (EndpointInfo ep : endpoints) {
-                    if (ep.serving() && ep.terminating()) {
-                        cluster.add(ep);
-                    }
-                }
-            }
-            hasAny = !cluster.isEmpty();
-        }
-        if (!usesLocal) {
-            return new Categorized(cluster, List.of(), cluster, hasAny, true, false);
-        }
-        boolean localReady = false;
-        boolean localServingTerminating = false;
-        for (EndpointInfo ep : endpoints) {
-            if (ep.ready()) {
-                hasAny = true;
-                localReady |= ep.local();
-            } else if (ep.serving() && ep.terminating()) {
-                hasAny = true;
-                localServingTerminating |= ep.local();
-            }
-        }
-        List<EndpointInfo> local = new ArrayList<>();
-        if (localReady) {
-            for (EndpointInfo ep : endpoints) {
-                if (ep.local() && ep.ready()) {
-                    local.add(ep);
-                }
-            }
-        } else if (localServingTerminating) {
-            for (EndpointInfo ep : endpoints) {
-                if (ep.local() && ep.serving() && ep.terminating()) {
-                    local.add(ep);
-                }
-            }
-        }
-        if (!usesCluster) {
-            return new Categorized(cluster, local, local, hasAny, false, true);
-        }
-        // remote endpoints of the cluster list plus local (maybe terminating) ones, in the state's order
-        Set<EndpointInfo> both = new LinkedHashSet<>(cluster);
-        both.addAll(local);
-        List<EndpointInfo> reachable = new ArrayList<>(both.size());
-        for (EndpointInfo ep : endpoints) {
-            if (both.contains(ep)) {
-                reachable.add(ep);
-            }
-        }
-        return new Categorized(cluster, local, reachable, hasAny, true, true);
     }
 }

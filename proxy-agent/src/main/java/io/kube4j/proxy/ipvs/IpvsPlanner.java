@@ -2,6 +2,7 @@ package io.kube4j.proxy.ipvs;
 
 import io.kube4j.proxy.ipvs.IpvsTable.RealServer;
 import io.kube4j.proxy.ipvs.IpvsTable.VirtualServer;
+import io.kube4j.proxy.model.EndpointCategories;
 import io.kube4j.proxy.model.EndpointInfo;
 import io.kube4j.proxy.model.ProxyState;
 import io.kube4j.proxy.model.ServicePortInfo;
@@ -69,9 +70,9 @@ public final class IpvsPlanner {
                     sets.add(IpSets.LOOP_BACK, IpSets.ipPortIp(ep.ip(), protocol, ep.port(), ep.ip()));
                 }
             }
-            Categorized cat = categorize(endpoints, svc);
+            EndpointCategories cat = EndpointCategories.of(svc, endpoints);
             boolean externalLocal = svc.externallyAccessibleLocalOnly();
-            if (cat.hasAny && cat.local.isEmpty()) {
+            if (cat.hasAny() && cat.local().isEmpty()) {
                 if (svc.internalPolicyLocal()) {
                     noLocalInternal.add(name.serviceKey());
                 }
@@ -79,8 +80,8 @@ public final class IpvsPlanner {
                     noLocalExternal.add(name.serviceKey());
                 }
             }
-            List<EndpointInfo> internalEps = pick(cat, svc.internalPolicyLocal());
-            List<EndpointInfo> externalEps = pick(cat, externalLocal);
+            List<EndpointInfo> internalEps = cat.pick(svc.internalPolicyLocal());
+            List<EndpointInfo> externalEps = cat.pick(externalLocal);
             int persistence = svc.clientIPAffinity() ? svc.stickyMaxAgeSeconds() : 0;
 
             sets.add(IpSets.CLUSTER_IP, IpSets.ipPort(svc.clusterIP(), protocol, svc.port()));
@@ -153,60 +154,5 @@ public final class IpvsPlanner {
         for (EndpointInfo ep : endpoints) {
             table.addRealServer(vs, new RealServer(ep.ip(), ep.port(), 1));
         }
-    }
-
-    private record Categorized(List<EndpointInfo> cluster, List<EndpointInfo> local, boolean hasAny) {
-    }
-
-    private static List<EndpointInfo> pick(Categorized cat, boolean onlyNodeLocal) {
-        if (onlyNodeLocal && !cat.local.isEmpty()) {
-            return cat.local;
-        }
-        return cat.cluster;
-    }
-
-    /** kube-proxy's {@code CategorizeEndpoints} without topology hints. */
-    private static Categorized categorize(List<EndpointInfo> endpoints, ServicePortInfo svc) {
-        boolean externallyAccessible = svc.nodePort() > 0 || !svc.externalIPs().isEmpty() || !svc.loadBalancerIPs().isEmpty();
-        boolean externalLocal = svc.externallyAccessibleLocalOnly();
-        boolean usesCluster = !svc.internalPolicyLocal() || (externallyAccessible && !externalLocal);
-        boolean usesLocal = svc.internalPolicyLocal() || externalLocal;
-        List<EndpointInfo> cluster = new ArrayList<>();
-        boolean hasAny = false;
-        if (usesCluster) {
-            for (EndpointInfo ep : endpoints) {
-                if (ep.ready()) {
-                    cluster.add(ep);
-                }
-            }
-            if (cluster.isEmpty()) {
-                for (EndpointInfo ep : endpoints) {
-                    if (ep.serving() && ep.terminating()) {
-                        cluster.add(ep);
-                    }
-                }
-            }
-            hasAny = !cluster.isEmpty();
-        }
-        List<EndpointInfo> local = new ArrayList<>();
-        if (usesLocal) {
-            boolean localReady = false;
-            boolean localServingTerminating = false;
-            for (EndpointInfo ep : endpoints) {
-                if (ep.ready()) {
-                    hasAny = true;
-                    localReady |= ep.local();
-                } else if (ep.serving() && ep.terminating()) {
-                    hasAny = true;
-                    localServingTerminating |= ep.local();
-                }
-            }
-            for (EndpointInfo ep : endpoints) {
-                if (ep.local() && (localReady ? ep.ready() : localServingTerminating && ep.serving() && ep.terminating())) {
-                    local.add(ep);
-                }
-            }
-        }
-        return new Categorized(cluster, local, hasAny);
     }
 }

@@ -45,8 +45,13 @@ public record ServicePortInfo(
         protocol = protocol == null || protocol.isEmpty() ? name.protocol() : protocol;
     }
 
+    /** True when traffic may arrive from outside the cluster: a NodePort, externalIPs or load-balancer IPs. */
+    public boolean externallyAccessible() {
+        return nodePort > 0 || !externalIPs.isEmpty() || !loadBalancerIPs.isEmpty();
+    }
+
     /** True when traffic arriving from outside the cluster (NodePort, externalIPs, LB IPs) may use only local endpoints. */
     public boolean externallyAccessibleLocalOnly() {
-        return externalPolicyLocal && (nodePort > 0 || !externalIPs.isEmpty() || !loadBalancerIPs.isEmpty());
+        return externalPolicyLocal && externallyAccessible();
     }
 }

@@ -34,8 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li>Requests coalesce: any number of {@link #requestSync} calls before the next run cause one run; a request
- *       made while a sync runs causes exactly one more after it, no sooner than {@code minSyncPeriod} after the
- *       start of the previous one.</li>
+ *       made while a sync runs causes exactly one more after it. Runs are paced by kube-proxy's token bucket: one
+ *       token per {@code minSyncPeriod}, a burst of {@value #BURST_SYNCS} (so a second change shortly after a sync
+ *       is applied at once, and a stream of changes at most once per {@code minSyncPeriod}).</li>
  *   <li>The first sync is full, and so is every sync {@code syncPeriod} after the last successful full one; other
  *       syncs are partial ({@code full=false}: the proxier may rewrite only the changed Services).</li>
  *   <li>A failed sync is retried, full, after a backoff starting at {@code minSyncPeriod} (at least 100 ms) and
@@ -65,6 +66,8 @@ public final class SyncRunner {
 
     private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    /** kube-proxy's {@code burstSyncs}: syncs that may run back to back before {@code minSyncPeriod} paces them. */
+    static final int BURST_SYNCS = 2;
 
     private final Proxier proxier;
     private final ProxyStateTracker tracker;
@@ -81,7 +84,8 @@ public final class SyncRunner {
 
     private boolean requested;
     private boolean needFull = true;
-    private Instant lastAttemptStart;
+    private double tokens = BURST_SYNCS;
+    private Instant tokensAt;
     private Instant lastFullSync;
     private Instant retryAt;
     private Duration backoff;
@@ -232,7 +236,7 @@ public final class SyncRunner {
         Instant now = clock.now();
         stateLock.lock();
         try {
-            lastAttemptStart = now;
+            takeToken(now);
             full = full || needFull;
         } finally {
             stateLock.unlock();
@@ -313,7 +317,7 @@ public final class SyncRunner {
                                 || !now.isBefore(lastFullSync.plus(syncPeriod));
                         requested = false;
                         retryAt = null;
-                        lastAttemptStart = now;
+                        takeToken(now);
                         break;
                     }
                     wake.awaitNanos(Math.max(1, Duration.between(now, due).toNanos()));
@@ -342,12 +346,35 @@ public final class SyncRunner {
         }
         Instant due = lastFullSync == null ? now : lastFullSync.plus(syncPeriod);
         if (requested) {
-            Instant requestDue = lastAttemptStart == null ? now : lastAttemptStart.plus(minSyncPeriod);
+            Instant requestDue = tokenDue(now);
             if (requestDue.isBefore(due)) {
                 due = requestDue;
             }
         }
         return due;
+    }
+
+    /** When the token bucket next has a whole token (now if it has one); called with the state lock held. */
+    private Instant tokenDue(Instant now) {
+        double available = tokensAt(now);
+        if (minSyncPeriod.isZero() || available >= 1) {
+            return now;
+        }
+        return now.plusNanos((long) Math.ceil((1 - available) * minSyncPeriod.toNanos()));
+    }
+
+    private double tokensAt(Instant now) {
+        if (tokensAt == null || minSyncPeriod.isZero()) {
+            return BURST_SYNCS;
+        }
+        double refilled = (double) Duration.between(tokensAt, now).toNanos() / minSyncPeriod.toNanos();
+        return Math.min(BURST_SYNCS, tokens + Math.max(0, refilled));
+    }
+
+    /** Every sync start takes a token, periodic and retried ones too (as BoundedFrequencyRunner's tryRun). */
+    private void takeToken(Instant now) {
+        tokens = Math.max(0, tokensAt(now) - 1);
+        tokensAt = now;
     }
 
     private SyncResult runSync(boolean full, boolean rethrow) {

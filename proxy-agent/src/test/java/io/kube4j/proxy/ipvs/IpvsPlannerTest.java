@@ -92,11 +92,16 @@ class IpvsPlannerTest {
                         -a -t 192.0.2.3:30500 -r 10.244.1.1:8080 -m -w 1
                         -a -t 192.0.2.3:30500 -r 10.244.2.1:8080 -m -w 1
                         """),
-                Arguments.of("both policies Local, no local endpoint: no real servers anywhere", "rr",
-                        new IpvsFixtures().service(nodePort(true, true, false), ready("10.244.2.1", 8080, false)), """
+                // kube-proxy's UsesClusterEndpoints is true for any externally accessible port, and its IPVS
+                // syncEndpoint falls back to the cluster list when a Local policy finds no local endpoint
+                Arguments.of("both policies Local, no local endpoint, NodePort: cluster-wide ones (kubernetes#97081)",
+                        "rr", new IpvsFixtures().service(nodePort(true, true, false), ready("10.244.2.1", 8080, false)), """
                         -A -t 10.96.0.5:80 -s rr
+                        -a -t 10.96.0.5:80 -r 10.244.2.1:8080 -m -w 1
                         -A -t 192.0.2.2:30500 -s rr
+                        -a -t 192.0.2.2:30500 -r 10.244.2.1:8080 -m -w 1
                         -A -t 192.0.2.3:30500 -s rr
+                        -a -t 192.0.2.3:30500 -r 10.244.2.1:8080 -m -w 1
                         """),
                 Arguments.of("UDP service", "rr",
                         new IpvsFixtures().service(clusterIP(name("ns", "dns", "dns", "UDP"), "10.96.0.10", 53),

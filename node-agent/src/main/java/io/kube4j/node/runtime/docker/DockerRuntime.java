@@ -463,6 +463,7 @@ public class DockerRuntime implements ContainerRuntime {
         InspectContainerResponse r = call("inspect sandbox " + name, () -> docker.inspectContainerCmd(id).exec());
         if (!spec.hostNetwork()) {
             rewriteResolvConf(r.getResolvConfPath(), spec);
+            enableHairpin(name, r);
         }
         String ip = null;
         if (!spec.hostNetwork() && r.getNetworkSettings() != null && r.getNetworkSettings().getNetworks() != null) {
@@ -473,6 +474,22 @@ public class DockerRuntime implements ContainerRuntime {
         return new Sandbox(id, spec.podUid(), spec.podName(), spec.namespace(), spec.attempt(),
                 running ? Sandbox.State.READY : Sandbox.State.NOT_READY, ip, DockerSpecs.parseTime(r.getCreated()),
                 Map.copyOf(labels));
+    }
+
+    /** Lets the pod reach itself through a Service (see {@link HairpinMode}); a remote engine keeps it off. */
+    private void enableHairpin(String name, InspectContainerResponse r) {
+        Long pid = r.getState() == null ? null : r.getState().getPidLong();
+        if (pid == null || pid <= 0) {
+            return;
+        }
+        try {
+            HairpinMode.host().enable(pid).ifPresentOrElse(
+                    dev -> log.debug("hairpin mode on {} for sandbox {}", dev, name),
+                    () -> log.debug("sandbox {}: its veth is no bridge port here, hairpin mode left alone", name));
+        } catch (IOException e) {
+            log.warn("cannot set hairpin mode for sandbox {} (remote engine, or not root?): {}; the pod cannot"
+                    + " reach itself through a Service", name, e.toString());
+        }
     }
 
     /**
