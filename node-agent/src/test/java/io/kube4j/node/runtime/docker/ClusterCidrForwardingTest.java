@@ -9,12 +9,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.kube4j.node.config.NodeAgentProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class ClusterCidrForwardingTest {
 
@@ -190,6 +194,19 @@ class ClusterCidrForwardingTest {
                 .isEqualTo("iptables -w 5 -t filter -C DOCKER-USER -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment"
                         + " --comment 'kube4j: pod-to-pod traffic across nodes' -j ACCEPT");
         assertThat(ClusterCidrForwarding.shell(List.of("echo", "it's", ""))).isEqualTo("echo 'it'\\''s' ''");
+    }
+
+    @Test
+    void theSettingBindsAsKube4jNodeClusterCidrAndIsOffByDefault() {
+        java.util.function.Function<Map<String, String>, NodeAgentProperties> bind = m -> new Binder(
+                new MapConfigurationPropertySource(m)).bindOrCreate("kube4j.node", NodeAgentProperties.class);
+
+        assertThat(bind.apply(Map.of()).clusterCidr()).isEmpty();
+        NodeAgentProperties props = bind.apply(Map.of("kube4j.node.cluster-cidr", CIDR,
+                "kube4j.node.pod-cidr", "10.244.2.0/24"));
+        assertThat(props.clusterCidr()).isEqualTo(CIDR);
+        assertThat(props.withIdentity("n", "10.244.3.0/24", "/tmp/x").clusterCidr()).isEqualTo(CIDR);
+        assertThat(props.withRuntime("hollow").clusterCidr()).isEqualTo(CIDR);
     }
 
     @ParameterizedTest
