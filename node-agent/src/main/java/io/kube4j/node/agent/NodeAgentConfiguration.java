@@ -14,6 +14,7 @@ import io.kube4j.node.config.NodeAgentProperties;
 import io.kube4j.node.config.PodLifecycleProperties;
 import io.kube4j.node.runtime.ContainerRuntime;
 import io.kube4j.node.runtime.InstrumentedRuntime;
+import io.kube4j.node.runtime.docker.ClusterCidrForwarding;
 import io.kube4j.node.runtime.docker.DockerRuntime;
 import io.kube4j.node.runtime.hollow.HollowRuntime;
 import io.kube4j.node.status.NodeAddresses;
@@ -42,8 +43,18 @@ public class NodeAgentConfiguration {
     @Bean(destroyMethod = "close")
     ContainerRuntime containerRuntime(NodeAgentProperties props, MeterRegistry meters) {
         ContainerRuntime raw = switch (props.runtime()) {
-            case "docker" -> DockerRuntime.connect(props.nodeName(), props.docker(), props.podCidr(),
-                    props.rootPath().resolve("containers"));
+            case "docker" -> {
+                boolean clusterCidrSet = props.clusterCidr() != null && !props.clusterCidr().isBlank();
+                String clusterCidr = clusterCidrSet
+                        ? ClusterCidrForwarding.validate(props.clusterCidr(), props.podCidr()) : null;
+                DockerRuntime docker = DockerRuntime.connect(props.nodeName(), props.docker(), props.podCidr(),
+                        props.rootPath().resolve("containers"));
+                if (clusterCidr != null) {
+                    // the runtime is the network plugin: pods of the other nodes on this host must be reachable
+                    ClusterCidrForwarding.ensureForEngine(props.docker().host(), clusterCidr);
+                }
+                yield docker;
+            }
             case "hollow" -> new HollowRuntime(props.nodeName(), NodeAddresses.detectInternalIp(), props.podCidr(),
                     props.hollow().startDelay(), Clock.system(), HollowRuntime.Resources.DEFAULT);
             default -> throw new IllegalArgumentException("kube4j.node.runtime must be docker or hollow, not \""

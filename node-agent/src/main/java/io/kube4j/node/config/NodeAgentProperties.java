@@ -19,6 +19,9 @@ import org.springframework.util.unit.DataSize;
  * @param labels            extra Node labels
  * @param taints            Node taints as {@code key[=value]:Effect}
  * @param podCidr           this node's pod range; pod IPs come from it on the node's Docker bridge network
+ * @param clusterCidr       the range holding every node's pod CIDR (blank: none); with the Docker runtime on a local
+ *                          engine as root, forwarding within it is accepted so pods reach pods of the other nodes of
+ *                          this host (see {@code ClusterCidrForwarding})
  * @param rootDir           where pod volumes and state live (blank: {@code ~/.kube4j/nodes/<name>})
  * @param runtime           {@code docker} or {@code hollow}
  * @param maxPods           pods capacity
@@ -43,6 +46,7 @@ public record NodeAgentProperties(
         @DefaultValue Map<String, String> labels,
         @DefaultValue List<String> taints,
         @DefaultValue("10.244.1.0/24") String podCidr,
+        @DefaultValue("") String clusterCidr,
         @DefaultValue("") String rootDir,
         @DefaultValue("docker") String runtime,
         @DefaultValue("110") int maxPods,
@@ -89,14 +93,14 @@ public record NodeAgentProperties(
 
     /** A copy with another name, pod CIDR and root directory (hollow fleets, several agents per host). */
     public NodeAgentProperties withIdentity(String newName, String newPodCidr, String newRootDir) {
-        return new NodeAgentProperties(newName, labels, taints, newPodCidr, newRootDir, runtime, maxPods, reserved,
+        return new NodeAgentProperties(newName, labels, taints, newPodCidr, clusterCidr, newRootDir, runtime, maxPods, reserved,
                 lease, statusReportInterval, statusUpdateFrequency, syncFrequency, relistPeriod, staticPodPath,
                 manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers);
     }
 
     /** A copy with another runtime ({@code docker} / {@code hollow}). */
     public NodeAgentProperties withRuntime(String newRuntime) {
-        return new NodeAgentProperties(name, labels, taints, podCidr, rootDir, Objects.requireNonNull(newRuntime),
+        return new NodeAgentProperties(name, labels, taints, podCidr, clusterCidr, rootDir, Objects.requireNonNull(newRuntime),
                 maxPods, reserved, lease, statusReportInterval, statusUpdateFrequency, syncFrequency, relistPeriod,
                 staticPodPath, manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers);
     }
