@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -61,9 +62,12 @@ import java.util.regex.Pattern;
  * userspace mode predates them). SCTP Service ports are skipped (userspace had TCP and UDP only).
  *
  * <p>Listeners are diffed at every sync. The chains are rewritten at every full sync, and at a partial one only
- * when their rules changed (an endpoint change only touches the load balancer). A listener that cannot be opened or a
- * failed {@code iptables-restore} makes {@link #sync} throw after everything else has been applied; what the proxier
- * remembers is always what is actually open, so the next sync retries just what is missing.
+ * when their rules changed (an endpoint change only touches the load balancer). A failed {@code iptables-restore}
+ * makes {@link #sync} throw after everything else has been applied. A service port that cannot be served (its port
+ * taken by another Service or process, a bind refused) is that Service's problem, not the node's: it is logged once
+ * (and again when it is solved), counted in {@code kubeproxy_userspace_unserved_service_ports}, and the sync still
+ * succeeds, as kube-proxy's userspace mode carried on past a portal it could not open. What the proxier remembers is
+ * always what is actually open, so every later sync retries just what is missing.
  *
  * <p>The listeners run on the proxier's own Reactor Netty event loops (daemon threads, as long-lived as the agent).
  */
@@ -150,6 +154,7 @@ public final class UserspaceProxier implements Proxier {
     private final ProxyContext ctx;
     private final UserspaceRules rules;
     private final Map<ServicePortName, Entry> entries = new TreeMap<>();
+    private Set<String> reportedUnserved = Set.of();
     private final Map<ClaimKey, Claim> claims = new LinkedHashMap<>();
     /** The chains' rules (without jumps) last applied successfully; null: unknown, apply at the next sync. */
     private UserspaceRules.Rendered lastApplied;
@@ -199,6 +204,7 @@ public final class UserspaceProxier implements Proxier {
     public synchronized SyncResult sync(ProxyState state, boolean full) {
         long t0 = System.nanoTime();
         List<String> errors = new ArrayList<>();
+        List<String> unserved = new ArrayList<>();
         Map<ServicePortName, ServicePortInfo> wanted = new TreeMap<>();
         state.services().forEach((name, info) -> {
             if ("TCP".equals(info.protocol()) || "UDP".equals(info.protocol())) {
@@ -241,7 +247,7 @@ public final class UserspaceProxier implements Proxier {
             if (!config.redirect()) {
                 ServicePortName owner = served.get(listenKey(info));
                 if (owner != null) {
-                    errors.add(name + " cannot be served on " + config.bindAddress() + ":" + listenKey(info)
+                    unserved.add(name + " cannot be served on " + config.bindAddress() + ":" + listenKey(info)
                             + ": that port is already served for " + owner);
                     return;
                 }
@@ -251,7 +257,7 @@ public final class UserspaceProxier implements Proxier {
                 entries.put(name, e);
                 served.put(listenKey(info), name);
             } catch (RuntimeException ex) {
-                errors.add(ex.getMessage());
+                unserved.add(ex.getMessage());
             }
         });
 
@@ -262,7 +268,7 @@ public final class UserspaceProxier implements Proxier {
             // listing the interfaces is slow on a node with many veths: only when an externalIP may be local
             Set<String> local = entries.values().stream().anyMatch(e -> !e.info.externalIPs().isEmpty())
                     ? localAddresses() : Set.of();
-            syncClaims(local, errors);
+            syncClaims(local, unserved);
             try {
                 int before = applies;
                 iptablesRules = applyRules(local, full);
@@ -276,6 +282,7 @@ public final class UserspaceProxier implements Proxier {
         long t2 = System.nanoTime();
         log.debug("userspace sync: {} listeners ({} ms), iptables {} ms", entries.size(),
                 (tListeners - t1) / 1_000_000, (t2 - tListeners) / 1_000_000);
+        reportUnserved(unserved);
         if (!errors.isEmpty()) {
             throw new ProxySyncException("userspace sync: " + String.join("; ", errors));
         }
@@ -383,6 +390,28 @@ public final class UserspaceProxier implements Proxier {
     }
 
     /** Holds NodePorts and local externalIP ports open (kube-proxy's claimNodePort), releasing ones not needed. */
+    /** Logs each problem once when it appears and once when it is gone; the gauge says how many there are now. */
+    private void reportUnserved(List<String> now) {
+        Set<String> current = new TreeSet<>(now);
+        for (String p : current) {
+            if (!reportedUnserved.contains(p)) {
+                log.warn("userspace: {} (retried at every sync)", p);
+            }
+        }
+        for (String p : reportedUnserved) {
+            if (!current.contains(p)) {
+                log.info("userspace: solved: {}", p);
+            }
+        }
+        reportedUnserved = current;
+        ctx.metrics().unserved.set(current.size());
+    }
+
+    /** What cannot be served now (as last reported), for logs and tests. */
+    public synchronized Set<String> unserved() {
+        return Set.copyOf(reportedUnserved);
+    }
+
     private void syncClaims(Set<String> local, List<String> errors) {
         Map<ClaimKey, ServicePortName> wanted = new LinkedHashMap<>();
         entries.forEach((name, e) -> {

@@ -68,12 +68,15 @@ final class InProcessProxy implements AutoCloseable {
         });
     }
 
-    /** Starts the informers, waits for them, starts the sync loop and waits for its first successful sync. */
-    static InProcessProxy start(KubeClient client, String nodeName, Proxier proxier) {
+    /**
+     * Starts informers on {@code namespace} only (so that the Services other tests leave in the shared apiserver are
+     * not served by this test's proxy), waits for them, starts the sync loop and waits for its first successful sync.
+     */
+    static InProcessProxy start(KubeClient client, String nodeName, String namespace, Proxier proxier) {
         SharedInformerFactory informers = SharedInformerFactory.forClient(client, Duration.ZERO);
         ProxyStateTracker tracker = new ProxyStateTracker(nodeName, Clock.system());
-        informers.informerFor(Service.class, null).addEventHandler(tracker.serviceHandler());
-        informers.informerFor(EndpointSlice.class, null).addEventHandler(tracker.endpointSliceHandler());
+        informers.informerFor(Service.class, namespace).addEventHandler(tracker.serviceHandler());
+        informers.informerFor(EndpointSlice.class, namespace).addEventHandler(tracker.endpointSliceHandler());
         informers.startAll();
         SyncRunner runner = null;
         try {

@@ -47,7 +47,7 @@ class UserspaceServiceProxyDockerIT {
                 .toList());
         proxier = new UserspaceProxier(new UserspaceProxier.Config(cluster.nodeName(), "127.0.0.1", "", false, null,
                 null, null), new ProcessCommandRunner(), new SimpleMeterRegistry());
-        proxy = InProcessProxy.start(cluster.client(), cluster.nodeName(), proxier);
+        proxy = InProcessProxy.start(cluster.client(), cluster.nodeName(), cluster.namespace(), proxier);
         cluster.createService(IptablesServiceProxyDockerIT.service("web", "NodePort", "app: web", ""));
         cluster.createService(IptablesServiceProxyDockerIT.service("web-sticky", "NodePort", "app: web",
                 "sessionAffinity: ClientIP"));

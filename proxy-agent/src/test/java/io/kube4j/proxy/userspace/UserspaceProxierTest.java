@@ -170,20 +170,28 @@ class UserspaceProxierTest {
     }
 
     @Test
-    void withoutRedirectTwoServicesOnOnePortIsAClearError() {
+    void withoutRedirectTwoServicesOnOnePortIsReportedForTheSecondWhileTheSyncSucceeds() {
         int p = freePort();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         proxier = new UserspaceProxier(new UserspaceProxier.Config("node-1", "127.0.0.1", "", false, null, null, null),
-                runner, new SimpleMeterRegistry());
+                runner, meters);
         ProxyState clash = state()
                 .add(clusterIP(WEB, "10.96.0.10", p))
                 .add(clusterIP(LB, "10.96.0.11", p))
                 .build();
-        assertThatThrownBy(() -> proxier.sync(clash, true))
-                .isInstanceOf(ProxySyncException.class)
-                .hasMessageContaining(LB + " cannot be served on 127.0.0.1:" + p + "/TCP")
-                .hasMessageContaining("already served for " + WEB);
+        proxier.sync(clash, true);
+        assertThat(proxier.unserved()).singleElement().asString()
+                .contains(LB + " cannot be served on 127.0.0.1:" + p + "/TCP")
+                .contains("already served for " + WEB);
+        assertThat(meters.get("kubeproxy_userspace_unserved_service_ports").gauge().value()).isEqualTo(1.0);
         assertThat(proxier.listenAddress(WEB)).as("the first one (in name order) is served").isNotNull();
         assertThat(proxier.listenAddress(LB)).isNull();
+
+        // the clash goes away (WEB deleted): the next sync serves LB on that port
+        proxier.sync(state().add(clusterIP(LB, "10.96.0.11", p)).build(), false);
+        assertThat(proxier.unserved()).isEmpty();
+        assertThat(meters.get("kubeproxy_userspace_unserved_service_ports").gauge().value()).isZero();
+        assertThat(proxier.listenAddress(LB)).isEqualTo(new InetSocketAddress("127.0.0.1", p));
     }
 
     @Test
