@@ -117,7 +117,7 @@ public record ProxyAgentProperties(
         iptables = iptables == null ? new Iptables(true, Duration.ofMinutes(1)) : iptables;
         ipvs = ipvs == null ? new Ipvs("rr", false, Duration.ZERO, Duration.ZERO, Duration.ZERO) : ipvs;
         userspace = userspace == null ? new Userspace("", "0.0.0.0", Duration.ofMillis(250),
-                Duration.ofMillis(250)) : userspace;
+                Duration.ofMillis(250), "") : userspace;
     }
 
     /** The iptables mode. */
@@ -174,12 +174,17 @@ public record ProxyAgentProperties(
      * @param bindAddress       the IPv4 address the proxies listen on
      * @param udpIdleTimeout    how long a UDP client's session to its endpoint lives without traffic
      * @param tcpConnectTimeout the first connect attempt's timeout to an endpoint (each retry doubles it)
+     * @param redirect          whether iptables redirects service traffic to the proxies: empty (automatic: when
+     *                          root with iptables installed), {@code true} (fails without them) or {@code false}
+     *                          (never touch netfilter: each service port is served at {@code bindAddress}:NodePort,
+     *                          else :port — what {@code ./kube4j up} runs beside the host's one iptables agent)
      */
     public record Userspace(
             @DefaultValue("") String portRange,
             @DefaultValue("0.0.0.0") String bindAddress,
             @DefaultValue("250ms") Duration udpIdleTimeout,
-            @DefaultValue("250ms") Duration tcpConnectTimeout) {
+            @DefaultValue("250ms") Duration tcpConnectTimeout,
+            @DefaultValue("") String redirect) {
 
         public Userspace {
             portRange = portRange == null ? "" : portRange.strip();
@@ -199,6 +204,10 @@ public record ProxyAgentProperties(
             }
             if (udpIdleTimeout == null || udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {
                 throw invalid("userspace.udp-idle-timeout", udpIdleTimeout, "must be positive");
+            }
+            redirect = redirect == null ? "" : redirect.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!redirect.isEmpty() && !redirect.equals("true") && !redirect.equals("false")) {
+                throw invalid("userspace.redirect", redirect, "must be empty (automatic), true or false");
             }
             if (tcpConnectTimeout == null || tcpConnectTimeout.isNegative() || tcpConnectTimeout.isZero()) {
                 throw invalid("userspace.tcp-connect-timeout", tcpConnectTimeout, "must be positive");

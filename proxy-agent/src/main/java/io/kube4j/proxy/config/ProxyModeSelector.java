@@ -61,12 +61,30 @@ public final class ProxyModeSelector {
                 yield new Selection("iptables", true, false, "configured");
             }
             case "ipvs" -> selectIpvs(props, uid, missing);
-            case "userspace" -> new Selection("userspace", root, netfilter, netfilter
-                    ? "configured; service traffic redirected to the proxies with iptables"
-                    : "configured; " + (root ? missing + " is not installed" : "not root (uid " + uid + ")")
-                            + ", so the proxies listen on the services' host ports");
+            case "userspace" -> selectUserspace(props, uid, root, missing, netfilter);
             default -> throw new IllegalArgumentException("unknown mode " + props.mode());
         };
+    }
+
+    private static Selection selectUserspace(ProxyAgentProperties props, long uid, boolean root, String missing,
+                                             boolean netfilter) {
+        switch (props.userspace().redirect()) {
+            case "true" -> {
+                requireNetfilter("userspace with userspace.redirect=true", uid, missing);
+                return new Selection("userspace", true, true,
+                        "configured; service traffic redirected to the proxies with iptables");
+            }
+            case "false" -> {
+                return new Selection("userspace", root, false, "configured with userspace.redirect=false: no netfilter"
+                        + " rules; the proxies listen on the services' host ports");
+            }
+            default -> {
+                return new Selection("userspace", root, netfilter, netfilter
+                        ? "configured; service traffic redirected to the proxies with iptables"
+                        : "configured; " + (root ? missing + " is not installed" : "not root (uid " + uid + ")")
+                                + ", so the proxies listen on the services' host ports");
+            }
+        }
     }
 
     private Selection selectIpvs(ProxyAgentProperties props, long uid, String missing) {

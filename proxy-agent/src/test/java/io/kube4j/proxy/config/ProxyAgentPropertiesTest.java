@@ -79,7 +79,7 @@ class ProxyAgentPropertiesTest {
             assertThat(p.ipvs()).isEqualTo(new ProxyAgentProperties.Ipvs("wlc", true, Duration.ZERO, Duration.ZERO,
                     Duration.ofSeconds(30)));
             assertThat(p.userspace()).isEqualTo(new ProxyAgentProperties.Userspace("36000-36999", "127.0.0.1",
-                    Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), ""));
             assertThat(p.cleanup()).isTrue();
         });
     }

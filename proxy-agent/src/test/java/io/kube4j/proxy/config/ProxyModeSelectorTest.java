@@ -25,26 +25,30 @@ class ProxyModeSelectorTest {
      * @param ipvs      whether the IPVS check passes
      * @param expected  the selected mode, or {@code FAIL: <message part>}
      * @param redirect  for userspace: whether iptables redirects to the proxies
+     * @param userspaceRedirect kube4j.proxy.userspace.redirect (absent: automatic)
      */
     @ParameterizedTest(name = "mode={0} fallback={1} uid={2} tools=[{3}] ipvs={4} -> {5}")
     @CsvSource(delimiter = '|', nullValues = "-", value = {
-        "''        | fail     | 0    | " + ALL_TOOLS + "             | false | iptables  | false",
-        "''        | fail     | 1000 | " + ALL_TOOLS + "             | false | userspace | false",
-        "''        | fail     | 0    | iptables iptables-save        | false | userspace | false",
-        "iptables  | fail     | 0    | " + ALL_TOOLS + "             | false | iptables  | false",
-        "iptables  | fail     | 1000 | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=iptables programs netfilter and needs root, but the agent runs as uid 1000 | false",
-        "iptables  | fail     | 0    | iptables iptables-save        | false | FAIL: kube4j.proxy.mode=iptables needs iptables-restore, which is not installed | false",
-        "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | true  | ipvs      | false",
-        "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=ipvs: no ip_vs in this kernel (set kube4j.proxy.ipvs-fallback=iptables to fall back, or kube4j.proxy.mode=iptables) | false",
-        "ipvs      | iptables | 0    | " + ALL_TOOLS + "             | false | iptables  | false",
-        "ipvs      | iptables | 0    | " + ALL_TOOLS + "             | true  | ipvs      | false",
-        "ipvs      | iptables | 1000 | " + ALL_TOOLS + "             | true  | FAIL: kube4j.proxy.mode=ipvs programs netfilter and needs root | false",
-        "userspace | fail     | 0    | " + ALL_TOOLS + "             | false | userspace | true",
-        "userspace | fail     | 1000 | " + ALL_TOOLS + "             | false | userspace | false",
-        "userspace | fail     | 0    | ''                            | false | userspace | false",
+        "''        | fail     | 0    | " + ALL_TOOLS + "             | false | iptables  | false | -",
+        "''        | fail     | 1000 | " + ALL_TOOLS + "             | false | userspace | false | -",
+        "''        | fail     | 0    | iptables iptables-save        | false | userspace | false | -",
+        "iptables  | fail     | 0    | " + ALL_TOOLS + "             | false | iptables  | false | -",
+        "iptables  | fail     | 1000 | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=iptables programs netfilter and needs root, but the agent runs as uid 1000 | false | -",
+        "iptables  | fail     | 0    | iptables iptables-save        | false | FAIL: kube4j.proxy.mode=iptables needs iptables-restore, which is not installed | false | -",
+        "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | true  | ipvs      | false | -",
+        "ipvs      | fail     | 0    | " + ALL_TOOLS + "             | false | FAIL: kube4j.proxy.mode=ipvs: no ip_vs in this kernel (set kube4j.proxy.ipvs-fallback=iptables to fall back, or kube4j.proxy.mode=iptables) | false | -",
+        "ipvs      | iptables | 0    | " + ALL_TOOLS + "             | false | iptables  | false | -",
+        "ipvs      | iptables | 0    | " + ALL_TOOLS + "             | true  | ipvs      | false | -",
+        "ipvs      | iptables | 1000 | " + ALL_TOOLS + "             | true  | FAIL: kube4j.proxy.mode=ipvs programs netfilter and needs root | false | -",
+        "userspace | fail     | 0    | " + ALL_TOOLS + "             | false | userspace | true | -",
+        "userspace | fail     | 1000 | " + ALL_TOOLS + "             | false | userspace | false | -",
+        "userspace | fail     | 0    | ''                            | false | userspace | false | -",
+        "userspace | fail     | 0    | " + ALL_TOOLS + "             | false | userspace | false | false",
+        "userspace | fail     | 0    | " + ALL_TOOLS + "             | false | userspace | true  | true",
+        "userspace | fail     | 1000 | " + ALL_TOOLS + "             | false | FAIL: userspace.redirect=true programs netfilter and needs root | false | true",
     })
     void selectsTheModeThisNodeCanRun(String mode, String fallback, String uid, String tools, boolean ipvs,
-                                      String expected, boolean redirect) {
+                                      String expected, boolean redirect, String userspaceRedirect) {
         RecordingCommandRunner host = new RecordingCommandRunner()
                 .installed(tools.isBlank() ? new String[0] : tools.split(" "))
                 .respond("id -u", 0, uid + "\n", "");
@@ -58,7 +62,8 @@ class ProxyModeSelectorTest {
                 .withBean(RecordingCommandRunner.class, () -> host)
                 .withBean(ProxyModeSelector.IpvsCheck.class, () -> check)
                 .withBean(SimpleMeterRegistry.class)
-                .withPropertyValues("kube4j.proxy.mode=" + mode, "kube4j.proxy.ipvs-fallback=" + fallback)
+                .withPropertyValues("kube4j.proxy.mode=" + mode, "kube4j.proxy.ipvs-fallback=" + fallback,
+                        "kube4j.proxy.userspace.redirect=" + (userspaceRedirect == null ? "" : userspaceRedirect))
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     ProxyModeSelector selector = ctx.getBean(ProxyModeSelector.class);
