@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.function.BiConsumer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -94,50 +95,35 @@ public final class ProxyStateTracker {
 
     /** Handler for a Service informer. */
     public ResourceEventHandler<Service> serviceHandler() {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Service obj) {
-                serviceChanged(obj, false);
-            }
-
-            @Override
-            public void onUpdate(Service oldObj, Service newObj) {
-                serviceChanged(newObj, false);
-            }
-
-            @Override
-            public void onDelete(Service obj, boolean finalStateUnknown) {
-                serviceChanged(obj, true);
-            }
-
-            @Override
-            public String toString() {
-                return "ProxyStateTracker.serviceHandler";
-            }
-        };
+        return handler("ProxyStateTracker.serviceHandler", this::serviceChanged);
     }
 
     /** Handler for an EndpointSlice (discovery.k8s.io/v1) informer. */
     public ResourceEventHandler<EndpointSlice> endpointSliceHandler() {
+        return handler("ProxyStateTracker.endpointSliceHandler", this::sliceChanged);
+    }
+
+    /** Adds and updates report the new object, deletes the last one seen, as {@code changed(obj, deleted)}. */
+    private static <T> ResourceEventHandler<T> handler(String name, BiConsumer<T, Boolean> changed) {
         return new ResourceEventHandler<>() {
             @Override
-            public void onAdd(EndpointSlice obj) {
-                sliceChanged(obj, false);
+            public void onAdd(T obj) {
+                changed.accept(obj, false);
             }
 
             @Override
-            public void onUpdate(EndpointSlice oldObj, EndpointSlice newObj) {
-                sliceChanged(newObj, false);
+            public void onUpdate(T oldObj, T newObj) {
+                changed.accept(newObj, false);
             }
 
             @Override
-            public void onDelete(EndpointSlice obj, boolean finalStateUnknown) {
-                sliceChanged(obj, true);
+            public void onDelete(T obj, boolean finalStateUnknown) {
+                changed.accept(obj, true);
             }
 
             @Override
             public String toString() {
-                return "ProxyStateTracker.endpointSliceHandler";
+                return name;
             }
         };
     }
