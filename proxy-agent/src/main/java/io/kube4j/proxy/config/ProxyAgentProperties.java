@@ -1,5 +1,6 @@
 package io.kube4j.proxy.config;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.kube4j.api.validation.Validation;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -84,7 +85,7 @@ public record ProxyAgentProperties(
             throw invalid("node-name", nodeName, "must be a DNS subdomain (lower-case letters, digits, '-' and '.')");
         }
         clusterCidr = clusterCidr == null ? "" : clusterCidr.strip();
-        if (!clusterCidr.isEmpty() && !isIpv4Cidr(clusterCidr)) {
+        if (!clusterCidr.isEmpty() && !Ipv4.isValidCidr(clusterCidr)) {
             throw invalid("cluster-cidr", clusterCidr, "must be an IPv4 CIDR such as 10.244.0.0/16, or empty");
         }
         if (minSyncPeriod == null || minSyncPeriod.isNegative()) {
@@ -106,7 +107,7 @@ public record ProxyAgentProperties(
         nodePortAddresses = nodePortAddresses == null ? List.of()
                 : nodePortAddresses.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         for (String cidr : nodePortAddresses) {
-            if (!isIpv4Cidr(cidr)) {
+            if (!Ipv4.isValidCidr(cidr)) {
                 throw invalid("node-port-addresses", cidr, "must list IPv4 CIDRs such as 192.168.0.0/16");
             }
         }
@@ -199,7 +200,7 @@ public record ProxyAgentProperties(
                 }
             }
             bindAddress = bindAddress == null || bindAddress.isBlank() ? "0.0.0.0" : bindAddress.strip();
-            if (!isIpv4(bindAddress)) {
+            if (!Ipv4.isValid(bindAddress)) {
                 throw invalid("userspace.bind-address", bindAddress, "must be an IPv4 address such as 0.0.0.0");
             }
             if (udpIdleTimeout == null || udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {
@@ -245,35 +246,10 @@ public record ProxyAgentProperties(
         }
         String host = m.group(1).isEmpty() ? "0.0.0.0" : m.group(1);
         int port = Integer.parseInt(m.group(2));
-        if (!isIpv4(host) || port > 65535) {
+        if (!Ipv4.isValid(host) || port > 65535) {
             throw invalid(property, value, "must be an IPv4 address and a port 0-65535 such as 0.0.0.0:10256");
         }
         return new HostPort(host, port);
-    }
-
-    static boolean isIpv4Cidr(String s) {
-        int slash = s.indexOf('/');
-        if (slash < 0 || !isIpv4(s.substring(0, slash))) {
-            return false;
-        }
-        String bits = s.substring(slash + 1);
-        if (!bits.matches("\\d{1,2}")) {
-            return false;
-        }
-        return Integer.parseInt(bits) <= 32;
-    }
-
-    static boolean isIpv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void nonNegative(String property, Duration d) {

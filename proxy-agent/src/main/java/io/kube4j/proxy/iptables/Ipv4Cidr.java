@@ -1,5 +1,7 @@
 package io.kube4j.proxy.iptables;
 
+import io.kube4j.proxy.model.Ipv4;
+
 /**
  * An IPv4 CIDR ({@code 10.244.0.0/16}), parsed strictly so that a typo in the configuration fails at start-up with
  * a message instead of producing rules iptables-restore rejects at every sync.
@@ -34,24 +36,11 @@ record Ipv4Cidr(String text, int base, int prefix) {
     }
 
     static int parseAddress(String what, String ip) {
-        String[] parts = ip.split("\\.", -1);
-        if (parts.length != 4) {
+        try {
+            return (int) Ipv4.parse(ip);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": '" + ip + "' is not an IPv4 address");
         }
-        int v = 0;
-        for (String p : parts) {
-            int b;
-            try {
-                b = Integer.parseInt(p);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(what + ": '" + ip + "' is not an IPv4 address");
-            }
-            if (b < 0 || b > 255 || p.isEmpty()) {
-                throw new IllegalArgumentException(what + ": '" + ip + "' is not an IPv4 address");
-            }
-            v = (v << 8) | b;
-        }
-        return v;
     }
 
     boolean contains(String ip) {

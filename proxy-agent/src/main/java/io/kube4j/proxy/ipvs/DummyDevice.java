@@ -1,5 +1,6 @@
 package io.kube4j.proxy.ipvs;
 
+import io.kube4j.proxy.model.Ipv4;
 import java.util.Collection;
 import java.util.Set;
 import java.util.SortedSet;

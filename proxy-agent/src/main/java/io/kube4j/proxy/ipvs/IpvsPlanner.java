@@ -1,5 +1,6 @@
 package io.kube4j.proxy.ipvs;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.kube4j.proxy.ipvs.IpvsTable.RealServer;
 import io.kube4j.proxy.ipvs.IpvsTable.VirtualServer;
 import io.kube4j.proxy.model.EndpointCategories;

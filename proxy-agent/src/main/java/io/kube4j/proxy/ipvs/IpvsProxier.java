@@ -1,5 +1,6 @@
 package io.kube4j.proxy.ipvs;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.kube4j.proxy.Proxier;
 import io.kube4j.proxy.ProxySyncException;
 import io.kube4j.proxy.SyncResult;

@@ -1,13 +1,17 @@
-package io.kube4j.proxy.ipvs;
+package io.kube4j.proxy.model;
 
-/** IPv4 address and CIDR helpers for the IPVS proxier (parsing, containment, the address classes kube-proxy skips). */
-final class Ipv4 {
+/**
+ * IPv4 addresses and CIDRs for every proxy mode and the configuration: parsing without name resolution
+ * ({@code InetAddress.getByName} would resolve host names), containment, and the address classes kube-proxy skips.
+ * kube4j's proxy is single-stack IPv4, as a single-stack IPv4 kube-proxy is.
+ */
+public final class Ipv4 {
 
     private Ipv4() {
     }
 
     /** The address as an unsigned 32-bit value in a long; throws with a clear message when not dotted-quad IPv4. */
-    static long parse(String ip) {
+    public static long parse(String ip) {
         // a plain scan: this runs in every comparison of the sorted tables (tens of thousands per sync)
         long v = 0;
         int octet = 0;
@@ -39,7 +43,10 @@ final class Ipv4 {
         return new IllegalArgumentException("not an IPv4 address: '" + ip + "'");
     }
 
-    static boolean isValid(String ip) {
+    public static boolean isValid(String ip) {
+        if (ip == null) {
+            return false;
+        }
         try {
             parse(ip);
             return true;
@@ -48,22 +55,53 @@ final class Ipv4 {
         }
     }
 
+    /**
+     * True for IPv4 as the API writes it: dotted-quad without leading zeros (as Go's ParseIP, which rejects
+     * {@code 010.0.0.1}); the trackers keep only such addresses from Services and EndpointSlices.
+     */
+    public static boolean isCanonical(String ip) {
+        if (!isValid(ip)) {
+            return false;
+        }
+        for (String part : ip.split("\\.")) {
+            if (part.length() > 1 && part.charAt(0) == '0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True for {@code a.b.c.d/n} with n in 0..32 ({@link #validateCidr} accepts it). */
+    public static boolean isValidCidr(String cidr) {
+        try {
+            validateCidr(cidr);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Validates {@code a.b.c.d/n}; throws naming the bad value. */
-    static void validateCidr(String cidr) {
+    public static void validateCidr(String cidr) {
         cidrContains(cidr, "0.0.0.0");
     }
 
     /** True when {@code ip} lies in {@code cidr} ({@code a.b.c.d/n}). */
-    static boolean cidrContains(String cidr, String ip) {
+    public static boolean cidrContains(String cidr, String ip) {
         int slash = cidr.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("not an IPv4 CIDR (a.b.c.d/n): '" + cidr + "'");
         }
         long base;
         int bits;
+        String prefix = cidr.substring(slash + 1);
         try {
             base = parse(cidr.substring(0, slash));
-            bits = Integer.parseInt(cidr.substring(slash + 1));
+            if (prefix.isEmpty() || prefix.length() > 2 || !Character.isDigit(prefix.charAt(0))
+                    || !Character.isDigit(prefix.charAt(prefix.length() - 1))) {
+                throw new IllegalArgumentException(prefix);
+            }
+            bits = Integer.parseInt(prefix);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not an IPv4 CIDR (a.b.c.d/n): '" + cidr + "'");
         }
@@ -75,12 +113,12 @@ final class Ipv4 {
     }
 
     /** 127.0.0.0/8: never a NodePort virtual server address in IPVS mode. */
-    static boolean isLoopback(String ip) {
+    public static boolean isLoopback(String ip) {
         return (parse(ip) >>> 24) == 127;
     }
 
     /** 169.254.0.0/16: skipped as kube-proxy's address sets skip link-local addresses. */
-    static boolean isLinkLocal(String ip) {
+    public static boolean isLinkLocal(String ip) {
         return (parse(ip) >>> 16) == ((169L << 8) | 254);
     }
 }

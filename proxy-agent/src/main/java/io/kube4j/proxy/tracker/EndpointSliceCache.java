@@ -1,5 +1,6 @@
 package io.kube4j.proxy.tracker;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
@@ -171,7 +172,7 @@ final class EndpointSliceCache {
                     continue;
                 }
                 String ip = ep.getAddresses().get(0);
-                if (!Ipv4.isIpv4(ip)) {
+                if (!Ipv4.isCanonical(ip)) {
                     log.warn("ignoring endpoint {} of EndpointSlice {}/{}: not an IPv4 address", ip,
                             slice.getMetadata().getNamespace(), slice.getMetadata().getName());
                     continue;

@@ -1,5 +1,6 @@
 package io.kube4j.proxy.tracker;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -55,7 +56,7 @@ public final class ServicePorts {
         List<String> externalIPs = new ArrayList<>();
         if (spec.getExternalIPs() != null) {
             for (String ip : spec.getExternalIPs()) {
-                if (Ipv4.isIpv4(ip)) {
+                if (Ipv4.isCanonical(ip)) {
                     externalIPs.add(ip);
                 }
             }
@@ -64,7 +65,7 @@ public final class ServicePorts {
         if (svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
                 && svc.getStatus().getLoadBalancer().getIngress() != null) {
             for (LoadBalancerIngress ing : svc.getStatus().getLoadBalancer().getIngress()) {
-                if (ing != null && Ipv4.isIpv4(ing.getIp()) && !"Proxy".equals(ing.getIpMode())) {
+                if (ing != null && Ipv4.isCanonical(ing.getIp()) && !"Proxy".equals(ing.getIpMode())) {
                     lbIPs.add(ing.getIp());
                 }
             }
@@ -112,12 +113,12 @@ public final class ServicePorts {
         if (primary == null || primary.isEmpty() || "None".equals(primary)) {
             return null;
         }
-        if (Ipv4.isIpv4(primary)) {
+        if (Ipv4.isCanonical(primary)) {
             return primary;
         }
         if (spec.getClusterIPs() != null) {
             for (String ip : spec.getClusterIPs()) {
-                if (Ipv4.isIpv4(ip)) {
+                if (Ipv4.isCanonical(ip)) {
                     return ip;
                 }
             }

@@ -1,5 +1,6 @@
 package io.kube4j.proxy.userspace;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.kube4j.proxy.Proxier;
 import io.kube4j.proxy.ProxySyncException;
 import io.kube4j.proxy.SyncResult;
@@ -37,7 +38,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * The userspace proxy mode (kube-proxy's pkg/proxy/userspace, removed upstream in 1.26): one Reactor Netty listener
@@ -76,7 +76,6 @@ public final class UserspaceProxier implements Proxier {
     private static final Logger log = LoggerFactory.getLogger(UserspaceProxier.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final int CONNECT_ATTEMPTS = 4;
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     /**
      * Configuration of the userspace mode.
@@ -105,7 +104,7 @@ public final class UserspaceProxier implements Proxier {
             portRange = portRange == null ? "" : portRange.strip();
             udpIdleTimeout = udpIdleTimeout == null ? Duration.ofMillis(250) : udpIdleTimeout;
             tcpConnectTimeout = tcpConnectTimeout == null ? Duration.ofMillis(250) : tcpConnectTimeout;
-            if (!IPV4.matcher(bindAddress).matches()) {
+            if (!Ipv4.isValid(bindAddress)) {
                 throw new IllegalArgumentException("userspace bindAddress \"" + bindAddress + "\" is not an IPv4 address");
             }
             if (redirect && bindAddress.startsWith("127.")) {
@@ -113,7 +112,7 @@ public final class UserspaceProxier implements Proxier {
                         + " is a loopback address: with redirect the proxy cannot listen on localhost only "
                         + "(use 0.0.0.0 or a node address)");
             }
-            if (hostIP != null && !IPV4.matcher(hostIP).matches()) {
+            if (hostIP != null && !Ipv4.isValid(hostIP)) {
                 throw new IllegalArgumentException("userspace hostIP \"" + hostIP + "\" is not an IPv4 address");
             }
             if (udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {

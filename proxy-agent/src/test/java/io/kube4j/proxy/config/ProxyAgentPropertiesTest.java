@@ -1,5 +1,6 @@
 package io.kube4j.proxy.config;
 
+import io.kube4j.proxy.model.Ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -138,10 +139,10 @@ class ProxyAgentPropertiesTest {
 
     @Test
     void ipv4ParsingIsStrict() {
-        assertThat(List.of("0.0.0.0", "255.255.255.255", "10.1.2.3")).allMatch(ProxyAgentProperties::isIpv4);
+        assertThat(List.of("0.0.0.0", "255.255.255.255", "10.1.2.3")).allMatch(Ipv4::isValid);
         assertThat(List.of("", "1.2.3", "1.2.3.4.5", "256.1.1.1", "a.b.c.d", "1..2.3"))
-                .noneMatch(ProxyAgentProperties::isIpv4);
-        assertThat(ProxyAgentProperties.isIpv4Cidr("10.0.0.0/0")).isTrue();
-        assertThat(ProxyAgentProperties.isIpv4Cidr("10.0.0.0/")).isFalse();
+                .noneMatch(Ipv4::isValid);
+        assertThat(Ipv4.isValidCidr("10.0.0.0/0")).isTrue();
+        assertThat(Ipv4.isValidCidr("10.0.0.0/")).isFalse();
     }
 }

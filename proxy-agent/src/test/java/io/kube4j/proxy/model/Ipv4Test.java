@@ -1,4 +1,4 @@
-package io.kube4j.proxy.ipvs;
+package io.kube4j.proxy.model;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,5 +27,18 @@ class Ipv4Test {
             "192.0.2.3/32,192.0.2.3,true", "192.0.2.3/32,192.0.2.2,false"})
     void cidrContains(String cidr, String ip, boolean expected) {
         assertThat(Ipv4.cidrContains(cidr, ip)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"10.0.0.0/8,true", "0.0.0.0/0,true", "10.0.0.0/32,true", "10.0.0.0/33,false", "10.0.0.0/,false",
+            "10.0.0.0/+8,false", "10.0.0.0/008,false", "10.0.0.0,false", "10.0.0/8,false"})
+    void validCidrs(String cidr, boolean expected) {
+        assertThat(Ipv4.isValidCidr(cidr)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"10.0.0.1,true", "0.0.0.0,true", "10.0.0.01,false", "010.0.0.1,false", "256.0.0.1,false"})
+    void canonical(String ip, boolean expected) {
+        assertThat(Ipv4.isCanonical(ip)).isEqualTo(expected);
     }
 }

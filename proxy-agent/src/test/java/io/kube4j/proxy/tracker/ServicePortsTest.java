@@ -1,5 +1,6 @@
 package io.kube4j.proxy.tracker;
 
+import io.kube4j.proxy.model.Ipv4;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
@@ -161,7 +162,7 @@ class ServicePortsTest {
     @ParameterizedTest(name = "{0} is IPv4: {1}")
     @MethodSource("ips")
     void ipv4(String ip, boolean expected) {
-        assertThat(Ipv4.isIpv4(ip)).isEqualTo(expected);
+        assertThat(Ipv4.isCanonical(ip)).isEqualTo(expected);
     }
 
     static Stream<Arguments> ips() {
