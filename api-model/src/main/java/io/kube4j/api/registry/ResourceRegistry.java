@@ -114,7 +114,7 @@ public final class ResourceRegistry {
         l.add(rt("", "v1", "ConfigMap", "configmaps", List.of("cm"), true, ConfigMap.class));
         l.add(rt("", "v1", "Secret", "secrets", List.of(), true, Secret.class));
         l.add(rt("", "v1", "Event", "events", List.of("ev"), true, Event.class));
-        l.add(rt("", "v1", "ServiceAccount", "serviceaccounts", List.of("sa"), true, ServiceAccount.class));
+        l.add(rt("", "v1", "ServiceAccount", "serviceaccounts", List.of("sa"), true, ServiceAccount.class, "token"));
         l.add(rt("apps", "v1", "Deployment", "deployments", List.of("deploy"), true, Deployment.class, "status", "scale"));
         l.add(rt("apps", "v1", "ReplicaSet", "replicasets", List.of("rs"), true, ReplicaSet.class, "status", "scale"));
         l.add(rt("apps", "v1", "StatefulSet", "statefulsets", List.of("sts"), true, StatefulSet.class, "status", "scale"));
@@ -133,7 +133,37 @@ public final class ResourceRegistry {
                 ClusterRoleBinding.class));
         l.add(rt("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", List.of("pdb"), true,
                 PodDisruptionBudget.class, "status"));
+        l.add(rt("", "v1", "LimitRange", "limitranges", List.of("limits"), true,
+                io.fabric8.kubernetes.api.model.LimitRange.class));
+        l.add(rt("", "v1", "ResourceQuota", "resourcequotas", List.of("quota"), true,
+                io.fabric8.kubernetes.api.model.ResourceQuota.class, "status"));
+        l.add(rt("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration",
+                "mutatingwebhookconfigurations", List.of(), false,
+                io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class));
+        l.add(rt("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
+                "validatingwebhookconfigurations", List.of(), false,
+                io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration.class));
+        // Reviews are not stored: create-only, answered from the request (authentication/authorization).
+        l.add(createOnly("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", false,
+                io.fabric8.kubernetes.api.model.authentication.TokenReview.class));
+        l.add(createOnly("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false,
+                io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview.class));
+        l.add(createOnly("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false,
+                io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview.class));
+        l.add(createOnly("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false,
+                io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview.class));
+        l.add(createOnly("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", true,
+                io.fabric8.kubernetes.api.model.authorization.v1.LocalSubjectAccessReview.class));
+        l.add(createOnly("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false,
+                io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class));
         return l;
+    }
+
+    /** A resource that is only ever created and answered, never stored (the review APIs). */
+    private static ResourceType createOnly(String group, String version, String kind, String plural, boolean namespaced,
+                                           Class<? extends HasMetadata> type) {
+        return new ResourceType(group, version, kind, plural, kind.toLowerCase(), List.of(), namespaced,
+                List.of("create"), new LinkedHashSet<>(), type);
     }
 
     private static ResourceType rt(String group, String version, String kind, String plural, List<String> shortNames,

@@ -38,6 +38,11 @@ public record ResourceType(
         return group.isEmpty() ? plural : plural + "." + group;
     }
 
+    /** False for the create-only review resources, which are answered from the request and never stored or cached. */
+    public boolean stored() {
+        return verbs.contains("get");
+    }
+
     public boolean hasSubresource(String name) {
         return subresources.contains(name);
     }

@@ -74,8 +74,9 @@ public class ApiServerConfiguration {
 
     @Bean
     ResourceHandler resourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
-                                    WatchHandler watches, ApiServerProperties props) {
-        return new ResourceHandler(registry, store, caches, watches, props);
+                                    WatchHandler watches, ApiServerProperties props,
+                                    java.util.List<io.kube4j.apiserver.rest.ResourceExtension> extensions) {
+        return new ResourceHandler(registry, store, caches, watches, props, extensions);
     }
 
     @Bean

@@ -53,9 +53,16 @@ public final class ResourceHandler {
     private final WatchHandler watches;
     private final ApiServerProperties props;
     private final KubeletProxy kubelets;
+    private final List<ResourceExtension> extensions;
 
     public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
                            WatchHandler watches, ApiServerProperties props) {
+        this(registry, store, caches, watches, props, List.of());
+    }
+
+    public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
+                           WatchHandler watches, ApiServerProperties props, List<ResourceExtension> extensions) {
+        this.extensions = List.copyOf(extensions);
         this.registry = registry;
         this.store = store;
         this.watches = watches;
@@ -91,6 +98,14 @@ public final class ResourceHandler {
         String verb = verb(method, info, request);
         request.attributes().put(VERB_ATTRIBUTE, verb);
         request.attributes().put(RESOURCE_ATTRIBUTE, t.plural() + (info.subresource() == null ? "" : "/" + info.subresource()));
+        for (ResourceExtension e : extensions) {
+            if (e.serves(t, info.subresource())) {
+                return e.handle(request, info);
+            }
+        }
+        if (!t.stored() || !t.verbs().contains(verb) && info.subresource() == null) {
+            return Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
+        }
         if (info.subresource() != null) {
             return subresource(request, info, method);
         }

@@ -63,6 +63,9 @@ public final class WatchCacheManager implements SmartLifecycle {
         this.storage = storage;
         this.config = config;
         for (ResourceType t : registry.all()) {
+            if (!t.stored()) {
+                continue;
+            }
             WatchCache c = new WatchCache(t, config.windowSize(), revision::get);
             byPlural.put(t.plural(), c);
             byType.put(t, c);

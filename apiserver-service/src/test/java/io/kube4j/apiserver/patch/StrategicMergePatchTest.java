@@ -213,6 +213,9 @@ class StrategicMergePatchTest {
     @Test
     void everyServedKindButNoCustomOneHasPatchMetadata() {
         for (io.kube4j.api.registry.ResourceType t : io.kube4j.api.registry.ResourceRegistry.builtin().all()) {
+            if (!t.verbs().contains("patch")) {
+                continue; // the create-only reviews
+            }
             assertThat(Patches.supportsStrategicMergePatch(t.apiVersion(), t.kind())).as(t.kind()).isTrue();
         }
         assertThat(Patches.supportsStrategicMergePatch("example.com/v1", "Widget")).isFalse();

@@ -51,7 +51,10 @@ public final class ApiServerInstance implements AutoCloseable {
                 "server.address=127.0.0.1",
                 "spring.main.banner-mode=off",
                 "kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
-                "kube4j.apiserver.watch-cache.bookmark-interval=2s"));
+                "kube4j.apiserver.watch-cache.bookmark-interval=2s",
+                // plain HTTP, and requests without credentials act as a superuser: every test but the security
+                // ones (which start their own secure instance) talks to the apiserver this way
+                "kube4j.apiserver.authentication.insecure-development=true"));
         props.addAll(List.of(extraProperties));
         // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)

@@ -1,0 +1,17 @@
+package io.kube4j.apiserver.admission;
+
+/**
+ * An admission plugin: a small class behind {@link MutatingAdmissionPlugin} and/or {@link ValidatingAdmissionPlugin},
+ * known by its Kubernetes name (NamespaceLifecycle, LimitRanger, ServiceAccount, ...) so that configuration can turn
+ * it off ({@code kube4j.apiserver.admission.disabled-plugins}).
+ */
+public interface AdmissionPlugin {
+
+    /** The Kubernetes plugin name, e.g. {@code NamespaceLifecycle}. */
+    String name();
+
+    /** Whether this plugin looks at {@code operation} at all (cheap pre-check; the default is every operation). */
+    default boolean handles(AdmissionAttributes.Operation operation) {
+        return true;
+    }
+}
