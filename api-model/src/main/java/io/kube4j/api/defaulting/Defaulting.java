@@ -102,6 +102,10 @@ public final class Defaulting {
                     }
                 }
             }
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration m) {
+            WebhookConfigurationDefaulting.apply(m);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration v) {
+            WebhookConfigurationDefaulting.apply(v);
         } else if (obj instanceof EndpointSlice es) {
             if (es.getPorts() != null) {
                 es.getPorts().forEach(p -> p.setProtocol(or(p.getProtocol(), "TCP")));

@@ -66,6 +66,10 @@ public final class Validation {
             CoreValidation.validateSecret(s, errs);
         } else if (obj instanceof Event e) {
             CoreValidation.validateEvent(e, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration m) {
+            WebhookConfigurationValidation.validate(m, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration v) {
+            WebhookConfigurationValidation.validate(v, errs);
         }
         return errs;
     }
