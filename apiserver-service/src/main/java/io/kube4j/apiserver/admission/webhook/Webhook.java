@@ -37,4 +37,10 @@ public record Webhook(String uid, String configurationName, String name, boolean
     private static LabelSelector selector(io.fabric8.kubernetes.api.model.LabelSelector s) {
         return s == null ? LabelSelector.everything() : LabelSelector.from(s);
     }
+
+    /** The same webhook with other rules (tests). */
+    Webhook withRules(List<RuleWithOperations> newRules) {
+        return new Webhook(uid, configurationName, name, mutating, clientConfig, newRules, failOpen, exactMatch,
+                namespaceSelector, objectSelector, sideEffects, timeoutSeconds, reinvokeIfNeeded);
+    }
 }

@@ -2,6 +2,7 @@ package io.kube4j.apiserver.admission.webhook;
 
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.kube4j.api.codec.Codecs;
+import io.kube4j.security.pki.PemFiles;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.ssl.SslHandler;
 import reactor.core.publisher.Mono;
@@ -14,11 +15,9 @@ import tools.jackson.databind.JsonNode;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
@@ -169,17 +168,22 @@ public final class WebhookClient {
         if (caBundle == null || caBundle.isBlank()) {
             return List.of();
         }
-        byte[] pem;
+        String pem;
         if (caBundle.strip().startsWith("-----BEGIN")) {
-            pem = caBundle.getBytes(StandardCharsets.US_ASCII);
-        } else try {
-            pem = Base64.getMimeDecoder().decode(caBundle);
-        } catch (IllegalArgumentException e) {
-            pem = caBundle.getBytes(StandardCharsets.US_ASCII);
+            pem = caBundle;
+        } else {
+            try {
+                pem = new String(Base64.getMimeDecoder().decode(caBundle), StandardCharsets.US_ASCII);
+            } catch (IllegalArgumentException e) {
+                throw new CertificateException("caBundle is not base64: " + e.getMessage());
+            }
         }
-        List<X509Certificate> out = CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(pem)).stream()
-                .map(X509Certificate.class::cast).toList();
+        List<X509Certificate> out;
+        try {
+            out = PemFiles.decodeCertificates(pem);
+        } catch (RuntimeException e) {
+            throw new CertificateException(e.getMessage(), e);
+        }
         if (out.isEmpty()) {
             throw new CertificateException("no certificate found in caBundle");
         }
