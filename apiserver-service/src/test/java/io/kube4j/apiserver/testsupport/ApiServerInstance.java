@@ -84,6 +84,11 @@ public final class ApiServerInstance implements AutoCloseable {
             // plain HTTP, and requests without credentials act as a superuser: every test but the security
             // ones (which start a secure instance) talks to the apiserver this way
             props.add("kube4j.apiserver.authentication.insecure-development=true");
+            // no controllers run beside this apiserver, so nothing creates the "default" ServiceAccounts that
+            // the ServiceAccount admission plugin requires (Kubernetes' own integration tests disable it too)
+            if (Arrays.stream(extraProperties).noneMatch(x -> x.startsWith("kube4j.apiserver.admission.disabled-plugins="))) {
+                props.add("kube4j.apiserver.admission.disabled-plugins=ServiceAccount");
+            }
         } else {
             // Spring merges repeated command-line keys into a list: a key the test gives replaces the PKI's
             for (String p : pki.apiServerProperties()) {
