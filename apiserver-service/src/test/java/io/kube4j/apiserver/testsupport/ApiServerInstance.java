@@ -55,7 +55,12 @@ public final class ApiServerInstance implements AutoCloseable {
                 // plain HTTP, and requests without credentials act as a superuser: every test but the security
                 // ones (which start their own secure instance) talks to the apiserver this way
                 "kube4j.apiserver.authentication.insecure-development=true"));
-        props.addAll(List.of(extraProperties));
+        // an extra property replaces a default of the same key (a repeated command-line key would bind "a,b")
+        for (String extra : extraProperties) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(extra);
+        }
         // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
                 .initializers(ApiServerInstance::ownNettyResources)
