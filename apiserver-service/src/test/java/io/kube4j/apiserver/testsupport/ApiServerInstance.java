@@ -98,7 +98,12 @@ public final class ApiServerInstance implements AutoCloseable {
                 }
             }
         }
-        props.addAll(List.of(extraProperties));
+        // an extra property replaces a default of the same key (a repeated command-line key would bind "a,b")
+        for (String extra : extraProperties) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(extra);
+        }
         // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
                 .initializers(ApiServerInstance::ownNettyResources)
