@@ -41,13 +41,18 @@ public final class Responses {
     public static Mono<ServerResponse> object(ServerRequest request, int status, byte[] json, List<String> warnings) {
         ServerResponse.BodyBuilder b = ServerResponse.status(status);
         for (String w : warnings) {
-            b.header("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
+            b.header("Warning", warningHeader(w));
         }
         if (wantsYaml(request)) {
             String yaml = Codecs.yaml().writeValueAsString(Codecs.json().readTree(json));
             return b.contentType(YAML).body(BodyInserters.fromValue(yaml.getBytes(StandardCharsets.UTF_8)));
         }
         return b.contentType(MediaType.APPLICATION_JSON).body(BodyInserters.fromValue(json));
+    }
+
+    /** A {@code Warning} header value as Kubernetes writes it: code 299, no agent, the text quoted. */
+    public static String warningHeader(String warning) {
+        return "299 - \"" + warning.replace("\"", "\\\"") + "\"";
     }
 
     public static Mono<ServerResponse> object(ServerRequest request, int status, Object value) {

@@ -42,6 +42,13 @@ public final class MutatingAdmissionWebhook implements MutatingAdmissionPlugin {
         return NAME;
     }
 
+    /** Cheap: with no mutating webhook configured (the usual case) the store skips this plugin altogether. */
+    @Override
+    public boolean appliesTo(AdmissionAttributes.Operation operation, io.kube4j.api.registry.ResourceType type,
+                             String subresource, io.kube4j.security.UserInfo user) {
+        return !WebhookMatcher.isExempt(type) && !source.mutating().isEmpty();
+    }
+
     /** One request's progress through the webhooks. */
     private static final class State {
         HasMetadata object;

@@ -33,6 +33,13 @@ public final class ValidatingAdmissionWebhook implements ValidatingAdmissionPlug
         return NAME;
     }
 
+    /** Cheap: with no validating webhook configured (the usual case) the store skips this plugin altogether. */
+    @Override
+    public boolean appliesTo(AdmissionAttributes.Operation operation, io.kube4j.api.registry.ResourceType type,
+                             String subresource, io.kube4j.security.UserInfo user) {
+        return !WebhookMatcher.isExempt(type) && !source.validating().isEmpty();
+    }
+
     @Override
     public Mono<Void> validate(AdmissionAttributes a) {
         if (WebhookMatcher.isExempt(a)) {

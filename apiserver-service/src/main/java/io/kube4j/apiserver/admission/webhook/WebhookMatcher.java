@@ -31,7 +31,12 @@ public final class WebhookMatcher {
 
     /** Whether no webhook may see this request (Kubernetes' {@code IsExemptAdmissionConfigurationResource}). */
     public static boolean isExempt(AdmissionAttributes a) {
-        return a.type().group().equals(ADMISSIONREGISTRATION) && EXEMPT.contains(a.type().plural());
+        return isExempt(a.type());
+    }
+
+    /** Whether no webhook may see requests on {@code type}. */
+    public static boolean isExempt(io.kube4j.api.registry.ResourceType type) {
+        return type.group().equals(ADMISSIONREGISTRATION) && EXEMPT.contains(type.plural());
     }
 
     /** Whether one of the webhook's rules matches the request. */
