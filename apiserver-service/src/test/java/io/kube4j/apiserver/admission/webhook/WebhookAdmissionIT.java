@@ -3,10 +3,14 @@ package io.kube4j.apiserver.admission.webhook;
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiClient.Response;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
+import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -155,6 +159,20 @@ class WebhookAdmissionIT {
         assertThat(cm.json().path("metadata").path("labels").has("webhook-added")).isFalse();
         assertThat(hooks.received("/validate").stream()
                 .noneMatch(r -> r.path("request").path("namespace").asString().equals(OFF))).isTrue();
+    }
+
+    @Test
+    void kubectlPrintsTheDenialAndTheWarning(@TempDir Path dir) throws Exception {
+        KubectlRunner kubectl = new KubectlRunner(Requirements.requireBinary("kubectl"), apiserver.url(), ON, dir,
+                Duration.ofSeconds(60));
+        KubectlRunner.Result denied = kubectl.kubectl("create", "configmap", "forbidden-by-kubectl", "--from-literal=a=b");
+        assertThat(denied.code()).isNotZero();
+        assertThat(denied.err()).contains("admission webhook \"validate.kube4j.io\" denied the request: "
+                + "names starting with forbidden- are refused");
+        KubectlRunner.Result ok = kubectl.kubectl("create", "configmap", "by-kubectl", "--from-literal=a=b").ok();
+        assertThat(ok.err()).contains("Warning: checked by validate.kube4j.io");
+        assertThat(kubectl.kubectl("get", "configmap", "by-kubectl", "-o", "jsonpath={.metadata.labels.webhook-added}")
+                .ok().out()).isEqualTo("yes");
     }
 
     @Test
