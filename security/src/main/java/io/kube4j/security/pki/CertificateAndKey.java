@@ -1,6 +1,9 @@
 package io.kube4j.security.pki;
 
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -23,8 +26,8 @@ public record CertificateAndKey(X509Certificate certificate, PrivateKey key) {
         return PemFiles.encodePrivateKey(key);
     }
 
-    /** Writes the certificate and the PKCS#8 key as PEM, both 0600 (key first: a reader never sees a new cert
-     * with the old key for longer than the gap between two renames). */
+    /** Writes the PKCS#8 key and the certificate as PEM, both 0600, each file replaced atomically (a reloading
+     * reader that catches the new key with the old certificate sees them not match and waits for the certificate). */
     public void write(Path certFile, Path keyFile) {
         PemFiles.writePrivate(keyFile, keyPem());
         PemFiles.writePrivate(certFile, certificatePem());
@@ -50,5 +53,24 @@ public record CertificateAndKey(X509Certificate certificate, PrivateKey key) {
         Duration lifetime = Duration.between(notBefore(), notAfter());
         Duration left = Duration.between(now, notAfter());
         return now.isBefore(notBefore()) || left.multipliedBy(3).compareTo(lifetime) < 0;
+    }
+
+    /** True when the key is the certificate's: signs a random message with it and verifies with the certificate. */
+    public boolean keyMatches() {
+        try {
+            byte[] msg = new byte[32];
+            new SecureRandom().nextBytes(msg);
+            String alg = KeyPairs.signatureAlgorithm(key);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(msg);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(certificate.getPublicKey());
+            v.update(msg);
+            return v.verify(sig);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -9,8 +9,6 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.RSAPublicKeySpec;
@@ -197,7 +195,7 @@ public final class ClusterPki {
         if (Files.exists(crt) || Files.exists(key)) {
             // An existing CA is never replaced: every certificate and kubeconfig in the cluster trusts it.
             CertificateAuthority existing = CertificateAuthority.read(crt, key, clock);
-            if (!keyMatches(existing.credentials())) {
+            if (!existing.credentials().keyMatches()) {
                 throw new IllegalStateException(key + " is not the key of " + crt);
             }
             String warning = existing.credentials().needsRotation(clock.instant())
@@ -241,7 +239,7 @@ public final class ClusterPki {
         if (!issuer.signed(c)) {
             return "not signed by the current " + issuer.certificate().getSubjectX500Principal().getName();
         }
-        if (!keyMatches(have)) {
+        if (!have.keyMatches()) {
             return "key does not match the certificate";
         }
         if (have.needsRotation(clock.instant())) {
@@ -306,25 +304,6 @@ public final class ClusterPki {
                     new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Signs a random message with the key and checks it with the certificate's public key. */
-    static boolean keyMatches(CertificateAndKey ck) {
-        try {
-            byte[] msg = new byte[32];
-            new SecureRandom().nextBytes(msg);
-            String alg = KeyPairs.signatureAlgorithm(ck.key());
-            Signature s = Signature.getInstance(alg);
-            s.initSign(ck.key());
-            s.update(msg);
-            byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            v.initVerify(ck.certificate().getPublicKey());
-            v.update(msg);
-            return v.verify(sig);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
         }
     }
 

@@ -40,6 +40,10 @@ public final class ReloadingPemKeyManager extends X509ExtendedKeyManager {
         this.material = new ReloadingFiles<>(List.of(certFile, keyFile), () -> {
             List<X509Certificate> chain = PemFiles.readCertificates(certFile);
             PrivateKey key = PemFiles.readPrivateKey(keyFile);
+            if (!new CertificateAndKey(chain.get(0), key).keyMatches()) {
+                throw new IllegalStateException(keyFile + " is not the key of " + certFile
+                        + " (yet: one of them is being replaced)");
+            }
             Material m = new Material(ALIAS + "-" + generation.incrementAndGet(), chain, key);
             previous = latest;
             latest = m;
