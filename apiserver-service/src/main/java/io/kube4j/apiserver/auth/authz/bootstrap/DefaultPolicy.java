@@ -140,8 +140,9 @@ public final class DefaultPolicy {
                 rule(List.of("create"), "authentication.k8s.io", "selfsubjectreviews"))));
         add(r, role("system:discovery", List.of(urls(List.of("get"), "/api", "/api/*", "/apis", "/apis/*",
                 "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"))));
+        // + the actuator's health, which authentication.anonymous-paths lets anonymous requests reach too
         add(r, role("system:public-info-viewer", List.of(urls(List.of("get"), "/healthz", "/livez", "/readyz",
-                "/version", "/version/"))));
+                "/version", "/version/", "/actuator/health", "/actuator/health/*"))));
         add(r, role("system:monitoring", List.of(urls(List.of("get"), "/metrics", "/metrics/slis", "/livez",
                 "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*", "/actuator/prometheus"))));
         add(r, role("system:node", nodeRules()));
