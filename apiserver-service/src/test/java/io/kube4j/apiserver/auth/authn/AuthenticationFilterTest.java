@@ -33,7 +33,7 @@ class AuthenticationFilterTest {
             return Mono.empty();
         }).block();
         Integer code = ex.getResponse().getStatusCode() == null ? null : ex.getResponse().getStatusCode().value();
-        return new Result(code == null ? 200 : code, ex.getResponse().getBodyAsString().block(),
+        return new Result(code == null ? 200 : code, code == null ? "" : ex.getResponse().getBodyAsString().block(),
                 seen.get() == null ? null : RequestUser.find(seen.get()), seen.get());
     }
 
