@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.kube4j.controller.testsupport.TestCertificates;
+import io.kube4j.security.pki.CertificateAuthority;
+import io.kube4j.security.pki.PemFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -31,7 +32,7 @@ class RootCaCertPublisherFactoryTest {
     void theControllerExistsOnlyWithARootCaFile() throws Exception {
         runner.run(ctx -> assertThat(ctx).doesNotHaveBean(RootCaCertPublisherFactory.class));
         Path file = dir.resolve("ca.crt");
-        Files.writeString(file, TestCertificates.selfSignedCaPem("ca"));
+        Files.writeString(file, PemFiles.encodeCertificate(CertificateAuthority.create("ca").certificate()));
         runner.withPropertyValues("kube4j.controller.root-ca-file=" + file).run(ctx -> {
             assertThat(ctx).hasSingleBean(RootCaCertPublisherFactory.class);
             assertThat(ctx.getBean(RootCaCertPublisherFactory.class).name()).isEqualTo("root-ca-cert-publisher");

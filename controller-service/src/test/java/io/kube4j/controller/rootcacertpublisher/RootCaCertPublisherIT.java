@@ -14,7 +14,8 @@ import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.ResourceClient;
 import io.kube4j.controller.manager.ControllerManager;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
-import io.kube4j.controller.testsupport.TestCertificates;
+import io.kube4j.security.pki.CertificateAuthority;
+import io.kube4j.security.pki.PemFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class RootCaCertPublisherIT {
     @BeforeAll
     static void start() throws Exception {
         configMaps = ControllerTestEnv.client().resources(ConfigMap.class);
-        bundle = TestCertificates.selfSignedCaPem("kube4j-test-ca");
+        bundle = PemFiles.encodeCertificate(CertificateAuthority.create("kube4j-test-ca").certificate());
         Path file = dir.resolve("ca.crt");
         Files.writeString(file, bundle);
         manager = ControllerTestEnv.start(new RootCaCertPublisherFactory(new RootCaCertPublisherProperties(file)));

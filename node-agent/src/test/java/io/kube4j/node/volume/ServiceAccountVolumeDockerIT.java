@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.node.agent.NodeAgentHarness;
-import io.kube4j.node.testsupport.TestCertificates;
+import io.kube4j.security.pki.CertificateAuthority;
+import io.kube4j.security.pki.PemFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class ServiceAccountVolumeDockerIT {
     @BeforeAll
     static void start() {
         node = NodeAgentHarness.docker("satoken");
-        caPem = TestCertificates.selfSignedCaPem("kube4j-sa-it-ca");
+        caPem = PemFiles.encodeCertificate(CertificateAuthority.create("kube4j-sa-it-ca").certificate());
         String ns = node.namespace();
         // what the serviceaccount and root-ca-cert-publisher controllers would have made (they do not run here)
         node.client().resources(io.fabric8.kubernetes.api.model.ServiceAccount.class).create(
