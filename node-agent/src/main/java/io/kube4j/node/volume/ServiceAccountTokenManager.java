@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestSpecBuilder;
 import io.kube4j.client.util.Clock;
 
 /**
@@ -67,6 +69,11 @@ public final class ServiceAccountTokenManager {
                 || fresh.getStatus().getToken().isEmpty()) {
             throw new IllegalStateException("the TokenRequest for ServiceAccount " + namespace + "/" + serviceAccount
                     + " was answered without a token");
+        }
+        if ((fresh.getSpec() == null || fresh.getSpec().getExpirationSeconds() == null) && request.getSpec() != null) {
+            // the lifetime is what the refresh rule needs: an answer without it lived as long as asked
+            fresh = new TokenRequestBuilder(fresh).withSpec(new TokenRequestSpecBuilder(request.getSpec()).build())
+                    .build();
         }
         cache.put(key, fresh);
         return fresh;

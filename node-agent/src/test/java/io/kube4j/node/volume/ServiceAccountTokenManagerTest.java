@@ -81,6 +81,20 @@ class ServiceAccountTokenManagerTest {
     }
 
     @Test
+    void anAnswerWithoutItsLifetimeIsTakenToLiveAsLongAsAsked() {
+        ServiceAccountTokenManager m = new ServiceAccountTokenManager((ns, sa, tr) -> {
+            TokenRequest answer = api.request(ns, sa, tr);
+            answer.setSpec(null);
+            return answer;
+        }, clock);
+        String first = m.serviceAccountToken("ns", "sa", request("u1", 3600)).getStatus().getToken();
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(m.serviceAccountToken("ns", "sa", request("u1", 3600)).getStatus().getToken()).isEqualTo(first);
+        clock.advance(Duration.ofMinutes(20));
+        assertThat(m.serviceAccountToken("ns", "sa", request("u1", 3600)).getStatus().getToken()).isNotEqualTo(first);
+    }
+
+    @Test
     void anAnswerWithoutATokenIsAnError() {
         ServiceAccountTokenManager broken = new ServiceAccountTokenManager((ns, sa, tr) -> tr, clock);
         assertThatThrownBy(() -> broken.serviceAccountToken("ns", "sa", request("u1", 600)))
