@@ -3,7 +3,6 @@ package io.kube4j.security.authn;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -14,36 +13,21 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the PEM objects the authenticators need (certificates, RSA/EC keys in PKCS#1, PKCS#8 or SPKI form). */
-public final class Pem {
+/**
+ * Reads ServiceAccount key files as Kubernetes does: a private key file yields its key pair (the public half
+ * derived for PKCS#8 RSA keys), a public key file may hold several keys (PUBLIC KEY blocks, certificates, private
+ * keys). Certificates and single keys are {@link io.kube4j.security.pki.PemFiles}' job.
+ */
+final class Pem {
 
     private Pem() {
     }
 
-    public static List<X509Certificate> certificates(byte[] pem) {
-        List<X509Certificate> out = new ArrayList<>();
-        for (Object o : objects(pem)) {
-            if (o instanceof X509CertificateHolder h) {
-                try {
-                    out.add(new JcaX509CertificateConverter().getCertificate(h));
-                } catch (CertificateException e) {
-                    throw new IllegalArgumentException("bad certificate in PEM: " + e.getMessage(), e);
-                }
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no certificate in PEM data");
-        }
-        return out;
-    }
-
     /** The key pair of a PEM private key (the public half is derived for PKCS#8 RSA keys). */
-    public static KeyPair keyPair(byte[] pem) {
+    static KeyPair keyPair(byte[] pem) {
         JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
         try {
             for (Object o : objects(pem)) {
@@ -62,7 +46,7 @@ public final class Pem {
     }
 
     /** Every public key in the PEM data: PUBLIC KEY blocks, the public half of private keys, certificates' keys. */
-    public static List<PublicKey> publicKeys(byte[] pem) {
+    static List<PublicKey> publicKeys(byte[] pem) {
         JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
         List<PublicKey> out = new ArrayList<>();
         try {

@@ -1,6 +1,7 @@
 package io.kube4j.security.authn;
 
 import io.kube4j.security.UserInfo;
+import io.kube4j.security.tls.ReloadingFiles;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,8 +27,13 @@ public final class StaticTokenAuthenticator {
     }
 
     public static StaticTokenAuthenticator fromFile(Path file) {
-        ReloadingFile<Map<String, UserInfo>> f = new ReloadingFile<>(file, bytes -> parse(file.toString(), bytes));
-        return new StaticTokenAuthenticator(f::get);
+        return new StaticTokenAuthenticator(new ReloadingFiles<>(List.of(file), () -> {
+            try {
+                return parse(file.toString(), java.nio.file.Files.readAllBytes(file));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + file, e);
+            }
+        }, java.time.Duration.ofSeconds(1), java.time.Clock.systemUTC()));
     }
 
     public Optional<UserInfo> authenticate(String token) {

@@ -1,6 +1,8 @@
 package io.kube4j.security.authn;
 
 import io.kube4j.security.UserInfo;
+import io.kube4j.security.pki.PemFiles;
+import io.kube4j.security.tls.ReloadingFiles;
 
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -13,6 +15,7 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
@@ -47,8 +50,17 @@ public final class X509Authenticator {
 
     /** Verifies against the PEM bundle at {@code caFile}, re-read when it changes. */
     public static X509Authenticator fromCaFile(Path caFile) {
-        ReloadingFile<List<X509Certificate>> f = new ReloadingFile<>(caFile, Pem::certificates);
-        return new X509Authenticator(f::get, Clock.systemUTC());
+        return new X509Authenticator(new ReloadingFiles<>(List.of(caFile), () -> readCaBundle(caFile),
+                Duration.ofSeconds(1), Clock.systemUTC()), Clock.systemUTC());
+    }
+
+    /** The certificates of a PEM CA bundle; an error (so a reload keeps the previous bundle) when it holds none. */
+    public static List<X509Certificate> readCaBundle(Path caFile) {
+        List<X509Certificate> certs = PemFiles.readCertificates(caFile);
+        if (certs.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in " + caFile);
+        }
+        return certs;
     }
 
     /** The user named by a verified chain; empty when no certificate was presented or its CN is empty. */

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * on disk is served from the next TLS handshake on. A file that cannot be read keeps the previous value (and
  * logs once per change); the first read must succeed.
  */
-final class ReloadingFiles<T> implements Supplier<T> {
+public final class ReloadingFiles<T> implements Supplier<T> {
 
     private static final Logger log = LoggerFactory.getLogger(ReloadingFiles.class);
 
@@ -32,7 +32,7 @@ final class ReloadingFiles<T> implements Supplier<T> {
     private volatile List<Object> stamp;
     private volatile long nextCheck;
 
-    ReloadingFiles(List<Path> files, Supplier<T> loader, Duration checkInterval, Clock clock) {
+    public ReloadingFiles(List<Path> files, Supplier<T> loader, Duration checkInterval, Clock clock) {
         this.files = List.copyOf(files);
         this.loader = Objects.requireNonNull(loader);
         this.checkInterval = checkInterval;

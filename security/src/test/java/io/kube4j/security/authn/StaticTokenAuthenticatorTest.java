@@ -53,9 +53,14 @@ class StaticTokenAuthenticatorTest {
     void unknownTokensAreNoOpinionAndTheFileIsReloaded(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("tokens.csv");
         Files.writeString(f, "secret1,alice,1,\"dev,ops\"\n");
-        ReloadingFile<Map<String, UserInfo>> file = new ReloadingFile<>(f, b -> StaticTokenAuthenticator.parse("t", b),
-                0, java.time.Clock.systemUTC());
-        StaticTokenAuthenticator a = new StaticTokenAuthenticator(file::get);
+        var file = new io.kube4j.security.tls.ReloadingFiles<>(List.of(f), () -> {
+            try {
+                return StaticTokenAuthenticator.parse("t", Files.readAllBytes(f));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, java.time.Duration.ZERO, java.time.Clock.systemUTC());
+        StaticTokenAuthenticator a = new StaticTokenAuthenticator(file);
         assertThat(a.authenticate("secret1").orElseThrow().groups()).containsExactly("dev", "ops");
         assertThat(a.authenticate("secret2")).isEmpty();
         assertThat(a.authenticate("")).isEmpty();

@@ -85,8 +85,9 @@ class X509AuthenticatorTest {
     void theCaFileIsReloadedWhenItChanges(@TempDir Path dir) throws Exception {
         Path caFile = dir.resolve("ca.crt");
         Files.writeString(caFile, TestCerts.pem(CA.cert()));
-        ReloadingFile<List<X509Certificate>> f = new ReloadingFile<>(caFile, Pem::certificates, 0, Clock.systemUTC());
-        X509Authenticator a = new X509Authenticator(f::get, Clock.systemUTC());
+        var f = new io.kube4j.security.tls.ReloadingFiles<>(List.of(caFile), () -> X509Authenticator.readCaBundle(caFile),
+                java.time.Duration.ZERO, Clock.systemUTC());
+        X509Authenticator a = new X509Authenticator(f, Clock.systemUTC());
         X509Certificate[] other = {TestCerts.client(OTHER_CA, "carol").cert()};
         assertThatThrownBy(() -> a.authenticate(other)).isInstanceOf(AuthenticationException.class);
 

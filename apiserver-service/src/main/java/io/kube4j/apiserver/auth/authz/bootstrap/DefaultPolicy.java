@@ -140,8 +140,9 @@ public final class DefaultPolicy {
                 rule(List.of("create"), "authentication.k8s.io", "selfsubjectreviews"))));
         add(r, role("system:discovery", List.of(urls(List.of("get"), "/api", "/api/*", "/apis", "/apis/*",
                 "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"))));
+        // + the actuator's health, which authentication.anonymous-paths lets anonymous requests reach too
         add(r, role("system:public-info-viewer", List.of(urls(List.of("get"), "/healthz", "/livez", "/readyz",
-                "/version", "/version/"))));
+                "/version", "/version/", "/actuator/health", "/actuator/health/*"))));
         add(r, role("system:monitoring", List.of(urls(List.of("get"), "/metrics", "/metrics/slis", "/livez",
                 "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*", "/actuator/prometheus"))));
         add(r, role("system:node", nodeRules()));
@@ -191,7 +192,10 @@ public final class DefaultPolicy {
                 rule(List.of("create"), COORDINATION, "leases"),
                 rule(List.of("create"), BATCH, "jobs"),
                 rule(List.of("create"), "authentication.k8s.io", "tokenreviews"),
-                rule(List.of("create"), "authorization.k8s.io", "subjectaccessreviews"));
+                rule(List.of("create"), "authorization.k8s.io", "subjectaccessreviews"),
+                // the clusterrole-aggregation controller writes rules it may not hold itself (Kubernetes gives
+                // that controller escalate on clusterroles too)
+                rule(List.of("escalate"), RBAC, "clusterroles"));
     }
 
     /** The default ClusterRoleBindings by name. */
