@@ -81,7 +81,9 @@ public final class ResourceHooks {
     }
 
     void prepareForCreate(ResourceType t, HasMetadata obj) {
-        if (obj instanceof PriorityClass pc) {
+        if (obj instanceof io.fabric8.kubernetes.api.model.Secret secret) {
+            mergeStringData(secret);
+        } else if (obj instanceof PriorityClass pc) {
             PriorityClasses.applyDefaults(pc);
         } else if (obj instanceof Pod pod) {
             PodStatus status = new PodStatus();
@@ -311,10 +313,29 @@ public final class ResourceHooks {
         return Flux.concat(steps).then();
     }
 
+    /**
+     * A Secret's {@code stringData} is write-only: as Kubernetes' conversion does, its entries are base64-encoded
+     * into {@code data} (overriding keys present in both) and it is never stored.
+     */
+    static void mergeStringData(io.fabric8.kubernetes.api.model.Secret secret) {
+        if (secret.getStringData() == null || secret.getStringData().isEmpty()) {
+            secret.setStringData(null);
+            return;
+        }
+        java.util.Map<String, String> data = new java.util.LinkedHashMap<>(
+                secret.getData() == null ? java.util.Map.of() : secret.getData());
+        secret.getStringData().forEach((k, v) -> data.put(k, java.util.Base64.getEncoder()
+                .encodeToString((v == null ? "" : v).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        secret.setData(data);
+        secret.setStringData(null);
+    }
+
     // ---------------------------------------------------------------- update
 
     void prepareForUpdate(ResourceType t, HasMetadata next, HasMetadata current) {
-        if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null && old.getSpec() != null) {
+        if (next instanceof io.fabric8.kubernetes.api.model.Secret secret) {
+            mergeStringData(secret);
+        } else if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null && old.getSpec() != null) {
             if ((svc.getSpec().getClusterIP() == null || svc.getSpec().getClusterIP().isEmpty())
                     && !"ExternalName".equals(svc.getSpec().getType())) {
                 svc.getSpec().setClusterIP(old.getSpec().getClusterIP());

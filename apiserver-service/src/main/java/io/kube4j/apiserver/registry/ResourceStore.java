@@ -453,7 +453,7 @@ public final class ResourceStore {
                     HasMetadata next = mutate.apply(current);
                     next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
                     byte[] bytes = ObjectCodec.encodeForStorage(next);
-                    if (java.util.Arrays.equals(bytes, stored.value())) {
+                    if (!stored.stale() && java.util.Arrays.equals(bytes, stored.value())) {
                         return Mono.just(Written.of(snapshot.get(), stored.value(), stored.modRevision()));
                     }
                     if (next.getMetadata().getDeletionTimestamp() != null
@@ -543,7 +543,7 @@ public final class ResourceStore {
                             next.getMetadata().setGeneration((m.getGeneration() == null ? 0 : m.getGeneration()) + 1);
                         }
                         byte[] bytes = ObjectCodec.encodeForStorage(next);
-                        if (java.util.Arrays.equals(bytes, stored.value())) {
+                        if (!stored.stale() && java.util.Arrays.equals(bytes, stored.value())) {
                             return Mono.just(new DeleteResult(current, false));
                         }
                         return storage.update(key, bytes, stored.modRevision(), ttl(t)).flatMap(r -> {
