@@ -20,7 +20,12 @@ public final class Responses {
     }
 
     static boolean wantsYaml(ServerRequest request) {
-        List<MediaType> accept = request.headers().accept();
+        List<MediaType> accept;
+        try {
+            accept = request.headers().accept();
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            return false;
+        }
         for (MediaType m : accept) {
             String t = m.getType() + "/" + m.getSubtype();
             if (t.equals("application/json") || t.equals("*/*")) {
@@ -56,6 +61,22 @@ public final class Responses {
 
     public static Mono<ServerResponse> object(ServerRequest request, int status, Object value, List<String> warnings) {
         return object(request, status, Codecs.json().writeValueAsBytes(value), warnings);
+    }
+
+    /** Writes {@code e} as a Status straight onto the exchange, for WebFilters that answer before any handler. */
+    public static Mono<Void> write(org.springframework.web.server.ServerWebExchange exchange, ApiException e) {
+        var response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.empty();
+        }
+        byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
+        response.setStatusCode(HttpStatus.valueOf(e.code()));
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        response.getHeaders().setContentLength(body.length);
+        if (e.code() == 429 || e.code() == 504) {
+            response.getHeaders().set("Retry-After", "1");
+        }
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
     }
 
     public static Mono<ServerResponse> error(ApiException e) {
