@@ -118,6 +118,15 @@ public final class ResourceHooks {
         return c;
     }
 
+    /** False also for a malformed quantity: validation, which runs next, answers it with a 422. */
+    private static boolean sameAmount(Quantity a, Quantity b) {
+        try {
+            return a.getNumericalAmount().compareTo(b.getNumericalAmount()) == 0;
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Kubernetes' QoS class: Guaranteed, Burstable or BestEffort. */
     static String qosClass(Pod pod) {
         if (pod.getSpec() == null || pod.getSpec().getContainers() == null) {
@@ -139,7 +148,7 @@ public final class ResourceHooks {
             for (String res : List.of("cpu", "memory")) {
                 Quantity l = lim.get(res);
                 Quantity q = req.get(res) != null ? req.get(res) : l;
-                if (l == null || q == null || l.getNumericalAmount().compareTo(q.getNumericalAmount()) != 0) {
+                if (l == null || q == null || !sameAmount(l, q)) {
                     guaranteed = false;
                 }
             }

@@ -314,8 +314,9 @@ public final class ResourceStore {
             if (bm == null) {
                 body.setMetadata(bm = new ObjectMeta());
             }
-            if (bm.getName() != null && !bm.getName().isEmpty() && !bm.getName().equals(name)) {
-                throw ApiException.badRequest("the name of the object (" + bm.getName()
+            // as Kubernetes' checkName: a body without a name does not match the URL either
+            if (!name.equals(bm.getName())) {
+                throw ApiException.badRequest("the name of the object (" + (bm.getName() == null ? "" : bm.getName())
                         + ") does not match the name on the URL (" + name + ")");
             }
             if (t.namespaced() && bm.getNamespace() != null && !bm.getNamespace().isEmpty() && !bm.getNamespace().equals(ns)) {
@@ -335,15 +336,27 @@ public final class ResourceStore {
         return guaranteedUpdate(t, ns, name, current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
+            String apiVersion = patched.path("apiVersion").asString("");
+            String kind = patched.path("kind").asString("");
+            if (!patched.path("apiVersion").isMissingNode() && !apiVersion.equals(t.apiVersion())
+                    || !patched.path("kind").isMissingNode() && !kind.equals(t.kind())) {
+                throw ApiException.badRequest("the patched object's apiVersion/kind (" + apiVersion + "/" + kind
+                        + ") does not match the resource " + t.qualifiedName() + " (" + t.apiVersion() + "/" + t.kind() + ")");
+            }
             HasMetadata next = decodeTree(t, patched);
             String pinned = next.getMetadata() == null ? null : next.getMetadata().getResourceVersion();
             if (pinned != null && !pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {
                 throw ApiException.staleObject(t, name);
             }
-            if (next.getMetadata() != null && next.getMetadata().getName() != null
-                    && !next.getMetadata().getName().equals(name)) {
-                throw ApiException.badRequest("the name of the object (" + next.getMetadata().getName()
+            String patchedName = next.getMetadata().getName() == null ? "" : next.getMetadata().getName();
+            if (!patchedName.equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + patchedName
                         + ") does not match the name on the URL (" + name + ")");
+            }
+            String patchedNs = next.getMetadata().getNamespace();
+            if (t.namespaced() && ns != null && patchedNs != null && !patchedNs.isEmpty() && !patchedNs.equals(ns)) {
+                throw ApiException.badRequest("the namespace of the object (" + patchedNs
+                        + ") does not match the namespace on the request (" + ns + ")");
             }
             return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
         });
