@@ -79,7 +79,7 @@ public class MaxInFlightFilter implements WebFilter {
                 return chain.filter(exchange);
             }
             b.dropped.increment();
-            return Responses.write(exchange, new ApiException(429, "TooManyRequests",
+            return Responses.error(exchange, new ApiException(429, "TooManyRequests",
                     "Too many requests, please try again later.", null, null, null, java.util.List.of(), 1));
         }
         AtomicBoolean released = new AtomicBoolean();

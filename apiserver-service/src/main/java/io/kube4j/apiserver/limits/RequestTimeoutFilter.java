@@ -41,13 +41,13 @@ public class RequestTimeoutFilter implements WebFilter {
         if (requested != null && !requested.isEmpty()) {
             Duration asked = parseGoDuration(requested);
             if (asked == null) {
-                return Responses.write(exchange, ApiException.badRequest("invalid timeout specified in the request URL"));
+                return Responses.error(exchange, ApiException.badRequest("invalid timeout specified in the request URL"));
             }
             if (!asked.isZero() && asked.compareTo(d) < 0) {
                 d = asked;
             }
         }
-        return chain.filter(exchange).timeout(d, Mono.defer(() -> Responses.write(exchange, ApiException.timeout(
+        return chain.filter(exchange).timeout(d, Mono.defer(() -> Responses.error(exchange, ApiException.timeout(
                 "Timeout: request did not complete within requested timeout - context deadline exceeded"))));
     }
 

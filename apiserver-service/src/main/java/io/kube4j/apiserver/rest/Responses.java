@@ -63,20 +63,23 @@ public final class Responses {
         return object(request, status, Codecs.json().writeValueAsBytes(value), warnings);
     }
 
-    /** Writes {@code e} as a Status straight onto the exchange, for WebFilters that answer before any handler. */
-    public static Mono<Void> write(org.springframework.web.server.ServerWebExchange exchange, ApiException e) {
-        var response = exchange.getResponse();
-        if (response.isCommitted()) {
+    /**
+     * Writes {@code e} as a Status from a {@code WebFilter}, before any handler ran (401, 403 from the security chain,
+     * 429 and 504 from the limits); {@code Retry-After: 1} with 429 and 504; nothing once the response is committed.
+     */
+    public static Mono<Void> error(org.springframework.web.server.ServerWebExchange exchange, ApiException e) {
+        org.springframework.http.server.reactive.ServerHttpResponse r = exchange.getResponse();
+        if (r.isCommitted()) {
             return Mono.empty();
         }
         byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
-        response.setStatusCode(HttpStatus.valueOf(e.code()));
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        response.getHeaders().setContentLength(body.length);
+        r.setStatusCode(HttpStatus.valueOf(e.code()));
+        r.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        r.getHeaders().setContentLength(body.length);
         if (e.code() == 429 || e.code() == 504) {
-            response.getHeaders().set("Retry-After", "1");
+            r.getHeaders().set("Retry-After", "1");
         }
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+        return r.writeWith(Mono.fromSupplier(() -> r.bufferFactory().wrap(body)));
     }
 
     public static Mono<ServerResponse> error(ApiException e) {

@@ -1,7 +1,7 @@
 package io.kube4j.apiserver.audit;
 
 import io.kube4j.api.codec.Codecs;
-import io.kube4j.apiserver.auth.InsecureDevelopmentUserFilter;
+import io.kube4j.apiserver.auth.authn.RequestAuthentication;
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
@@ -100,7 +100,7 @@ class AuditLogIT {
         assertThat(e.path("level").asString()).isEqualTo("RequestResponse");
         assertThat(e.path("verb").asString()).isEqualTo("create");
         assertThat(e.path("requestURI").asString()).isEqualTo("/api/v1/namespaces/" + NS + "/secrets");
-        assertThat(e.path("user").path("username").asString()).isEqualTo(InsecureDevelopmentUserFilter.USER);
+        assertThat(e.path("user").path("username").asString()).isEqualTo(RequestAuthentication.INSECURE_DEVELOPMENT_USER);
         assertThat(e.path("user").path("groups").toString()).contains("system:masters");
         assertThat(e.path("sourceIPs").get(0).asString()).isEqualTo("127.0.0.1");
         assertThat(e.path("userAgent").asString()).isNotEmpty();
