@@ -12,6 +12,8 @@ import io.kube4j.apiserver.rest.WatchHandler;
 import io.kube4j.apiserver.storage.EtcdStorage;
 import io.kube4j.apiserver.storage.EtcdStorageConfig;
 import io.kube4j.apiserver.storage.Storage;
+import io.kube4j.apiserver.storage.encryption.EncryptingStorage;
+import io.kube4j.apiserver.storage.encryption.EncryptionConfiguration;
 import io.kube4j.apiserver.watch.WatchCacheManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
@@ -32,10 +34,24 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 public class ApiServerConfiguration {
 
     @Bean(destroyMethod = "close")
-    Storage storage(ApiServerProperties props, MeterRegistry meters) {
+    Storage storage(ApiServerProperties props, MeterRegistry meters, ResourceRegistry registry) {
         ApiServerProperties.Etcd e = props.etcd();
-        return new EtcdStorage(new EtcdStorageConfig(e.endpoints(), e.requestTimeout(), e.connectTimeout(),
+        Storage etcd = new EtcdStorage(new EtcdStorageConfig(e.endpoints(), e.requestTimeout(), e.connectTimeout(),
                 e.caFile(), e.certFile(), e.keyFile()), meters);
+        String encryption = props.encryptionProviderConfig();
+        if (encryption == null || encryption.isBlank()) {
+            return etcd;
+        }
+        EncryptionConfiguration config;
+        try {
+            config = EncryptionConfiguration.load(java.nio.file.Path.of(encryption), registry);
+        } catch (RuntimeException ex) {
+            etcd.close();
+            throw ex;
+        }
+        org.slf4j.LoggerFactory.getLogger(ApiServerConfiguration.class)
+                .info("encryption at rest from {}: key prefix -> writing provider {}", encryption, config.writers());
+        return new EncryptingStorage(etcd, config);
     }
 
     @Bean

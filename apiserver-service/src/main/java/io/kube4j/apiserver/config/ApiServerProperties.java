@@ -16,6 +16,8 @@ import java.util.List;
  * @param eventTtl              how long core/v1 Events are kept
  * @param maxRequestBodySize    the largest request body accepted (Kubernetes: 3 MiB)
  * @param kubelet               how the apiserver reaches node agents (pods/log, exec, attach, portforward)
+ * @param encryptionProviderConfig path of an {@code apiserver.config.k8s.io/v1 EncryptionConfiguration} file:
+ *                              the resources encrypted at rest in etcd and their keys (empty: nothing encrypted)
  */
 @ConfigurationProperties("kube4j.apiserver")
 public record ApiServerProperties(
@@ -25,7 +27,8 @@ public record ApiServerProperties(
         @DefaultValue WatchCache watchCache,
         @DefaultValue("1h") Duration eventTtl,
         @DefaultValue("3145728") long maxRequestBodySize,
-        @DefaultValue Kubelet kubelet) {
+        @DefaultValue Kubelet kubelet,
+        String encryptionProviderConfig) {
 
     /**
      * @param insecureTls    do not verify the node API's certificate (kube-apiserver's {@code --kubelet-insecure-tls});

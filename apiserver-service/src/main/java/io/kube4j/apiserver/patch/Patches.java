@@ -50,7 +50,8 @@ public final class Patches {
         JsonValue patch;
         try (JsonReader r = Json.createReader(new StringReader(patchText))) {
             patch = r.readValue();
-        } catch (JsonException e) {
+        } catch (RuntimeException e) {
+            // JsonException, and Parsson's plain RuntimeException for nesting beyond its limit
             throw ApiException.badRequest("the patch is not valid JSON: " + e.getMessage());
         }
         JsonStructure doc;
@@ -80,7 +81,11 @@ public final class Patches {
         if (result.getValueType() != JsonValue.ValueType.OBJECT) {
             throw new ApiException(422, "Invalid", "the patch did not produce an object");
         }
-        return Codecs.json().readTree(result.toString());
+        try {
+            return Codecs.json().readTree(result.toString());
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new ApiException(422, "Invalid", "the patched object cannot be read: " + e.getOriginalMessage());
+        }
     }
 
     private static JsonNode strategicMergePatch(JsonNode target, byte[] patchBytes, String apiVersion, String kind) {

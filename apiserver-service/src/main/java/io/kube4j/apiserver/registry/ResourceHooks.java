@@ -62,7 +62,9 @@ public final class ResourceHooks {
     }
 
     void prepareForCreate(ResourceType t, HasMetadata obj) {
-        if (obj instanceof PriorityClass pc) {
+        if (obj instanceof io.fabric8.kubernetes.api.model.Secret secret) {
+            mergeStringData(secret);
+        } else if (obj instanceof PriorityClass pc) {
             PriorityClasses.applyDefaults(pc);
         } else if (obj instanceof Pod pod) {
             PodStatus status = new PodStatus();
@@ -97,6 +99,15 @@ public final class ResourceHooks {
         return c;
     }
 
+    /** False also for a malformed quantity: validation, which runs next, answers it with a 422. */
+    private static boolean sameAmount(Quantity a, Quantity b) {
+        try {
+            return a.getNumericalAmount().compareTo(b.getNumericalAmount()) == 0;
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Kubernetes' QoS class: Guaranteed, Burstable or BestEffort. */
     static String qosClass(Pod pod) {
         if (pod.getSpec() == null || pod.getSpec().getContainers() == null) {
@@ -118,7 +129,7 @@ public final class ResourceHooks {
             for (String res : List.of("cpu", "memory")) {
                 Quantity l = lim.get(res);
                 Quantity q = req.get(res) != null ? req.get(res) : l;
-                if (l == null || q == null || l.getNumericalAmount().compareTo(q.getNumericalAmount()) != 0) {
+                if (l == null || q == null || !sameAmount(l, q)) {
                     guaranteed = false;
                 }
             }
@@ -289,10 +300,29 @@ public final class ResourceHooks {
         return Flux.concat(steps).then();
     }
 
+    /**
+     * A Secret's {@code stringData} is write-only: as Kubernetes' conversion does, its entries are base64-encoded
+     * into {@code data} (overriding keys present in both) and it is never stored.
+     */
+    static void mergeStringData(io.fabric8.kubernetes.api.model.Secret secret) {
+        if (secret.getStringData() == null || secret.getStringData().isEmpty()) {
+            secret.setStringData(null);
+            return;
+        }
+        java.util.Map<String, String> data = new java.util.LinkedHashMap<>(
+                secret.getData() == null ? java.util.Map.of() : secret.getData());
+        secret.getStringData().forEach((k, v) -> data.put(k, java.util.Base64.getEncoder()
+                .encodeToString((v == null ? "" : v).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        secret.setData(data);
+        secret.setStringData(null);
+    }
+
     // ---------------------------------------------------------------- update
 
     void prepareForUpdate(ResourceType t, HasMetadata next, HasMetadata current) {
-        if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null && old.getSpec() != null) {
+        if (next instanceof io.fabric8.kubernetes.api.model.Secret secret) {
+            mergeStringData(secret);
+        } else if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null && old.getSpec() != null) {
             if ((svc.getSpec().getClusterIP() == null || svc.getSpec().getClusterIP().isEmpty())
                     && !"ExternalName".equals(svc.getSpec().getType())) {
                 svc.getSpec().setClusterIP(old.getSpec().getClusterIP());

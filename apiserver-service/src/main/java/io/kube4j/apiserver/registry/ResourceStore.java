@@ -321,8 +321,9 @@ public final class ResourceStore {
             if (bm == null) {
                 body.setMetadata(bm = new ObjectMeta());
             }
-            if (bm.getName() != null && !bm.getName().isEmpty() && !bm.getName().equals(name)) {
-                throw ApiException.badRequest("the name of the object (" + bm.getName()
+            // as Kubernetes' checkName: a body without a name does not match the URL either
+            if (!name.equals(bm.getName())) {
+                throw ApiException.badRequest("the name of the object (" + (bm.getName() == null ? "" : bm.getName())
                         + ") does not match the name on the URL (" + name + ")");
             }
             if (t.namespaced() && bm.getNamespace() != null && !bm.getNamespace().isEmpty() && !bm.getNamespace().equals(ns)) {
@@ -348,15 +349,27 @@ public final class ResourceStore {
         return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
+            String apiVersion = patched.path("apiVersion").asString("");
+            String kind = patched.path("kind").asString("");
+            if (!patched.path("apiVersion").isMissingNode() && !apiVersion.equals(t.apiVersion())
+                    || !patched.path("kind").isMissingNode() && !kind.equals(t.kind())) {
+                throw ApiException.badRequest("the patched object's apiVersion/kind (" + apiVersion + "/" + kind
+                        + ") does not match the resource " + t.qualifiedName() + " (" + t.apiVersion() + "/" + t.kind() + ")");
+            }
             HasMetadata next = decodeTree(t, patched);
             String pinned = next.getMetadata() == null ? null : next.getMetadata().getResourceVersion();
             if (pinned != null && !pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {
                 throw ApiException.staleObject(t, name);
             }
-            if (next.getMetadata() != null && next.getMetadata().getName() != null
-                    && !next.getMetadata().getName().equals(name)) {
-                throw ApiException.badRequest("the name of the object (" + next.getMetadata().getName()
+            String patchedName = next.getMetadata().getName() == null ? "" : next.getMetadata().getName();
+            if (!patchedName.equals(name)) {
+                throw ApiException.badRequest("the name of the object (" + patchedName
                         + ") does not match the name on the URL (" + name + ")");
+            }
+            String patchedNs = next.getMetadata().getNamespace();
+            if (t.namespaced() && ns != null && patchedNs != null && !patchedNs.isEmpty() && !patchedNs.equals(ns)) {
+                throw ApiException.badRequest("the namespace of the object (" + patchedNs
+                        + ") does not match the namespace on the request (" + ns + ")");
             }
             return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
         });
@@ -516,7 +529,7 @@ public final class ResourceStore {
         ResourceType t = call.t();
         next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
         byte[] bytes = ObjectCodec.encodeForStorage(next);
-        if (java.util.Arrays.equals(bytes, stored.value())) {
+        if (!stored.stale() && java.util.Arrays.equals(bytes, stored.value())) {
             return Mono.just(Written.of(snapshot.get(), stored.value(), stored.modRevision()));
         }
         if (next.getMetadata().getDeletionTimestamp() != null
@@ -620,7 +633,7 @@ public final class ResourceStore {
                 next.getMetadata().setGeneration((m.getGeneration() == null ? 0 : m.getGeneration()) + 1);
             }
             byte[] bytes = ObjectCodec.encodeForStorage(next);
-            if (java.util.Arrays.equals(bytes, stored.value())) {
+            if (!stored.stale() && java.util.Arrays.equals(bytes, stored.value())) {
                 return Mono.just(new DeleteResult(current, false));
             }
             return storage.update(key, bytes, stored.modRevision(), ttl(t)).flatMap(r -> {

@@ -29,11 +29,16 @@ public final class Bodies {
                 })
                 .defaultIfEmpty(new byte[0])
                 .onErrorMap(DataBufferLimitException.class,
-                        e -> ApiException.tooLarge("the request body is larger than the limit of " + maxSize + " bytes"));
+                        e -> ApiException.tooLarge("Request entity too large: limit is " + maxSize));
     }
 
     public static String mediaType(ServerRequest request) {
-        MediaType ct = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+        MediaType ct;
+        try {
+            ct = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            throw ApiException.unsupportedMediaType(request.headers().firstHeader("Content-Type"));
+        }
         return ct.getType() + "/" + ct.getSubtype();
     }
 

@@ -106,6 +106,11 @@ public final class ResourceHandler {
                 return e.handle(request, info);
             }
         }
+        for (String dry : request.queryParams().getOrDefault("dryRun", List.of())) {
+            if (!dry.equals("All")) {
+                return Mono.error(ApiException.badRequest("Unsupported value: \"" + dry + "\": supported values: \"All\""));
+            }
+        }
         if (!t.stored() || !t.verbs().contains(verb) && info.subresource() == null) {
             return Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
         }
@@ -466,20 +471,27 @@ public final class ResourceHandler {
         if (body.length > 0) {
             JsonNode opts = Bodies.parseObject(body, Bodies.mediaType(request));
             if (opts.has("gracePeriodSeconds") && !opts.get("gracePeriodSeconds").isNull()) {
-                grace = opts.get("gracePeriodSeconds").asLong();
+                grace = integer(opts.get("gracePeriodSeconds"), "gracePeriodSeconds");
             }
             if (opts.has("propagationPolicy") && !opts.get("propagationPolicy").isNull()) {
-                policy = opts.get("propagationPolicy").asString();
+                policy = text(opts.get("propagationPolicy"), "propagationPolicy");
             }
-            if (opts.path("orphanDependents").isBoolean() && policy == null) {
-                policy = opts.get("orphanDependents").asBoolean() ? "Orphan" : "Background";
+            JsonNode orphan = opts.path("orphanDependents");
+            if (!orphan.isMissingNode() && !orphan.isNull() && !orphan.isBoolean()) {
+                throw ApiException.badRequest("DeleteOptions.orphanDependents must be a boolean, got " + orphan);
+            }
+            if (orphan.isBoolean() && policy == null) {
+                policy = orphan.asBoolean() ? "Orphan" : "Background";
             }
             JsonNode pre = opts.path("preconditions");
+            if (!pre.isMissingNode() && !pre.isNull() && !pre.isObject()) {
+                throw ApiException.badRequest("DeleteOptions.preconditions must be an object, got " + pre);
+            }
             if (pre.hasNonNull("uid")) {
-                uid = pre.get("uid").asString();
+                uid = text(pre.get("uid"), "preconditions.uid");
             }
             if (pre.hasNonNull("resourceVersion")) {
-                rv = pre.get("resourceVersion").asString();
+                rv = text(pre.get("resourceVersion"), "preconditions.resourceVersion");
             }
         }
         if (policy != null && !List.of("Orphan", "Background", "Foreground").contains(policy)) {
@@ -489,6 +501,21 @@ public final class ResourceHandler {
             grace = 0L;
         }
         return new DeleteRequest(grace, policy, uid, rv);
+    }
+
+    /** A DeleteOptions field that must be an integer; anything else is the client's 400, as Kubernetes' decoder. */
+    private static long integer(JsonNode n, String field) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw ApiException.badRequest("DeleteOptions." + field + " must be an integer, got " + n);
+        }
+        return n.asLong();
+    }
+
+    private static String text(JsonNode n, String field) {
+        if (!n.isString()) {
+            throw ApiException.badRequest("DeleteOptions." + field + " must be a string, got " + n);
+        }
+        return n.asString();
     }
 
     private static Long parseLong(String s) {

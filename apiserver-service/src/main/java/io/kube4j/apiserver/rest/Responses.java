@@ -20,7 +20,12 @@ public final class Responses {
     }
 
     static boolean wantsYaml(ServerRequest request) {
-        List<MediaType> accept = request.headers().accept();
+        List<MediaType> accept;
+        try {
+            accept = request.headers().accept();
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            return false;
+        }
         for (MediaType m : accept) {
             String t = m.getType() + "/" + m.getSubtype();
             if (t.equals("application/json") || t.equals("*/*")) {
@@ -63,13 +68,23 @@ public final class Responses {
         return object(request, status, Codecs.json().writeValueAsBytes(value), warnings);
     }
 
-    /** Writes {@code e} as a Status from a {@code WebFilter}, before any handler ran (401, 403 from the security chain). */
+    /**
+     * Writes {@code e} as a Status from a {@code WebFilter}, before any handler ran (401, 403 from the security chain,
+     * 429 and 504 from the limits); {@code Retry-After: 1} with 429 and 504; nothing once the response is committed.
+     */
     public static Mono<Void> error(org.springframework.web.server.ServerWebExchange exchange, ApiException e) {
         org.springframework.http.server.reactive.ServerHttpResponse r = exchange.getResponse();
+        if (r.isCommitted()) {
+            return Mono.empty();
+        }
+        byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
         r.setStatusCode(HttpStatus.valueOf(e.code()));
         r.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
-        return r.writeWith(Mono.just(r.bufferFactory().wrap(body)));
+        r.getHeaders().setContentLength(body.length);
+        if (e.code() == 429 || e.code() == 504) {
+            r.getHeaders().set("Retry-After", "1");
+        }
+        return r.writeWith(Mono.fromSupplier(() -> r.bufferFactory().wrap(body)));
     }
 
     public static Mono<ServerResponse> error(ApiException e) {
