@@ -35,6 +35,8 @@ public final class WatchCache {
     private long windowStart;
     /** The newest revision this cache has applied (the manager's global revision may still lag behind it). */
     private long appliedRevision;
+    /** Set when the manager stops: nothing will be applied any more, so a watch registered now would never end. */
+    private boolean stopped;
 
     WatchCache(ResourceType type, int windowSize, LongSupplier globalRevision) {
         this.type = type;
@@ -129,6 +131,12 @@ public final class WatchCache {
      */
     public synchronized Watcher watch(WatchFilter filter, long fromRevision, boolean bookmarks, int bufferSize) {
         Watcher w = new Watcher(filter, bookmarks, bufferSize, fromRevision);
+        if (stopped) {
+            // The request passed the readiness check just before the manager stopped: end it at once, as the
+            // watches registered before were ended, so that its client resumes elsewhere instead of hanging.
+            w.complete();
+            return w;
+        }
         if (fromRevision < 0) {
             long rev = currentRevision();
             for (CachedObject o : store.values()) {
@@ -175,6 +183,7 @@ public final class WatchCache {
     }
 
     synchronized void completeWatchers() {
+        stopped = true;
         for (Watcher w : watchers) {
             w.complete();
         }

@@ -91,4 +91,16 @@ class WatchCacheTest {
                 + "\",\"namespace\":\"ns\"}}").getBytes(StandardCharsets.UTF_8);
         cache.apply(key, ObjectCodec.toCached(CONFIGMAPS, key, json, revision), revision, false);
     }
+
+    @Test
+    void aWatchRegisteredAfterTheCacheStoppedEndsAtOnce() {
+        cache.reset(Map.of(), 10);
+        cache.completeWatchers(); // the manager stops; a request that passed its readiness check registers after
+
+        Watcher late = cache.watch(WatchFilter.everything(), 10, true, 100);
+
+        // it would otherwise wait forever for events nobody applies; ended, its client reconnects elsewhere
+        assertThat(late.events().collectList().block(java.time.Duration.ofSeconds(5))).isEmpty();
+        assertThat(cache.watcherCount()).isZero();
+    }
 }

@@ -52,6 +52,8 @@ public final class SharedIndexInformer<T extends HasMetadata> {
     private final List<HandlerDispatcher<T>> dispatchers = new CopyOnWriteArrayList<>();
     private volatile String lastResourceVersion;
     private volatile boolean synced;
+    /** Whether the current watch has delivered anything since the last failure (which resets the backoff). */
+    private volatile boolean watchDelivered;
     private volatile boolean started;
     private volatile boolean stopped;
     private final Sinks.Empty<Void> stopSignal = Sinks.empty();
@@ -168,15 +170,26 @@ public final class SharedIndexInformer<T extends HasMetadata> {
                 if (needList) {
                     relist();
                     needList = false;
+                    // a list that worked ends a run of failures: the next one starts again from the shortest wait
+                    backoff = errorBackoff;
                 }
                 String from = lastResourceVersion;
                 client.watch(namespace, watchOptions(), from)
                         .takeUntilOther(stopSignal.asMono())
-                        .doOnNext(this::onEvent)
+                        .doOnNext(e -> {
+                            onEvent(e);
+                            watchDelivered = true;
+                        })
                         .blockLast();
                 backoff = errorBackoff;
                 // The stream ended without an error (server timeout): resume from the newest version seen.
             } catch (RuntimeException e) {
+                if (watchDelivered) {
+                    // The client's watch reconnects by itself, so the stream rarely ends normally: a watch that
+                    // delivered events was a success, and the failure after it is the first of a new run.
+                    backoff = errorBackoff;
+                    watchDelivered = false;
+                }
                 if (stopped) {
                     return;
                 }

@@ -36,6 +36,8 @@ final class FakeResourceClient implements ResourceClient<ConfigMap> {
     final List<ListOptions> listCalls = new CopyOnWriteArrayList<>();
     final List<ListOptions> watchCalls = new CopyOnWriteArrayList<>();
     final List<String> watchFrom = new CopyOnWriteArrayList<>();
+    /** When set, every watch sends a bookmark and then fails with a 500 (a server that drops each stream). */
+    volatile boolean watchesFailAfterABookmark;
 
     static ConfigMap configMap(String ns, String name, String rv, Map<String, String> labels) {
         return new ConfigMapBuilder().withNewMetadata().withNamespace(ns).withName(name).withResourceVersion(rv)
@@ -154,6 +156,12 @@ final class FakeResourceClient implements ResourceClient<ConfigMap> {
                     if (Long.parseLong(e.resourceVersion()) > from) {
                         sink.next(e);
                     }
+                }
+                if (watchesFailAfterABookmark) {
+                    sink.next(new WatchEvent<>(WatchEvent.Type.BOOKMARK, configMap(null, null, Long.toString(revision),
+                            null), Long.toString(revision)));
+                    sink.error(new ApiStatusException(500, null, "injected: the stream broke"));
+                    return;
                 }
                 watchers.add(sink);
                 sink.onDispose(() -> watchers.remove(sink));

@@ -259,4 +259,20 @@ class SharedIndexInformerTest {
         await().until(() -> server.openWatches() == 0);
         assertThat(inf.isRunning()).isFalse();
     }
+
+    @Test
+    void aWatchThatDeliveredResetsTheErrorBackoff() {
+        server.put("a", "1");
+        SharedIndexInformer<ConfigMap> inf = informer();
+        inf.start();
+        await().atMost(Duration.ofSeconds(5)).until(inf::hasSynced);
+        server.watchesFailAfterABookmark = true;
+        int before = server.watchCalls.size();
+        server.compact(); // ends the open watch (410): the informer relists and watches again
+
+        // Each stream works (a bookmark arrives) and then breaks: every failure is the first of its run, so the
+        // informer keeps reconnecting after the shortest wait (10 ms). Without the reset the waits double, and the
+        // twelve reconnects below would take 10 ms * (2^12 - 1) = 41 s.
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.watchCalls.size() >= before + 12);
+    }
 }

@@ -14,6 +14,7 @@ import io.kube4j.client.PatchType;
 import io.kube4j.client.ResourceClient;
 import io.kube4j.client.config.ClientConfig;
 import io.kube4j.client.watch.WatchEvent;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -123,14 +124,16 @@ class SharedInformerIT {
                     case 1 -> cms.patch(ns, "pre-" + target, PatchType.MERGE, "{\"data\":{\"v\":\"" + i + "\"}}");
                     default -> cms.delete(ns, "pre-" + target, DeleteOptions.defaults());
                 };
-                for (int attempt = 0; ; attempt++) {
+                // an apiserver restart on a loaded machine can take well over ten seconds
+                long deadline = System.nanoTime() + T.toNanos();
+                while (true) {
                     try {
                         call.block(T);
                         break;
                     } catch (ApiStatusException.NotFound | ApiStatusException.AlreadyExists e) {
                         break; // deleted by an earlier op of this thread
                     } catch (RuntimeException e) {
-                        if (attempt > 100) {
+                        if (System.nanoTime() > deadline) {
                             throw e;
                         }
                         sleep(100);
@@ -149,11 +152,32 @@ class SharedInformerIT {
     private static void assertConverged(SharedIndexInformer<ConfigMap> inf, MonotonicHandler h,
                                         ResourceClient<ConfigMap> cms, String ns) {
         Map<String, String> expected = serverState(cms, ns);
-        await().atMost(T).untilAsserted(() -> {
-            assertThat(cacheState(inf)).isEqualTo(expected);
-            assertThat(new TreeMap<>(h.state)).isEqualTo(expected);
-        });
+        try {
+            await().atMost(T).until(() -> cacheState(inf).equals(expected) && new TreeMap<>(h.state).equals(expected));
+        } catch (ConditionTimeoutException e) {
+            Map<String, String> now = serverState(cms, ns);
+            throw new AssertionError("informer did not converge on the server's state (informer last resourceVersion "
+                    + inf.lastSyncResourceVersion() + ")\n  cache vs server: " + difference(cacheState(inf), expected)
+                    + "\n  handler state vs server: " + difference(new TreeMap<>(h.state), expected)
+                    + "\n  server now vs server then: " + difference(now, expected), e);
+        }
         assertThat(h.violations).isEmpty();
+    }
+
+    /** The keys on which {@code actual} and {@code expected} differ, each as {@code name=actual != expected}. */
+    static String difference(Map<String, String> actual, Map<String, String> expected) {
+        Map<String, String> out = new TreeMap<>();
+        for (String k : actual.keySet()) {
+            if (!actual.get(k).equals(expected.get(k))) {
+                out.put(k, actual.get(k) + " != " + expected.get(k));
+            }
+        }
+        for (String k : expected.keySet()) {
+            if (!actual.containsKey(k)) {
+                out.put(k, "absent != " + expected.get(k));
+            }
+        }
+        return out.isEmpty() ? "none" : out.size() + " keys " + out;
     }
 
     @Test
