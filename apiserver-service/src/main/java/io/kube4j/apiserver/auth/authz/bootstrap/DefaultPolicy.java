@@ -191,7 +191,10 @@ public final class DefaultPolicy {
                 rule(List.of("create"), COORDINATION, "leases"),
                 rule(List.of("create"), BATCH, "jobs"),
                 rule(List.of("create"), "authentication.k8s.io", "tokenreviews"),
-                rule(List.of("create"), "authorization.k8s.io", "subjectaccessreviews"));
+                rule(List.of("create"), "authorization.k8s.io", "subjectaccessreviews"),
+                // the clusterrole-aggregation controller writes rules it may not hold itself (Kubernetes gives
+                // that controller escalate on clusterroles too)
+                rule(List.of("escalate"), RBAC, "clusterroles"));
     }
 
     /** The default ClusterRoleBindings by name. */
