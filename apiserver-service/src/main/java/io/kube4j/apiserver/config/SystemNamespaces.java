@@ -20,11 +20,17 @@ import reactor.util.retry.Retry;
 
 import java.time.Duration;
 
-/** Creates {@code default}, {@code kube-system} and {@code kube-public} once storage answers, and logs the start line. */
+/**
+ * Creates {@code default}, {@code kube-system}, {@code kube-public} and {@code kube-node-lease} once storage answers
+ * (as kube-apiserver's system namespaces controller: node agents, which may not create namespaces, need the last
+ * one for their Leases), and logs the start line.
+ */
 @Component
 public class SystemNamespaces {
 
     private static final Logger log = LoggerFactory.getLogger(SystemNamespaces.class);
+    /** Created like the others but not immortal (Kubernetes lets it be deleted; it comes back at the next start). */
+    public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
 
     private final ResourceStore store;
     private final ResourceRegistry registry;
@@ -47,7 +53,7 @@ public class SystemNamespaces {
                 where, props.etcd().endpoints(), props.serviceClusterIpRange(), props.serviceNodePortRange(),
                 props.watchCache().windowSize());
         ResourceType ns = registry.byPath("", "v1", "namespaces").orElseThrow();
-        Flux.fromIterable(ResourceHooks.SYSTEM_NAMESPACES)
+        Flux.concat(Flux.fromIterable(ResourceHooks.SYSTEM_NAMESPACES), Flux.just(NODE_LEASE_NAMESPACE))
                 .concatMap(name -> {
                     Namespace n = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
                     return store.create(ns, null, n)

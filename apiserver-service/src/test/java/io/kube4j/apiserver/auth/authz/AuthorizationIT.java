@@ -48,6 +48,8 @@ class AuthorizationIT {
         JsonNode edit = http.get(RBAC + "/clusterroles/edit").json();
         assertThat(edit.path("metadata").path("labels").path("rbac.authorization.k8s.io/aggregate-to-admin").asString())
                 .isEqualTo("true");
+        // nodes may not create namespaces: the apiserver creates the one their Leases live in
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/api/v1/namespaces/kube-node-lease").code() == 200);
         JsonNode binding = http.get(RBAC + "/clusterrolebindings/cluster-admin").json();
         assertThat(binding.path("subjects").get(0).path("name").asString()).isEqualTo(UserInfo.SYSTEM_MASTERS);
     }

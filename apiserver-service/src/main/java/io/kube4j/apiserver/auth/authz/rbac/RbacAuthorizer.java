@@ -45,9 +45,10 @@ public final class RbacAuthorizer implements Authorizer {
     public Decision decide(AuthorizationAttributes a) {
         String[] reason = new String[1];
         List<String> errors = new ArrayList<>(0);
-        index.visit(a.user(), a.namespace(), (source, rule, error) -> {
-            if (rule != null && RbacRules.allows(a, rule)) {
-                reason[0] = "RBAC: allowed by " + source;
+        String combined = a.resourceWithSubresource();
+        index.visit(a.user(), a.namespace(), (binding, subject, rule, error) -> {
+            if (rule != null && RbacRules.allows(a, combined, rule)) {
+                reason[0] = "RBAC: allowed by " + binding.describe(subject);
                 return false;
             }
             if (error != null) {
@@ -65,7 +66,7 @@ public final class RbacAuthorizer implements Authorizer {
     public Rules rulesFor(UserInfo user, String namespace) {
         List<PolicyRule> rules = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        index.visit(user, namespace, (source, rule, error) -> {
+        index.visit(user, namespace, (binding, subject, rule, error) -> {
             if (rule != null) {
                 rules.add(rule);
             }

@@ -24,14 +24,24 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RbacIndex {
 
     /** A binding as the index keeps it: kind is ClusterRoleBinding or RoleBinding; namespace "" for the former. */
-    public record Binding(String kind, String namespace, String name, RoleRef roleRef, List<Subject> subjects) {
+    public record Binding(String kind, String namespace, String name, RoleRef roleRef, List<Subject> subjects,
+                          List<String> subjectKeys, String roleKey) {
+
+        Binding(String kind, String namespace, String name, RoleRef roleRef, List<Subject> subjects) {
+            this(kind, namespace, name, roleRef, subjects, new ArrayList<>(subjects.size()),
+                    roleRef == null || roleRef.getName() == null ? null
+                            : RbacIndex.roleKey("ClusterRole".equals(roleRef.getKind()) ? CLUSTER : namespace, roleRef.getName()));
+            for (Subject s : subjects) {
+                subjectKeys.add(subjectKey(this, s));
+            }
+        }
 
         String key() {
             return kind + "/" + namespace + "/" + name;
         }
 
         /** Kubernetes' describer: {@code ClusterRoleBinding "x" of ClusterRole "y" to User "z"}. */
-        String describe(Subject s) {
+        public String describe(Subject s) {
             String who = s.getKind().equals("ServiceAccount")
                     ? "ServiceAccount \"" + saNamespace(s) + "/" + s.getName() + "\""
                     : s.getKind() + " \"" + s.getName() + "\"";
@@ -44,10 +54,13 @@ public final class RbacIndex {
         }
     }
 
-    /** Called for each rule that applies to a user, with where it comes from; return false to stop. */
+    /**
+     * Called for each rule that applies to a user, with the binding and subject it comes from (described, when
+     * needed, by {@link Binding#describe}); return false to stop.
+     */
     @FunctionalInterface
     public interface RuleVisitor {
-        boolean visit(String source, PolicyRule rule, String error);
+        boolean visit(Binding binding, Subject subject, PolicyRule rule, String error);
     }
 
     private static final String CLUSTER = "";
@@ -130,18 +143,17 @@ public final class RbacIndex {
                 if (s == null) {
                     continue;
                 }
-                String source = b.describe(s);
-                List<PolicyRule> rules = rules(b.roleRef().getKind(), b.namespace(), b.roleRef().getName());
+                List<PolicyRule> rules = roles.get(b.roleKey());
                 if (rules == null) {
                     String err = b.roleRef().getKind().toLowerCase(java.util.Locale.ROOT) + ".rbac.authorization.k8s.io \""
                             + b.roleRef().getName() + "\" not found";
-                    if (!visitor.visit(source, null, err)) {
+                    if (!visitor.visit(b, s, null, err)) {
                         return false;
                     }
                     continue;
                 }
                 for (PolicyRule r : rules) {
-                    if (!visitor.visit(source, r, null)) {
+                    if (!visitor.visit(b, s, r, null)) {
                         return false;
                     }
                 }
@@ -151,9 +163,10 @@ public final class RbacIndex {
     }
 
     private static Subject matching(Binding b, String key) {
-        for (Subject s : b.subjects()) {
-            if (key.equals(subjectKey(b, s))) {
-                return s;
+        List<String> keys = b.subjectKeys();
+        for (int i = 0; i < keys.size(); i++) {
+            if (key.equals(keys.get(i))) {
+                return b.subjects().get(i);
             }
         }
         return null;
@@ -190,8 +203,7 @@ public final class RbacIndex {
             return;
         }
         bindings.put(b.key(), b);
-        for (Subject s : b.subjects()) {
-            String k = subjectKey(b, s);
+        for (String k : b.subjectKeys()) {
             if (k != null) {
                 bySubject.computeIfAbsent(b.namespace() + "\0" + k, x -> ConcurrentHashMap.newKeySet()).add(b);
             }
@@ -203,8 +215,7 @@ public final class RbacIndex {
         if (old == null) {
             return;
         }
-        for (Subject s : old.subjects()) {
-            String k = subjectKey(old, s);
+        for (String k : old.subjectKeys()) {
             if (k != null) {
                 String idx = old.namespace() + "\0" + k;
                 Set<Binding> set = bySubject.get(idx);

@@ -18,10 +18,15 @@ public final class RbacRules {
     }
 
     public static boolean allows(AuthorizationAttributes a, PolicyRule rule) {
+        return allows(a, a.resourceWithSubresource(), rule);
+    }
+
+    /** {@link #allows(AuthorizationAttributes, PolicyRule)} with {@code resource/subresource} computed once by the caller. */
+    public static boolean allows(AuthorizationAttributes a, String combined, PolicyRule rule) {
         if (a.resourceRequest()) {
             return verbMatches(rule, a.verb())
                     && apiGroupMatches(rule, a.apiGroup())
-                    && resourceMatches(rule, a.resourceWithSubresource(), a.subresource())
+                    && resourceMatches(rule, combined, a.subresource())
                     && resourceNameMatches(rule, a.name());
         }
         return verbMatches(rule, a.verb()) && nonResourceUrlMatches(rule, a.path());
