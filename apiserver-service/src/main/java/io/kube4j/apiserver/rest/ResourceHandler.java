@@ -15,6 +15,7 @@ import io.kube4j.api.selector.FieldSets;
 import io.kube4j.api.selector.LabelSelector;
 import io.kube4j.apiserver.admission.AdmissionAttributes;
 import io.kube4j.apiserver.admission.AdmissionChain;
+import io.kube4j.apiserver.admission.AdmissionWarnings;
 import io.kube4j.apiserver.auth.RequestUser;
 import io.kube4j.apiserver.config.ApiServerProperties;
 import io.kube4j.apiserver.patch.Patches;
@@ -193,18 +194,22 @@ public final class ResourceHandler {
 
     private Mono<ServerResponse> create(ServerRequest request, RequestInfo info) {
         ResourceType t = info.type();
+        List<String> admissionWarnings = AdmissionWarnings.sink();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.create(t, info.namespace(), d.object(), RequestUser.get(request))
-                        .flatMap(w -> Responses.object(request, 201, w.json(), d.warnings())));
+                        .flatMap(w -> Responses.object(request, 201, w.json(), concat(d.warnings(), admissionWarnings))))
+                .contextWrite(c -> AdmissionWarnings.with(c, admissionWarnings));
     }
 
     private Mono<ServerResponse> update(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
         ResourceType t = info.type();
+        List<String> admissionWarnings = AdmissionWarnings.sink();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part, RequestUser.get(request))
-                        .flatMap(w -> Responses.object(request, 200, w.json(), d.warnings())));
+                        .flatMap(w -> Responses.object(request, 200, w.json(), concat(d.warnings(), admissionWarnings))))
+                .contextWrite(c -> AdmissionWarnings.with(c, admissionWarnings));
     }
 
     private Mono<ServerResponse> patch(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -221,9 +226,11 @@ public final class ResourceHandler {
         if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH) && !type.equals(Patches.STRATEGIC_MERGE_PATCH)) {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
+        List<String> admissionWarnings = AdmissionWarnings.sink();
         return Bodies.read(request, props.maxRequestBodySize())
                 .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request)))
-                .flatMap(w -> Responses.object(request, 200, w.json()));
+                .flatMap(w -> Responses.object(request, 200, w.json(), admissionWarnings))
+                .contextWrite(c -> AdmissionWarnings.with(c, admissionWarnings));
     }
 
     private Mono<ServerResponse> delete(ServerRequest request, RequestInfo info) {
@@ -278,6 +285,15 @@ public final class ResourceHandler {
                     "pods/eviction is not served yet: it needs PodDisruptionBudget checks"));
             default -> Mono.error(ApiException.notFound("the server could not find the requested resource"));
         };
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     /** Admission of pods/exec, attach and portforward: operation CONNECT, the query parameters as options. */

@@ -19,6 +19,8 @@ import java.util.List;
 public final class ApiServerInstance implements AutoCloseable {
 
     private static ApiServerInstance shared;
+    /** Test instances leave out ServiceAccount unless a test sets this property itself. */
+    public static final String DISABLED_PLUGINS = "kube4j.apiserver.admission.disabled-plugins";
 
     private final String etcdEndpoint;
     private final String[] extraProperties;
@@ -54,10 +56,12 @@ public final class ApiServerInstance implements AutoCloseable {
                 "kube4j.apiserver.watch-cache.bookmark-interval=2s",
                 // plain HTTP, and requests without credentials act as a superuser: every test but the security
                 // ones (which start their own secure instance) talks to the apiserver this way
-                "kube4j.apiserver.authentication.insecure-development=true",
-                // no controllers run beside this apiserver, so nothing creates the "default" ServiceAccounts that
-                // the ServiceAccount admission plugin requires (Kubernetes' own integration tests disable it too)
-                "kube4j.apiserver.admission.disabled-plugins=ServiceAccount"));
+                "kube4j.apiserver.authentication.insecure-development=true"));
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith(DISABLED_PLUGINS + "="))) {
+            // no controllers run beside this apiserver, so nothing creates the "default" ServiceAccounts that
+            // the ServiceAccount admission plugin requires (Kubernetes' own integration tests disable it too)
+            props.add(DISABLED_PLUGINS + "=ServiceAccount");
+        }
         props.addAll(List.of(extraProperties));
         // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
