@@ -3,6 +3,7 @@ package io.kube4j.apiserver.admission;
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.apiserver.admission.limitranger.LimitRanger;
 import io.kube4j.apiserver.admission.namespacelifecycle.NamespaceLifecycle;
+import io.kube4j.apiserver.admission.noderestriction.NodeRestriction;
 import io.kube4j.apiserver.admission.podsecurity.PodSecurity;
 import io.kube4j.apiserver.admission.serviceaccount.ServiceAccountAdmission;
 import io.kube4j.apiserver.admission.resourcequota.ResourceQuotaAdmission;
@@ -62,6 +63,11 @@ public class AdmissionConfiguration {
     @Bean
     ServiceAccountAdmission serviceAccountAdmission(AdmissionLookup lookup) {
         return new ServiceAccountAdmission(lookup);
+    }
+
+    @Bean
+    NodeRestriction nodeRestriction() {
+        return new NodeRestriction();
     }
 
     @Bean
