@@ -3,6 +3,8 @@ package io.kube4j.client;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.api.registry.ResourceType;
@@ -88,6 +90,16 @@ public final class KubeClient implements AutoCloseable {
         HttpResourceClient<Namespace> namespaces = (HttpResourceClient<Namespace>) resources(Namespace.class);
         return namespaces.putSubresource(null, namespace.getMetadata().getName(), "finalize", Codecs.toJson(namespace))
                 .map(b -> Codecs.fromJson(b, Namespace.class));
+    }
+
+    /**
+     * Asks for a token of a ServiceAccount (POST {@code serviceaccounts/{name}/token}, the TokenRequest API, as
+     * client-go's {@code CreateToken}); the answer carries the token in {@code status}.
+     */
+    public Mono<TokenRequest> createToken(String namespace, String serviceAccount, TokenRequest request) {
+        HttpResourceClient<ServiceAccount> sas = (HttpResourceClient<ServiceAccount>) resources(ServiceAccount.class);
+        return sas.postSubresource(namespace, serviceAccount, "token", Codecs.toJson(request))
+                .map(b -> Codecs.fromJson(b, TokenRequest.class));
     }
 
     @Override

@@ -26,9 +26,25 @@ public final class ApiClient {
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
+    private final HttpClient http;
+    private final String token;
 
     public ApiClient(String base) {
+        this(base, HTTP, null);
+    }
+
+    /** A client over {@code http} (for HTTPS: its SSL context, with or without a client certificate), sending
+     * {@code token} as a bearer token when not null. */
+    public ApiClient(String base, HttpClient http, String token) {
         this.base = base;
+        this.http = http;
+        this.token = token;
+    }
+
+    /** An HTTP/1.1 client with this TLS context (trust and client certificate). */
+    public static HttpClient httpClient(javax.net.ssl.SSLContext ssl) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .sslContext(ssl).build();
     }
 
     public Response get(String path) {
@@ -67,8 +83,11 @@ public final class ApiClient {
         if (accept != null) {
             b.header("Accept", accept);
         }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
         try {
-            HttpResponse<String> r = HTTP.send(b.timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             JsonNode json = null;
             try {

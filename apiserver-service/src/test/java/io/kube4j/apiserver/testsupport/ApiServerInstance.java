@@ -9,6 +9,7 @@ import org.springframework.http.client.ReactorResourceFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,16 +20,19 @@ import java.util.List;
 public final class ApiServerInstance implements AutoCloseable {
 
     private static ApiServerInstance shared;
+    private static ApiServerInstance secureShared;
     /** Test instances leave out ServiceAccount unless a test sets this property itself. */
     public static final String DISABLED_PLUGINS = "kube4j.apiserver.admission.disabled-plugins";
 
     private final String etcdEndpoint;
     private final String[] extraProperties;
+    private final TestPki pki;
     private ConfigurableApplicationContext context;
     private int port;
 
-    private ApiServerInstance(String etcdEndpoint, String[] extraProperties) {
+    private ApiServerInstance(String etcdEndpoint, TestPki pki, String[] extraProperties) {
         this.etcdEndpoint = etcdEndpoint;
+        this.pki = pki;
         this.extraProperties = extraProperties;
     }
 
@@ -42,7 +46,31 @@ public final class ApiServerInstance implements AutoCloseable {
 
     /** Starts an apiserver on {@code etcdEndpoint}; {@code extraProperties} are {@code key=value} pairs. */
     public static ApiServerInstance start(String etcdEndpoint, String... extraProperties) {
-        ApiServerInstance i = new ApiServerInstance(etcdEndpoint, extraProperties);
+        ApiServerInstance i = new ApiServerInstance(etcdEndpoint, null, extraProperties);
+        i.start(0);
+        return i;
+    }
+
+    /**
+     * One secure apiserver per JVM on {@link EtcdServer#shared()}: HTTPS with {@link TestPki#shared()}, no
+     * insecure-development (requests need credentials). Security tests that need other settings start their own with
+     * {@link #startSecure(TestPki, String...)}.
+     */
+    public static synchronized ApiServerInstance secureShared() {
+        if (secureShared == null) {
+            secureShared = startSecure(TestPki.shared());
+            Runtime.getRuntime().addShutdownHook(new Thread(secureShared::close, "secure-apiserver-shutdown"));
+        }
+        return secureShared;
+    }
+
+    /**
+     * Starts an apiserver as a real cluster runs it: HTTPS with {@code pki}'s serving certificate, client
+     * certificates of its CA, its ServiceAccount key and front-proxy CA, and no insecure-development mode.
+     * {@code extraProperties} are {@code key=value} pairs (a key given here replaces the PKI's).
+     */
+    public static ApiServerInstance startSecure(TestPki pki, String... extraProperties) {
+        ApiServerInstance i = new ApiServerInstance(EtcdServer.shared().endpoint(), pki, extraProperties);
         i.start(0);
         return i;
     }
@@ -53,16 +81,31 @@ public final class ApiServerInstance implements AutoCloseable {
                 "server.address=127.0.0.1",
                 "spring.main.banner-mode=off",
                 "kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
-                "kube4j.apiserver.watch-cache.bookmark-interval=2s",
-                // plain HTTP, and requests without credentials act as a superuser: every test but the security
-                // ones (which start their own secure instance) talks to the apiserver this way
-                "kube4j.apiserver.authentication.insecure-development=true"));
-        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith(DISABLED_PLUGINS + "="))) {
+                "kube4j.apiserver.watch-cache.bookmark-interval=2s"));
+        if (pki == null) {
+            // plain HTTP, and requests without credentials act as a superuser: every test but the security
+            // ones (which start a secure instance) talks to the apiserver this way
+            props.add("kube4j.apiserver.authentication.insecure-development=true");
             // no controllers run beside this apiserver, so nothing creates the "default" ServiceAccounts that
             // the ServiceAccount admission plugin requires (Kubernetes' own integration tests disable it too)
-            props.add(DISABLED_PLUGINS + "=ServiceAccount");
+            if (Arrays.stream(extraProperties).noneMatch(x -> x.startsWith(DISABLED_PLUGINS + "="))) {
+                props.add(DISABLED_PLUGINS + "=ServiceAccount");
+            }
+        } else {
+            // Spring merges repeated command-line keys into a list: a key the test gives replaces the PKI's
+            for (String p : pki.apiServerProperties()) {
+                String key = p.substring(0, p.indexOf('='));
+                if (Arrays.stream(extraProperties).noneMatch(e -> e.startsWith(key + "="))) {
+                    props.add(p);
+                }
+            }
         }
-        props.addAll(List.of(extraProperties));
+        // an extra property replaces a default of the same key (a repeated command-line key would bind "a,b")
+        for (String extra : extraProperties) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(extra);
+        }
         // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
                 .initializers(ApiServerInstance::ownNettyResources)
@@ -107,16 +150,41 @@ public final class ApiServerInstance implements AutoCloseable {
         start(p);
     }
 
+    /** {@code https://127.0.0.1:PORT} for a secure instance, else {@code http://...}. */
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return (pki == null ? "http" : "https") + "://127.0.0.1:" + port;
+    }
+
+    /** The PKI a secure instance serves with (null for a plain one). */
+    public TestPki pki() {
+        return pki;
     }
 
     public int port() {
         return port;
     }
 
+    /** A client without credentials (for a secure instance: trusts its CA, presents no certificate). */
     public ApiClient client() {
-        return new ApiClient(url());
+        return pki == null ? new ApiClient(url()) : client(TestPki.Credential.anonymous());
+    }
+
+    /** A client of a secure instance acting as {@code who}: its client certificate, or its bearer token. */
+    public ApiClient client(TestPki.Credential who) {
+        requireSecure();
+        return new ApiClient(url(), ApiClient.httpClient(pki.sslContext(who)), who.token());
+    }
+
+    /** A kubeconfig (for kubectl or kube4j's KubeConfigLoader) of a secure instance as {@code who}. */
+    public java.nio.file.Path kubeconfig(TestPki.Credential who) {
+        requireSecure();
+        return pki.kubeconfig(url(), who);
+    }
+
+    private void requireSecure() {
+        if (pki == null) {
+            throw new IllegalStateException("not a secure instance: start it with startSecure(TestPki)");
+        }
     }
 
     public <T> T bean(Class<T> type) {

@@ -84,6 +84,15 @@ public final class KubectlRunner {
         this.outputs = outputs;
     }
 
+    /**
+     * A runner with a kubeconfig of the caller's (e.g. {@link ApiServerInstance#kubeconfig} of a secure instance:
+     * HTTPS, the cluster CA, a client certificate or token); {@code dir} holds the cache and the outputs.
+     */
+    public static KubectlRunner withKubeconfig(Path kubectl, Path kubeconfig, Path dir, Duration timeout) {
+        return new KubectlRunner(kubectl, kubeconfig, dir, timeout, null, new AtomicInteger(),
+                new ConcurrentHashMap<>());
+    }
+
     /** This runner with {@code --request-timeout} on every kubectl call (same kubeconfig, cache and files). */
     public KubectlRunner withRequestTimeout(Duration requestTimeout) {
         return new KubectlRunner(kubectl, kubeconfig, dir, timeout, requestTimeout, processes, outputs);

@@ -16,6 +16,7 @@ import io.kube4j.client.controller.Startable;
 import io.kube4j.client.informer.Lister;
 import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
+import io.kube4j.controller.common.ApiErrors;
 import io.kube4j.controller.manager.ControllerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,14 +103,7 @@ public final class ServiceAccountsController implements Reconciler, Startable {
 
     /** The apiserver refused because the namespace began terminating: not a failure (Kubernetes ignores it too). */
     static boolean namespaceTerminating(ApiStatusException e) {
-        if (!(e instanceof ApiStatusException.Forbidden)) {
-            return false;
-        }
-        if (e.status() != null && e.status().getDetails() != null && e.status().getDetails().getCauses() != null
-                && e.status().getDetails().getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()))) {
-            return true;
-        }
-        return e.getMessage() != null && e.getMessage().contains("because it is being terminated");
+        return ApiErrors.namespaceTerminating(e);
     }
 
     @Override

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.kube4j.node.config.PodLifecycleProperties;
+import io.kube4j.node.env.ConfigObjects;
 import io.kube4j.node.env.KubeletEnvResolver;
+import io.kube4j.node.env.ServiceSource;
 import io.kube4j.node.eviction.EvictionManager;
 import io.kube4j.node.pod.PodManager;
 import io.kube4j.node.pod.PodSyncer;
@@ -44,6 +46,7 @@ public final class NodeAgent implements AutoCloseable {
     private final boolean ownsExecutor;
     private final boolean serveNodeApi;
     private HostVolumeManager volumes;
+    private ServiceSource services;
     private DefaultProbeManager probes;
     private PodManager pods;
     private EvictionManager eviction;
@@ -82,7 +85,12 @@ public final class NodeAgent implements AutoCloseable {
                 p.podChanged(uid);
             }
         });
-        PodSyncer syncer = new PodSyncer(ctx, volumes, new KubeletEnvResolver(ctx), probes, lifecycle);
+        boolean hollow = HollowRuntime.RUNTIME_NAME.equals(ctx.runtime().info().runtimeName());
+        // a hollow fleet would hold one Service watch per node: hollow containers run nothing, so no service variables
+        services = hollow ? null : new ServiceSource(ctx.client());
+        PodSyncer syncer = new PodSyncer(ctx, volumes, new KubeletEnvResolver(ctx,
+                ConfigObjects.of(ctx.client(), Duration.ofSeconds(10)), services == null ? null : services::services),
+                probes, lifecycle);
         pods = new PodManager(ctx, syncer, volumes, podExecutor);
         podsRef.set(pods);
         var props = ctx.properties();
@@ -95,7 +103,6 @@ public final class NodeAgent implements AutoCloseable {
             pods.addSource(ManifestPodSource.url(URI.create(props.manifestUrl()), ctx.nodeName(),
                     props.manifestUrlPeriod(), ctx.scheduler(), podExecutor));
         }
-        boolean hollow = HollowRuntime.RUNTIME_NAME.equals(ctx.runtime().info().runtimeName());
         // a hollow node has no real memory or disk to run out of: no eviction, and its fake capacity rather
         // than this host's cgroup limits
         eviction = hollow ? null : new EvictionManager(ctx, pods);
@@ -115,6 +122,18 @@ public final class NodeAgent implements AutoCloseable {
             lease.start(Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval))));
         } else {
             lease.start();
+        }
+        if (services != null) {
+            services.start();
+            try {
+                // containers started before the first list would fail with CreateContainerConfigError and wait a retry
+                if (!services.awaitSynced(Duration.ofSeconds(10))) {
+                    log.warn("node {}: the Services were not listed within 10 s; containers wait for them",
+                            ctx.nodeName());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         pods.start();
         if (eviction != null) {
@@ -161,6 +180,9 @@ public final class NodeAgent implements AutoCloseable {
             nodeApi.stop();
         }
         volumes.close();
+        if (services != null) {
+            services.close();
+        }
         for (var pod : pods.allPods()) {
             probes.removePod(pod.getMetadata().getUid());
         }

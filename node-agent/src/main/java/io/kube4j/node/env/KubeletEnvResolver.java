@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.kube4j.client.events.EventRecorder;
 import io.kube4j.node.agent.NodeContext;
 import io.kube4j.node.runtime.ContainerSpec;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@code $(VAR)} expansion of literal values against the variables defined before them, and valueFrom fieldRef,
  * resourceFieldRef, configMapKeyRef and secretKeyRef. Objects are fetched from the apiserver once per call.
  * A resourceFieldRef to a limit the container does not set yields the node's allocatable amount (as the kubelet).
- * Service-link variables ({@code enableServiceLinks}) are not generated.
+ * Service variables ({@link ServiceEnv}: the {@code kubernetes} Service always, the namespace's Services with
+ * {@code enableServiceLinks}) come from a {@link ServiceSource} when there is one; they may be referenced in values
+ * and are added last, unless a variable of the same name is already set.
  */
 public final class KubeletEnvResolver implements EnvResolver {
 
@@ -41,6 +44,7 @@ public final class KubeletEnvResolver implements EnvResolver {
 
     private final NodeContext ctx;
     private final ConfigObjects objects;
+    private final Supplier<List<Service>> services;
     private volatile Map<String, BigDecimal> allocatable;
 
     public KubeletEnvResolver(NodeContext ctx) {
@@ -54,8 +58,14 @@ public final class KubeletEnvResolver implements EnvResolver {
 
     /** Reads ConfigMaps and Secrets from {@code objects} (tests: an in-memory source). */
     public KubeletEnvResolver(NodeContext ctx, ConfigObjects objects) {
+        this(ctx, objects, null);
+    }
+
+    /** With service variables from {@code services} (null: none, as a kubelet without an apiserver). */
+    public KubeletEnvResolver(NodeContext ctx, ConfigObjects objects, Supplier<List<Service>> services) {
         this.ctx = ctx;
         this.objects = objects;
+        this.services = services;
     }
 
     @Override
@@ -64,6 +74,8 @@ public final class KubeletEnvResolver implements EnvResolver {
         Map<String, Optional<ConfigMap>> configMaps = new HashMap<>();
         Map<String, Optional<Secret>> secrets = new HashMap<>();
         Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> serviceEnv = services == null ? Map.of()
+                : ServiceEnv.forPod(ns, !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks()), services.get());
 
         if (container.getEnvFrom() != null) {
             for (EnvFromSource from : container.getEnvFrom()) {
@@ -116,7 +128,8 @@ public final class KubeletEnvResolver implements EnvResolver {
                 EnvVarSource from = var.getValueFrom();
                 if (from == null) {
                     String raw = var.getValue() == null ? "" : var.getValue();
-                    value = raw.isEmpty() ? raw : EnvExpansion.expand(raw, env::get);
+                    value = raw.isEmpty() ? raw
+                            : EnvExpansion.expand(raw, k -> env.containsKey(k) ? env.get(k) : serviceEnv.get(k));
                 } else {
                     value = valueFrom(pod, container, var.getName(), from, podIp, hostIp, configMaps, secrets);
                     if (value == null) {
@@ -127,6 +140,7 @@ public final class KubeletEnvResolver implements EnvResolver {
             }
         }
 
+        serviceEnv.forEach(env::putIfAbsent);
         List<ContainerSpec.EnvVar> out = new ArrayList<>(env.size());
         env.forEach((k, v) -> out.add(new ContainerSpec.EnvVar(k, v)));
         return out;

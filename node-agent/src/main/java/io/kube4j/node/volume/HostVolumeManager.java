@@ -39,9 +39,12 @@ import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.kube4j.node.agent.NodeContext;
 import io.kube4j.node.env.ConfigObjects;
 import io.kube4j.node.env.EnvExpansion;
@@ -63,8 +66,10 @@ import reactor.core.scheduler.Schedulers;
  * (default 10 s; the kubelet's sync is about a minute, a shorter period costs one GET per object and period) on a
  * bounded-elastic thread, rewrites volumes whose content changed and then calls {@code onContentChanged} with the
  * pod's UID. downwardAPI contents are recomputed from the pod passed to each {@link #setUp}. Secret volumes are
- * plain directories, not tmpfs. Projected {@code serviceAccountToken} sources are skipped with a warning (no token
- * issuer yet); other volume types (persistentVolumeClaim, csi, nfs, ...) fail setUp.
+ * plain directories, not tmpfs. Projected {@code serviceAccountToken} sources are tokens of the pod's ServiceAccount
+ * bound to the pod, from the TokenRequest API through a {@link ServiceAccountTokenManager} (refreshed by the same
+ * refresher once 80% of their lifetime has passed); other volume types (persistentVolumeClaim, csi, nfs, ...) fail
+ * setUp.
  */
 public final class HostVolumeManager implements VolumeManager, AutoCloseable {
 
@@ -75,12 +80,15 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
     static final String DOWNWARD_API = "kubernetes.io~downward-api";
     static final String PROJECTED = "kubernetes.io~projected";
     private static final int DEFAULT_MODE = 0644;
+    /** The API's default of {@code serviceAccountToken.expirationSeconds}. */
+    static final long DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
 
     private static final Logger log = LoggerFactory.getLogger(HostVolumeManager.class);
 
     private final NodeContext ctx;
     private final Consumer<String> onContentChanged;
     private final ConfigObjects objects;
+    private final ServiceAccountTokenManager tokens;
     private final Path podsDir;
     private final Map<String, PodVolumes> pods = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
@@ -119,6 +127,18 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
     /** As above, reading ConfigMaps and Secrets from {@code objects} (tests: an in-memory source). */
     public HostVolumeManager(NodeContext ctx, Consumer<String> onContentChanged, Duration refreshPeriod,
                              ConfigObjects objects) {
+        this(ctx, onContentChanged, refreshPeriod, objects, ctx.client() == null ? null
+                : new ServiceAccountTokenManager((ns, sa, tr) -> ctx.client().createToken(ns, sa, tr)
+                        .block(Duration.ofSeconds(10)), ctx.clock()));
+    }
+
+    /**
+     * As above, with ServiceAccount tokens from {@code tokens} (null: a projected serviceAccountToken source fails
+     * setUp).
+     */
+    public HostVolumeManager(NodeContext ctx, Consumer<String> onContentChanged, Duration refreshPeriod,
+                             ConfigObjects objects, ServiceAccountTokenManager tokens) {
+        this.tokens = tokens;
         this.ctx = ctx;
         this.onContentChanged = onContentChanged == null ? uid -> { } : onContentChanged;
         this.objects = objects;
@@ -292,14 +312,56 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
                             lookup.apply(new Ref("secret", p.getName())));
                 } else if (s.getDownwardAPI() != null) {
                     addDownward(out, pod, s.getDownwardAPI().getItems(), mode);
+                } else if (s.getServiceAccountToken() != null) {
+                    addServiceAccountToken(out, pod, s.getServiceAccountToken(), mode);
                 } else if (state.warned.add(v.getName())) {
-                    log.warn("pod {}/{} volume {}: skipping a projected source other than configMap, secret and "
-                                    + "downwardAPI (serviceAccountToken needs a token issuer this node does not have)",
+                    log.warn("pod {}/{} volume {}: skipping a projected source other than configMap, secret, "
+                                    + "downwardAPI and serviceAccountToken (clusterTrustBundle, podCertificate)",
                             pod.getMetadata().getNamespace(), pod.getMetadata().getName(), v.getName());
                 }
             }
         }
         return out;
+    }
+
+    /** Kubernetes' projection: a token of the pod's ServiceAccount, bound to the pod, for the source's audience. */
+    private void addServiceAccountToken(Map<String, AtomicWriter.FileProjection> out, Pod pod,
+                                        ServiceAccountTokenProjection source, int mode) {
+        if (tokens == null) {
+            throw new VolumeSetupException("failed to fetch token: this node has no apiserver client");
+        }
+        String namespace = pod.getMetadata().getNamespace();
+        String serviceAccount = serviceAccountName(pod);
+        TokenRequest request = new TokenRequestBuilder().withNewSpec()
+                .withAudiences(source.getAudience() == null || source.getAudience().isEmpty() ? List.of()
+                        : List.of(source.getAudience()))
+                .withExpirationSeconds(source.getExpirationSeconds() == null ? DEFAULT_TOKEN_EXPIRATION_SECONDS
+                        : source.getExpirationSeconds())
+                .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+                .withUid(pod.getMetadata().getUid()).endBoundObjectRef()
+                .endSpec().build();
+        TokenRequest answer;
+        try {
+            answer = tokens.serviceAccountToken(namespace, serviceAccount, request);
+        } catch (RuntimeException e) {
+            throw new VolumeSetupException("failed to fetch token: " + e.getMessage(), e);
+        }
+        out.put(source.getPath(), new AtomicWriter.FileProjection(
+                answer.getStatus().getToken().getBytes(StandardCharsets.UTF_8), mode));
+    }
+
+    /** {@code spec.serviceAccountName}, else the deprecated {@code spec.serviceAccount}, else {@code default}. */
+    static String serviceAccountName(Pod pod) {
+        String name = pod.getSpec().getServiceAccountName();
+        if (name == null || name.isEmpty()) {
+            name = pod.getSpec().getServiceAccount();
+        }
+        return name == null || name.isEmpty() ? "default" : name;
+    }
+
+    private static boolean hasServiceAccountToken(Volume v) {
+        return v.getProjected() != null && v.getProjected().getSources() != null
+                && v.getProjected().getSources().stream().anyMatch(s -> s.getServiceAccountToken() != null);
     }
 
     private static void addConfigMap(Map<String, AtomicWriter.FileProjection> out, String name, List<KeyToPath> items,
@@ -452,6 +514,9 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
 
     /** Re-reads every referenced ConfigMap and Secret and rewrites the volumes whose content changed. */
     public void refreshAll() {
+        if (tokens != null) {
+            tokens.cleanup();
+        }
         for (Map.Entry<String, PodVolumes> e : pods.entrySet()) {
             try {
                 if (refreshPod(e.getKey(), e.getValue())) {
@@ -473,7 +538,7 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
             pod = state.pod;
             refs = new HashSet<>(state.objects.keySet());
         }
-        if (refs.isEmpty()) {
+        if (refs.isEmpty() && nn(pod.getSpec().getVolumes()).stream().noneMatch(HostVolumeManager::hasServiceAccountToken)) {
             return false;
         }
         Map<Ref, Optional<? extends HasMetadata>> fresh = new HashMap<>();
@@ -611,6 +676,9 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
     @Override
     public void tearDown(String podUid) {
         PodVolumes state = pods.remove(podUid);
+        if (tokens != null) {
+            tokens.deleteServiceAccountTokens(podUid);
+        }
         if (state != null) {
             synchronized (state) {
                 state.removed = true;

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.kube4j.client.util.Clock;
+import io.kube4j.client.util.FakeClock;
 import io.kube4j.node.runtime.ContainerSpec;
 import io.kube4j.node.testsupport.ExecStubRuntime;
 import io.kube4j.node.testsupport.InMemoryConfigObjects;
@@ -178,15 +181,29 @@ class HostVolumeManagerTest {
         assertThat(Files.readString(d.resolve("labels"))).isEqualTo("app=\"web\"\ntier=\"front\"");
     }
 
+    /** The volume the ServiceAccount admission plugin adds ({@code kube-api-access-*}), with a second token. */
+    static Volume serviceAccountVolume() {
+        return new VolumeBuilder().withName("kube-api-access").withNewProjected().withDefaultMode(0644)
+                .addNewSource().withNewServiceAccountToken().withPath("token").withExpirationSeconds(3607L)
+                .endServiceAccountToken().endSource()
+                .addNewSource().withNewConfigMap().withName("kube-root-ca.crt").addNewItem().withKey("ca.crt")
+                .withPath("ca.crt").endItem().endConfigMap().endSource()
+                .addNewSource().withNewDownwardAPI().addNewItem().withPath("namespace").withNewFieldRef()
+                .withApiVersion("v1").withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI()
+                .endSource()
+                .addNewSource().withNewServiceAccountToken().withPath("vault/token").withAudience("vault")
+                .endServiceAccountToken().endSource()
+                .endProjected().build();
+    }
+
     @Test
-    void projectedVolumeSkipsServiceAccountTokens() throws IOException {
+    void projectedVolumeWithConfigMapSecretAndDownwardApi() throws IOException {
         Volume v = new VolumeBuilder().withName("proj").withNewProjected().withDefaultMode(0440)
                 .addNewSource().withNewConfigMap().withName("cfg").addNewItem().withKey("app.conf").withPath("app.conf")
                 .endItem().endConfigMap().endSource()
                 .addNewSource().withNewSecret().withName("creds").endSecret().endSource()
                 .addNewSource().withNewDownwardAPI().addNewItem().withPath("ns").withNewFieldRef()
                 .withFieldPath("metadata.namespace").endFieldRef().endItem().endDownwardAPI().endSource()
-                .addNewSource().withNewServiceAccountToken().withPath("token").endServiceAccountToken().endSource()
                 .endProjected().build();
         volumes.setUp(pod("u1", Map.of(), container(), v));
         Path d = dir("u1", "kubernetes.io~projected", "proj");
@@ -194,7 +211,69 @@ class HostVolumeManagerTest {
         assertThat(Files.readString(d.resolve("password"))).isEqualTo("s3cr3t");
         assertThat(Files.readString(d.resolve("ns"))).isEqualTo("ns");
         assertThat(mode(d.resolve("ns"))).isEqualTo(0440);
-        assertThat(Files.exists(d.resolve("token"))).isFalse();
+    }
+
+    @Test
+    void projectedServiceAccountTokensAreBoundToThePodAndRefreshed() throws IOException {
+        FakeClock clock = new FakeClock(Instant.parse("2026-11-27T10:00:00Z"));
+        FakeTokenRequester api = new FakeTokenRequester(clock);
+        ServiceAccountTokenManager tokens = new ServiceAccountTokenManager(api, clock);
+        volumes.close();
+        volumes = new HostVolumeManager(TestNodeContexts.of(root, null, runtime, null, null, null), changed::add,
+                Duration.ofSeconds(10), objects, tokens);
+        objects.configMap("ns", "kube-root-ca.crt", Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\n"));
+        Pod pod = new PodBuilder(pod("u1", Map.of(), container(), serviceAccountVolume())).editSpec()
+                .withServiceAccountName("robot").endSpec().build();
+
+        volumes.setUp(pod);
+        Path d = dir("u1", "kubernetes.io~projected", "kube-api-access");
+        assertThat(Files.readString(d.resolve("token"))).isEqualTo("token-1-robot");
+        assertThat(Files.readString(d.resolve("vault/token"))).isEqualTo("token-2-robot");
+        assertThat(Files.readString(d.resolve("ca.crt"))).isEqualTo("-----BEGIN CERTIFICATE-----\n");
+        assertThat(Files.readString(d.resolve("namespace"))).isEqualTo("ns");
+        assertThat(mode(d.resolve("token"))).isEqualTo(0644);
+        assertThat(api.calls).hasSize(2);
+        var first = api.calls.get(0);
+        assertThat(first.namespace()).isEqualTo("ns");
+        assertThat(first.request().getSpec().getExpirationSeconds()).isEqualTo(3607L);
+        assertThat(first.request().getSpec().getAudiences()).isEmpty();
+        assertThat(first.request().getSpec().getBoundObjectRef().getKind()).isEqualTo("Pod");
+        assertThat(first.request().getSpec().getBoundObjectRef().getName()).isEqualTo("p");
+        assertThat(first.request().getSpec().getBoundObjectRef().getUid()).isEqualTo("u1");
+        assertThat(api.calls.get(1).request().getSpec().getAudiences()).containsExactly("vault");
+        assertThat(api.calls.get(1).request().getSpec().getExpirationSeconds())
+                .isEqualTo(HostVolumeManager.DEFAULT_TOKEN_EXPIRATION_SECONDS);
+
+        Path data = Files.readSymbolicLink(d.resolve("..data"));
+        volumes.setUp(pod);
+        volumes.refreshAll();
+        assertThat(Files.readSymbolicLink(d.resolve("..data"))).isEqualTo(data); // cached: nothing rewritten
+        assertThat(api.calls).hasSize(2);
+
+        clock.advance(Duration.ofMinutes(49)); // past 80% of both tokens' lifetimes
+        volumes.refreshAll();
+        assertThat(Files.readString(d.resolve("token"))).isEqualTo("token-3-robot");
+        assertThat(Files.readSymbolicLink(d.resolve("..data"))).isNotEqualTo(data);
+        assertThat(changed).contains("u1");
+
+        volumes.tearDown("u1");
+        assertThat(tokens.size()).isZero();
+    }
+
+    @Test
+    void aTokenThatCannotBeFetchedFailsTheMount() {
+        FakeTokenRequester api = new FakeTokenRequester(Clock.system());
+        api.failure = new IllegalStateException("serviceaccounts \"default\" not found");
+        volumes.close();
+        volumes = new HostVolumeManager(TestNodeContexts.of(root, null, runtime, null, null, null), changed::add,
+                Duration.ofSeconds(10), objects, new ServiceAccountTokenManager(api, Clock.system()));
+        Volume v = new VolumeBuilder().withName("tok").withNewProjected().addNewSource().withNewServiceAccountToken()
+                .withPath("token").endServiceAccountToken().endSource().endProjected().build();
+        assertThatThrownBy(() -> volumes.setUp(pod("u1", Map.of(), container(), v)))
+                .isInstanceOf(VolumeSetupException.class)
+                .hasMessage("MountVolume.SetUp failed for volume \"tok\" : failed to fetch token: serviceaccounts "
+                        + "\"default\" not found");
+        assertThat(api.calls.get(0).serviceAccount()).isEqualTo("default");
     }
 
     @Test
