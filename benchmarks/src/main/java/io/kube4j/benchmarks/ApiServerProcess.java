@@ -38,7 +38,9 @@ final class ApiServerProcess implements AutoCloseable {
                 List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
                         "--kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
                         // the benchmarks talk plain HTTP without credentials
-                        "--kube4j.apiserver.authentication.insecure-development=true"), logDir);
+                        "--kube4j.apiserver.authentication.insecure-development=true",
+                        // no controller creates the namespaces' "default" ServiceAccounts here
+                        "--kube4j.apiserver.admission.disabled-plugins=ServiceAccount"), logDir);
         ApiServerProcess a = new ApiServerProcess(p, port);
         p.awaitHttpOk(a.url() + "/readyz", Duration.ofSeconds(120));
         return a;

@@ -3,6 +3,9 @@ package io.kube4j.apiserver.admission;
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.apiserver.admission.limitranger.LimitRanger;
 import io.kube4j.apiserver.admission.namespacelifecycle.NamespaceLifecycle;
+import io.kube4j.apiserver.admission.noderestriction.NodeRestriction;
+import io.kube4j.apiserver.admission.podsecurity.PodSecurity;
+import io.kube4j.apiserver.admission.serviceaccount.ServiceAccountAdmission;
 import io.kube4j.apiserver.admission.resourcequota.ResourceQuotaAdmission;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.watch.WatchCacheManager;
@@ -55,6 +58,21 @@ public class AdmissionConfiguration {
     @Bean
     ResourceQuotaAdmission resourceQuotaAdmission(AdmissionLookup lookup) {
         return new ResourceQuotaAdmission(lookup);
+    }
+
+    @Bean
+    ServiceAccountAdmission serviceAccountAdmission(AdmissionLookup lookup) {
+        return new ServiceAccountAdmission(lookup);
+    }
+
+    @Bean
+    NodeRestriction nodeRestriction() {
+        return new NodeRestriction();
+    }
+
+    @Bean
+    PodSecurity podSecurity(AdmissionLookup lookup) {
+        return new PodSecurity(lookup);
     }
 
     @Bean

@@ -285,6 +285,7 @@ public final class ResourceHandler {
         };
     }
 
+
     /** Admission of pods/exec, attach and portforward: operation CONNECT, the query parameters as options. */
     private Mono<Void> admitConnect(ServerRequest request, RequestInfo info) {
         AdmissionChain chain = store.admission();

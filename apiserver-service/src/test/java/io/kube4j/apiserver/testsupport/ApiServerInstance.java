@@ -21,6 +21,8 @@ public final class ApiServerInstance implements AutoCloseable {
 
     private static ApiServerInstance shared;
     private static ApiServerInstance secureShared;
+    /** Test instances leave out ServiceAccount unless a test sets this property itself. */
+    public static final String DISABLED_PLUGINS = "kube4j.apiserver.admission.disabled-plugins";
 
     private final String etcdEndpoint;
     private final String[] extraProperties;
@@ -86,8 +88,8 @@ public final class ApiServerInstance implements AutoCloseable {
             props.add("kube4j.apiserver.authentication.insecure-development=true");
             // no controllers run beside this apiserver, so nothing creates the "default" ServiceAccounts that
             // the ServiceAccount admission plugin requires (Kubernetes' own integration tests disable it too)
-            if (Arrays.stream(extraProperties).noneMatch(x -> x.startsWith("kube4j.apiserver.admission.disabled-plugins="))) {
-                props.add("kube4j.apiserver.admission.disabled-plugins=ServiceAccount");
+            if (Arrays.stream(extraProperties).noneMatch(x -> x.startsWith(DISABLED_PLUGINS + "="))) {
+                props.add(DISABLED_PLUGINS + "=ServiceAccount");
             }
         } else {
             // Spring merges repeated command-line keys into a list: a key the test gives replaces the PKI's

@@ -52,6 +52,13 @@ public final class RbacEscalationCheck implements ValidatingAdmissionPlugin {
         return operation == AdmissionAttributes.Operation.CREATE || operation == AdmissionAttributes.Operation.UPDATE;
     }
 
+    /** Only RBAC objects by non-superusers: the store skips admission (and decoding the old object) for the rest. */
+    @Override
+    public boolean appliesTo(AdmissionAttributes.Operation op, io.kube4j.api.registry.ResourceType type,
+                             String subresource, io.kube4j.security.UserInfo user) {
+        return handles(op) && type.group().equals(GROUP) && subresource.isEmpty() && user != null && !user.isSuperuser();
+    }
+
     @Override
     public Mono<Void> validate(AdmissionAttributes a) {
         if (!a.type().group().equals(GROUP) || !a.subresource().isEmpty() || a.object() == null
