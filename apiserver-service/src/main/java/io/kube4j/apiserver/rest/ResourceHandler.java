@@ -110,6 +110,12 @@ public final class ResourceHandler {
             if (!dry.equals("All")) {
                 return Mono.error(ApiException.badRequest("Unsupported value: \"" + dry + "\": supported values: \"All\""));
             }
+            if (method != HttpMethod.GET) {
+                // Refused rather than ignored: a dry run that wrote would be worse than none. The store's side
+                // effects (Service IP/port allocation, quota charges) have no dry-run mode yet.
+                return Mono.error(ApiException.badRequest("dryRun=All is not supported by this server yet; "
+                        + "the request was not applied"));
+            }
         }
         if (!t.stored() || !t.verbs().contains(verb) && info.subresource() == null) {
             return Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
