@@ -36,7 +36,9 @@ final class ApiServerProcess implements AutoCloseable {
         int port = JvmProcess.freePort();
         JvmProcess p = JvmProcess.start("apiserver", System.getProperty("apiserver.jvmArgs", "-Xms256m -Xmx1g"),
                 List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
-                        "--kube4j.apiserver.etcd.endpoints=" + etcdEndpoint), logDir);
+                        "--kube4j.apiserver.etcd.endpoints=" + etcdEndpoint,
+                        // the benchmarks talk plain HTTP without credentials
+                        "--kube4j.apiserver.authentication.insecure-development=true"), logDir);
         ApiServerProcess a = new ApiServerProcess(p, port);
         p.awaitHttpOk(a.url() + "/readyz", Duration.ofSeconds(120));
         return a;

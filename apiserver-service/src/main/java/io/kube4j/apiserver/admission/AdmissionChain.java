@@ -1,7 +1,8 @@
 package io.kube4j.apiserver.admission;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import reactor.core.publisher.Flux;
+import io.kube4j.api.registry.ResourceType;
+import io.kube4j.security.UserInfo;
 import reactor.core.publisher.Mono;
 
 import java.util.Collection;
@@ -37,26 +38,67 @@ public final class AdmissionChain {
         return new AdmissionChain(List.of(), List.of());
     }
 
-    /** Runs the mutating phase; the result is the object to validate and store. */
-    public Mono<HasMetadata> admit(AdmissionAttributes attributes) {
-        Mono<AdmissionAttributes> current = Mono.just(attributes);
+    /** Whether any enabled plugin (mutating or validating) looks at such a request: when not, callers skip admission. */
+    public boolean applies(AdmissionAttributes.Operation op, ResourceType type, String subresource, UserInfo user) {
+        return mutates(op, type, subresource, user) || validates(op, type, subresource, user);
+    }
+
+    /** Whether any enabled mutating plugin looks at such a request (the store re-validates what they changed). */
+    public boolean mutates(AdmissionAttributes.Operation op, ResourceType type, String subresource, UserInfo user) {
+        String sub = subresource == null ? "" : subresource;
         for (MutatingAdmissionPlugin p : mutating) {
-            if (!p.handles(attributes.operation())) {
+            if (p.appliesTo(op, type, sub, user)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean validates(AdmissionAttributes.Operation op, ResourceType type, String subresource, UserInfo user) {
+        String sub = subresource == null ? "" : subresource;
+        for (ValidatingAdmissionPlugin p : validating) {
+            if (p.appliesTo(op, type, sub, user)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs the mutating phase; the result is the object to validate and store (for DELETE/CONNECT: ignored). */
+    public Mono<HasMetadata> admit(AdmissionAttributes attributes) {
+        Mono<AdmissionAttributes> current = null;
+        for (MutatingAdmissionPlugin p : mutating) {
+            if (!applies(p, attributes)) {
                 continue;
             }
-            current = current.flatMap(a -> p.admit(a)
-                    .map(a::withObject)
-                    .defaultIfEmpty(a));
+            Mono<AdmissionAttributes> prev = current == null ? Mono.just(attributes) : current;
+            current = prev.flatMap(a -> p.admit(a).map(a::withObject).defaultIfEmpty(a));
+        }
+        if (current == null) {
+            return Mono.justOrEmpty(attributes.object());
         }
         return current.mapNotNull(AdmissionAttributes::object);
     }
 
     /** Runs the validating phase on the final object. */
     public Mono<Void> validate(AdmissionAttributes attributes) {
-        return Flux.fromIterable(validating)
-                .filter(p -> p.handles(attributes.operation()))
-                .concatMap(p -> p.validate(attributes))
-                .then();
+        Mono<Void> out = null;
+        for (ValidatingAdmissionPlugin p : validating) {
+            if (applies(p, attributes)) {
+                Mono<Void> step = Mono.defer(() -> p.validate(attributes));
+                out = out == null ? step : out.then(step);
+            }
+        }
+        return out == null ? Mono.empty() : out;
+    }
+
+    /** Both phases for a request whose object is not stored by the caller (DELETE, CONNECT, pods/binding). */
+    public Mono<Void> admitAndValidate(AdmissionAttributes attributes) {
+        return admit(attributes).map(attributes::withObject).defaultIfEmpty(attributes).flatMap(this::validate);
+    }
+
+    private static boolean applies(AdmissionPlugin p, AdmissionAttributes a) {
+        return p.appliesTo(a.operation(), a.type(), a.subresource(), a.user());
     }
 
     /** The names of the enabled plugins, in order (logged at start). */

@@ -14,4 +14,14 @@ public interface AdmissionPlugin {
     default boolean handles(AdmissionAttributes.Operation operation) {
         return true;
     }
+
+    /**
+     * Whether this plugin looks at a request on {@code type}/{@code subresource} by {@code user} (a cheap
+     * pre-check before the attributes, and the old object, are built; the default is {@link #handles}). The
+     * store skips admission entirely, and the decoding it would need, when no enabled plugin applies.
+     */
+    default boolean appliesTo(AdmissionAttributes.Operation operation, io.kube4j.api.registry.ResourceType type,
+                              String subresource, io.kube4j.security.UserInfo user) {
+        return handles(operation);
+    }
 }

@@ -3,9 +3,14 @@ package io.kube4j.apiserver.admission;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.kube4j.api.registry.ResourceType;
+import io.kube4j.security.UserInfo;
+import org.springframework.core.annotation.Order;
+import reactor.core.publisher.Mono;
 
 /**
  * Kubernetes' {@code DefaultTolerationSeconds} admission plugin: a new pod that does not tolerate
@@ -13,7 +18,8 @@ import io.fabric8.kubernetes.api.model.Toleration;
  * {@code tolerationSeconds} (300 s by default), so the taint eviction of a failed node removes it only after that time
  * instead of at once. A toleration with an empty key (all taints) or an empty effect (all effects) already counts.
  */
-public final class DefaultTolerationSeconds {
+@Order(AdmissionOrder.DEFAULT_TOLERATION_SECONDS)
+public final class DefaultTolerationSeconds implements MutatingAdmissionPlugin {
 
     public static final String TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready";
     public static final String TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable";
@@ -25,6 +31,24 @@ public final class DefaultTolerationSeconds {
     public DefaultTolerationSeconds(DefaultTolerationSecondsProperties props) {
         this.notReadySeconds = props.defaultNotReadyTolerationSeconds();
         this.unreachableSeconds = props.defaultUnreachableTolerationSeconds();
+    }
+
+    @Override
+    public String name() {
+        return "DefaultTolerationSeconds";
+    }
+
+    @Override
+    public boolean appliesTo(AdmissionAttributes.Operation op, ResourceType type, String subresource, UserInfo user) {
+        return op == AdmissionAttributes.Operation.CREATE && subresource.isEmpty() && CoreResources.isPods(type);
+    }
+
+    @Override
+    public Mono<HasMetadata> admit(AdmissionAttributes attributes) {
+        if (attributes.object() instanceof Pod pod) {
+            admitPodCreate(pod);
+        }
+        return Mono.justOrEmpty(attributes.object());
     }
 
     /** Adds the missing default tolerations to a pod being created. */

@@ -1,10 +1,13 @@
 package io.kube4j.apiserver.admission;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.apiserver.rest.ApiException;
+import io.kube4j.security.UserInfo;
+import org.springframework.core.annotation.Order;
 import reactor.core.publisher.Mono;
 
 import java.util.Collection;
@@ -15,12 +18,52 @@ import java.util.Objects;
  * class) becomes its {@code spec.priority} and {@code spec.preemptionPolicy}, and a pod that asks for other
  * values is refused; a PriorityClass may only become the global default while no other class is one.
  */
-public final class PriorityAdmission {
+@Order(AdmissionOrder.PRIORITY)
+public final class PriorityAdmission implements MutatingAdmissionPlugin, ValidatingAdmissionPlugin {
 
     private final PriorityClassLookup classes;
 
     public PriorityAdmission(PriorityClassLookup classes) {
         this.classes = classes;
+    }
+
+    @Override
+    public String name() {
+        return "Priority";
+    }
+
+    @Override
+    public boolean appliesTo(AdmissionAttributes.Operation op, ResourceType type, String subresource, UserInfo user) {
+        if (!subresource.isEmpty()) {
+            return false;
+        }
+        if (CoreResources.isPods(type)) {
+            return op == AdmissionAttributes.Operation.CREATE;
+        }
+        return isPriorityClasses(type)
+                && (op == AdmissionAttributes.Operation.CREATE || op == AdmissionAttributes.Operation.UPDATE);
+    }
+
+    private static boolean isPriorityClasses(ResourceType type) {
+        return type.group().equals("scheduling.k8s.io") && type.plural().equals("priorityclasses");
+    }
+
+    /** Pods: resolves the priority (the priority classes themselves are checked in {@link #validate}). */
+    @Override
+    public Mono<HasMetadata> admit(AdmissionAttributes a) {
+        if (a.object() instanceof Pod pod) {
+            return admitPodCreate(a.type(), pod).thenReturn(pod);
+        }
+        return Mono.justOrEmpty(a.object());
+    }
+
+    /** PriorityClasses: at most one global default. */
+    @Override
+    public Mono<Void> validate(AdmissionAttributes a) {
+        if (a.object() instanceof PriorityClass pc && isPriorityClasses(a.type())) {
+            return validateClassWrite(a.type(), pc, a.operation() == AdmissionAttributes.Operation.CREATE);
+        }
+        return Mono.empty();
     }
 
     /** Resolves a new pod's priority, or fails with 403 Forbidden as Kubernetes' {@code admitPod} does. */

@@ -1,10 +1,7 @@
 package io.kube4j.apiserver.config;
 
 import io.kube4j.api.registry.ResourceRegistry;
-import io.kube4j.apiserver.admission.DefaultTolerationSeconds;
-import io.kube4j.apiserver.admission.DefaultTolerationSecondsProperties;
-import io.kube4j.apiserver.admission.PriorityAdmission;
-import io.kube4j.apiserver.admission.WatchCachePriorityClassLookup;
+import io.kube4j.apiserver.admission.AdmissionChain;
 import io.kube4j.apiserver.allocation.ServiceAllocators;
 import io.kube4j.apiserver.openapi.OpenApiHandler;
 import io.kube4j.apiserver.registry.ResourceHooks;
@@ -59,12 +56,8 @@ public class ApiServerConfiguration {
 
     @Bean
     ResourceStore resourceStore(Storage storage, WatchCacheManager caches, ServiceAllocators allocators,
-                                ResourceRegistry registry, ApiServerProperties props,
-                                DefaultTolerationSecondsProperties tolerations) {
-        PriorityAdmission priority = new PriorityAdmission(new WatchCachePriorityClassLookup(caches, storage,
-                registry.byPath("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
-        return new ResourceStore(storage, caches, new ResourceHooks(allocators, priority,
-                new DefaultTolerationSeconds(tolerations)), registry, props);
+                                ResourceRegistry registry, ApiServerProperties props, AdmissionChain admission) {
+        return new ResourceStore(storage, caches, new ResourceHooks(allocators), registry, props, admission);
     }
 
     @Bean

@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.api.validation.FieldError;
-import io.kube4j.apiserver.admission.DefaultTolerationSeconds;
-import io.kube4j.apiserver.admission.DefaultTolerationSecondsProperties;
 import io.kube4j.apiserver.admission.PriorityAdmission;
 import io.kube4j.apiserver.admission.PriorityClasses;
 import io.kube4j.apiserver.allocation.RangeAllocator;
@@ -35,7 +33,8 @@ import java.util.Set;
 
 /**
  * What the generic {@link ResourceStore} does differently per resource: pod status and graceful
- * deletion, namespace lifecycle, Service IP and port allocation, pod priority and PriorityClass rules.
+ * deletion, namespace finalization, Service IP and port allocation, PriorityClass rules. Admission (namespace
+ * lifecycle, pod priority, default tolerations...) is the {@link io.kube4j.apiserver.admission.AdmissionChain}'s.
  */
 public final class ResourceHooks {
 
@@ -43,18 +42,9 @@ public final class ResourceHooks {
     public static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public");
 
     private final ServiceAllocators allocators;
-    private final PriorityAdmission priority;
-    private final DefaultTolerationSeconds defaultTolerations;
 
-    public ResourceHooks(ServiceAllocators allocators, PriorityAdmission priority) {
-        this(allocators, priority, new DefaultTolerationSeconds(DefaultTolerationSecondsProperties.defaults()));
-    }
-
-    public ResourceHooks(ServiceAllocators allocators, PriorityAdmission priority,
-                         DefaultTolerationSeconds defaultTolerations) {
+    public ResourceHooks(ServiceAllocators allocators) {
         this.allocators = allocators;
-        this.priority = priority;
-        this.defaultTolerations = defaultTolerations;
     }
 
     void attach(ResourceStore store) {
@@ -62,15 +52,6 @@ public final class ResourceHooks {
     }
 
     // ---------------------------------------------------------------- create
-
-    /** Mutating admission of a new object, after defaulting and before validation (Kubernetes' order). */
-    Mono<Void> admitCreate(ResourceType t, HasMetadata obj) {
-        if (obj instanceof Pod pod) {
-            defaultTolerations.admitPodCreate(pod);
-            return priority.admitPodCreate(t, pod);
-        }
-        return Mono.empty();
-    }
 
     /** Rules beyond api-model's validation for resources whose rules live in the apiserver. */
     List<FieldError> validate(ResourceType t, HasMetadata obj, HasMetadata old) {
@@ -150,9 +131,6 @@ public final class ResourceHooks {
 
     /** Allocates a new Service's ClusterIP and NodePorts before it is written. */
     Mono<Void> beforeCreate(ResourceType t, HasMetadata obj) {
-        if (obj instanceof PriorityClass pc) {
-            return priority.validateClassWrite(t, pc, true);
-        }
         if (!(obj instanceof Service svc) || svc.getSpec() == null) {
             return Mono.empty();
         }
@@ -339,9 +317,6 @@ public final class ResourceHooks {
     }
 
     Mono<Void> beforeUpdate(ResourceType t, HasMetadata next, HasMetadata current) {
-        if (next instanceof PriorityClass pc) {
-            return priority.validateClassWrite(t, pc, false);
-        }
         if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null) {
             String owner = svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
             return allocateNodePorts(svc, old, owner);
@@ -386,10 +361,6 @@ public final class ResourceHooks {
     // ---------------------------------------------------------------- delete
 
     void checkDelete(ResourceType t, HasMetadata obj) {
-        if (obj instanceof Namespace && SYSTEM_NAMESPACES.contains(obj.getMetadata().getName())) {
-            throw ApiException.forbidden(t, obj.getMetadata().getName(),
-                    "namespaces \"" + obj.getMetadata().getName() + "\" is forbidden: this namespace may not be deleted");
-        }
         if (obj instanceof PriorityClass && PriorityClasses.isSystemClass(obj.getMetadata().getName())) {
             throw ApiException.forbidden(t, obj.getMetadata().getName(), t.qualifiedName() + " \""
                     + obj.getMetadata().getName() + "\" is forbidden: this is a system priority class and cannot be deleted");

@@ -8,6 +8,9 @@ import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.api.registry.ResourceType;
 import io.kube4j.api.validation.FieldError;
 import io.kube4j.api.validation.Validation;
+import io.kube4j.apiserver.admission.AdmissionAttributes;
+import io.kube4j.apiserver.admission.AdmissionAttributes.Operation;
+import io.kube4j.apiserver.admission.AdmissionChain;
 import io.kube4j.apiserver.config.ApiServerProperties;
 import io.kube4j.apiserver.rest.ApiException;
 import io.kube4j.apiserver.storage.CompactedException;
@@ -18,6 +21,7 @@ import io.kube4j.apiserver.watch.CachedObject;
 import io.kube4j.apiserver.watch.WatchCache;
 import io.kube4j.apiserver.watch.WatchCacheManager;
 import io.kube4j.apiserver.watch.WatchFilter;
+import io.kube4j.security.UserInfo;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -55,22 +59,28 @@ public final class ResourceStore {
     private final ResourceHooks hooks;
     private final ResourceRegistry registry;
     private final ApiServerProperties props;
-    /**
-     * Namespaces this apiserver began terminating lately (name -> nanoTime): until the watch cache has caught up,
-     * creates in them look the namespace up in storage, as Kubernetes' NamespaceLifecycle "force live lookup" does.
-     */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> recentlyTerminated =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final long LIVE_LOOKUP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    private final AdmissionChain admission;
 
+    /** A store without admission (unit tests of the store). */
     public ResourceStore(Storage storage, WatchCacheManager caches, ResourceHooks hooks, ResourceRegistry registry,
                          ApiServerProperties props) {
+        this(storage, caches, hooks, registry, props, AdmissionChain.none());
+    }
+
+    public ResourceStore(Storage storage, WatchCacheManager caches, ResourceHooks hooks, ResourceRegistry registry,
+                         ApiServerProperties props, AdmissionChain admission) {
         this.storage = storage;
         this.caches = caches;
         this.hooks = hooks;
         this.registry = registry;
         this.props = props;
+        this.admission = admission;
         hooks.attach(this);
+    }
+
+    /** The admission chain every write goes through (the handler runs it itself for CONNECT and pods/binding). */
+    public AdmissionChain admission() {
+        return admission;
     }
 
     public ResourceRegistry registry() {
@@ -203,7 +213,16 @@ public final class ResourceStore {
 
     // ---------------------------------------------------------------- create
 
+    /** A create by the apiserver itself (bootstrap objects). */
     public Mono<Written> create(ResourceType t, String ns, HasMetadata obj) {
+        return create(t, ns, obj, UserInfo.apiserver());
+    }
+
+    /**
+     * Creates {@code obj} for {@code user}: defaulting, the mutating admission chain, prepareForCreate and validation,
+     * the validating admission chain, then the compare-and-swap create (Kubernetes' order).
+     */
+    public Mono<Written> create(ResourceType t, String ns, HasMetadata obj, UserInfo user) {
         return Mono.defer(() -> {
             ObjectMeta m = obj.getMetadata();
             if (m == null) {
@@ -231,11 +250,16 @@ public final class ResourceStore {
                 ObjectFields.set(obj, "status", null);
             }
             Defaulting.apply(obj);
-            return hooks.admitCreate(t, obj).then(Mono.defer(() -> validateAndStore(t, ns, obj)));
+            if (!admission.applies(Operation.CREATE, t, "", user)) {
+                return validateAndStore(t, ns, obj, null);
+            }
+            AdmissionAttributes attrs = new AdmissionAttributes(Operation.CREATE, t, "", t.namespaced() ? ns : "",
+                    m.getName(), obj, null, user, false, null);
+            return admission.admit(attrs).flatMap(admitted -> validateAndStore(t, ns, admitted, attrs));
         });
     }
 
-    private Mono<Written> validateAndStore(ResourceType t, String ns, HasMetadata obj) {
+    private Mono<Written> validateAndStore(ResourceType t, String ns, HasMetadata obj, AdmissionAttributes attrs) {
         ObjectMeta m = obj.getMetadata();
         hooks.prepareForCreate(t, obj);
         List<FieldError> errors = new ArrayList<>(Validation.validateCreate(t, obj));
@@ -244,9 +268,9 @@ public final class ResourceStore {
             throw ApiException.invalid(t, m.getName(), errors);
         }
         String name = m.getName();
-        Mono<Void> nsCheck = t.namespaced() ? checkNamespaceAcceptsContent(ns) : Mono.empty();
+        Mono<Void> validating = attrs == null ? Mono.empty() : admission.validate(attrs.withObject(obj));
         byte[][] stored = new byte[1][];
-        return nsCheck.then(hooks.beforeCreate(t, obj))
+        return validating.then(Mono.defer(() -> hooks.beforeCreate(t, obj)))
                 .then(Mono.defer(() -> {
                     stored[0] = ObjectCodec.encodeForStorage(obj);
                     return storage.create(t.key(ns, name), stored[0], ttl(t));
@@ -264,28 +288,6 @@ public final class ResourceStore {
 
     private Duration ttl(ResourceType t) {
         return t.plural().equals("events") && t.group().isEmpty() ? props.eventTtl() : null;
-    }
-
-    private Mono<Void> checkNamespaceAcceptsContent(String ns) {
-        ResourceType nsType = registry.byPath("", "v1", "namespaces").orElseThrow();
-        Long terminatedAt = recentlyTerminated.get(ns);
-        boolean liveLookup = terminatedAt != null && System.nanoTime() - terminatedAt < LIVE_LOOKUP_NANOS;
-        if (terminatedAt != null && !liveLookup) {
-            recentlyTerminated.remove(ns, terminatedAt);
-        }
-        CachedObject cached = liveLookup ? null : caches.cache(nsType).get(nsType.key(null, ns));
-        // The cache holds the namespace's status.phase as a selector field: no decoding on this hot path.
-        Mono<String> phase = cached != null
-                ? Mono.just(cached.fields().getOrDefault("status.phase", ""))
-                : storage.get(nsType.key(null, ns)).map(o -> {
-                    HasMetadata n = ObjectCodec.decode(nsType, o.value(), o.modRevision());
-                    return n.getMetadata().getDeletionTimestamp() != null ? "Terminating" : "Active";
-                });
-        return phase.switchIfEmpty(Mono.error(() -> ApiException.notFound(nsType, ns)))
-                .flatMap(p -> "Terminating".equals(p)
-                        ? Mono.error(ApiException.forbidden(nsType, ns, "unable to create new content in namespace "
-                        + ns + " because it is being terminated"))
-                        : Mono.empty());
     }
 
     static String generateName(String base) {
@@ -309,6 +311,11 @@ public final class ResourceStore {
 
     /** PUT: replaces the object (or its status), with the body's resourceVersion as precondition when set. */
     public Mono<Written> update(ResourceType t, String ns, String name, HasMetadata body, Part part) {
+        return update(t, ns, name, body, part, UserInfo.apiserver());
+    }
+
+    /** PUT for {@code user}; the update runs the admission chain (subresource "status" for {@link Part#STATUS}). */
+    public Mono<Written> update(ResourceType t, String ns, String name, HasMetadata body, Part part, UserInfo user) {
         return Mono.defer(() -> {
             ObjectMeta bm = body.getMetadata();
             if (bm == null) {
@@ -322,7 +329,7 @@ public final class ResourceStore {
                 throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
             }
             String precondition = bm.getResourceVersion();
-            return guaranteedUpdate(t, ns, name, current -> {
+            return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
                 checkPrecondition(t, name, current, precondition);
                 HasMetadata next = Codecs.json().convertValue(body, t.type());
                 return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
@@ -332,7 +339,13 @@ public final class ResourceStore {
 
     /** PATCH: applies a JSON, merge or strategic merge patch to the current object (retrying on conflicts unless pinned). */
     public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part) {
-        return guaranteedUpdate(t, ns, name, current -> {
+        return patch(t, ns, name, patchType, patch, part, UserInfo.apiserver());
+    }
+
+    /** PATCH for {@code user}, with admission as {@link #update}. */
+    public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
+                               UserInfo user) {
+        return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
             HasMetadata next = decodeTree(t, patched);
@@ -347,6 +360,10 @@ public final class ResourceStore {
             }
             return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
         });
+    }
+
+    private static String subresource(Part part) {
+        return part == Part.STATUS ? "status" : "";
     }
 
     /** Converts a patched or decoded tree to the resource's type; bad field values are the user's 422. */
@@ -425,17 +442,33 @@ public final class ResourceStore {
     /**
      * Reads the current object, applies {@code mutate}, and writes the result with compare-and-swap; on a
      * conflict re-reads and re-applies (a mutation that pins a resourceVersion fails with 409 instead).
-     * A write that removes the last finalizer of an object being deleted deletes it.
+     * A write that removes the last finalizer of an object being deleted deletes it. No admission: for writes the
+     * caller has admitted itself (pods/binding, namespaces/finalize) or the apiserver's own bookkeeping.
      */
     public Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate) {
-        return guaranteedUpdate(t, ns, name, mutate, 0);
+        return guaranteedUpdate(new UpdateCall(t, ns, name, null, "", mutate), 0);
     }
 
-    private Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name,
-                                           UnaryOperator<HasMetadata> mutate, int attempt) {
-        String key = t.key(ns, name);
+    /**
+     * {@link #guaranteedUpdate(ResourceType, String, String, UnaryOperator)} admitted for {@code user}: on every
+     * attempt, the mutate function, the mutating admission chain (with the stored object as oldObject), validation
+     * again of what admission changed (main resource only), the validating admission chain, then the CAS write.
+     */
+    public Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name, UserInfo user, String subresource,
+                                          UnaryOperator<HasMetadata> mutate) {
+        return guaranteedUpdate(new UpdateCall(t, ns, name, user, subresource == null ? "" : subresource, mutate), 0);
+    }
+
+    /** One guaranteed update's arguments, kept for its retries. */
+    private record UpdateCall(ResourceType t, String ns, String name, UserInfo user, String subresource,
+                              UnaryOperator<HasMetadata> mutate) {
+    }
+
+    private Mono<Written> guaranteedUpdate(UpdateCall call, int attempt) {
+        ResourceType t = call.t();
+        String key = t.key(call.ns(), call.name());
         return storage.get(key)
-                .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, call.name())))
                 .flatMap(stored -> {
                     HasMetadata current = ObjectCodec.decode(t, stored.value(), stored.modRevision());
                     // The unmodified object (mutate may change current in place), decoded a second time only when
@@ -450,38 +483,66 @@ public final class ResourceStore {
                     if (hooks.usesOldObjectOnUpdate(t)) {
                         snapshot.get();
                     }
-                    HasMetadata next = mutate.apply(current);
-                    next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
-                    byte[] bytes = ObjectCodec.encodeForStorage(next);
-                    if (java.util.Arrays.equals(bytes, stored.value())) {
-                        return Mono.just(Written.of(snapshot.get(), stored.value(), stored.modRevision()));
+                    boolean admit = call.user() != null
+                            && admission.applies(Operation.UPDATE, t, call.subresource(), call.user());
+                    if (admit) {
+                        snapshot.get();
                     }
-                    if (next.getMetadata().getDeletionTimestamp() != null
-                            && shouldDeleteDuringUpdate(t, next, snapshot.get())) {
-                        return storage.delete(key, stored.modRevision()).flatMap(r -> r.succeeded()
-                                ? hooks.afterDelete(t, next).thenReturn(new Written(next, ObjectCodec.encode(next)))
-                                : retry(t, ns, name, mutate, attempt));
+                    HasMetadata next = call.mutate().apply(current);
+                    if (!admit) {
+                        return write(call, attempt, key, stored, next, snapshot);
                     }
-                    HasMetadata snap = old[0];
-                    Mono<Void> before = hooks.beforeUpdate(t, next, snap);
-                    return before.then(storage.update(key, bytes, stored.modRevision(), ttl(t)))
-                            .flatMap(r -> {
-                                if (r.succeeded()) {
-                                    long rv = r.object().modRevision();
-                                    next.getMetadata().setResourceVersion(Long.toString(rv));
-                                    return hooks.afterUpdate(t, next, snap).thenReturn(Written.of(next, bytes, rv));
-                                }
-                                return hooks.updateFailed(t, next, snap).then(retry(t, ns, name, mutate, attempt));
-                            });
+                    HasMetadata before = old[0];
+                    AdmissionAttributes attrs = new AdmissionAttributes(Operation.UPDATE, t, call.subresource(),
+                            t.namespaced() ? call.ns() : "", call.name(), next, before, call.user(), false, null);
+                    boolean revalidate = call.subresource().isEmpty()
+                            && admission.mutates(Operation.UPDATE, t, "", call.user());
+                    return admission.admit(attrs).flatMap(admitted -> {
+                        if (revalidate) {
+                            List<FieldError> errors = new ArrayList<>(Validation.validateUpdate(t, admitted, before));
+                            errors.addAll(hooks.validate(t, admitted, before));
+                            if (!errors.isEmpty()) {
+                                return Mono.error(ApiException.invalid(t, call.name(), errors));
+                            }
+                        }
+                        return admission.validate(attrs.withObject(admitted))
+                                .then(Mono.defer(() -> write(call, attempt, key, stored, admitted, snapshot)));
+                    });
                 });
     }
 
-    private Mono<Written> retry(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate,
-                                int attempt) {
-        if (attempt + 1 >= MAX_UPDATE_RETRIES) {
-            return Mono.error(ApiException.staleObject(t, name));
+    private Mono<Written> write(UpdateCall call, int attempt, String key, StoredObject stored, HasMetadata next,
+                                java.util.function.Supplier<HasMetadata> snapshot) {
+        ResourceType t = call.t();
+        next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
+        byte[] bytes = ObjectCodec.encodeForStorage(next);
+        if (java.util.Arrays.equals(bytes, stored.value())) {
+            return Mono.just(Written.of(snapshot.get(), stored.value(), stored.modRevision()));
         }
-        return guaranteedUpdate(t, ns, name, mutate, attempt + 1);
+        if (next.getMetadata().getDeletionTimestamp() != null
+                && shouldDeleteDuringUpdate(t, next, snapshot.get())) {
+            return storage.delete(key, stored.modRevision()).flatMap(r -> r.succeeded()
+                    ? hooks.afterDelete(t, next).thenReturn(new Written(next, ObjectCodec.encode(next)))
+                    : retry(call, attempt));
+        }
+        HasMetadata snap = hooks.usesOldObjectOnUpdate(t) ? snapshot.get() : null;
+        Mono<Void> before = hooks.beforeUpdate(t, next, snap);
+        return before.then(storage.update(key, bytes, stored.modRevision(), ttl(t)))
+                .flatMap(r -> {
+                    if (r.succeeded()) {
+                        long rv = r.object().modRevision();
+                        next.getMetadata().setResourceVersion(Long.toString(rv));
+                        return hooks.afterUpdate(t, next, snap).thenReturn(Written.of(next, bytes, rv));
+                    }
+                    return hooks.updateFailed(t, next, snap).then(retry(call, attempt));
+                });
+    }
+
+    private Mono<Written> retry(UpdateCall call, int attempt) {
+        if (attempt + 1 >= MAX_UPDATE_RETRIES) {
+            return Mono.error(ApiException.staleObject(call.t(), call.name()));
+        }
+        return guaranteedUpdate(call, attempt + 1);
     }
 
     private boolean shouldDeleteDuringUpdate(ResourceType t, HasMetadata next, HasMetadata old) {
@@ -499,10 +560,16 @@ public final class ResourceStore {
     // ---------------------------------------------------------------- delete
 
     public Mono<DeleteResult> delete(ResourceType t, String ns, String name, DeleteRequest req) {
-        return delete(t, ns, name, req, 0);
+        return delete(t, ns, name, req, UserInfo.apiserver());
     }
 
-    private Mono<DeleteResult> delete(ResourceType t, String ns, String name, DeleteRequest req, int attempt) {
+    /** Deletes for {@code user}: admission (operation DELETE, the stored object as oldObject) on every attempt. */
+    public Mono<DeleteResult> delete(ResourceType t, String ns, String name, DeleteRequest req, UserInfo user) {
+        return delete(t, ns, name, req, user, 0);
+    }
+
+    private Mono<DeleteResult> delete(ResourceType t, String ns, String name, DeleteRequest req, UserInfo user,
+                                      int attempt) {
         String key = t.key(ns, name);
         return storage.get(key)
                 .switchIfEmpty(Mono.error(() -> ApiException.notFound(t, name)))
@@ -517,66 +584,81 @@ public final class ResourceStore {
                         return Mono.error(ApiException.conflict(t, name, "Precondition failed: ResourceVersion in precondition: "
                                 + req.preconditionVersion() + ", ResourceVersion in object meta: " + m.getResourceVersion()));
                     }
-                    hooks.checkDelete(t, current);
-                    HasMetadata next = Codecs.json().convertValue(current, current.getClass());
-                    boolean pending = hooks.beginGracefulDelete(t, next, req);
-                    List<String> finalizers = new ArrayList<>(next.getMetadata().getFinalizers() == null
-                            ? List.of() : next.getMetadata().getFinalizers());
-                    if ("Orphan".equals(req.propagationPolicy()) && !finalizers.contains("orphan")) {
-                        finalizers.add("orphan");
-                    } else if ("Foreground".equals(req.propagationPolicy()) && !finalizers.contains("foregroundDeletion")) {
-                        finalizers.add("foregroundDeletion");
+                    if (!admission.applies(Operation.DELETE, t, "", user)) {
+                        return deleteAdmitted(t, ns, name, req, user, attempt, key, stored, current);
                     }
-                    if (!finalizers.isEmpty()) {
-                        next.getMetadata().setFinalizers(finalizers);
-                        if (next.getMetadata().getDeletionTimestamp() == null) {
-                            next.getMetadata().setDeletionTimestamp(now());
-                            next.getMetadata().setDeletionGracePeriodSeconds(0L);
-                        }
-                        pending = true;
-                    }
-                    if (pending) {
-                        if (next instanceof io.fabric8.kubernetes.api.model.Namespace) {
-                            recentlyTerminated.put(name, System.nanoTime());
-                        }
-                        if (m.getDeletionTimestamp() == null) {
-                            next.getMetadata().setGeneration((m.getGeneration() == null ? 0 : m.getGeneration()) + 1);
-                        }
-                        byte[] bytes = ObjectCodec.encodeForStorage(next);
-                        if (java.util.Arrays.equals(bytes, stored.value())) {
-                            return Mono.just(new DeleteResult(current, false));
-                        }
-                        return storage.update(key, bytes, stored.modRevision(), ttl(t)).flatMap(r -> {
-                            if (!r.succeeded()) {
-                                return retryDelete(t, ns, name, req, attempt);
-                            }
-                            next.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
-                            return Mono.just(new DeleteResult(next, false));
-                        });
-                    }
-                    return storage.delete(key, stored.modRevision()).flatMap(r -> {
-                        if (!r.succeeded()) {
-                            return retryDelete(t, ns, name, req, attempt);
-                        }
-                        current.getMetadata().setResourceVersion(Long.toString(r.revision()));
-                        return hooks.afterDelete(t, current).thenReturn(new DeleteResult(current, true));
-                    });
+                    AdmissionAttributes attrs = new AdmissionAttributes(Operation.DELETE, t, "",
+                            t.namespaced() ? ns : "", name, null, current, user, false, null);
+                    return admission.admitAndValidate(attrs).then(Mono.defer(() -> deleteAdmitted(t, ns, name, req,
+                            user, attempt, key, stored, current)));
                 });
     }
 
-    private Mono<DeleteResult> retryDelete(ResourceType t, String ns, String name, DeleteRequest req, int attempt) {
+    private Mono<DeleteResult> deleteAdmitted(ResourceType t, String ns, String name, DeleteRequest req, UserInfo user,
+                                              int attempt, String key, StoredObject stored, HasMetadata current) {
+        ObjectMeta m = current.getMetadata();
+        hooks.checkDelete(t, current);
+        HasMetadata next = Codecs.json().convertValue(current, current.getClass());
+        boolean pending = hooks.beginGracefulDelete(t, next, req);
+        List<String> finalizers = new ArrayList<>(next.getMetadata().getFinalizers() == null
+                ? List.of() : next.getMetadata().getFinalizers());
+        if ("Orphan".equals(req.propagationPolicy()) && !finalizers.contains("orphan")) {
+            finalizers.add("orphan");
+        } else if ("Foreground".equals(req.propagationPolicy()) && !finalizers.contains("foregroundDeletion")) {
+            finalizers.add("foregroundDeletion");
+        }
+        if (!finalizers.isEmpty()) {
+            next.getMetadata().setFinalizers(finalizers);
+            if (next.getMetadata().getDeletionTimestamp() == null) {
+                next.getMetadata().setDeletionTimestamp(now());
+                next.getMetadata().setDeletionGracePeriodSeconds(0L);
+            }
+            pending = true;
+        }
+        if (pending) {
+            if (m.getDeletionTimestamp() == null) {
+                next.getMetadata().setGeneration((m.getGeneration() == null ? 0 : m.getGeneration()) + 1);
+            }
+            byte[] bytes = ObjectCodec.encodeForStorage(next);
+            if (java.util.Arrays.equals(bytes, stored.value())) {
+                return Mono.just(new DeleteResult(current, false));
+            }
+            return storage.update(key, bytes, stored.modRevision(), ttl(t)).flatMap(r -> {
+                if (!r.succeeded()) {
+                    return retryDelete(t, ns, name, req, user, attempt);
+                }
+                next.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
+                return Mono.just(new DeleteResult(next, false));
+            });
+        }
+        return storage.delete(key, stored.modRevision()).flatMap(r -> {
+            if (!r.succeeded()) {
+                return retryDelete(t, ns, name, req, user, attempt);
+            }
+            current.getMetadata().setResourceVersion(Long.toString(r.revision()));
+            return hooks.afterDelete(t, current).thenReturn(new DeleteResult(current, true));
+        });
+    }
+
+    private Mono<DeleteResult> retryDelete(ResourceType t, String ns, String name, DeleteRequest req, UserInfo user,
+                                           int attempt) {
         if (attempt + 1 >= MAX_UPDATE_RETRIES) {
             return Mono.error(ApiException.staleObject(t, name));
         }
-        return delete(t, ns, name, req, attempt + 1);
+        return delete(t, ns, name, req, user, attempt + 1);
     }
 
-    /** Deletes every object a list selects, one by one, as Kubernetes' deletecollection does. */
     public Mono<List<HasMetadata>> deleteCollection(ResourceType t, String ns, ListOptions opts, DeleteRequest req) {
+        return deleteCollection(t, ns, opts, req, UserInfo.apiserver());
+    }
+
+    /** Deletes every object a list selects, one by one (each admitted), as Kubernetes' deletecollection does. */
+    public Mono<List<HasMetadata>> deleteCollection(ResourceType t, String ns, ListOptions opts, DeleteRequest req,
+                                                    UserInfo user) {
         return list(t, ns, new ListOptions(opts.labels(), opts.fields(), null, null, 0, null))
                 .flatMapMany(r -> Flux.fromIterable(r.items()))
                 .map(json -> Codecs.json().readValue(json, t.type()))
-                .concatMap(o -> delete(t, ns, o.getMetadata().getName(), req)
+                .concatMap(o -> delete(t, ns, o.getMetadata().getName(), req, user)
                         .map(DeleteResult::object)
                         .onErrorResume(e -> e instanceof ApiException a && a.code() == 404, e -> Mono.empty()))
                 .collectList();

@@ -93,6 +93,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(403, "Forbidden", message, name, type.group(), type.plural(), List.of(), null);
     }
 
+    /** 401 as Kubernetes answers it: the reason why a credential failed is logged, never told to the client. */
+    public static ApiException unauthorized() {
+        return new ApiException(401, "Unauthorized", "Unauthorized");
+    }
+
     public static ApiException methodNotAllowed(String message) {
         return new ApiException(405, "MethodNotAllowed", message);
     }

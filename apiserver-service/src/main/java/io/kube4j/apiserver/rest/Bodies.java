@@ -14,12 +14,12 @@ import tools.jackson.databind.JsonNode;
 import java.util.List;
 
 /** Reads request bodies: size-limited, JSON or YAML, always an object, with errors a user can act on. */
-final class Bodies {
+public final class Bodies {
 
     private Bodies() {
     }
 
-    static Mono<byte[]> read(ServerRequest request, long maxSize) {
+    public static Mono<byte[]> read(ServerRequest request, long maxSize) {
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) Math.min(maxSize, Integer.MAX_VALUE))
                 .map(buf -> {
                     byte[] bytes = new byte[buf.readableByteCount()];
@@ -32,13 +32,13 @@ final class Bodies {
                         e -> ApiException.tooLarge("the request body is larger than the limit of " + maxSize + " bytes"));
     }
 
-    static String mediaType(ServerRequest request) {
+    public static String mediaType(ServerRequest request) {
         MediaType ct = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
         return ct.getType() + "/" + ct.getSubtype();
     }
 
     /** The body as a JSON tree: JSON, or YAML for {@code application/yaml}. */
-    static JsonNode parseObject(byte[] body, String mediaType) {
+    public static JsonNode parseObject(byte[] body, String mediaType) {
         if (body.length == 0) {
             throw ApiException.badRequest("the request body is empty: an object is required");
         }

@@ -13,6 +13,9 @@ import io.kube4j.api.registry.ResourceType;
 import io.kube4j.api.selector.FieldSelector;
 import io.kube4j.api.selector.FieldSets;
 import io.kube4j.api.selector.LabelSelector;
+import io.kube4j.apiserver.admission.AdmissionAttributes;
+import io.kube4j.apiserver.admission.AdmissionChain;
+import io.kube4j.apiserver.auth.RequestUser;
 import io.kube4j.apiserver.config.ApiServerProperties;
 import io.kube4j.apiserver.patch.Patches;
 import io.kube4j.apiserver.proxy.KubeletProxy;
@@ -192,7 +195,7 @@ public final class ResourceHandler {
         ResourceType t = info.type();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
-                .flatMap(d -> store.create(t, info.namespace(), d.object())
+                .flatMap(d -> store.create(t, info.namespace(), d.object(), RequestUser.get(request))
                         .flatMap(w -> Responses.object(request, 201, w.json(), d.warnings())));
     }
 
@@ -200,7 +203,7 @@ public final class ResourceHandler {
         ResourceType t = info.type();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
-                .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part)
+                .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part, RequestUser.get(request))
                         .flatMap(w -> Responses.object(request, 200, w.json(), d.warnings())));
     }
 
@@ -219,7 +222,7 @@ public final class ResourceHandler {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
         return Bodies.read(request, props.maxRequestBodySize())
-                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part))
+                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request)))
                 .flatMap(w -> Responses.object(request, 200, w.json()));
     }
 
@@ -227,7 +230,7 @@ public final class ResourceHandler {
         ResourceType t = info.type();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> deleteRequest(request, body))
-                .flatMap(req -> store.delete(t, info.namespace(), info.name(), req))
+                .flatMap(req -> store.delete(t, info.namespace(), info.name(), req, RequestUser.get(request)))
                 .flatMap(r -> Responses.object(request, 200, r.object()));
     }
 
@@ -240,7 +243,7 @@ public final class ResourceHandler {
         ListOptions opts = listOptions(request, t);
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> deleteRequest(request, body))
-                .flatMap(req -> store.deleteCollection(t, info.namespace(), opts, req))
+                .flatMap(req -> store.deleteCollection(t, info.namespace(), opts, req, RequestUser.get(request)))
                 .flatMap(items -> {
                     List<byte[]> bytes = new ArrayList<>();
                     items.forEach(o -> bytes.add(Codecs.json().writeValueAsBytes(o)));
@@ -269,11 +272,25 @@ public final class ResourceHandler {
             case "scale" -> scale(request, info, method);
             case "finalize" -> method == HttpMethod.PUT ? finalizeNamespace(request, info)
                     : Mono.error(ApiException.methodNotAllowed("finalize supports update"));
-            case "log", "exec", "attach", "portforward" -> kubelets.handle(request, info);
+            case "log" -> kubelets.handle(request, info);
+            case "exec", "attach", "portforward" -> admitConnect(request, info).then(Mono.defer(() -> kubelets.handle(request, info)));
             case "eviction" -> Mono.error(ApiException.notImplemented(
                     "pods/eviction is not served yet: it needs PodDisruptionBudget checks"));
             default -> Mono.error(ApiException.notFound("the server could not find the requested resource"));
         };
+    }
+
+    /** Admission of pods/exec, attach and portforward: operation CONNECT, the query parameters as options. */
+    private Mono<Void> admitConnect(ServerRequest request, RequestInfo info) {
+        AdmissionChain chain = store.admission();
+        var user = RequestUser.get(request);
+        if (!chain.applies(AdmissionAttributes.Operation.CONNECT, info.type(), info.subresource(), user)) {
+            return Mono.empty();
+        }
+        java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
+        request.queryParams().forEach((k, v) -> options.put(k, v.size() == 1 ? v.get(0) : List.copyOf(v)));
+        return chain.admitAndValidate(new AdmissionAttributes(AdmissionAttributes.Operation.CONNECT, info.type(),
+                info.subresource(), info.namespace(), info.name(), null, null, user, false, options));
     }
 
     /** pods/binding: assigns an unbound pod to a node, once. */
@@ -292,7 +309,13 @@ public final class ResourceHandler {
                         + ") does not match the pod on the URL (" + info.name() + ")");
             }
             String uid = binding.getMetadata() == null ? null : binding.getMetadata().getUid();
-            return store.guaranteedUpdate(t, info.namespace(), info.name(), current -> {
+            // Kubernetes admits pods/binding as a CREATE of the Binding; the pod update itself is not admitted again.
+            AdmissionAttributes attrs = new AdmissionAttributes(AdmissionAttributes.Operation.CREATE, t, "binding",
+                    info.namespace(), info.name(), binding, null, RequestUser.get(request), false, null);
+            AdmissionChain chain = store.admission();
+            Mono<Void> admitted = chain.applies(attrs.operation(), t, "binding", attrs.user())
+                    ? chain.admitAndValidate(attrs) : Mono.empty();
+            return admitted.then(Mono.defer(() -> store.guaranteedUpdate(t, info.namespace(), info.name(), current -> {
                 Pod pod = (Pod) current;
                 if (uid != null && !uid.isEmpty() && !uid.equals(pod.getMetadata().getUid())) {
                     throw ApiException.conflict(t, info.name(), "Precondition failed: UID in precondition: " + uid
@@ -317,7 +340,7 @@ public final class ResourceHandler {
                 status.setConditions(conditions);
                 pod.setStatus(status);
                 return pod;
-            });
+            })));
         }).flatMap(o -> Responses.object(request, 201, new StatusBuilder().withApiVersion("v1").withKind("Status")
                 .withNewMetadata().endMetadata().withStatus("Success").withCode(201).build()));
     }
@@ -333,7 +356,7 @@ public final class ResourceHandler {
         }
         String patchType = Bodies.mediaType(request);
         return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> store.guaranteedUpdate(t, info.namespace(),
-                info.name(), current -> {
+                info.name(), RequestUser.get(request), "scale", current -> {
                     ObjectNode scale = ScaleSubresource.toScale(current);
                     JsonNode wanted;
                     if (method == HttpMethod.PUT) {

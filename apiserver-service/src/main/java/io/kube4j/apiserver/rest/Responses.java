@@ -58,6 +58,15 @@ public final class Responses {
         return object(request, status, Codecs.json().writeValueAsBytes(value), warnings);
     }
 
+    /** Writes {@code e} as a Status from a {@code WebFilter}, before any handler ran (401, 403 from the security chain). */
+    public static Mono<Void> error(org.springframework.web.server.ServerWebExchange exchange, ApiException e) {
+        org.springframework.http.server.reactive.ServerHttpResponse r = exchange.getResponse();
+        r.setStatusCode(HttpStatus.valueOf(e.code()));
+        r.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
+        return r.writeWith(Mono.just(r.bufferFactory().wrap(body)));
+    }
+
     public static Mono<ServerResponse> error(ApiException e) {
         byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
         ServerResponse.BodyBuilder b = ServerResponse.status(HttpStatus.valueOf(e.code())).contentType(MediaType.APPLICATION_JSON);

@@ -84,6 +84,11 @@ public final class ApiServerInstance implements AutoCloseable {
             // plain HTTP, and requests without credentials act as a superuser: every test but the security
             // ones (which start a secure instance) talks to the apiserver this way
             props.add("kube4j.apiserver.authentication.insecure-development=true");
+            // no controllers run beside this apiserver, so nothing creates the "default" ServiceAccounts that
+            // the ServiceAccount admission plugin requires (Kubernetes' own integration tests disable it too)
+            if (Arrays.stream(extraProperties).noneMatch(x -> x.startsWith("kube4j.apiserver.admission.disabled-plugins="))) {
+                props.add("kube4j.apiserver.admission.disabled-plugins=ServiceAccount");
+            }
         } else {
             // Spring merges repeated command-line keys into a list: a key the test gives replaces the PKI's
             for (String p : pki.apiServerProperties()) {
@@ -93,7 +98,12 @@ public final class ApiServerInstance implements AutoCloseable {
                 }
             }
         }
-        props.addAll(List.of(extraProperties));
+        // an extra property replaces a default of the same key (a repeated command-line key would bind "a,b")
+        for (String extra : extraProperties) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(extra);
+        }
         // As command-line arguments: they override application.yaml (builder properties() are only defaults).
         context = new SpringApplicationBuilder(ApiServerApplication.class)
                 .initializers(ApiServerInstance::ownNettyResources)
