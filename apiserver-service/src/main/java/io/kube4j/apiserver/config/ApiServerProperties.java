@@ -32,16 +32,27 @@ public record ApiServerProperties(
 
     /**
      * @param insecureTls    do not verify the node API's certificate (kube-apiserver's {@code --kubelet-insecure-tls});
-     *                       node agents serve a self-signed one by default
-     * @param caFile         PEM CA bundle that signs the node APIs' certificates (used when {@code insecureTls} is false)
+     *                       node agents serve a self-signed one by default. Ignored when {@code caFile} is set.
+     * @param caFile         PEM CA bundle that signs the node APIs' certificates ({@code --kubelet-certificate-authority}):
+     *                       when set, node certificates and their host names are always verified
      * @param https          reach node agents over HTTPS (false: plain HTTP, for node agents started without TLS)
      * @param connectTimeout deadline to connect to a node agent
+     * @param clientCertFile PEM client certificate the apiserver presents to node agents
+     *                       ({@code --kubelet-client-certificate}; CN kube-apiserver-kubelet-client), read again
+     *                       when it changes
+     * @param clientKeyFile  PEM private key of {@code clientCertFile}
      */
     public record Kubelet(
             @DefaultValue("true") boolean insecureTls,
             String caFile,
             @DefaultValue("true") boolean https,
-            @DefaultValue("10s") Duration connectTimeout) {
+            @DefaultValue("10s") Duration connectTimeout,
+            String clientCertFile,
+            String clientKeyFile) {
+
+        public boolean verifies() {
+            return caFile != null && !caFile.isBlank();
+        }
     }
 
     /**

@@ -40,12 +40,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.Http11SslContextSpec;
+import io.kube4j.security.tls.ReloadingPemKeyManager;
+import io.kube4j.security.tls.TlsContexts;
+import io.kube4j.security.tls.TlsTrust;
+import java.nio.file.Path;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -88,16 +91,26 @@ public final class KubeletProxy {
         HttpClient c = HttpClient.newConnection()
                 .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) cfg.connectTimeout().toMillis());
         if (cfg.https()) {
+            boolean insecure = cfg.insecureTls() && !cfg.verifies();
+            boolean clientCert = cfg.clientCertFile() != null && !cfg.clientCertFile().isBlank();
+            if (clientCert && (cfg.clientKeyFile() == null || cfg.clientKeyFile().isBlank())) {
+                throw new IllegalStateException("kube4j.apiserver.kubelet.client-cert-file is set but client-key-file "
+                        + "is not");
+            }
             Http11SslContextSpec spec = Http11SslContextSpec.forClient().configure(b -> {
-                if (cfg.insecureTls()) {
+                if (cfg.verifies()) {
+                    b.trustManager(TlsContexts.trustManagerFactory(TlsTrust.server(Path.of(cfg.caFile()))));
+                } else if (insecure) {
                     b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-                } else if (cfg.caFile() != null && !cfg.caFile().isBlank()) {
-                    b.trustManager(new File(cfg.caFile()));
+                }
+                if (clientCert) {
+                    b.keyManager(TlsContexts.keyManagerFactory(new ReloadingPemKeyManager(
+                            Path.of(cfg.clientCertFile()), Path.of(cfg.clientKeyFile()))));
                 }
             });
             c = c.secure(s -> {
                 var b = s.sslContext(spec);
-                if (cfg.insecureTls()) {
+                if (insecure) {
                     // kube-apiserver's --kubelet-insecure-tls skips the host name check too
                     b.handlerConfigurator(h -> h.engine().setSSLParameters(noHostnameCheck(h.engine().getSSLParameters())));
                 }

@@ -164,15 +164,25 @@ class ApiServerTlsIT {
         RecordingKeyManager valid = new RecordingKeyManager(pki.clientCert("alice", "dev"));
         handshake(TlsContexts.sslContext(valid, TlsTrust.server(pki.caFile())));
         assertThat(valid.issuers).containsExactly(pki.ca().certificate().getSubjectX500Principal().getName());
-        // verifying the chain is the authenticator's job (401), not the handshake's
-        for (TestPki.Credential bad : List.of(pki.expiredClientCert("old"), pki.foreignClientCert("mallory"))) {
+        // verifying the chain is the authenticator's job: a 401 Status, not a handshake failure
+        for (TestPki.Credential bad : List.of(pki.expiredClientCert("old", "system:masters"),
+                pki.foreignClientCert("mallory", "system:masters"))) {
             RecordingKeyManager km = new RecordingKeyManager(bad);
             assertThat(handshake(TlsContexts.sslContext(km, TlsTrust.server(pki.caFile())))).isNotNull();
-            // the handshake passed: the authenticator answers, with 401 (a bad credential is never anonymous)
-            assertThat(server.client(bad).get("/healthz").code()).as(bad.name()).isEqualTo(401);
+            var r = server.client(bad).get("/api/v1/namespaces");
+            assertThat(r.code()).as(bad.name() + ": " + r.body()).isEqualTo(401);
+            assertThat(r.json().path("kind").asString()).isEqualTo("Status");
+            assertThat(r.json().path("reason").asString()).isEqualTo("Unauthorized");
         }
-        // and a client without a certificate is served too
+        // the cluster CA's certificates are users: CN the name, O the groups
+        assertThat(server.client(pki.admin()).get("/api/v1/namespaces").code()).isEqualTo(200);
+        var alice = server.client(pki.clientCert("alice", "dev")).get("/api/v1/namespaces");
+        assertThat(alice.code()).as(alice.body()).isEqualTo(403);
+        assertThat(alice.json().path("message").asString()).contains("User \"alice\" cannot list resource "
+                + "\"namespaces\"");
+        // a client without a certificate is served too (anonymous paths), and is 401 elsewhere
         assertThat(server.client(TestPki.Credential.anonymous()).get("/version").code()).isEqualTo(200);
+        assertThat(server.client(TestPki.Credential.anonymous()).get("/api/v1/namespaces").code()).isEqualTo(401);
     }
 
     @Test
@@ -188,12 +198,22 @@ class ApiServerTlsIT {
     }
 
     @Test
-    void kubectlTalksHttpsWithAGeneratedKubeconfig() {
+    void kubectlTalksHttpsWithAGeneratedKubeconfig() throws IOException {
         Path binary = Requirements.requireBinary("kubectl");
         KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, server.kubeconfig(pki.admin()), dir,
                 Duration.ofSeconds(60));
         KubectlRunner.Result r = kubectl.kubectl("get", "--raw", "/healthz").ok();
         assertThat(r.out().trim()).isEqualTo("ok");
+        assertThat(kubectl.kubectl("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}").ok().out())
+                .isEqualTo("kube4j-admin");
+        assertThat(kubectl.kubectl("get", "namespace", "default", "-o", "name").ok().out().trim())
+                .isEqualTo("namespace/default");
+        java.nio.file.Files.createDirectories(dir.resolve("stranger"));
+        KubectlRunner stranger = KubectlRunner.withKubeconfig(kubectl.kubectl(),
+                server.kubeconfig(pki.clientCert("stranger")), dir.resolve("stranger"), Duration.ofSeconds(60));
+        KubectlRunner.Result denied = stranger.kubectl("get", "namespaces");
+        assertThat(denied.code()).isNotZero();
+        assertThat(denied.err()).contains("User \"stranger\" cannot list resource \"namespaces\"");
     }
 
     @Test

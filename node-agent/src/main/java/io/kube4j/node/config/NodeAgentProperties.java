@@ -143,10 +143,17 @@ public record NodeAgentProperties(
      * @param address      listen address (also advertised in the Node's addresses when not 0.0.0.0)
      * @param port         listen port (0: pick one)
      * @param tls          serve HTTPS with a self-signed certificate (or {@code certFile}/{@code keyFile})
+     * @param certFile     PEM serving certificate (read again when it changes: rotation without restart)
+     * @param keyFile      PEM private key of {@code certFile}
+     * @param clientCaFile PEM CA bundle: when set, every caller must present a client certificate of this CA
+     *                     (kubelet's {@code --client-ca-file}); unset: any caller (development)
+     * @param allowedClientNames CNs of the client certificates allowed with {@code clientCaFile} (empty: any CN of
+     *                     that CA); by default only the apiserver's kubelet-client identity
      */
     public record Server(@DefaultValue("0.0.0.0") String address, @DefaultValue("10250") int port,
                          @DefaultValue("true") boolean tls, @DefaultValue("") String certFile,
-                         @DefaultValue("") String keyFile) {
+                         @DefaultValue("") String keyFile, @DefaultValue("") String clientCaFile,
+                         @DefaultValue("kube-apiserver-kubelet-client") List<String> allowedClientNames) {
     }
 
     /** Hard eviction thresholds: below these the node reports pressure and evicts pods. */

@@ -87,12 +87,17 @@ public final class NodeApiServer {
         NodeAgentProperties.Server cfg = ctx.properties().server();
         HttpServer http = HttpServer.create().host(cfg.address()).port(cfg.port()).route(this::routes);
         if (cfg.tls()) {
-            var spec = NodeCertificates.serverSpec(cfg.certFile(), cfg.keyFile(), ctx.nodeName(), ctx.nodeIp());
+            var spec = NodeCertificates.serverSpec(cfg.certFile(), cfg.keyFile(), ctx.nodeName(), ctx.nodeIp(),
+                    cfg.clientCaFile(), cfg.allowedClientNames());
             http = http.secure(s -> s.sslContext(spec));
         }
         server = http.bindNow(Duration.ofSeconds(30));
-        log.info("node API of {} listening on {}://{}:{} (unauthenticated)", ctx.nodeName(),
-                cfg.tls() ? "https" : "http", cfg.address(), server.port());
+        boolean clientCerts = cfg.tls() && cfg.clientCaFile() != null && !cfg.clientCaFile().isBlank();
+        log.info("node API of {} listening on {}://{}:{} ({})", ctx.nodeName(),
+                cfg.tls() ? "https" : "http", cfg.address(), server.port(), clientCerts
+                        ? "callers need a client certificate of " + cfg.clientCaFile() + " with CN in "
+                        + (cfg.allowedClientNames().isEmpty() ? "any" : cfg.allowedClientNames())
+                        : "unauthenticated");
         return server.port();
     }
 

@@ -1,6 +1,7 @@
 package io.kube4j.node.server;
 
-import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;
@@ -29,6 +30,10 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import io.kube4j.security.tls.ReloadingPemKeyManager;
+import io.kube4j.security.tls.TlsContexts;
+import io.kube4j.security.tls.TlsTrust;
+import io.netty.handler.ssl.ClientAuth;
 import reactor.netty.http.Http11SslContextSpec;
 
 /**
@@ -46,16 +51,39 @@ public final class NodeCertificates {
 
     /** TLS settings from {@code certFile}/{@code keyFile} when both are set, else a fresh self-signed certificate. */
     public static Http11SslContextSpec serverSpec(String certFile, String keyFile, String nodeName, String nodeIp) {
+        return serverSpec(certFile, keyFile, nodeName, nodeIp, null, List.of());
+    }
+
+    /**
+     * {@link #serverSpec(String, String, String, String)}; with {@code clientCaFile}, a client certificate of that CA
+     * whose CN is in {@code allowedClientNames} (empty: any) is required, else the handshake fails. Certificate
+     * files are read again when they change.
+     */
+    public static Http11SslContextSpec serverSpec(String certFile, String keyFile, String nodeName, String nodeIp,
+                                                  String clientCaFile, List<String> allowedClientNames) {
         boolean hasCert = certFile != null && !certFile.isBlank();
         boolean hasKey = keyFile != null && !keyFile.isBlank();
         if (hasCert != hasKey) {
             throw new IllegalArgumentException("kube4j.node.server.cert-file and key-file must be set together");
         }
+        Http11SslContextSpec spec;
         if (hasCert) {
-            return Http11SslContextSpec.forServer(new File(certFile), new File(keyFile));
+            spec = Http11SslContextSpec.forServer(TlsContexts.keyManagerFactory(
+                    new ReloadingPemKeyManager(Path.of(certFile), Path.of(keyFile))));
+        } else {
+            Generated g = selfSigned(nodeName, nodeIp);
+            spec = Http11SslContextSpec.forServer(g.keyPair().getPrivate(), g.certificate());
         }
-        Generated g = selfSigned(nodeName, nodeIp);
-        return Http11SslContextSpec.forServer(g.keyPair().getPrivate(), g.certificate());
+        if (clientCaFile != null && !clientCaFile.isBlank()) {
+            if (!Files.isReadable(Path.of(clientCaFile))) {
+                throw new IllegalArgumentException("kube4j.node.server.client-ca-file=" + clientCaFile
+                        + " is not a readable file");
+            }
+            var trust = TlsTrust.requireClient(Path.of(clientCaFile),
+                    Set.copyOf(allowedClientNames == null ? List.of() : allowedClientNames));
+            spec = spec.configure(b -> b.trustManager(trust).clientAuth(ClientAuth.REQUIRE));
+        }
+        return spec;
     }
 
     /** An ECDSA P-256 self-signed server certificate valid for a year. */
