@@ -69,7 +69,7 @@ public final class RequestHeaderAuthenticator {
             return Optional.empty();
         }
         X509Certificate proxy = proxyVerifier.verify(chain).orElseThrow();
-        String cn = SubjectNames.commonName(proxy);
+        String cn = io.kube4j.security.pki.SubjectAltNames.commonName(proxy);
         if (!allowedNames.isEmpty() && !allowedNames.contains(cn)) {
             throw new AuthenticationException("x509: subject with cn=" + cn + " is not in the allowed list");
         }

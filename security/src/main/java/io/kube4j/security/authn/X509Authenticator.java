@@ -66,8 +66,8 @@ public final class X509Authenticator {
     /** The user named by a verified chain; empty when no certificate was presented or its CN is empty. */
     public Optional<UserInfo> authenticate(X509Certificate[] chain) {
         return verify(chain).map(leaf -> {
-            List<String> groups = SubjectNames.organizations(leaf);
-            return new UserInfo(SubjectNames.commonName(leaf), "", groups,
+            List<String> groups = io.kube4j.security.pki.SubjectAltNames.organizations(leaf);
+            return new UserInfo(io.kube4j.security.pki.SubjectAltNames.commonName(leaf), "", groups,
                     Map.of(CREDENTIAL_ID, List.of("X509SHA256=" + fingerprint(leaf))));
         }).filter(u -> !u.name().isEmpty());
     }

@@ -63,8 +63,13 @@ public final class SubjectAltNames {
         X500Name name = X500Name.getInstance(principal.getEncoded());
         List<String> out = new ArrayList<>();
         for (RDN rdn : name.getRDNs(type)) {
-            org.bouncycastle.asn1.ASN1Encodable v = rdn.getFirst().getValue();
-            out.add(v instanceof org.bouncycastle.asn1.ASN1String str ? str.getString() : IETFUtils.valueToString(v));
+            // every value of a multi-valued RDN, unescaped (a user "a,b" stays "a,b", as Go's pkix reads it)
+            for (org.bouncycastle.asn1.x500.AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+                if (atv.getType().equals(type)) {
+                    org.bouncycastle.asn1.ASN1Encodable v = atv.getValue();
+                    out.add(v instanceof org.bouncycastle.asn1.ASN1String str ? str.getString() : IETFUtils.valueToString(v));
+                }
+            }
         }
         return out;
     }
