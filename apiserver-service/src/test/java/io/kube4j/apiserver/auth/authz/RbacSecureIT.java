@@ -41,6 +41,9 @@ class RbacSecureIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> admin.get(RBAC + "/clusterrolebindings/system:node-proxier").code() == 200);
         ns = "rbac-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(admin.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}").code()).isEqualTo(201);
+        // no serviceaccount controller runs here: the ServiceAccount admission plugin needs "default" to exist
+        assertThat(admin.post("/api/v1/namespaces/" + ns + "/serviceaccounts", "{\"metadata\":{\"name\":\"default\"}}")
+                .code()).isEqualTo(201);
         alice = pki.clientCert("alice-" + ns);
         bob = pki.clientCert("bob-" + ns, "devs-" + ns);
         carol = pki.clientCert("carol-" + ns);
