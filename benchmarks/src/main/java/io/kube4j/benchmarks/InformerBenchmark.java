@@ -92,7 +92,7 @@ public final class InformerBenchmark {
 
             // fabric8
             long heap1 = usedHeapAfterGc();
-            KubernetesClient f8 = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+            KubernetesClient f8 = new KubernetesClientBuilder().withConfig(new ConfigBuilder(io.fabric8.kubernetes.client.Config.empty()).withMasterUrl(api.url())
                     .withRequestTimeout(60_000).build()).build();
             AtomicLong f8Events = new AtomicLong();
             long s1 = System.nanoTime();

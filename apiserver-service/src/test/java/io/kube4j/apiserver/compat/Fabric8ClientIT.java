@@ -45,8 +45,9 @@ class Fabric8ClientIT {
     static void start() {
         server = ApiServerInstance.shared();
         api = server.client();
+        // Config.empty(): not the user's ~/.kube/config (its current context may hold credentials for another server)
         client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder().withMasterUrl(server.url()).withNamespace(NS)
+                .withConfig(new ConfigBuilder(io.fabric8.kubernetes.client.Config.empty()).withMasterUrl(server.url()).withNamespace(NS)
                         .withRequestTimeout(20_000).build())
                 .build();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())

@@ -60,9 +60,9 @@ public final class CertificateAuthority {
         this(ca, Clock.systemUTC());
     }
 
-    /** A new self-signed CA with an EC P-256 key. */
+    /** A new self-signed CA with an RSA-2048 key (kubeadm's default). */
     public static CertificateAuthority create(String commonName, Duration validity, Clock clock) {
-        KeyPair kp = KeyPairs.ecP256();
+        KeyPair kp = KeyPairs.rsa(2048);
         X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
         Instant now = clock.instant();
         try {
@@ -96,7 +96,7 @@ public final class CertificateAuthority {
         return ca.certificate();
     }
 
-    /** Issues a leaf certificate with a new EC P-256 key, valid from now for {@code spec.validity()}. */
+    /** Issues a leaf certificate with a new RSA-2048 key, valid from now for {@code spec.validity()}. */
     public CertificateAndKey issue(CertificateSpec spec) {
         Instant now = clock.instant();
         return issue(spec, now.minus(BACKDATE), now.plus(spec.validity()));
@@ -104,7 +104,9 @@ public final class CertificateAuthority {
 
     /** Issues a leaf certificate valid from {@code notBefore} to {@code notAfter} (tests make expired ones). */
     public CertificateAndKey issue(CertificateSpec spec, Instant notBefore, Instant notAfter) {
-        KeyPair kp = KeyPairs.ecP256();
+        // RSA-2048, as kubeadm: every Kubernetes client reads RSA keys from a kubeconfig, while some (fabric8's
+        // KubernetesClient unless told the key algorithm) fail on EC keys
+        KeyPair kp = KeyPairs.rsa(2048);
         return new CertificateAndKey(issue(spec, kp.getPublic(), notBefore, notAfter), kp.getPrivate());
     }
 

@@ -4,23 +4,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.ECGenParameterSpec;
 
-/** Key pair generation: EC P-256 for certificates (fast to make, accepted by kubectl and Java), RSA for signing
- * ServiceAccount tokens (RS256, as Kubernetes' sa.key). */
+/** Key pair generation: RSA-2048 for certificates and for signing ServiceAccount tokens (RS256), as kubeadm. */
 public final class KeyPairs {
 
     private KeyPairs() {
-    }
-
-    public static KeyPair ecP256() {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            return g.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("EC P-256 key generation is not available: " + e.getMessage(), e);
-        }
     }
 
     public static KeyPair rsa(int bits) {

@@ -119,6 +119,17 @@ class ClientCertificateAuthenticationIT {
     }
 
     @Test
+    void theFabric8ClientReadsTheGeneratedKubeconfig() throws Exception {
+        // a standard Java client library with the kubeconfig as ./kube4j up writes it (CA, client certificate and key
+        // files): it must parse the key and pass TLS and authentication without any kube4j-specific setting
+        String kubeconfig = java.nio.file.Files.readString(server.kubeconfig(pki.admin()));
+        try (io.fabric8.kubernetes.client.KubernetesClient fabric8 = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig)).build()) {
+            assertThat(fabric8.namespaces().withName(NS).get()).isNotNull();
+        }
+    }
+
+    @Test
     void kubectlWithCertificateAndTokenKubeconfigs() throws Exception {
         Path binary = Requirements.requireBinary("kubectl");
         KubectlRunner admin = KubectlRunner.withKubeconfig(binary, server.kubeconfig(pki.admin()), dir.resolve("admin"),
