@@ -80,10 +80,13 @@ class AuthorizationIT {
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},
                  "subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"%s"}]}""".formatted(user))
                 .code()).isEqualTo(201);
-        JsonNode allowed = sar(user, List.of(), "list", "", "pods", ns);
-        assertThat(allowed.path("allowed").asBoolean()).isTrue();
-        assertThat(allowed.path("reason").asString())
-                .isEqualTo("RBAC: allowed by RoleBinding \"alice-view/" + ns + "\" of ClusterRole \"view\" to User \"" + user + "\"");
+        // the authorizer reads bindings from the watch cache: it follows a write a moment later, as Kubernetes' does
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode allowed = sar(user, List.of(), "list", "", "pods", ns);
+            assertThat(allowed.path("allowed").asBoolean()).isTrue();
+            assertThat(allowed.path("reason").asString()).isEqualTo("RBAC: allowed by RoleBinding \"alice-view/" + ns
+                    + "\" of ClusterRole \"view\" to User \"" + user + "\"");
+        });
         assertThat(sar(user, List.of(), "create", "", "pods", ns).path("allowed").asBoolean()).isFalse();
         assertThat(sar(user, List.of(), "list", "", "pods", "default").path("allowed").asBoolean()).isFalse();
         // a group's binding, and removal
@@ -93,9 +96,11 @@ class AuthorizationIT {
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},
                  "subjects":[{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"team-%s"}]}""".formatted(ns))
                 .code()).isEqualTo(201);
-        assertThat(sar("bob", List.of("team-" + ns), "get", "", "secrets", ns).path("allowed").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(sar("bob", List.of("team-" + ns), "get", "", "secrets", ns).path("allowed").asBoolean()).isTrue());
         assertThat(http.delete(RBAC + "/namespaces/" + ns + "/rolebindings/alice-view").code()).isEqualTo(200);
-        assertThat(sar(user, List.of(), "list", "", "pods", ns).path("allowed").asBoolean()).isFalse();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(sar(user, List.of(), "list", "", "pods", ns).path("allowed").asBoolean()).isFalse());
     }
 
     @Test
@@ -107,8 +112,9 @@ class AuthorizationIT {
         assertThat(http.post("/api/v1/namespaces/" + ns + "/pods", """
                 {"metadata":{"name":"web"},"spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}],
                  "volumes":[{"name":"s","secret":{"secretName":"creds"}}]}}""").code()).isEqualTo(201);
-        JsonNode r = sar("system:node:n1", nodeGroups, "get", "", "secrets", ns, "creds");
-        assertThat(r.path("allowed").asBoolean()).isTrue();
+        // the Node authorizer's graph follows pods through the watch cache, a moment after the write
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                sar("system:node:n1", nodeGroups, "get", "", "secrets", ns, "creds").path("allowed").asBoolean());
         assertThat(sar("system:node:n2", List.of(UserInfo.NODES_GROUP), "get", "", "secrets", ns, "creds")
                 .path("allowed").asBoolean()).isFalse();
         assertThat(sar("system:node:n1", nodeGroups, "update", "", "pods", ns, "web", "status").path("allowed").asBoolean()).isTrue();
