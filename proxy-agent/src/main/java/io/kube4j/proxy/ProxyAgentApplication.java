@@ -14,7 +14,13 @@ import java.util.List;
  * {@code --cleanup} (kube-proxy's flag; also {@code --kube4j.proxy.cleanup=true} or {@code KUBE4J_PROXY_CLEANUP=true})
  * removes what any mode left on the node and exits instead, without a web server.
  */
-@SpringBootApplication
+// No Spring Security here: these endpoints are local (127.0.0.1) and the API's security is the apiserver's. The
+// names only matter where Spring Security is on the classpath anyway (the test JVMs, which also run an apiserver);
+// there its auto-configuration would put the actuator behind a generated password.
+@SpringBootApplication(excludeName = {
+        "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration"})
 public class ProxyAgentApplication {
 
     public static void main(String[] args) {
