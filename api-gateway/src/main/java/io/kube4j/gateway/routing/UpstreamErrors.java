@@ -4,6 +4,7 @@ import io.kube4j.gateway.StatusResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -64,6 +65,8 @@ public final class UpstreamErrors {
         }
         // drop what a failed attempt copied from the replica's answer (Content-Length, ...)
         ServerWebExchangeUtils.reset(exchange);
+        exchange.getResponse().getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
+        exchange.getResponse().getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
         if (error instanceof RequestTooLarge) {
             return StatusResponses.write(exchange, HttpStatus.PAYLOAD_TOO_LARGE, "RequestEntityTooLarge",
                     error.getMessage(), 0);

@@ -1,5 +1,6 @@
 package io.kube4j.gateway.routing;
 
+import io.kube4j.gateway.authn.IdentityForwardingFilter;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -13,9 +14,16 @@ import java.time.Duration;
  * Active health checks of the pool: every {@code health-check-interval} a {@code GET /readyz} to each replica
  * through the gateway's own upstream HTTP client (the same TLS: cluster CA, front-proxy client certificate); 200
  * within {@code health-check-timeout} is good, anything else a failure. Replicas change state by the thresholds of
- * {@link UpstreamReplica}; a replica marked passively is checked at once.
+ * {@link UpstreamReplica}; a replica marked passively is checked at once. The checks identify as
+ * {@value #HEALTH_CHECK_USER} (group {@code system:authenticated}, which may read {@code /readyz}).
  */
 public final class UpstreamHealthChecker implements SmartLifecycle {
+
+    /**
+     * Who the checks are, in the front-proxy headers: the apiserver, like kube-apiserver, answers 401 to a
+     * front-proxy certificate without a user header, even on {@code /readyz}.
+     */
+    public static final String HEALTH_CHECK_USER = "system:kube4j-gateway";
 
     private final UpstreamPool pool;
     private final HttpClient client;
@@ -33,7 +41,9 @@ public final class UpstreamHealthChecker implements SmartLifecycle {
     /** Checks {@code replica} once and records the result. */
     public Mono<Boolean> check(UpstreamReplica replica) {
         URI readyz = replica.rewrite(URI.create("http://replica/readyz"));
-        return client.get().uri(readyz)
+        return client.headers(h -> h.set(IdentityForwardingFilter.USER_HEADER, HEALTH_CHECK_USER)
+                        .set(IdentityForwardingFilter.GROUP_HEADER, "system:authenticated"))
+                .get().uri(readyz)
                 .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
                         .map(b -> res.status().code() == 200 ? "" : "HTTP " + res.status().code() + " " + b.strip()))
                 .timeout(timeout.plusMillis(500))
