@@ -16,8 +16,10 @@ import java.util.List;
  *                            identity headers
  * @param clientKeyFile       its key
  * @param healthCheckInterval how often each replica's {@code /readyz} is fetched (default 2s)
- * @param healthCheckTimeout  how long a {@code /readyz} may take before it counts as failed (default 1s)
- * @param unhealthyThreshold  consecutive failed checks that take a healthy replica out (default 2)
+ * @param healthCheckTimeout  how long a {@code /readyz} may take before it counts as failed (default 5s:
+ *                            a loaded replica is slow, not gone; a stopped one refuses at once)
+ * @param unhealthyThreshold  consecutive failed checks that take a healthy replica out (default 3, as a
+ *                            Kubernetes probe's failureThreshold)
  * @param healthyThreshold    consecutive good checks that bring an unhealthy replica back (default 1)
  * @param maxRetries          how many other replicas an idempotent read is retried on (default 2)
  */
@@ -28,8 +30,8 @@ public record UpstreamProperties(List<String> servers, String caFile, String cli
     public UpstreamProperties {
         servers = servers == null ? List.of() : List.copyOf(servers);
         healthCheckInterval = healthCheckInterval == null ? Duration.ofSeconds(2) : healthCheckInterval;
-        healthCheckTimeout = healthCheckTimeout == null ? Duration.ofSeconds(1) : healthCheckTimeout;
-        unhealthyThreshold = unhealthyThreshold == null ? 2 : Math.max(1, unhealthyThreshold);
+        healthCheckTimeout = healthCheckTimeout == null ? Duration.ofSeconds(5) : healthCheckTimeout;
+        unhealthyThreshold = unhealthyThreshold == null ? 3 : Math.max(1, unhealthyThreshold);
         healthyThreshold = healthyThreshold == null ? 1 : Math.max(1, healthyThreshold);
         maxRetries = maxRetries == null ? 2 : Math.max(0, maxRetries);
     }
