@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import reactor.netty.http.Http11SslContextSpec;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -50,7 +51,10 @@ public class UpstreamConfiguration {
     @Order(Ordered.LOWEST_PRECEDENCE)
     HttpClientCustomizer upstreamTls(UpstreamProperties upstream, LimitsProperties limits) {
         return client -> {
-            client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.connectTimeout().toMillis());
+            // HTTP/1.1 to the apiservers whatever the edge serves (Spring Cloud Gateway would add h2 when the server
+            // has it, which this TLS context does not offer; WebSocket upgrades need HTTP/1.1 anyway)
+            client = client.protocol(HttpProtocol.HTTP11)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.connectTimeout().toMillis());
             if (upstream.caFile() == null || upstream.caFile().isBlank()) {
                 return client;
             }
