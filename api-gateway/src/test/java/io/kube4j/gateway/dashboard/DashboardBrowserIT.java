@@ -243,7 +243,7 @@ class DashboardBrowserIT {
 
         // the node's bars count the pods' requests
         byTestId("nav-nodes").click();
-        wait.until(d -> visible(d, "node-pods-" + node.nodeName()).getText().startsWith("3 /"));
+        wait.until(d -> text(d, "node-pods-" + node.nodeName()).startsWith("3 /"));
         assertThat(byTestId("node-cpu-" + node.nodeName()).getText()).startsWith("150m /");
         screenshot("nodes");
 
