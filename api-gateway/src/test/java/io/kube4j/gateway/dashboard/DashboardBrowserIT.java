@@ -263,8 +263,14 @@ class DashboardBrowserIT {
         wait.until(d -> !d.findElements(testId("event-row")).isEmpty());
         screenshot("events");
 
-        // delete with confirmation: cancel keeps it, confirm deletes it
+        // rollout restart: the template's restartedAt annotation is set (a new ReplicaSet rolls out)
         byTestId("nav-deployments").click();
+        wait.until(d -> visible(d, "restart-" + DEPLOYMENT)).click();
+        wait.until(d -> !admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).json()
+                .at("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt").asString("").isEmpty());
+        screenshot("restarted");
+
+        // delete with confirmation: cancel keeps it, confirm deletes it
         wait.until(d -> visible(d, "delete-deployment-" + DEPLOYMENT)).click();
         WebElement dialog = wait.until(d -> visible(d, "confirm-dialog"));
         assertThat(dialog.getText()).contains("Delete deployment " + DEPLOYMENT + "?");
