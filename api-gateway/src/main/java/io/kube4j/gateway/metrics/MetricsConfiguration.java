@@ -3,6 +3,7 @@ package io.kube4j.gateway.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.PropertySource;
 
 /**
  * The gateway's meters and the filter that feeds them. Spring Cloud Gateway's own request timer
@@ -10,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
  * gateway's 401s and 429s) and these meters cover what it would.
  */
 @Configuration(proxyBeanMethods = false)
+@PropertySource("classpath:io/kube4j/gateway/metrics/management-defaults.properties")
 public class MetricsConfiguration {
 
     @Bean

@@ -6,6 +6,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.PropertySource;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -26,6 +27,7 @@ import java.util.Map;
  * ({@code springdoc.packages-to-scan}/{@code paths-to-match} match nothing): the gateway has no API of its own.
  */
 @Configuration(proxyBeanMethods = false)
+@PropertySource("classpath:io/kube4j/gateway/openapi/springdoc-defaults.properties")
 public class OpenApiConfiguration {
 
     /** Where Swagger UI reads its configuration. */
