@@ -53,8 +53,8 @@ public class OpenApiConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> swaggerConfig(OpenApiIndex index) {
-        return RouterFunctions.route().GET(SWAGGER_CONFIG, request -> {
-            List<Map<String, String>> urls = index.entries().stream()
+        return RouterFunctions.route().GET(SWAGGER_CONFIG, request -> index.current().flatMap(entries -> {
+            List<Map<String, String>> urls = entries.stream()
                     .map(e -> Map.of("name", e.name(), "url", e.url())).toList();
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("urls", urls);
@@ -64,6 +64,6 @@ public class OpenApiConfiguration {
             config.put("validatorUrl", "none"); // no call to an outside validator
             config.put("withCredentials", true);
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(config);
-        }).build();
+        })).build();
     }
 }

@@ -52,12 +52,22 @@ public final class OpenApiIndex implements AutoCloseable {
         return entries;
     }
 
-    /** Fetches now and then every {@code interval}. */
+    /**
+     * Fetches now and then every {@code interval}; until a first answer, every 5 s (or {@code interval} if
+     * shorter), so that an apiserver still starting is not missed for a whole interval.
+     */
     public void start(Duration interval) {
-        refresher = Flux.interval(Duration.ZERO, interval)
-                .onBackpressureDrop()
-                .concatMap(t -> refresh().onErrorResume(e -> Mono.empty()), 1)
+        Duration retry = interval.compareTo(Duration.ofSeconds(5)) < 0 ? interval : Duration.ofSeconds(5);
+        refresher = Mono.defer(() -> refresh().onErrorResume(e -> Mono.empty()))
+                .then(Mono.defer(() -> Mono.delay(entries.isEmpty() ? retry : interval)))
+                .repeat()
                 .subscribe();
+    }
+
+    /** The entries, fetched now if there are none yet. */
+    public Mono<List<Entry>> current() {
+        List<Entry> known = entries;
+        return known.isEmpty() ? refresh().defaultIfEmpty(List.of()) : Mono.just(known);
     }
 
     /** Fetches the index once from the first apiserver that answers. */
