@@ -34,6 +34,7 @@ public final class OpenApiIndex implements AutoCloseable {
     private final List<String> servers;
     private final Map<String, String> identityHeaders;
     private volatile List<Entry> entries = List.of();
+    private volatile String lastError;
     private Disposable refresher;
 
     /**
@@ -75,6 +76,7 @@ public final class OpenApiIndex implements AutoCloseable {
         return Flux.fromIterable(servers)
                 .concatMap(server -> fetch(server)
                         .onErrorResume(e -> {
+                            lastError = server + ": " + e;
                             log.debug("OpenAPI index from {} failed: {}", server, e.toString());
                             return Mono.empty();
                         }), 1)
@@ -85,8 +87,8 @@ public final class OpenApiIndex implements AutoCloseable {
                     }
                     entries = list;
                 })
-                .switchIfEmpty(Mono.fromRunnable(() -> log.warn("OpenAPI index: no apiserver of {} answered",
-                        servers)));
+                .switchIfEmpty(Mono.fromRunnable(() -> log.warn("OpenAPI index: no apiserver of {} answered (last: {})",
+                        servers, lastError)));
     }
 
     private Mono<List<Entry>> fetch(String server) {
