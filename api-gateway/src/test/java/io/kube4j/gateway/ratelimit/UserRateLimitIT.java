@@ -9,9 +9,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Request-rate limits per user through a real gateway in front of a real apiserver: a slow default (one token per
@@ -104,6 +114,48 @@ class UserRateLimitIT {
         ApiClient.Response refused = anonymousAgain.get("/version");
         assertThat(refused.code()).as(refused.body()).isEqualTo(429);
         assertThat(refused.header("Retry-After")).isNotNull();
+    }
+
+    @Test
+    void aWatchTakesOneTokenAtItsStartAndKeepsStreamingWhenItsUserIsThrottled() throws Exception {
+        ApiClient admin = gateway.client(pki.admin());
+        String binding = """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding",
+                 "metadata":{"name":"rl-watcher-view"},
+                 "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},
+                 "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"rl-watcher"}]}""";
+        assertThat(admin.post("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", binding).code())
+                .isIn(201, 409);
+        String review = """
+                {"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"rl-watcher",
+                 "resourceAttributes":{"verb":"watch","resource":"namespaces"}}}""";
+        // RBAC follows the binding through the watch cache; asked as the (exempt) admin, not spending the watcher's
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.post(
+                "/apis/authorization.k8s.io/v1/subjectaccessreviews", review).json().at("/status/allowed").asBoolean());
+
+        HttpClient http = ApiClient.httpClient(pki.sslContext(pki.clientCert("rl-watcher")));
+        HttpResponse<InputStream> watch = http.send(HttpRequest.newBuilder(
+                URI.create(gateway.url() + "/api/v1/namespaces?watch=true&timeoutSeconds=60")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(watch.statusCode()).isEqualTo(200); // token 1 of 3
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(watch.body(), StandardCharsets.UTF_8))) {
+            ApiClient watcher = gateway.client(pki.clientCert("rl-watcher"));
+            assertThat(watcher.get("/api/v1/namespaces").code()).isEqualTo(200); // token 2
+            assertThat(watcher.get("/api/v1/namespaces").code()).isEqualTo(200); // token 3
+            assertThat(watcher.get("/api/v1/namespaces").code()).isEqualTo(429);
+
+            String name = "rl-watch-" + Long.toHexString(System.nanoTime());
+            assertThat(admin.post("/api/v1/namespaces",
+                    "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}")
+                    .code()).isEqualTo(201);
+            String line;
+            boolean seen = false;
+            while (!seen && (line = events.readLine()) != null) {
+                seen = line.contains("\"ADDED\"") && line.contains("\"" + name + "\"");
+            }
+            assertThat(seen).as("the throttled user's open watch still delivers the new namespace").isTrue();
+            admin.delete("/api/v1/namespaces/" + name);
+        }
     }
 
     static double rateLimited(String reason) {
