@@ -89,14 +89,15 @@ class DashboardBrowserIT {
         gateway = GatewayInstance.start(pki, List.of(apiserver.url()),
                 "kube4j.gateway.authentication.token-file=" + tokens);
         admin = gateway.client(pki.admin());
-        // controllers and the node agent talk to the development apiserver on the same etcd
+        // the node agent and the controllers talk to the development apiserver on the same etcd; the node first:
+        // the garbage collector's initial list of every type is the heaviest moment of the start
+        node = NodeAgentHarness.docker("dashboard");
+        ns = node.namespace();
         controllers = ControllerTestEnv.start(
                 new ReplicaSetControllerFactory(bind("kube4j.controller.replicaset", ReplicaSetControllerProperties.class)),
                 new DeploymentControllerFactory(bind("kube4j.controller.deployment", DeploymentControllerProperties.class)),
                 new EndpointControllerFactory(bind("kube4j.controller.endpoint", EndpointControllerProperties.class)),
                 new GarbageCollectorFactory(bind("kube4j.controller.garbage-collector", GarbageCollectorProperties.class)));
-        node = NodeAgentHarness.docker("dashboard");
-        ns = node.namespace();
 
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
         profile = Files.createTempDirectory("kube4j-chromium-");
