@@ -226,7 +226,7 @@ class DashboardBrowserIT {
         wait.until(d -> "1".equals(replicas.getDomProperty("value")));
         replicas.clear();
         replicas.sendKeys("3");
-        byTestId("scale-set-" + DEPLOYMENT).click();
+        click(wait, "scale-set-" + DEPLOYMENT);
         wait.until(d -> text(d, "deployment-ready-" + DEPLOYMENT).equals("3/3"));
         screenshot("scaled-to-3");
         assertThat(admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).json()
@@ -252,7 +252,7 @@ class DashboardBrowserIT {
         byTestId("nav-pods").click();
         wait.until(d -> readyPods(d) == 3);
         String pod = podRows().get(0).getAttribute("data-name");
-        byTestId("logs-" + pod).click();
+        click(wait, "logs-" + pod);
         wait.until(d -> lastLine(text(d, "log-output")) >= 0);
         int first = lastLine(text(browser, "log-output"));
         wait.until(d -> lastLine(text(d, "log-output")) >= first + 3);
@@ -266,20 +266,20 @@ class DashboardBrowserIT {
 
         // rollout restart: the template's restartedAt annotation is set (a new ReplicaSet rolls out)
         byTestId("nav-deployments").click();
-        wait.until(d -> visible(d, "restart-" + DEPLOYMENT)).click();
+        click(wait, "restart-" + DEPLOYMENT);
         wait.until(d -> !admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).json()
                 .at("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt").asString("").isEmpty());
         screenshot("restarted");
 
         // delete with confirmation: cancel keeps it, confirm deletes it
-        wait.until(d -> visible(d, "delete-deployment-" + DEPLOYMENT)).click();
+        click(wait, "delete-deployment-" + DEPLOYMENT);
         WebElement dialog = wait.until(d -> visible(d, "confirm-dialog"));
         assertThat(dialog.getText()).contains("Delete deployment " + DEPLOYMENT + "?");
         screenshot("confirm-delete");
         byTestId("confirm-cancel").click();
         assertThat(admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).code()).isEqualTo(200);
-        byTestId("delete-deployment-" + DEPLOYMENT).click();
-        wait.until(d -> visible(d, "confirm-ok")).click();
+        click(wait, "delete-deployment-" + DEPLOYMENT);
+        click(wait, "confirm-ok");
         wait.until(d -> d.findElements(testId("deployment-row-" + DEPLOYMENT)).isEmpty());
         assertThat(admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).code()).isEqualTo(404);
         screenshot("deleted");
@@ -299,6 +299,18 @@ class DashboardBrowserIT {
 
     static WebElement byTestId(String id) {
         return browser.findElement(testId(id));
+    }
+
+    /** Clicks the element once it is visible, finding it again when a live update replaced it meanwhile. */
+    static void click(WebDriverWait wait, String id) {
+        wait.until(d -> {
+            WebElement e = visible(d, id);
+            if (e == null) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
     }
 
     static WebElement visible(WebDriver d, String id) {
