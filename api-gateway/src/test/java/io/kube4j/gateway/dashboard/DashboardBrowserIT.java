@@ -30,6 +30,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Wait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -302,7 +303,7 @@ class DashboardBrowserIT {
     }
 
     /** Clicks the element once it is visible, finding it again when a live update replaced it meanwhile. */
-    static void click(WebDriverWait wait, String id) {
+    static void click(Wait<WebDriver> wait, String id) {
         wait.until(d -> {
             WebElement e = visible(d, id);
             if (e == null) {
