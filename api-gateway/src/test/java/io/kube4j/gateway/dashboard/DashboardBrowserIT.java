@@ -112,6 +112,11 @@ class DashboardBrowserIT {
                 .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SCREENSHOTS);
+        try (var old = Files.newDirectoryStream(SCREENSHOTS, "dashboard-*.png")) {
+            for (Path f : old) {
+                Files.delete(f); // a previous run's screenshots
+            }
+        }
     }
 
     @AfterAll
