@@ -131,10 +131,10 @@ function podsView(main, ns) {
     { title: 'Node', render: (p) => p.spec.nodeName || '' },
     { title: 'IP', render: (p) => (p.status && p.status.podIP) || '' },
     { title: 'Age', render: (p) => age(p.metadata.creationTimestamp) },
-    { title: '', id: 'actions', render: (p) => [
+    { title: '', id: 'actions', mount: (td, p) => td.append(...[].concat([
       h('a', { class: 'button', href: `#/ns/${ns}/pods/${p.metadata.name}/logs`, 'data-testid': `logs-${p.metadata.name}` }, 'Logs'),
       h('button', { class: 'danger', 'data-testid': `delete-pod-${p.metadata.name}`,
-        onclick: () => deleteObject('pod', api.path('', 'v1', 'pods', ns, p.metadata.name), p.metadata.name) }, 'Delete')] },
+        onclick: () => deleteObject('pod', api.path('', 'v1', 'pods', ns, p.metadata.name), p.metadata.name) }, 'Delete')])) },
   ], 'pod-row', (p) => ({ 'data-phase': podPhase(p), 'data-ready': String(podReady(p).ready === podReady(p).total) }));
   main.append(h('h2', {}, 'Pods'), t.table);
   watchInto(api.path('', 'v1', 'pods', ns), t);
@@ -219,12 +219,12 @@ function deploymentsView(main, ns) {
         if (document.activeElement !== input && !input.dataset.dirty) input.value = d.spec.replicas ?? 1;
       },
     },
-    { title: '', id: 'actions', render: (d) => [
+    { title: '', id: 'actions', mount: (td, d) => td.append(...[].concat([
       h('button', { 'data-testid': `restart-${d.metadata.name}`, onclick: () => act(() => api.mergePatch(
         api.path('apps', 'v1', 'deployments', ns, d.metadata.name),
         { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } })) }, 'Restart'),
       h('button', { class: 'danger', 'data-testid': `delete-deployment-${d.metadata.name}`,
-        onclick: () => deleteObject('deployment', api.path('apps', 'v1', 'deployments', ns, d.metadata.name), d.metadata.name) }, 'Delete')] },
+        onclick: () => deleteObject('deployment', api.path('apps', 'v1', 'deployments', ns, d.metadata.name), d.metadata.name) }, 'Delete')])) },
   ], 'deployment-row');
   main.append(h('h2', {}, 'Deployments'), t.table);
   watchInto(api.path('apps', 'v1', 'deployments', ns), t);
@@ -238,8 +238,8 @@ function replicaSetsView(main, ns) {
     { title: 'Ready', render: (r) => String((r.status && r.status.readyReplicas) || 0) },
     { title: 'Owner', render: (r) => ((r.metadata.ownerReferences || [])[0] || {}).name || '' },
     { title: 'Age', render: (r) => age(r.metadata.creationTimestamp) },
-    { title: '', id: 'actions', render: (r) => h('button', { class: 'danger', 'data-testid': `delete-replicaset-${r.metadata.name}`,
-      onclick: () => deleteObject('replicaset', api.path('apps', 'v1', 'replicasets', ns, r.metadata.name), r.metadata.name) }, 'Delete') },
+    { title: '', id: 'actions', mount: (td, r) => td.append(...[].concat(h('button', { class: 'danger', 'data-testid': `delete-replicaset-${r.metadata.name}`,
+      onclick: () => deleteObject('replicaset', api.path('apps', 'v1', 'replicasets', ns, r.metadata.name), r.metadata.name) }, 'Delete'))) },
   ], 'replicaset-row');
   main.append(h('h2', {}, 'ReplicaSets'), t.table);
   watchInto(api.path('apps', 'v1', 'replicasets', ns), t);
@@ -266,8 +266,8 @@ function servicesView(main, ns) {
     { title: 'Cluster IP', render: (s) => s.spec.clusterIP || '' },
     { title: 'Ports', render: (s) => (s.spec.ports || []).map((p) => `${p.port}${p.nodePort ? ':' + p.nodePort : ''}/${p.protocol || 'TCP'}`).join(', ') },
     { title: 'Endpoints', id: 'endpoints', render: (s) => h('span', { 'data-testid': `service-endpoints-${s.metadata.name}` }, endpointText(s)) },
-    { title: '', id: 'actions', render: (s) => h('button', { class: 'danger', 'data-testid': `delete-service-${s.metadata.name}`,
-      onclick: () => deleteObject('service', api.path('', 'v1', 'services', ns, s.metadata.name), s.metadata.name) }, 'Delete') },
+    { title: '', id: 'actions', mount: (td, s) => td.append(...[].concat(h('button', { class: 'danger', 'data-testid': `delete-service-${s.metadata.name}`,
+      onclick: () => deleteObject('service', api.path('', 'v1', 'services', ns, s.metadata.name), s.metadata.name) }, 'Delete'))) },
   ], 'service-row');
   main.append(h('h2', {}, 'Services'), t.table);
   state.cleanup.push(listWatch(api.path('', 'v1', 'services', ns), (items) => { services = [...items.values()]; t.update(services); }, showError));

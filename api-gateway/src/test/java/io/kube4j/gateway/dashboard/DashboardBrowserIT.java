@@ -30,6 +30,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Wait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -89,14 +90,15 @@ class DashboardBrowserIT {
         gateway = GatewayInstance.start(pki, List.of(apiserver.url()),
                 "kube4j.gateway.authentication.token-file=" + tokens);
         admin = gateway.client(pki.admin());
-        // controllers and the node agent talk to the development apiserver on the same etcd
+        // the node agent and the controllers talk to the development apiserver on the same etcd; the node first:
+        // the garbage collector's initial list of every type is the heaviest moment of the start
+        node = NodeAgentHarness.docker("dashboard");
+        ns = node.namespace();
         controllers = ControllerTestEnv.start(
                 new ReplicaSetControllerFactory(bind("kube4j.controller.replicaset", ReplicaSetControllerProperties.class)),
                 new DeploymentControllerFactory(bind("kube4j.controller.deployment", DeploymentControllerProperties.class)),
                 new EndpointControllerFactory(bind("kube4j.controller.endpoint", EndpointControllerProperties.class)),
                 new GarbageCollectorFactory(bind("kube4j.controller.garbage-collector", GarbageCollectorProperties.class)));
-        node = NodeAgentHarness.docker("dashboard");
-        ns = node.namespace();
 
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
         profile = Files.createTempDirectory("kube4j-chromium-");
@@ -110,6 +112,11 @@ class DashboardBrowserIT {
                 .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SCREENSHOTS);
+        try (var old = Files.newDirectoryStream(SCREENSHOTS, "dashboard-*.png")) {
+            for (Path f : old) {
+                Files.delete(f); // a previous run's screenshots
+            }
+        }
     }
 
     @AfterAll
@@ -225,7 +232,7 @@ class DashboardBrowserIT {
         wait.until(d -> "1".equals(replicas.getDomProperty("value")));
         replicas.clear();
         replicas.sendKeys("3");
-        byTestId("scale-set-" + DEPLOYMENT).click();
+        click(wait, "scale-set-" + DEPLOYMENT);
         wait.until(d -> text(d, "deployment-ready-" + DEPLOYMENT).equals("3/3"));
         screenshot("scaled-to-3");
         assertThat(admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).json()
@@ -251,7 +258,7 @@ class DashboardBrowserIT {
         byTestId("nav-pods").click();
         wait.until(d -> readyPods(d) == 3);
         String pod = podRows().get(0).getAttribute("data-name");
-        byTestId("logs-" + pod).click();
+        click(wait, "logs-" + pod);
         wait.until(d -> lastLine(text(d, "log-output")) >= 0);
         int first = lastLine(text(browser, "log-output"));
         wait.until(d -> lastLine(text(d, "log-output")) >= first + 3);
@@ -265,20 +272,20 @@ class DashboardBrowserIT {
 
         // rollout restart: the template's restartedAt annotation is set (a new ReplicaSet rolls out)
         byTestId("nav-deployments").click();
-        wait.until(d -> visible(d, "restart-" + DEPLOYMENT)).click();
+        click(wait, "restart-" + DEPLOYMENT);
         wait.until(d -> !admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).json()
                 .at("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt").asString("").isEmpty());
         screenshot("restarted");
 
         // delete with confirmation: cancel keeps it, confirm deletes it
-        wait.until(d -> visible(d, "delete-deployment-" + DEPLOYMENT)).click();
+        click(wait, "delete-deployment-" + DEPLOYMENT);
         WebElement dialog = wait.until(d -> visible(d, "confirm-dialog"));
         assertThat(dialog.getText()).contains("Delete deployment " + DEPLOYMENT + "?");
         screenshot("confirm-delete");
         byTestId("confirm-cancel").click();
         assertThat(admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).code()).isEqualTo(200);
-        byTestId("delete-deployment-" + DEPLOYMENT).click();
-        wait.until(d -> visible(d, "confirm-ok")).click();
+        click(wait, "delete-deployment-" + DEPLOYMENT);
+        click(wait, "confirm-ok");
         wait.until(d -> d.findElements(testId("deployment-row-" + DEPLOYMENT)).isEmpty());
         assertThat(admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT).code()).isEqualTo(404);
         screenshot("deleted");
@@ -298,6 +305,18 @@ class DashboardBrowserIT {
 
     static WebElement byTestId(String id) {
         return browser.findElement(testId(id));
+    }
+
+    /** Clicks the element once it is visible, finding it again when a live update replaced it meanwhile. */
+    static void click(Wait<WebDriver> wait, String id) {
+        wait.until(d -> {
+            WebElement e = visible(d, id);
+            if (e == null) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
     }
 
     static WebElement visible(WebDriver d, String id) {
