@@ -199,6 +199,8 @@ public final class GatewayBenchmark {
         double a0 = api.cpuSeconds();
         double g0 = gw.cpuSeconds();
         BenchSupport.Run run = m.run();
+        System.out.printf(Locale.ROOT, "  %s: %d requests, %.0f req/s%n", key.replace('|', ' '), run.count(),
+                run.opsPerSecond());
         results.computeIfAbsent(key, k -> new ArrayList<>())
                 .add(new Series(key, run, api.cpuSeconds() - a0, gw.cpuSeconds() - g0));
     }
