@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * Prints req/s, p50/p90/p99/max and the apiserver's and gateway's CPU per request. Goal (issue 9): p99 added
  * latency under 2 ms for GETs, throughput through the gateway at least 80% of direct. Settings: {@code -Dn=20000
  * -Dconcurrency=16 -Dserial=2000 -Dwarmup=2000 -Dlist=10 -Dupdates=2000 -Drounds=2 -Dapiserver.jvmArgs
- * -Dgateway.jvmArgs -Dgateway.jar -Detcd.dir}.
+ * -Dgateway.jvmArgs -Dgateway.args -Dgateway.jar -Detcd.dir}.
  */
 public final class GatewayBenchmark {
 
@@ -83,7 +83,7 @@ public final class GatewayBenchmark {
                     direct + "/readyz");
             int gwPort = JvmProcess.freePort();
             int gwMgmt = JvmProcess.freePort();
-            List<String> gwArgs = List.of("-jar", JvmProcess.findExecJar("api-gateway", "gateway.jar").toString(),
+            List<String> gwArgs = new ArrayList<>(List.of("-jar", JvmProcess.findExecJar("api-gateway", "gateway.jar").toString(),
                     "--server.port=" + gwPort, "--server.address=127.0.0.1",
                     "--management.server.port=" + gwMgmt, "--management.server.address=127.0.0.1",
                     "--kube4j.gateway.tls.cert-file=" + pki.gatewayServing().certFile(),
@@ -95,7 +95,13 @@ public final class GatewayBenchmark {
                     "--kube4j.gateway.upstream.client-cert-file=" + pki.frontProxyClient().certFile(),
                     "--kube4j.gateway.upstream.client-key-file=" + pki.frontProxyClient().keyFile(),
                     // the benchmark measures the forwarding path, not the per-user limits
-                    "--kube4j.gateway.rate-limit.enabled=false");
+                    "--kube4j.gateway.rate-limit.enabled=false"));
+            // -Dgateway.args="--a=b --c=d": extra gateway properties (e.g. to compare settings)
+            String extra = System.getProperty("gateway.args", "").trim();
+            if (!extra.isEmpty()) {
+                gwArgs.addAll(List.of(extra.split("\\s+")));
+                System.out.println("gateway extra arguments: " + extra);
+            }
             String gateway = "https://127.0.0.1:" + gwPort;
             try (JvmProcess gw = JvmProcess.start("gateway", System.getProperty("gateway.jvmArgs", "-Xms256m -Xmx512m"),
                     gwArgs, logDir)) {
