@@ -312,7 +312,7 @@ function nodesView(main) {
   let nodes = [];
   let pods = new Map();
   const cpu = (v) => (v < 1 ? `${Math.round(v * 1000)}m` : `${+v.toFixed(2)}`);
-  const mem = (v) => `${(v / 1024 ** 3).toFixed(2)}Gi`;
+  const mem = (v) => (v < 1024 ** 3 ? `${Math.round(v / 1024 ** 2)}Mi` : `${(v / 1024 ** 3).toFixed(2)}Gi`);
   const count = (v) => String(v);
   function allocated(node) {
     const sum = { cpu: 0, memory: 0, pods: 0 };

@@ -4,6 +4,8 @@ import io.kube4j.security.UserInfo;
 import io.kube4j.security.authn.ServiceAccountTokens;
 import reactor.core.publisher.Mono;
 
+import java.util.List;
+
 /**
  * ServiceAccount JWTs at the edge, checked by the apiserver's own code ({@link ServiceAccountTokens}, verify-only
  * here): signature, issuer, dates, the API's audiences and, with lookup on, that the objects the token names still
@@ -21,7 +23,7 @@ public final class ServiceAccountTokenAuthenticator implements TokenAuthenticato
 
     @Override
     public Mono<UserInfo> authenticate(String token) {
-        return tokens.authenticate(token, java.util.List.of())
+        return tokens.authenticate(token, List.of())
                 .flatMap(r -> Mono.justOrEmpty(r.map(ServiceAccountTokens.Authenticated::user)));
     }
 

@@ -68,6 +68,11 @@ public class DashboardConfiguration {
     }
 
     @Bean
+    SessionCookieStrippingFilter sessionCookieStrippingFilter() {
+        return new SessionCookieStrippingFilter();
+    }
+
+    @Bean
     RouterFunction<ServerResponse> dashboardRoutes(DashboardSessions sessions, TokenReviewer reviewer,
                                                    DashboardProperties props,
                                                    ObjectProvider<AuthenticationFailureListener> failureListeners) {

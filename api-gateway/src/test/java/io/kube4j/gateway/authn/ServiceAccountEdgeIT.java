@@ -45,7 +45,7 @@ class ServiceAccountEdgeIT {
         // the bootstrap policy grants the gateway's identity its lookups
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 admin.get("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:kube4j-gateway").code() == 200);
-        TestPki.Credential gatewayIdentity = pki.clientCert("system:kube4j-gateway");
+        TestPki.Credential gatewayIdentity = pki.gatewayClient();
         gateway = GatewayInstance.start(pki, List.of(apiserver.url()),
                 "kube4j.gateway.client.kubeconfig=" + pki.kubeconfig(apiserver.url(), gatewayIdentity),
                 "kube4j.gateway.authentication.service-account.public-key-files=" + pki.serviceAccountPublicKeyFile(),
