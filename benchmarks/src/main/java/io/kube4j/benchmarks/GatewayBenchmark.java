@@ -79,7 +79,7 @@ public final class GatewayBenchmark {
         String direct = "https://127.0.0.1:" + apiPort;
         try (JvmProcess api = JvmProcess.start("apiserver", System.getProperty("apiserver.jvmArgs", "-Xms256m -Xmx1g"),
                 apiArgs, logDir)) {
-            api.awaitCondition(() -> status(http, direct + "/readyz") == 200, Duration.ofSeconds(120),
+            api.awaitCondition(() -> status(http, direct + "/readyz") == 200, Duration.ofSeconds(300),
                     direct + "/readyz");
             int gwPort = JvmProcess.freePort();
             int gwMgmt = JvmProcess.freePort();
@@ -105,7 +105,7 @@ public final class GatewayBenchmark {
             String gateway = "https://127.0.0.1:" + gwPort;
             try (JvmProcess gw = JvmProcess.start("gateway", System.getProperty("gateway.jvmArgs", "-Xms256m -Xmx512m"),
                     gwArgs, logDir)) {
-                gw.awaitHttpOk("http://127.0.0.1:" + gwMgmt + "/actuator/health", Duration.ofSeconds(120));
+                gw.awaitHttpOk("http://127.0.0.1:" + gwMgmt + "/actuator/health", Duration.ofSeconds(300));
                 run(http, api, gw, direct, gateway, ns, n, concurrency, serial, warmup, listSize, updates, rounds, etcd);
             }
         }
