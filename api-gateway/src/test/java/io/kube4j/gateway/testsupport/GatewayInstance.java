@@ -26,6 +26,7 @@ public final class GatewayInstance implements AutoCloseable {
     private final String[] extraProperties;
     private ConfigurableApplicationContext context;
     private int port;
+    private int managementPort;
 
     private GatewayInstance(TestPki pki, List<String> upstreams, String[] extraProperties) {
         this.pki = pki;
@@ -66,7 +67,7 @@ public final class GatewayInstance implements AutoCloseable {
 
     private void startLocked(int fixedPort) {
         List<String> props = new ArrayList<>(List.of("server.port=" + fixedPort, "server.address=127.0.0.1",
-                "spring.main.banner-mode=off"));
+                "spring.main.banner-mode=off", "management.server.port=0"));
         props.addAll(properties(pki, upstreams));
         for (String extra : extraProperties) {
             String key = extra.substring(0, extra.indexOf('=') + 1);
@@ -77,6 +78,8 @@ public final class GatewayInstance implements AutoCloseable {
                 .initializers(GatewayInstance::ownNettyResources)
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        String management = context.getEnvironment().getProperty("local.management.port");
+        managementPort = management == null ? port : Integer.parseInt(management);
     }
 
     /** Own Reactor Netty event loops and pools, so that closing this context leaves the apiservers' alone. */
@@ -101,6 +104,14 @@ public final class GatewayInstance implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * The actuator's base URL ({@code /actuator/prometheus}, ...): plain HTTP on the loopback address, on its own
+     * port (any free one in tests).
+     */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public TestPki pki() {

@@ -160,6 +160,16 @@ public final class TestPki {
         return stored(ClusterPki.nodeServingFile("node-a"));
     }
 
+    /** The api-gateway's serving certificate (CN=kube4j-gateway, SANs localhost, 127.0.0.1). */
+    public Credential gatewayServing() {
+        return stored(ClusterPki.GATEWAY);
+    }
+
+    /** The api-gateway's own client identity for its lookups (CN=system:kube4j-gateway, no group). */
+    public Credential gatewayClient() {
+        return stored(ClusterPki.GATEWAY_CLIENT);
+    }
+
     private Credential stored(String name) {
         return new Credential(name, pki.certFile(name), pki.keyFile(name), null);
     }

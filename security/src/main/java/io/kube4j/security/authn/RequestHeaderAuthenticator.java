@@ -86,7 +86,8 @@ public final class RequestHeaderAuthenticator {
             String lower = e.getKey().toLowerCase(Locale.ROOT);
             for (String prefix : extraHeaderPrefixes) {
                 if (lower.startsWith(prefix) && lower.length() > prefix.length()) {
-                    String key = unescape(e.getKey().substring(prefix.length())).toLowerCase(Locale.ROOT);
+                    // Kubernetes lower-cases the escaped name, then unescapes: escaped characters keep their case
+                    String key = unescape(lower.substring(prefix.length()));
                     List<String> values = extra.computeIfAbsent(key, k -> new ArrayList<>());
                     e.getValue().stream().filter(v -> !v.isEmpty()).forEach(values::add);
                 }

@@ -91,9 +91,22 @@ public final class ServiceAccountTokens {
      * @param verifyingKeys   more public keys to accept (older or other apiservers' keys)
      * @param issuer          the {@code iss} of issued tokens, and the first accepted issuer
      * @param apiAudiences    audiences the API itself accepts (Kubernetes' {@code --api-audiences}; default the issuer)
+     * @param lookup          where the named objects are checked; null: not checked ({@code --service-account-lookup=false})
      */
     public ServiceAccountTokens(KeyPair signingKey, List<PublicKey> verifyingKeys, String issuer,
                                 List<String> apiAudiences, ObjectLookup lookup, Clock clock) {
+        this(signingKey, verifyingKeys, List.of(issuer), apiAudiences, lookup, clock);
+    }
+
+    /**
+     * As above, accepting tokens of several issuers (Kubernetes' repeated {@code --service-account-issuer}: the
+     * first issues, all are accepted); {@code apiAudiences} empty: all the issuers.
+     */
+    public ServiceAccountTokens(KeyPair signingKey, List<PublicKey> verifyingKeys, List<String> issuers,
+                                List<String> apiAudiences, ObjectLookup lookup, Clock clock) {
+        if (issuers.isEmpty()) {
+            throw new IllegalArgumentException("service account tokens need at least one issuer");
+        }
         this.signingKey = signingKey;
         List<PublicKey> keys = new ArrayList<>();
         if (signingKey != null) {
@@ -104,9 +117,9 @@ public final class ServiceAccountTokens {
             throw new IllegalArgumentException("service account tokens need a signing key or at least one public key");
         }
         this.verifyingKeys = List.copyOf(keys);
-        this.issuer = issuer;
-        this.acceptedIssuers = List.of(issuer);
-        this.apiAudiences = apiAudiences.isEmpty() ? List.of(issuer) : List.copyOf(apiAudiences);
+        this.issuer = issuers.get(0);
+        this.acceptedIssuers = List.copyOf(issuers);
+        this.apiAudiences = apiAudiences.isEmpty() ? List.copyOf(issuers) : List.copyOf(apiAudiences);
         this.lookup = lookup;
         this.clock = clock;
     }
@@ -268,6 +281,9 @@ public final class ServiceAccountTokens {
     }
 
     private Mono<Void> checkExists(Claims c) {
+        if (lookup == null) {
+            return Mono.empty();
+        }
         Mono<Void> sa = lookup.uid("ServiceAccount", c.namespace, c.serviceAccount.name())
                 .switchIfEmpty(Mono.error(() -> new AuthenticationException(
                         "service account " + c.namespace + "/" + c.serviceAccount.name() + " has been deleted")))

@@ -24,7 +24,10 @@ import java.util.TreeSet;
 /**
  * The cluster's PKI on disk, as kubeadm lays it out: the cluster CA, the apiserver's serving and kubelet-client
  * certificates, the front-proxy CA and client, the ServiceAccount signing key pair, one client certificate per
- * control-plane role and per node, node serving certificates, and a kubeconfig per identity.
+ * control-plane role and per node, node serving certificates, the api-gateway's serving and client certificates, and
+ * a kubeconfig per identity. Users' kubeconfigs (admin) point at the gateway when there is one; the components' and
+ * the gateway's own point at the apiserver (as in Kubernetes: components talk to the apiserver, users to the front
+ * door).
  * {@link #ensure(Path, Spec, Clock)} creates what is missing and re-issues what is about to expire or no longer matches
  * (rotation before expiry); the CAs and the ServiceAccount key are kept.
  */
@@ -40,11 +43,17 @@ public final class ClusterPki {
     public static final String SCHEDULER = "scheduler";
     public static final String CONTROLLER_MANAGER = "controller-manager";
     public static final String PROXY = "proxy";
+    /** The api-gateway's serving certificate (CN kube4j-gateway). */
+    public static final String GATEWAY = "gateway";
+    /** The api-gateway's own client identity for its lookups (TokenReviews, ServiceAccounts): CN system:kube4j-gateway. */
+    public static final String GATEWAY_CLIENT = "gateway-client";
 
     /** The identity the apiserver presents to node agents; node agents allow this CN by default. */
     public static final String KUBELET_CLIENT_CN = "kube-apiserver-kubelet-client";
     public static final String ADMIN_CN = "kube4j-admin";
     public static final String FRONT_PROXY_CLIENT_CN = "front-proxy-client";
+    public static final String GATEWAY_CN = "kube4j-gateway";
+    public static final String GATEWAY_CLIENT_CN = "system:kube4j-gateway";
 
     /** A client identity with a certificate and a kubeconfig: file base name, CN and O. */
     public record Role(String file, String commonName, List<String> groups) {
@@ -63,9 +72,20 @@ public final class ClusterPki {
      * @param kubeconfigDir   where the kubeconfigs go ({@code <role>.kubeconfig}); null for none
      * @param certValidity    lifetime of leaf certificates
      * @param caValidity      lifetime of a new CA
+     * @param gatewayServer   the api-gateway's URL, written into the users' kubeconfigs (admin) instead of
+     *                        {@code server}; its host becomes a SAN of the gateway; null: users talk to the apiserver
+     * @param gatewayNames    extra DNS names / IPs of the gateway's serving certificate (besides localhost and
+     *                        127.0.0.1)
      */
     public record Spec(String server, List<String> apiserverNames, List<String> nodes, List<String> nodeAddresses,
-                       String serviceIp, Path kubeconfigDir, Duration certValidity, Duration caValidity) {
+                       String serviceIp, Path kubeconfigDir, Duration certValidity, Duration caValidity,
+                       String gatewayServer, List<String> gatewayNames) {
+        public Spec(String server, List<String> apiserverNames, List<String> nodes, List<String> nodeAddresses,
+                    String serviceIp, Path kubeconfigDir, Duration certValidity, Duration caValidity) {
+            this(server, apiserverNames, nodes, nodeAddresses, serviceIp, kubeconfigDir, certValidity, caValidity,
+                    null, null);
+        }
+
         public Spec {
             Objects.requireNonNull(server, "server");
             apiserverNames = apiserverNames == null ? List.of() : List.copyOf(apiserverNames);
@@ -74,6 +94,8 @@ public final class ClusterPki {
             serviceIp = serviceIp == null || serviceIp.isBlank() ? "10.96.0.1" : serviceIp;
             certValidity = certValidity == null ? CertificateSpec.DEFAULT_VALIDITY : certValidity;
             caValidity = caValidity == null ? CertificateAuthority.DEFAULT_VALIDITY : caValidity;
+            gatewayServer = gatewayServer == null || gatewayServer.isBlank() ? null : gatewayServer;
+            gatewayNames = gatewayNames == null ? List.of() : List.copyOf(gatewayNames);
         }
 
         public static Spec of(String server) {
@@ -82,19 +104,33 @@ public final class ClusterPki {
 
         public Spec withNodes(List<String> n) {
             return new Spec(server, apiserverNames, n, nodeAddresses, serviceIp, kubeconfigDir, certValidity,
-                    caValidity);
+                    caValidity, gatewayServer, gatewayNames);
         }
 
         public Spec withKubeconfigDir(Path d) {
-            return new Spec(server, apiserverNames, nodes, nodeAddresses, serviceIp, d, certValidity, caValidity);
+            return new Spec(server, apiserverNames, nodes, nodeAddresses, serviceIp, d, certValidity, caValidity,
+                    gatewayServer, gatewayNames);
         }
 
         public Spec withApiserverNames(List<String> names) {
-            return new Spec(server, names, nodes, nodeAddresses, serviceIp, kubeconfigDir, certValidity, caValidity);
+            return new Spec(server, names, nodes, nodeAddresses, serviceIp, kubeconfigDir, certValidity, caValidity,
+                    gatewayServer, gatewayNames);
         }
 
         public Spec withCertValidity(Duration d) {
-            return new Spec(server, apiserverNames, nodes, nodeAddresses, serviceIp, kubeconfigDir, d, caValidity);
+            return new Spec(server, apiserverNames, nodes, nodeAddresses, serviceIp, kubeconfigDir, d, caValidity,
+                    gatewayServer, gatewayNames);
+        }
+
+        /** Users' kubeconfigs point at {@code url} (the api-gateway), whose certificate also carries {@code names}. */
+        public Spec withGateway(String url, List<String> names) {
+            return new Spec(server, apiserverNames, nodes, nodeAddresses, serviceIp, kubeconfigDir, certValidity,
+                    caValidity, url, names);
+        }
+
+        /** The URL users' kubeconfigs point at: the gateway when there is one, else the apiserver. */
+        public String userServer() {
+            return gatewayServer != null ? gatewayServer : server;
         }
     }
 
@@ -162,6 +198,12 @@ public final class ClusterPki {
         ensureLeaf(ca, APISERVER_KUBELET_CLIENT, CertificateSpec.client(KUBELET_CLIENT_CN, "system:masters"));
         ensureLeaf(frontProxyCa, FRONT_PROXY_CLIENT, CertificateSpec.client(FRONT_PROXY_CLIENT_CN));
         ensureServiceAccountKey();
+        ensureLeaf(ca, GATEWAY, CertificateSpec.server(GATEWAY_CN, gatewayNames()));
+        ensureLeaf(ca, GATEWAY_CLIENT, CertificateSpec.client(GATEWAY_CLIENT_CN));
+        if (spec.kubeconfigDir() != null) {
+            // the gateway's own lookups go to the apiserver directly, as every component's
+            writeKubeconfig("gateway", spec.server(), new Role(GATEWAY_CLIENT, GATEWAY_CLIENT_CN, List.of()));
+        }
         List<Role> roles = new ArrayList<>(controlPlaneRoles());
         for (String node : spec.nodes()) {
             roles.add(nodeRole(node));
@@ -172,7 +214,8 @@ public final class ClusterPki {
         for (Role r : roles) {
             ensureLeaf(ca, r.file(), CertificateSpec.client(r.commonName(), r.groups().toArray(String[]::new)));
             if (spec.kubeconfigDir() != null) {
-                writeKubeconfig(r);
+                // users (admin) reach the cluster through the gateway; components talk to the apiserver
+                writeKubeconfig(r.file(), ADMIN.equals(r.file()) ? spec.userServer() : spec.server(), r);
             }
         }
     }
@@ -186,6 +229,19 @@ public final class ClusterPki {
             names.add(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         }
         names.addAll(spec.apiserverNames());
+        return List.copyOf(names);
+    }
+
+    /** The gateway's SANs: localhost, 127.0.0.1, the gateway URL's host, extras. */
+    List<String> gatewayNames() {
+        Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1"));
+        if (spec.gatewayServer() != null) {
+            String host = URI.create(spec.gatewayServer()).getHost();
+            if (host != null) {
+                names.add(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            }
+        }
+        names.addAll(spec.gatewayNames());
         return List.copyOf(names);
     }
 
@@ -277,9 +333,9 @@ public final class ClusterPki {
         }
     }
 
-    private void writeKubeconfig(Role r) {
-        Path file = spec.kubeconfigDir().resolve(r.file() + ".kubeconfig");
-        String yaml = KubeconfigWriter.forServer(spec.server()).cluster("kube4j").user(r.commonName())
+    private void writeKubeconfig(String name, String server, Role r) {
+        Path file = spec.kubeconfigDir().resolve(name + ".kubeconfig");
+        String yaml = KubeconfigWriter.forServer(server).cluster("kube4j").user(r.commonName())
                 .caFile(caCertFile()).clientCertificateFiles(certFile(r.file()), keyFile(r.file())).render();
         if (!yaml.equals(readOrNull(file))) {
             PemFiles.writePrivate(file, yaml);

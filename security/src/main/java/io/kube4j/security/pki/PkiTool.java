@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Command line of the cluster PKI, for the {@code kube4j} script (plain arguments, no Spring, starts in well under a
  * second): {@code ensure --dir DIR [--kubeconfig-dir DIR] --server URL [--nodes a,b] [--apiserver-names x,y]
- * [--node-addresses x,y] [--service-ip IP] [--cert-validity 365d]}.
+ * [--node-addresses x,y] [--service-ip IP] [--cert-validity 365d] [--gateway-server URL] [--gateway-names x,y]}.
+ * With {@code --gateway-server} the admin kubeconfig points at the api-gateway.
  */
 public final class PkiTool {
 
@@ -38,6 +39,8 @@ public final class PkiTool {
         List<String> nodeAddresses = List.of();
         String serviceIp = null;
         Duration validity = null;
+        String gatewayServer = null;
+        List<String> gatewayNames = List.of();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             String v;
@@ -60,6 +63,8 @@ public final class PkiTool {
                 case "--node-addresses" -> nodeAddresses = list(v);
                 case "--service-ip" -> serviceIp = v;
                 case "--cert-validity" -> validity = duration(v);
+                case "--gateway-server" -> gatewayServer = v;
+                case "--gateway-names" -> gatewayNames = list(v);
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
             }
         }
@@ -67,7 +72,7 @@ public final class PkiTool {
             throw new IllegalArgumentException("--dir and --server are required\n" + usage());
         }
         ClusterPki pki = ClusterPki.ensure(dir, new ClusterPki.Spec(server, apiserverNames, nodes, nodeAddresses,
-                serviceIp, kubeconfigDir, validity, null));
+                serviceIp, kubeconfigDir, validity, null, gatewayServer, gatewayNames));
         for (ClusterPki.Change c : pki.changes()) {
             if (!"kept".equals(c.action()) || !c.reason().isEmpty()) {
                 System.out.println(c);
@@ -102,6 +107,7 @@ public final class PkiTool {
 
     static String usage() {
         return "usage: PkiTool ensure --dir DIR --server URL [--kubeconfig-dir DIR] [--nodes a,b]"
-                + " [--apiserver-names x,y] [--node-addresses x,y] [--service-ip IP] [--cert-validity 365d]";
+                + " [--apiserver-names x,y] [--node-addresses x,y] [--service-ip IP] [--cert-validity 365d]"
+                + " [--gateway-server URL] [--gateway-names x,y]";
     }
 }

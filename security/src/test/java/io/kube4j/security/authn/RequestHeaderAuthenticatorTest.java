@@ -34,6 +34,14 @@ class RequestHeaderAuthenticatorTest {
     }
 
     @Test
+    void extraKeysAreLowerCasedBeforeUnescapingAsKubernetesDoes() {
+        // "Café/Ünits%": the escaped characters keep their case, the plain ones are lower-cased
+        UserInfo u = auth.authenticate(PROXY, Map.of("X-Remote-User", List.of("alice"),
+                "X-Remote-Extra-Caf%C3%A9%2F%C3%9Cnits%25", List.of("x"))).orElseThrow();
+        assertThat(u.extra()).containsOnlyKeys("café/Ünits%");
+    }
+
+    @Test
     void withoutAUserHeaderOrWithoutACertificateThereIsNoOpinion() {
         assertThat(auth.authenticate(PROXY, Map.of("X-Remote-Group", List.of("system:masters")))).isEmpty();
         assertThat(auth.authenticate(null, Map.of("X-Remote-User", List.of("admin"),

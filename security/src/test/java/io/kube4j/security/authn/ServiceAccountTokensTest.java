@@ -148,4 +148,20 @@ class ServiceAccountTokensTest {
         assertThat(Pem.keyPair(pkcs1.getBytes()).getPublic()).isEqualTo(KEY.getPublic());
         assertThat(Pem.publicKeys(TestCerts.pem(KEY.getPublic()).getBytes())).containsExactly(KEY.getPublic());
     }
+
+    @Test
+    void aVerifyOnlyInstanceAcceptsEveryConfiguredIssuer() {
+        var other = new ServiceAccountTokens(KEY, List.of(), "https://old.example.com", List.of("https://old.example.com"),
+                lookup, Clock.systemUTC());
+        String oldToken = other.issue("ci", SA, List.of(), Duration.ofHours(1), null, null, null).token();
+        String newToken = tokens.issue("ci", SA, List.of(), Duration.ofHours(1), null, null, null).token();
+        var verifier = new ServiceAccountTokens(null, List.of(KEY.getPublic()), List.of(ISS, "https://old.example.com"),
+                List.of(), lookup, Clock.systemUTC());
+        assertThat(verifier.canIssue()).isFalse();
+        assertThat(verifier.apiAudiences()).containsExactly(ISS, "https://old.example.com");
+        assertThat(auth(verifier, oldToken, List.of()).orElseThrow().user().name()).isEqualTo("system:serviceaccount:ci:builder");
+        assertThat(auth(verifier, newToken, List.of()).orElseThrow().audiences()).containsExactly(ISS);
+        var single = new ServiceAccountTokens(null, List.of(KEY.getPublic()), ISS, List.of(), lookup, Clock.systemUTC());
+        assertThat(auth(single, oldToken, List.of())).isEmpty();
+    }
 }

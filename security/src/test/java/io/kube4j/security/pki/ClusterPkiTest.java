@@ -35,7 +35,7 @@ class ClusterPkiTest {
         Path dir = tmp.resolve("pki");
         for (String f : List.of("ca", "apiserver", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client",
                 "admin", "scheduler", "controller-manager", "proxy", "node-n0", "node-n1", "node-n0-serving",
-                "node-n1-serving")) {
+                "node-n1-serving", "gateway", "gateway-client")) {
             assertThat(dir.resolve(f + ".crt")).exists();
             assertThat(dir.resolve(f + ".key")).exists();
         }
@@ -43,7 +43,7 @@ class ClusterPkiTest {
         assertThat(dir.resolve("sa.pub")).exists();
         CertificateAuthority ca = pki.ca();
         for (String f : List.of("apiserver", "apiserver-kubelet-client", "admin", "scheduler", "controller-manager",
-                "proxy", "node-n0", "node-n1-serving")) {
+                "proxy", "node-n0", "node-n1-serving", "gateway", "gateway-client")) {
             assertThat(ca.signed(pki.credentials(f).certificate())).as(f).isTrue();
         }
         X509Certificate fpc = pki.credentials("front-proxy-client").certificate();
@@ -53,7 +53,7 @@ class ClusterPkiTest {
     }
 
     @Test
-    void subjectsAreKubernetesIdentities() {
+    void subjectsAreKubernetesIdentities() throws Exception {
         ClusterPki pki = ClusterPki.ensure(tmp.resolve("pki"), spec(), Clock.fixed(T0, ZoneOffset.UTC));
         assertIdentity(pki, "admin", "kube4j-admin", "system:masters");
         assertIdentity(pki, "scheduler", "system:kube-scheduler");
@@ -61,6 +61,55 @@ class ClusterPkiTest {
         assertIdentity(pki, "proxy", "system:kube-proxy");
         assertIdentity(pki, "node-n1", "system:node:n1", "system:nodes");
         assertIdentity(pki, "apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters");
+        assertIdentity(pki, "gateway-client", "system:kube4j-gateway");
+        assertIdentity(pki, "gateway", "kube4j-gateway");
+        assertThat(pki.credentials("gateway-client").certificate().getExtendedKeyUsage())
+                .containsExactly("1.3.6.1.5.5.7.3.2");
+    }
+
+    @Test
+    void theGatewayServesItsNamesAndUsersKubeconfigsPointAtIt() throws Exception {
+        ClusterPki pki = ClusterPki.ensure(tmp.resolve("pki"),
+                spec().withGateway("https://gw.example.test:8443", List.of("myhost", "10.9.8.7")),
+                Clock.fixed(T0, ZoneOffset.UTC));
+        X509Certificate gw = pki.credentials("gateway").certificate();
+        assertThat(SubjectAltNames.dnsNames(gw)).containsExactlyInAnyOrder("localhost", "gw.example.test", "myhost");
+        assertThat(SubjectAltNames.ipAddresses(gw)).containsExactlyInAnyOrder("127.0.0.1", "10.9.8.7");
+        assertThat(gw.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
+        assertThat(Files.readString(tmp.resolve("home/admin.kubeconfig")))
+                .contains("server: \"https://gw.example.test:8443\"");
+        // components and the gateway's own identity talk to the apiserver directly
+        for (String kc : List.of("scheduler", "controller-manager", "proxy", "node-n0", "gateway")) {
+            assertThat(Files.readString(tmp.resolve("home/" + kc + ".kubeconfig"))).as(kc)
+                    .contains("server: \"https://127.0.0.1:6443\"");
+        }
+        assertThat(pki.kubeconfigFile("gateway")).hasContent(Files.readString(tmp.resolve("home/gateway.kubeconfig")))
+                .content().contains(pki.certFile("gateway-client").toString());
+    }
+
+    @Test
+    void withoutAGatewayUsersTalkToTheApiserverAndItsCertificateHasOnlyLocalNames() throws Exception {
+        ClusterPki pki = ClusterPki.ensure(tmp.resolve("pki"), spec(), Clock.fixed(T0, ZoneOffset.UTC));
+        X509Certificate gw = pki.credentials("gateway").certificate();
+        assertThat(SubjectAltNames.dnsNames(gw)).containsExactly("localhost");
+        assertThat(SubjectAltNames.ipAddresses(gw)).containsExactly("127.0.0.1");
+        assertThat(Files.readString(tmp.resolve("home/admin.kubeconfig")))
+                .contains("server: \"https://127.0.0.1:6443\"");
+    }
+
+    @Test
+    void reissuesTheGatewayCertificateWhenItsNamesChangeAndRewritesTheAdminKubeconfig() throws Exception {
+        ClusterPki.ensure(tmp.resolve("pki"), spec(), Clock.fixed(T0, ZoneOffset.UTC));
+        X509Certificate client = ClusterPki.ensure(tmp.resolve("pki"), spec(), Clock.fixed(T0, ZoneOffset.UTC))
+                .credentials("gateway-client").certificate();
+        ClusterPki second = ClusterPki.ensure(tmp.resolve("pki"),
+                spec().withGateway("https://127.0.0.1:9443", List.of("newhost")), Clock.fixed(T0, ZoneOffset.UTC));
+        assertThat(second.changes()).filteredOn(c -> c.action().equals("rotated"))
+                .extracting(ClusterPki.Change::file).containsExactly("gateway.crt");
+        assertThat(second.changes()).extracting(ClusterPki.Change::file)
+                .contains(tmp.resolve("home/admin.kubeconfig").toString());
+        assertThat(second.credentials("gateway-client").certificate()).isEqualTo(client);
+        assertThat(Files.readString(tmp.resolve("home/admin.kubeconfig"))).contains("https://127.0.0.1:9443");
     }
 
     private static void assertIdentity(ClusterPki pki, String file, String cn, String... orgs) {

@@ -30,6 +30,21 @@ class PkiToolTest {
     }
 
     @Test
+    void withAGatewayTheAdminKubeconfigPointsAtItAndTheGatewayOwnAtTheApiserver() throws Exception {
+        int rc = PkiTool.run("ensure", "--dir", tmp.resolve("pki").toString(), "--kubeconfig-dir=" + tmp,
+                "--server", "https://127.0.0.1:6443", "--gateway-server", "https://127.0.0.1:8443",
+                "--gateway-names", "gw.example.test");
+        assertThat(rc).isZero();
+        assertThat(Files.readString(tmp.resolve("admin.kubeconfig"))).contains("server: \"https://127.0.0.1:8443\"");
+        assertThat(Files.readString(tmp.resolve("scheduler.kubeconfig")))
+                .contains("server: \"https://127.0.0.1:6443\"");
+        assertThat(Files.readString(tmp.resolve("gateway.kubeconfig"))).contains("server: \"https://127.0.0.1:6443\"")
+                .contains("client-certificate: \"" + tmp.resolve("pki/gateway-client.crt") + "\"");
+        assertThat(SubjectAltNames.dnsNames(CertificateAndKey.read(tmp.resolve("pki/gateway.crt"),
+                tmp.resolve("pki/gateway.key")).certificate())).contains("gw.example.test");
+    }
+
+    @Test
     void badArgumentsAreExplained() {
         assertThatThrownBy(() -> PkiTool.run("ensure", "--dir", tmp.toString()))
                 .hasMessageContaining("--server are required");

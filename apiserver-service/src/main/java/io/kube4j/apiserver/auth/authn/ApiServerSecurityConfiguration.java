@@ -6,6 +6,7 @@ import io.kube4j.apiserver.auth.authz.Authorizer;
 import io.kube4j.apiserver.auth.authz.SuperuserAuthorizer;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.watch.WatchCacheManager;
+import io.kube4j.security.authn.OidcAuthenticator;
 import io.kube4j.security.authn.RequestHeaderAuthenticator;
 import io.kube4j.security.authn.ServiceAccountTokens;
 import io.kube4j.security.authn.StaticTokenAuthenticator;
@@ -73,12 +74,14 @@ public class ApiServerSecurityConfiguration {
         RequestHeaderAuthenticator proxy = rh.clientCaFile() == null || rh.clientCaFile().isBlank() ? null
                 : new RequestHeaderAuthenticator(X509Authenticator.fromCaFile(Path.of(rh.clientCaFile())),
                 rh.allowedNames(), rh.usernameHeaders(), rh.groupHeaders(), rh.extraHeadersPrefix());
-        log.info("authentication: client certificates {}, token file {}, ServiceAccount tokens (issuer {}), front proxy {}, "
-                        + "anonymous paths {}{}", x509 == null ? "off" : "from CA " + clientCaFile,
+        OidcAuthenticator oidc = props.oidc().enabled() ? OidcAuthenticator.of(props.oidc()) : null;
+        log.info("authentication: client certificates {}, token file {}, ServiceAccount tokens (issuer {}), OIDC {}, "
+                        + "front proxy {}, anonymous paths {}{}", x509 == null ? "off" : "from CA " + clientCaFile,
                 tokenFile == null ? "off" : props.tokenFile(), tokens.issuer(),
+                oidc == null ? "off" : props.oidc().issuerUrl() + " client " + props.oidc().clientId(),
                 proxy == null ? "off" : "from CA " + rh.clientCaFile() + " names " + rh.allowedNames(),
                 props.anonymousPaths(), props.insecureDevelopment() ? ", INSECURE development mode" : "");
-        return new RequestAuthentication(x509, tokenFile, tokens, proxy);
+        return new RequestAuthentication(x509, tokenFile, tokens, oidc, proxy);
     }
 
     @Bean

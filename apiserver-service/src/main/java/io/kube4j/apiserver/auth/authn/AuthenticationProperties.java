@@ -1,5 +1,6 @@
 package io.kube4j.apiserver.auth.authn;
 
+import io.kube4j.security.authn.OidcAuthenticator;
 import io.kube4j.security.authn.ServiceAccountTokens;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,6 +18,8 @@ import java.util.List;
  * @param anonymousPaths      path patterns a request without credentials may reach (as system:anonymous; still authorized)
  * @param requestheader       the front proxy (api-gateway) whose identity headers are trusted
  * @param serviceAccount      ServiceAccount token signing and verification
+ * @param oidc                OpenID Connect ID tokens of one issuer (kube-apiserver's {@code --oidc-*} flags; off
+ *                            without an issuer URL)
  */
 @ConfigurationProperties("kube4j.apiserver.authentication")
 public record AuthenticationProperties(
@@ -24,7 +27,8 @@ public record AuthenticationProperties(
         String tokenFile,
         @DefaultValue({"/healthz", "/livez", "/readyz", "/version", "/actuator/health/**"}) List<String> anonymousPaths,
         @DefaultValue RequestHeader requestheader,
-        @DefaultValue ServiceAccount serviceAccount) {
+        @DefaultValue ServiceAccount serviceAccount,
+        @DefaultValue OidcAuthenticator.Config oidc) {
 
     /**
      * @param clientCaFile       PEM CA bundle that signs the front proxy's client certificate (unset: no front proxy)

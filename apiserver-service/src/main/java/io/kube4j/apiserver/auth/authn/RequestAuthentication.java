@@ -2,6 +2,7 @@ package io.kube4j.apiserver.auth.authn;
 
 import io.kube4j.security.UserInfo;
 import io.kube4j.security.authn.AuthenticationException;
+import io.kube4j.security.authn.OidcAuthenticator;
 import io.kube4j.security.authn.RequestHeaderAuthenticator;
 import io.kube4j.security.authn.ServiceAccountTokens;
 import io.kube4j.security.authn.StaticTokenAuthenticator;
@@ -21,7 +22,7 @@ import java.util.Optional;
 
 /**
  * The apiserver's authenticators in the issue's order, first that answers wins: client certificate, static
- * token, ServiceAccount token, front-proxy headers. A request whose credentials none accepts fails (401) even if
+ * token, ServiceAccount token, OIDC ID token, front-proxy headers. A request whose credentials none accepts fails (401) even if
  * some other part would pass as anonymous; a request without any credentials is {@link Outcome#none()}.
  * Every identity gets {@code system:authenticated}.
  */
@@ -33,13 +34,22 @@ public final class RequestAuthentication {
     private final StaticTokenAuthenticator staticTokens;
     private final ServiceAccountTokens serviceAccountTokens;
     private final RequestHeaderAuthenticator frontProxy;
+    private final OidcAuthenticator oidc;
 
     /** Any authenticator may be null (not configured). */
     public RequestAuthentication(X509Authenticator x509, StaticTokenAuthenticator staticTokens,
                                  ServiceAccountTokens serviceAccountTokens, RequestHeaderAuthenticator frontProxy) {
+        this(x509, staticTokens, serviceAccountTokens, null, frontProxy);
+    }
+
+    /** Any authenticator may be null (not configured). */
+    public RequestAuthentication(X509Authenticator x509, StaticTokenAuthenticator staticTokens,
+                                 ServiceAccountTokens serviceAccountTokens, OidcAuthenticator oidc,
+                                 RequestHeaderAuthenticator frontProxy) {
         this.x509 = x509;
         this.staticTokens = staticTokens;
         this.serviceAccountTokens = serviceAccountTokens;
+        this.oidc = oidc;
         this.frontProxy = frontProxy;
     }
 
@@ -92,7 +102,7 @@ public final class RequestAuthentication {
     }
 
     /**
-     * Authenticates a bearer token with the token authenticators (static file, then ServiceAccount JWTs) for the
+     * Authenticates a bearer token with the token authenticators (static file, ServiceAccount JWTs, OIDC) for the
      * given audiences (empty: the API's own), as TokenReview does. Empty when no authenticator knows the token;
      * {@link AuthenticationException} when one rejects it. The user has {@code system:authenticated}.
      */
@@ -100,21 +110,31 @@ public final class RequestAuthentication {
         if (staticTokens != null) {
             Optional<UserInfo> u = staticTokens.authenticate(token);
             if (u.isPresent()) {
-                // static tokens are audience-agnostic: valid for the API's own audiences only (Kubernetes' rule)
-                List<String> api = serviceAccountTokens == null ? List.of() : serviceAccountTokens.apiAudiences();
-                List<String> granted = audiences.isEmpty() ? api : audiences.stream().filter(api::contains).toList();
-                if (!audiences.isEmpty() && granted.isEmpty()) {
-                    return Mono.error(new AuthenticationException("token audiences " + api
-                            + " is invalid for the target audiences " + audiences));
-                }
-                return Mono.just(Optional.of(new ServiceAccountTokens.Authenticated(u.get().withAuthenticatedGroup(), granted)));
+                return audienceAgnostic(u.get(), audiences);
             }
         }
-        if (serviceAccountTokens == null) {
-            return Mono.just(Optional.empty());
-        }
-        return serviceAccountTokens.authenticate(token, audiences)
+        Mono<Optional<ServiceAccountTokens.Authenticated>> sa = serviceAccountTokens == null ? Mono.just(Optional.empty())
+                : serviceAccountTokens.authenticate(token, audiences)
                 .map(r -> r.map(a -> new ServiceAccountTokens.Authenticated(a.user().withAuthenticatedGroup(), a.audiences())));
+        if (oidc == null) {
+            return sa;
+        }
+        return sa.flatMap(r -> r.isPresent() ? Mono.just(r) : oidc.authenticate(token)
+                .flatMap(u -> u.isPresent() ? audienceAgnostic(u.get(), audiences) : Mono.just(Optional.empty())));
+    }
+
+    /**
+     * Static and OIDC tokens are audience-agnostic: valid for the API's own audiences only (Kubernetes wraps such
+     * authenticators the same way).
+     */
+    private Mono<Optional<ServiceAccountTokens.Authenticated>> audienceAgnostic(UserInfo user, List<String> audiences) {
+        List<String> api = serviceAccountTokens == null ? List.of() : serviceAccountTokens.apiAudiences();
+        List<String> granted = audiences.isEmpty() ? api : audiences.stream().filter(api::contains).toList();
+        if (!audiences.isEmpty() && granted.isEmpty()) {
+            return Mono.error(new AuthenticationException("token audiences " + api
+                    + " is invalid for the target audiences " + audiences));
+        }
+        return Mono.just(Optional.of(new ServiceAccountTokens.Authenticated(user.withAuthenticatedGroup(), granted)));
     }
 
     private static Optional<UserInfo> attempt(java.util.function.Supplier<Optional<UserInfo>> f, List<String> errors) {

@@ -32,6 +32,8 @@ public final class DefaultPolicy {
     public static final String SCHEDULER_USER = "system:kube-scheduler";
     public static final String CONTROLLER_USER = "system:kube-controller-manager";
     public static final String PROXY_USER = "system:kube-proxy";
+    /** The api-gateway's own identity, for its ServiceAccount token lookups. */
+    public static final String GATEWAY_USER = "system:kube4j-gateway";
     public static final String MONITORING_GROUP = "system:monitoring";
 
     static final List<String> READ = List.of("get", "list", "watch");
@@ -153,6 +155,8 @@ public final class DefaultPolicy {
                 rule(READ, DISCOVERY, "endpointslices"),
                 rule(List.of("create", "update", "patch"), CORE, "events"),
                 rule(List.of("create", "update", "patch"), EVENTS, "events"))));
+        // the api-gateway checks that the objects a ServiceAccount token names still exist (service-account-lookup)
+        add(r, role(GATEWAY_USER, List.of(rule(READ, CORE, "serviceaccounts", "secrets", "pods", "nodes"))));
         computeAggregations(r);
         return r;
     }
@@ -210,6 +214,7 @@ public final class DefaultPolicy {
         addBinding(b, "system:kube-scheduler", "system:kube-scheduler", user(SCHEDULER_USER));
         addBinding(b, "system:kube-controller-manager", "system:kube-controller-manager", user(CONTROLLER_USER));
         addBinding(b, "system:node-proxier", "system:node-proxier", user(PROXY_USER));
+        addBinding(b, GATEWAY_USER, GATEWAY_USER, user(GATEWAY_USER));
         return b;
     }
 
