@@ -3,7 +3,10 @@ package io.kube4j.gateway.streaming;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** What makes watches, followed logs and WebSocket sessions stream through the gateway for their whole life. */
+/**
+ * What makes watches and followed logs stream through the gateway; WebSocket upgrades (exec, attach, port-forward)
+ * are relayed by Spring Cloud Gateway's WebSocket routing filter, with the frame size set in application.yaml.
+ */
 @Configuration(proxyBeanMethods = false)
 public class StreamingConfiguration {
 

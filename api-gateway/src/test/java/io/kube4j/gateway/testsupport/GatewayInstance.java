@@ -1,6 +1,7 @@
 package io.kube4j.gateway.testsupport;
 
 import io.kube4j.apiserver.testsupport.ApiClient;
+import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.TestPki;
 import io.kube4j.gateway.GatewayApplication;
 import io.kube4j.security.pki.ClusterPki;
@@ -57,6 +58,14 @@ public final class GatewayInstance implements AutoCloseable {
     }
 
     private void start(int fixedPort) {
+        // Spring Boot's logging set-up is JVM-global: applications in one JVM must start (and stop) one at a time,
+        // also when test classes run concurrently. ApiServerInstance's shared instances start under the same lock.
+        synchronized (ApiServerInstance.class) {
+            startLocked(fixedPort);
+        }
+    }
+
+    private void startLocked(int fixedPort) {
         List<String> props = new ArrayList<>(List.of("server.port=" + fixedPort, "server.address=127.0.0.1",
                 "spring.main.banner-mode=off", "management.server.port=0"));
         props.addAll(properties(pki, upstreams));
@@ -126,7 +135,9 @@ public final class GatewayInstance implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (context != null) {
-            context.close();
+            synchronized (ApiServerInstance.class) {
+                context.close();
+            }
             context = null;
         }
     }
