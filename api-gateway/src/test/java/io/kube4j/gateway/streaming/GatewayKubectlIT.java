@@ -12,7 +12,6 @@ import io.kube4j.gateway.testsupport.GatewayInstance;
 import io.kube4j.node.agent.NodeAgentHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -232,9 +231,6 @@ class GatewayKubectlIT {
     }
 
     @Test
-    @Disabled("known gateway bug: Spring Cloud Gateway's WebsocketRoutingFilter passes the apiserver's close to the "
-            + "client at once, before the messages relayed just before it; the last output of an exec ('done') was "
-            + "lost in 2 of 2 full runs of this module's ITs under load (never against the apiserver directly)")
     void theEndOfAnExecsOutputIsNotLostAtTheClose() throws Exception {
         Path input = dir.resolve("input.txt");
         Files.writeString(input, BIG);

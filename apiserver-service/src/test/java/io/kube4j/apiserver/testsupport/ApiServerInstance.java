@@ -75,7 +75,18 @@ public final class ApiServerInstance implements AutoCloseable {
         return i;
     }
 
+    /**
+     * Starts under the class lock, as {@code GatewayInstance} does: two Spring Boot applications starting at once in
+     * one JVM race on the shared logging system ("Unable to find Spring Environment in logger context"), which a test
+     * class running concurrently with others (the gateway's long-lived streams test) would otherwise hit.
+     */
     private void start(int fixedPort) {
+        synchronized (ApiServerInstance.class) {
+            startLocked(fixedPort);
+        }
+    }
+
+    private void startLocked(int fixedPort) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=" + fixedPort,
                 "server.address=127.0.0.1",
@@ -192,10 +203,12 @@ public final class ApiServerInstance implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (context != null) {
-            context.close();
-            context = null;
+    public void close() {
+        synchronized (ApiServerInstance.class) {
+            if (context != null) {
+                context.close();
+                context = null;
+            }
         }
     }
 }
