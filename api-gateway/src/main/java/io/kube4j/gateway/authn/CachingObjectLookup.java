@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Reuses the answers of another {@link ServiceAccountTokens.ObjectLookup} for a short time, so a busy
  * ServiceAccount costs the apiserver one GET per TTL, and a deleted one stops working within the TTL. Concurrent
- * lookups of one object share a request; failures are not kept.
+ * lookups of one object share a request; failures and absences are not kept (an object created, or re-created under
+ * the same name, is found at once, as Kubernetes' token getter falls back to a live lookup for what its cache
+ * lacks).
  */
 public final class CachingObjectLookup implements ServiceAccountTokens.ObjectLookup {
 
@@ -48,6 +50,11 @@ public final class CachingObjectLookup implements ServiceAccountTokens.ObjectLoo
         Entry mine = e;
         return e.answer()
                 .doOnError(err -> entries.remove(key, mine))
+                .doOnNext(found -> {
+                    if (found.isEmpty()) {
+                        entries.remove(key, mine);
+                    }
+                })
                 .flatMap(Mono::justOrEmpty);
     }
 }

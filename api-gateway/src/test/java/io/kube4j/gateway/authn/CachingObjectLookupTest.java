@@ -65,10 +65,11 @@ class CachingObjectLookupTest {
     }
 
     @Test
-    void absenceIsCachedToo() {
-        assertThat(lookup.uid("Pod", "ns", "gone").block()).isNull();
-        assertThat(lookup.uid("Pod", "ns", "gone").block()).isNull();
-        assertThat(calls).hasValue(1);
+    void absenceIsNotKeptSoAnObjectCreatedAfterwardsIsFoundAtOnce() {
+        assertThat(lookup.uid("Pod", "ns", "p").block()).isNull();
+        objects.put("Pod/ns/p", "uid-new");
+        assertThat(lookup.uid("Pod", "ns", "p").block()).isEqualTo("uid-new");
+        assertThat(calls).hasValue(2);
     }
 
     @Test
@@ -86,6 +87,8 @@ class CachingObjectLookupTest {
         assertThat(lookup.uid("ServiceAccount", "ns", "sa").block()).isEqualTo("uid-1");
         assertThat(lookup.uid("Secret", "ns", "sa").block()).isEqualTo("uid-secret");
         assertThat(lookup.uid("ServiceAccount", "other", "sa").block()).isNull();
+        assertThat(calls).hasValue(3);
+        assertThat(lookup.uid("ServiceAccount", "ns", "sa").block()).isEqualTo("uid-1");
         assertThat(calls).hasValue(3);
     }
 }
