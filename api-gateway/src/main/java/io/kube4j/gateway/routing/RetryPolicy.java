@@ -2,6 +2,7 @@ package io.kube4j.gateway.routing;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 import javax.net.ssl.SSLException;
@@ -19,6 +20,7 @@ import java.util.Set;
 public final class RetryPolicy {
 
     private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
+    private static final String BEFORE_SEND = AbortedException.beforeSend().getMessage();
 
     private RetryPolicy() {
     }
@@ -42,14 +44,39 @@ public final class RetryPolicy {
         return isIdempotentRead(request) && isConnectionLost(error);
     }
 
-    /** Whether {@code error} takes the replica out of the selection (passive health marking). */
+    /**
+     * Whether {@code error} takes the replica out of the selection (passive health marking). A pooled keep-alive
+     * connection found closed before the request was written ({@link #isStaleConnection}) does not: the replica
+     * closing an idle connection says nothing about its health, and a replica that is really gone refuses the next
+     * connection, which marks it.
+     */
     public static boolean marksReplica(Throwable error) {
-        return has(error, ConnectException.class) || isConnectionLost(error);
+        return has(error, ConnectException.class) || (isConnectionLost(error) && !isStaleConnection(error));
     }
 
-    /** Nothing of the request reached a replica: connect refused or timed out, or no pooled connection. */
+    /**
+     * Nothing of the request reached a replica: connect refused or timed out, no pooled connection, or a pooled
+     * connection that was already closed when the request was to be written.
+     */
     public static boolean isNotSent(Throwable error) {
-        return has(error, ConnectException.class) || isPoolExhausted(error);
+        return has(error, ConnectException.class) || isPoolExhausted(error) || isStaleConnection(error);
+    }
+
+    /**
+     * A pooled connection closed by the replica just before this request would have been written on it (reactor
+     * netty's {@code AbortedException.beforeSend()}, "Connection has been closed BEFORE send operation"): the request
+     * was never sent, so it may go again, even to the same replica on a new connection.
+     */
+    public static boolean isStaleConnection(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof AbortedException && BEFORE_SEND.equals(t.getMessage())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** No connection could be taken from the pool in time (every connection to that replica busy). */
@@ -70,8 +97,8 @@ public final class RetryPolicy {
         if (has(error, UpstreamErrors.LimitExceeded.class)) {
             return false;
         }
-        return has(error, PrematureCloseException.class) || has(error, SSLException.class)
-                || has(error, IOException.class);
+        return has(error, PrematureCloseException.class) || has(error, AbortedException.class)
+                || has(error, SSLException.class) || has(error, IOException.class);
     }
 
     static boolean has(Throwable error, Class<? extends Throwable> type) {

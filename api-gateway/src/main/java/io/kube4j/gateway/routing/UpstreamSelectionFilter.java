@@ -34,6 +34,7 @@ public final class UpstreamSelectionFilter implements GlobalFilter, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamSelectionFilter.class);
     private static final Object ANSWERED = new Object();
+    private static final String STALE_RETRIES_ATTR = UpstreamSelectionFilter.class.getName() + ".staleRetries";
 
     private final UpstreamPool pool;
     private final UpstreamHealthChecker health;
@@ -93,6 +94,14 @@ public final class UpstreamSelectionFilter implements GlobalFilter, Ordered {
                     if (RetryPolicy.marksReplica(error) && replica.markFailed(error)) {
                         health.checkSoon(replica);
                     }
+                    if (RetryPolicy.isStaleConnection(error) && !exchange.getResponse().isCommitted()
+                            && staleRetry(exchange)) {
+                        // nothing was sent: the same replica may take it on a fresh connection
+                        log.debug("{} {}: pooled connection to {} was closed before sending, sending again",
+                                request.getMethod(), url.getRawPath(), replica.server());
+                        tried.remove(replica);
+                        return retry(exchange, chain, url, holder, tried);
+                    }
                     if (RetryPolicy.retryOnError(request, error) && mayRetry(exchange, tried)) {
                         log.debug("{} {}: replica {} failed ({}), retrying on another", request.getMethod(),
                                 url.getRawPath(), replica.server(), error.toString());
@@ -100,6 +109,17 @@ public final class UpstreamSelectionFilter implements GlobalFilter, Ordered {
                     }
                     return Mono.error(error);
                 });
+    }
+
+    /** At most {@code max-retries} resends of one request after stale pooled connections. */
+    private boolean staleRetry(ServerWebExchange exchange) {
+        Integer n = exchange.getAttribute(STALE_RETRIES_ATTR);
+        int next = n == null ? 1 : n + 1;
+        if (next > Math.max(1, maxRetries)) {
+            return false;
+        }
+        exchange.getAttributes().put(STALE_RETRIES_ATTR, next);
+        return true;
     }
 
     private boolean mayRetry(ServerWebExchange exchange, List<UpstreamReplica> tried) {

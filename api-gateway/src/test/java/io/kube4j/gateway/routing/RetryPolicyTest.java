@@ -74,6 +74,22 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aPooledConnectionClosedBeforeSendingIsResentAndDoesNotMarkTheReplica() {
+        // reactor-netty's error when the replica closed a keep-alive connection just as it was reused (CI saw a LIST
+        // fail with 502 on it while the other replica was being stopped)
+        RuntimeException stale = reactor.netty.channel.AbortedException.beforeSend();
+        assertThat(RetryPolicy.isStaleConnection(stale)).isTrue();
+        assertThat(RetryPolicy.isStaleConnection(new RuntimeException("wrapped", stale))).isTrue();
+        for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE}) {
+            assertThat(RetryPolicy.retryOnError(req(m, PODS), stale)).as(m.name()).isTrue();
+        }
+        assertThat(RetryPolicy.marksReplica(stale)).isFalse();
+        assertThat(RetryPolicy.isStaleConnection(premature())).isFalse();
+        assertThat(RetryPolicy.retryOnError(req(HttpMethod.GET, PODS),
+                new reactor.netty.channel.AbortedException("Connection reset"))).isTrue();
+    }
+
+    @Test
     void timeoutsAndLimitsAreNotRetriedNorMarkTheReplica() {
         ResponseStatusException timeout = new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, "60s",
                 new java.util.concurrent.TimeoutException());
