@@ -187,7 +187,8 @@ class TwoReplicasIT {
         assertThat(rb.served()).isGreaterThan(before);
 
         // the pool's state in the gateway's metrics
-        ApiClient.Response metrics = client.get("/actuator/prometheus");
+        // (the actuator is on the gateway's loopback management port, not behind the edge)
+        ApiClient.Response metrics = new ApiClient(gateway.managementUrl()).get("/actuator/prometheus");
         assertThat(metrics.code()).as(metrics.body()).isEqualTo(200);
         assertThat(metrics.body())
                 .contains("gateway_upstream_healthy{server=\"" + b.url() + "\"} 1.0")
