@@ -138,7 +138,11 @@ class Fabric8ClientIT {
         try (Watch ignored = client.pods().withLabel("watched", "yes").watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, Pod pod) {
-                events.add(action + " " + pod.getMetadata().getName());
+                // fabric8 asks for bookmarks (allowWatchBookmarks=true), and the test apiserver sends one every 2 s:
+                // on a loaded machine one came before the DELETED event and the exact list never matched (CI)
+                if (action != Action.BOOKMARK) {
+                    events.add(action + " " + pod.getMetadata().getName());
+                }
             }
 
             @Override
