@@ -68,28 +68,12 @@ public final class RetryPolicy {
      * was never sent, so it may go again, even to the same replica on a new connection.
      */
     public static boolean isStaleConnection(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof AbortedException && BEFORE_SEND.equals(t.getMessage())) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return anyCause(error, t -> t instanceof AbortedException && BEFORE_SEND.equals(t.getMessage()));
     }
 
     /** No connection could be taken from the pool in time (every connection to that replica busy). */
     public static boolean isPoolExhausted(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t.getClass().getSimpleName().equals("PoolAcquireTimeoutException")) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return anyCause(error, t -> t.getClass().getSimpleName().equals("PoolAcquireTimeoutException"));
     }
 
     /** The connection was closed or reset, or TLS failed, before the replica's answer arrived. */
@@ -102,8 +86,13 @@ public final class RetryPolicy {
     }
 
     static boolean has(Throwable error, Class<? extends Throwable> type) {
+        return anyCause(error, type::isInstance);
+    }
+
+    /** Whether {@code error} or one of its causes matches. */
+    private static boolean anyCause(Throwable error, java.util.function.Predicate<Throwable> test) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
+            if (test.test(t)) {
                 return true;
             }
             if (t.getCause() == t) {
