@@ -1,5 +1,6 @@
 package io.kube4j.client;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -28,11 +29,14 @@ public final class KubeClient implements AutoCloseable {
     private final ResourceRegistry registry;
     private final Transport transport;
     private final Map<Class<?>, ResourceClient<?>> clients = new ConcurrentHashMap<>();
+    private final Map<ResourceType, ResourceClient<GenericKubernetesResource>> dynamicClients = new ConcurrentHashMap<>();
+    private final RawClient raw;
 
     private KubeClient(ClientConfig config, ResourceRegistry registry) {
         this.config = config;
         this.registry = registry;
         this.transport = new Transport(config);
+        this.raw = new RawClient(transport);
     }
 
     public static KubeClient create(ClientConfig config) {
@@ -65,6 +69,21 @@ public final class KubeClient implements AutoCloseable {
                     "no resource is registered for " + type.getName()));
             return new HttpResourceClient<>(transport, rt, type);
         });
+    }
+
+    /**
+     * An untyped client of any resource, described by {@code type} (from discovery, or the registry): objects are
+     * {@link GenericKubernetesResource}s, so resources this client has no model for (custom resources) work too. What
+     * tools that handle every resource alike use ({@code k4j get}, {@code apply}, the garbage collector pattern).
+     */
+    public ResourceClient<GenericKubernetesResource> dynamic(ResourceType type) {
+        return dynamicClients.computeIfAbsent(type,
+                t -> new HttpResourceClient<>(transport, t, GenericKubernetesResource.class));
+    }
+
+    /** Requests by path: discovery, {@code /version}, OpenAPI, subresources, streamed answers (logs). */
+    public RawClient raw() {
+        return raw;
     }
 
     /** Binds a pod to a node (POST {@code pods/{name}/binding}), as the scheduler does; Conflict if already bound. */

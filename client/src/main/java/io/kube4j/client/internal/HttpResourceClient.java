@@ -302,7 +302,8 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
                         method + " " + uri.getRawPath() + ": no answer within " + transport.config().requestTimeout())));
     }
 
-    static ApiStatusException toException(ClientResponse resp, byte[] body, String what) {
+    /** The exception of a non-2xx answer: the server's Status when the body is one, its text otherwise. */
+    public static ApiStatusException toException(ClientResponse resp, byte[] body, String what) {
         int code = resp.statusCode().value();
         Status status = null;
         String message = null;

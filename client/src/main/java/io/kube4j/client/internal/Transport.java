@@ -31,6 +31,7 @@ public final class Transport implements AutoCloseable {
     private final ClientConfig config;
     private final ConnectionProvider pool;
     private final WebClient web;
+    private final HttpClient http;
     private final AtomicReference<CachedToken> token = new AtomicReference<>();
     private final Sinks.Empty<Void> closed = Sinks.empty();
 
@@ -46,6 +47,7 @@ public final class Transport implements AutoCloseable {
             SslContext ssl = sslContext(config);
             http = http.secure(spec -> spec.sslContext(ssl));
         }
+        this.http = http;
         this.web = WebClient.builder()
                 .baseUrl(config.server())
                 .clientConnector(new ReactorClientHttpConnector(http))
@@ -111,6 +113,21 @@ public final class Transport implements AutoCloseable {
 
     public WebClient web() {
         return web;
+    }
+
+    /**
+     * The reactor-netty client behind {@link #web()} (connection pool and TLS with the config's trust and client
+     * certificate), for what WebClient does not do: WebSocket upgrades (exec, attach, port-forward). Callers add
+     * {@link #authorization()} themselves.
+     */
+    public HttpClient http() {
+        return http;
+    }
+
+    /** The {@code Authorization} header value to send now ({@code Bearer ...}), or null without a token. */
+    public String authorization() {
+        String t = currentToken();
+        return t == null ? null : "Bearer " + t;
     }
 
     public ClientConfig config() {

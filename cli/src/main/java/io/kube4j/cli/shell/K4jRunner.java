@@ -1,0 +1,109 @@
+package io.kube4j.cli.shell;
+
+import io.kube4j.cli.command.KubeCommand;
+import io.kube4j.cli.output.Io;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.shell.core.InputReader;
+import org.springframework.shell.core.ShellRunner;
+import org.springframework.shell.core.command.Command;
+import org.springframework.shell.core.command.CommandArgument;
+import org.springframework.shell.core.command.CommandContext;
+import org.springframework.shell.core.command.CommandRegistry;
+import org.springframework.shell.core.command.ExitStatus;
+import org.springframework.shell.core.command.ParsedInput;
+import org.springframework.stereotype.Component;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Replaces Spring Shell's application runner. With arguments (one-shot, for scripts) it runs that one command with
+ * the words exactly as the OS passed them (Spring Shell's own one-shot runner re-joins them with spaces, which breaks
+ * quoting, and drops the exit code) and makes its exit code the process's. Without arguments it starts the
+ * interactive shell (unless {@code spring.shell.interactive.enabled} is false: then it does nothing, which is how
+ * tests embed the application and call {@link #run(List, Io)}).
+ */
+@Component("springShellApplicationRunner")
+public class K4jRunner implements ApplicationRunner, ExitCodeGenerator {
+
+    private final CommandRegistry registry;
+    private final ObjectProvider<ShellRunner> shell;
+    private final boolean interactive;
+    private int exitCode;
+
+    public K4jRunner(CommandRegistry registry, ObjectProvider<ShellRunner> shell,
+                     @Value("${spring.shell.interactive.enabled:true}") boolean interactive) {
+        this.registry = registry;
+        this.shell = shell;
+        this.interactive = interactive;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) throws Exception {
+        String[] words = args.getSourceArgs();
+        if (words.length == 0) {
+            if (interactive) {
+                shell.getObject().run(words);
+            }
+            return;
+        }
+        exitCode = run(Arrays.asList(words), Io.system());
+    }
+
+    /** Runs one command line (already split into words); the exit code. */
+    public int run(List<String> words, Io io) {
+        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h")) {
+            printCommands(io);
+            return 0;
+        }
+        CommandLine line = CommandLine.of(words, registry);
+        if (line.command() == null) {
+            io.err().println("error: unknown command \"" + line.name() + "\" for \"k4j\"");
+            io.err().println("Run 'k4j --help' for usage.");
+            return 1;
+        }
+        if (line.command() instanceof KubeCommand k) {
+            return k.execute(line.args(), io);
+        }
+        // Spring Shell's own commands (help, version, ...)
+        PrintWriter w = new PrintWriter(io.out(), true, StandardCharsets.UTF_8);
+        ParsedInput.Builder b = ParsedInput.builder().commandName(line.name().split(" ")[0]);
+        int i = 0;
+        for (String a : line.args()) {
+            b.addArgument(new CommandArgument(i++, a));
+        }
+        try {
+            ExitStatus s = line.command().execute(new CommandContext(b.build(), registry, w, new InputReader() {
+            }));
+            w.flush();
+            return s.code();
+        } catch (Exception e) {
+            w.flush();
+            io.err().println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private void printCommands(Io io) {
+        io.out().println("k4j controls a kube4j (or any Kubernetes) cluster. Without arguments it is an interactive shell.");
+        io.out().println();
+        io.out().println("Commands:");
+        registry.getCommands().stream().filter(c -> !c.isHidden())
+                .sorted(Comparator.comparing(Command::getName))
+                .forEach(c -> io.out().printf("  %-22s %s%n", c.getName(), c.getDescription()));
+        io.out().println();
+        io.out().println("Use \"k4j <command> --help\" for more information about a given command.");
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+}
