@@ -23,13 +23,11 @@ import java.util.Map;
 public final class Flags {
 
     private final String command;
-    private final CommandSpec spec;
-    private final Map<String, OptionSpec> byName;
+    private final Builder declarations;
 
-    private Flags(String command, CommandSpec spec, Map<String, OptionSpec> byName) {
+    private Flags(String command, Builder declarations) {
         this.command = command;
-        this.spec = spec;
-        this.byName = byName;
+        this.declarations = declarations;
     }
 
     public static Builder builder(String command) {
@@ -39,7 +37,7 @@ public final class Flags {
     /** Declares flags; every {@code add} with a name that is already declared replaces the earlier one. */
     public static final class Builder {
         private final String command;
-        private final Map<String, OptionSpec> options = new LinkedHashMap<>();
+        private final Map<String, java.util.function.Supplier<OptionSpec>> options = new LinkedHashMap<>();
         private String positionalLabel = "ARGS";
         private String positionalDescription = "";
 
@@ -49,32 +47,32 @@ public final class Flags {
 
         /** A flag with a value ({@code -o yaml}); {@code defaultValue} may be null. */
         public Builder string(String names, String label, String defaultValue, String description) {
-            return add(OptionSpec.builder(split(names)).paramLabel(label).type(String.class).arity("1")
+            return add(() -> OptionSpec.builder(split(names)).paramLabel(label).type(String.class).arity("1")
                     .defaultValue(defaultValue).description(description).build());
         }
 
         /** A boolean flag ({@code --watch}, {@code --watch=false}, {@code -w}). */
         public Builder bool(String names, String description) {
-            return add(OptionSpec.builder(split(names)).type(boolean.class).arity("0..1")
+            return add(() -> OptionSpec.builder(split(names)).type(boolean.class).arity("0..1")
                     .defaultValue("false").description(description).build());
         }
 
         /** A boolean flag that is on unless turned off ({@code --validate=false}). */
         public Builder boolDefaultTrue(String names, String description) {
-            return add(OptionSpec.builder(split(names)).type(boolean.class).arity("0..1")
+            return add(() -> OptionSpec.builder(split(names)).type(boolean.class).arity("0..1")
                     .defaultValue("true").fallbackValue("true").description(description).build());
         }
 
         /** An integer flag; {@code defaultValue} may be null (absent). */
         public Builder integer(String names, String label, Integer defaultValue, String description) {
-            return add(OptionSpec.builder(split(names)).paramLabel(label).type(Integer.class).arity("1")
+            return add(() -> OptionSpec.builder(split(names)).paramLabel(label).type(Integer.class).arity("1")
                     .defaultValue(defaultValue == null ? null : defaultValue.toString()).description(description)
                     .build());
         }
 
         /** A flag that may be given several times ({@code --from-literal a=b --from-literal c=d}). */
         public Builder repeated(String names, String label, String description) {
-            return add(OptionSpec.builder(split(names)).paramLabel(label).type(List.class)
+            return add(() -> OptionSpec.builder(split(names)).paramLabel(label).type(List.class)
                     .auxiliaryTypes(String.class).arity("1").description(description).build());
         }
 
@@ -85,27 +83,36 @@ public final class Flags {
             return this;
         }
 
-        private Builder add(OptionSpec o) {
-            options.put(key(o), o);
+        private Builder add(java.util.function.Supplier<OptionSpec> o) {
+            options.put(key(o.get()), o);
             return this;
         }
 
         public Flags build() {
+            spec(new LinkedHashMap<>()); // fails now, not at the first parse, on a bad declaration
+            return new Flags(command, this);
+        }
+
+        /**
+         * A fresh picocli model: picocli keeps parsed values in the option specs, so every parse gets its own (the
+         * interactive shell and tests may run commands concurrently, e.g. a {@code get -w} beside others).
+         */
+        CommandSpec spec(Map<String, OptionSpec> byName) {
             CommandSpec spec = CommandSpec.create().name("k4j " + command);
             spec.parser().posixClusteredShortOptionsAllowed(true);
             spec.parser().caseInsensitiveEnumValuesAllowed(true);
             spec.parser().toggleBooleanFlags(false);
             spec.parser().overwrittenOptionsAllowed(true);
             spec.parser().unmatchedOptionsArePositionalParams(false);
-            Map<String, OptionSpec> byName = new LinkedHashMap<>();
-            for (OptionSpec o : options.values()) {
+            for (java.util.function.Supplier<OptionSpec> f : options.values()) {
+                OptionSpec o = f.get();
                 spec.addOption(o);
                 byName.put(key(o), o);
             }
             spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(List.class)
                     .auxiliaryTypes(String.class).paramLabel(positionalLabel).description(positionalDescription)
                     .build());
-            return new Flags(command, spec, byName);
+            return spec;
         }
 
         private static String[] split(String names) {
@@ -123,7 +130,8 @@ public final class Flags {
         int dd = args.indexOf("--");
         List<String> before = dd < 0 ? args : args.subList(0, dd);
         List<String> after = dd < 0 ? List.of() : List.copyOf(args.subList(dd + 1, args.size()));
-        CommandLine cl = new CommandLine(spec);
+        Map<String, OptionSpec> byName = new LinkedHashMap<>();
+        CommandLine cl = new CommandLine(declarations.spec(byName));
         try {
             ParseResult pr = cl.parseArgs(before.toArray(String[]::new));
             return new Parsed(pr, byName, dd >= 0, after);
@@ -134,7 +142,7 @@ public final class Flags {
 
     /** The flags' help, picocli's usage text. */
     public String usage() {
-        return new CommandLine(spec).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        return new CommandLine(declarations.spec(new LinkedHashMap<>())).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
     public String command() {
