@@ -77,6 +77,21 @@ class GetCommandIT {
                 "{\"metadata\":{\"name\":\"settings\"},\"data\":{\"a\":\"1\",\"b\":\"2\"}}");
         create("/api/v1/namespaces/" + NS + "/secrets",
                 "{\"metadata\":{\"name\":\"creds\"},\"type\":\"Opaque\",\"data\":{\"password\":\"cGFzcw==\"}}");
+        create("/api/v1/namespaces/" + NS + "/events", """
+                {"metadata":{"name":"web-crash.1"},"involvedObject":{"kind":"Pod","namespace":"%s","name":"web-crash",
+                 "fieldPath":"spec.containers{main}"},"reason":"BackOff","message":"Back-off restarting failed container",
+                 "type":"Warning","count":7,"firstTimestamp":"%s","lastTimestamp":"%s",
+                 "source":{"component":"kubelet","host":"h1-get-node-a"}}""".formatted(NS, tenDaysAgo, tenDaysAgo));
+        create("/apis/rbac.authorization.k8s.io/v1/namespaces/" + NS + "/roles", """
+                {"metadata":{"name":"reader"},"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]}""");
+        create("/apis/rbac.authorization.k8s.io/v1/namespaces/" + NS + "/rolebindings", """
+                {"metadata":{"name":"read-pods"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role",
+                 "name":"reader"},"subjects":[{"kind":"User","name":"jane"},
+                 {"kind":"ServiceAccount","name":"default","namespace":"%s"}]}""".formatted(NS));
+        create("/apis/policy/v1/namespaces/" + NS + "/poddisruptionbudgets", """
+                {"metadata":{"name":"web"},"spec":{"minAvailable":2,"selector":{"matchLabels":{"app":"web"}}}}""");
+        create("/apis/coordination.k8s.io/v1/namespaces/" + NS + "/leases", """
+                {"metadata":{"name":"leader"},"spec":{"holderIdentity":"pod-a","leaseDurationSeconds":15}}""");
         node("h1-get-node-a", "\"node-role.kubernetes.io/control-plane\":\"\"", "True", false);
         node("h1-get-node-b", "\"kube4j.io/pool\":\"b\"", "False", true);
     }
@@ -135,7 +150,7 @@ class GetCommandIT {
     @Test
     void podsWideWithLabels() {
         Golden.check("get/pods-wide-labels.txt",
-                k4j("get", "po", "-n", NS, "-o", "wide", "--show-labels", "-L", "app").ok().out());
+                k4j("get", "po", "-n", NS, "-o", "wide", "--show-labels", "-L", "tier").ok().out());
     }
 
     @Test
@@ -162,6 +177,13 @@ class GetCommandIT {
         Golden.check("get/nodes-wide.txt", k4j("get", "nodes", "h1-get-node-a", "h1-get-node-b", "-o", "wide")
                 .ok().out());
         Golden.check("get/namespace.txt", k4j("get", "ns", NS).ok().out());
+    }
+
+    @Test
+    void eventsRbacPdbAndLeases() {
+        Golden.check("get/events-wide.txt", k4j("get", "events", "-n", NS, "-o", "wide").ok().out());
+        Golden.check("get/misc.txt", k4j("get", "rolebindings,pdb,leases", "-n", NS, "-o", "wide").ok().out(),
+                s -> s.replaceAll("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ", "<time>"));
     }
 
     @Test
