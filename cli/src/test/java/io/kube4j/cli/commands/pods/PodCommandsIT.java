@@ -2,6 +2,7 @@ package io.kube4j.cli.commands.pods;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.cli.testsupport.CliHarness;
 import io.kube4j.node.agent.NodeAgentHarness;
@@ -105,6 +106,21 @@ class PodCommandsIT {
         assertThat(r.code()).as(r.err()).isEqualTo(3);
         assertThat(r.out()).isEqualTo("out\n");
         assertThat(r.err()).isEqualTo("err\ncommand terminated with exit code 3\n");
+    }
+
+    @Test
+    void execFailuresReadAsKubectlsDo() {
+        Path binary = Requirements.requireBinary("kubectl");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig, dir, TIMEOUT);
+        for (List<String> args : List.of(
+                List.of("exec", "talker", "-n", ns, "-c", "web", "--", "sh", "-c", "echo out; exit 4"),
+                List.of("exec", "nope", "-n", ns, "--", "true"))) {
+            KubectlRunner.Result theirs = kubectl.kubectl(args.toArray(String[]::new));
+            CliHarness.Result ours = k4j(args.toArray(String[]::new));
+            assertThat(ours.code()).as("%s", args).isEqualTo(theirs.code());
+            assertThat(ours.out()).as("%s", args).isEqualTo(theirs.out());
+            assertThat(ours.err()).as("%s", args).isEqualTo(theirs.err());
+        }
     }
 
     @Test
