@@ -196,7 +196,7 @@ public final class RemoteCommand {
     }
 
     /** The exit code the error channel's Status says (empty: success). */
-    static int exitCode(byte[] statusJson) {
+    public static int exitCode(byte[] statusJson) {
         if (statusJson.length == 0) {
             return 0;
         }

@@ -9,7 +9,6 @@ import io.kube4j.cli.api.ApiResource;
 import io.kube4j.cli.command.CliException;
 import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.UsageException;
-import io.kube4j.client.ApiStatusException;
 import tools.jackson.databind.JsonNode;
 
 import java.io.PrintStream;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -107,8 +105,7 @@ final class PodTargets {
                 }
             }
         } else {
-            for (Iterator<Map.Entry<String, JsonNode>> it = sel.properties().iterator(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : sel.properties()) {
                 parts.add(e.getKey() + "=" + e.getValue().asString());
             }
         }
@@ -200,10 +197,5 @@ final class PodTargets {
 
     static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** The message of a 404 for a pod: {@code pods "x" not found}. */
-    static boolean notFound(Throwable e) {
-        return e instanceof ApiStatusException a && a.code() == 404;
     }
 }

@@ -8,13 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * k4j as a process (the exec jar), for what needs one: output read while a command keeps running ({@code logs -f},
- * {@code attach}, {@code port-forward}) and a pseudo-terminal ({@code script}). Output goes to files read at will.
+ * k4j as a process (the exec jar) under another program, for what needs one: a pseudo-terminal ({@code script}).
+ * Output goes to files read at will; stdin is an open pipe.
  */
 final class K4jProcess implements AutoCloseable {
 
@@ -26,13 +25,6 @@ final class K4jProcess implements AutoCloseable {
         this.process = process;
         this.out = out;
         this.err = err;
-    }
-
-    /** {@code java -jar k4j.jar ARGS} with {@code KUBECONFIG=kubeconfig}, stdin an open pipe. */
-    static K4jProcess start(Path dir, Path kubeconfig, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", CliHarness.execJar().toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        return startCommand(dir, kubeconfig, cmd);
     }
 
     /** Any command line (e.g. {@code script -qec "..."}) with {@code KUBECONFIG=kubeconfig}. */

@@ -2,6 +2,7 @@ package io.kube4j.cli.commands.pods;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.cli.testsupport.CliHarness;
 import io.kube4j.node.agent.NodeAgentHarness;
@@ -10,11 +11,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -102,6 +109,21 @@ class PodCommandsIT {
     }
 
     @Test
+    void execFailuresReadAsKubectlsDo() {
+        Path binary = Requirements.requireBinary("kubectl");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig, dir, TIMEOUT);
+        for (List<String> args : List.of(
+                List.of("exec", "talker", "-n", ns, "-c", "web", "--", "sh", "-c", "echo out; exit 4"),
+                List.of("exec", "nope", "-n", ns, "--", "true"))) {
+            KubectlRunner.Result theirs = kubectl.kubectl(args.toArray(String[]::new));
+            CliHarness.Result ours = k4j(args.toArray(String[]::new));
+            assertThat(ours.code()).as("%s", args).isEqualTo(theirs.code());
+            assertThat(ours.out()).as("%s", args).isEqualTo(theirs.out());
+            assertThat(ours.err()).as("%s", args).isEqualTo(theirs.err());
+        }
+    }
+
+    @Test
     void execPipesStdinBothWaysBinarySafe() {
         CliHarness.Result r = k4jWithStdin(BIG, "exec", "-i", "talker", "-n", ns, "-c", "web", "--", "sh", "-c",
                 "cat; echo done").ok();
@@ -157,16 +179,16 @@ class PodCommandsIT {
 
     @Test
     void logsFollowKeepsPrintingNewLines() throws Exception {
-        try (K4jProcess p = K4jProcess.start(dir, kubeconfig, "logs", "-f", "talker", "-n", ns, "-c", "app", "--tail=1")) {
+        try (RunningK4j k = RunningK4j.start(kubeconfig, "logs", "-f", "talker", "-n", ns, "-c", "app", "--tail=1")) {
             await().atMost(TIMEOUT).until(() -> {
-                assertThat(p.alive()).as("stderr: %s", p.err()).isTrue();
-                return p.out().lines().count() >= 2;
+                assertThat(k.code()).as("stderr: %s", k.err()).isNull();
+                return k.out().lines().count() >= 2;
             });
-            long seen = p.out().lines().count();
+            long seen = k.out().lines().count();
             // the container prints a line every 200 ms: more arrive while k4j follows
-            await().atMost(Duration.ofSeconds(10)).until(() -> p.out().lines().count() >= seen + 3);
-            assertThat(p.out().lines()).allMatch(l -> l.matches("line \\d+"));
-            assertThat(p.alive()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> k.out().lines().count() >= seen + 3);
+            assertThat(k.out().lines()).allMatch(l -> l.matches("line \\d+"));
+            assertThat(k.code()).isNull();
         }
     }
 
@@ -174,11 +196,11 @@ class PodCommandsIT {
     void interactiveExecThroughAPseudoTerminal() throws Exception {
         Path script = Path.of("/usr/bin/script");
         Requirements.require(Files.isExecutable(script), "script(1) (bsdutils) is needed to give k4j a pty");
-        String cmd = "stty cols 123 rows 45; " + K4jProcess.java() + " -jar " + K4jProcess.jar()
+        String cmd = "stty cols 123 rows 45; " + K4jProcess.java() + " -XX:TieredStopAtLevel=1 -jar " + K4jProcess.jar()
                 + " exec -it talker -n " + ns + " -c web -- sh";
         try (K4jProcess p = K4jProcess.startCommand(dir, kubeconfig, List.of(script.toString(), "-qec", cmd, "/dev/null"))) {
-            // busybox sh's prompt once the remote shell runs on its pty
-            await().atMost(TIMEOUT).until(() -> {
+            // busybox sh's prompt once the remote shell runs on its pty (a JVM start on a loaded machine is slow)
+            await().atMost(Duration.ofMinutes(3)).until(() -> {
                 assertThat(p.alive()).as("stdout: %s\nstderr: %s", p.out(), p.err()).isTrue();
                 return p.out().contains("# ");
             });
@@ -192,11 +214,78 @@ class PodCommandsIT {
 
     @Test
     void attachCarriesStdinToTheMainProcess() throws Exception {
-        try (K4jProcess p = K4jProcess.start(dir, kubeconfig, "attach", "-i", "talker", "-n", ns, "-c", "echo")) {
-            p.type("hello attach\n");
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(p.out()).as("stderr: %s", p.err())
+        try (RunningK4j k = RunningK4j.start(kubeconfig, "attach", "-i", "talker", "-n", ns, "-c", "echo")) {
+            k.type("hello attach\n");
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(k.out()).as("stderr: %s", k.err())
                     .contains("got hello attach"));
-            assertThat(p.err()).contains("If you don't see a command prompt, try pressing enter.");
+            assertThat(k.err()).isEqualTo("If you don't see a command prompt, try pressing enter.\n");
+        }
+    }
+
+    @Test
+    void cpCopiesAFileBothWays() throws Exception {
+        Path local = dir.resolve("big-local.txt");
+        Files.writeString(local, BIG);
+        k4j("cp", local.toString(), "talker:/tmp/big-copy.txt", "-n", ns, "-c", "web").ok();
+        assertThat(k4j("exec", "talker", "-n", ns, "-c", "web", "--", "cat", "/tmp/big-copy.txt").ok().out())
+                .isEqualTo(BIG);
+        Path back = dir.resolve("big-back.txt");
+        CliHarness.Result r = k4j("cp", ns + "/talker:/tmp/big-copy.txt", back.toString(), "-c", "web").ok();
+        assertThat(r.err()).isEmpty();
+        assertThat(Files.readString(back)).isEqualTo(BIG);
+    }
+
+    @Test
+    void cpCopiesADirectoryIntoAnExistingOne() throws Exception {
+        Path tree = dir.resolve("tree");
+        Files.createDirectories(tree.resolve("sub"));
+        Files.writeString(tree.resolve("a.txt"), "a\n");
+        Files.writeString(tree.resolve("sub/b.txt"), BIG);
+        k4j("exec", "talker", "-n", ns, "-c", "web", "--", "mkdir", "-p", "/tmp/into").ok();
+        // an existing remote directory receives the source under its own name, as with kubectl
+        k4j("cp", tree.toString(), "talker:/tmp/into", "-n", ns, "-c", "web").ok();
+        assertThat(k4j("exec", "talker", "-n", ns, "-c", "web", "--", "cat", "/tmp/into/tree/a.txt").ok().out())
+                .isEqualTo("a\n");
+        Path back = dir.resolve("tree-back");
+        k4j("cp", "talker:/tmp/into/tree", back.toString(), "-n", ns, "-c", "web").ok();
+        assertThat(Files.readString(back.resolve("a.txt"))).isEqualTo("a\n");
+        assertThat(Files.readString(back.resolve("sub/b.txt"))).isEqualTo(BIG);
+    }
+
+    @Test
+    void cpOfAMissingRemoteFileFails() {
+        CliHarness.Result r = k4j("cp", "talker:/nope/missing", dir.resolve("x").toString(), "-n", ns, "-c", "web");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("No such file or directory");
+        assertThat(Files.exists(dir.resolve("x"))).isFalse();
+    }
+
+    @Test
+    void cpNeedsExactlyOneRemoteEnd() {
+        CliHarness.Result r = k4j("cp", "a", "b");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: one of src or dest must be a local file specification\n");
+    }
+
+    @Test
+    void portForwardCarriesConnectionsBothWays() throws Exception {
+        try (RunningK4j k = RunningK4j.start(kubeconfig, "port-forward", "-n", ns, "pod/talker", ":8080")) {
+            Pattern forwarding = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> 8080");
+            String[] port = new String[1];
+            await().atMost(TIMEOUT).until(() -> {
+                assertThat(k.code()).as("stderr: %s", k.err()).isNull();
+                Matcher m = forwarding.matcher(k.out());
+                return m.find() && (port[0] = m.group(1)) != null;
+            });
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            for (String path : List.of("/index.html", "/big.txt", "/index.html")) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port[0] + path))
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path).isEqualTo(200);
+                assertThat(r.body()).isEqualTo(path.equals("/big.txt") ? BIG : "hello from the pod\n");
+            }
+            assertThat(k.out()).contains("Handling connection for " + port[0]);
+            assertThat(k.code()).as("stderr: %s", k.err()).isNull();
         }
     }
 }
