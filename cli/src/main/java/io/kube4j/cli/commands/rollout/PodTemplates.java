@@ -14,16 +14,30 @@ import java.util.TreeMap;
  */
 final class PodTemplates {
 
+    /** kubectl's describe shortens longer annotation values. */
+    static final int MAX_ANNOTATION = 140;
+
     private PodTemplates() {
     }
 
     static String describe(JsonNode template) {
+        return describe(template, "");
+    }
+
+    /** {@code changeCause} (non-empty) is shown among the annotations, as kubectl's history viewer adds it. */
+    static String describe(JsonNode template, String changeCause) {
         StringBuilder w = new StringBuilder("Pod Template:\n");
         JsonNode meta = template.path("metadata");
         JsonNode spec = template.path("spec");
-        multiline(w, "  Labels", meta.path("labels"));
-        if (meta.path("annotations").size() > 0) {
-            multiline(w, "  Annotations", meta.path("annotations"));
+        multiline(w, "  Labels", meta.path("labels"), "=");
+        JsonNode annotations = meta.path("annotations");
+        if (!changeCause.isEmpty()) {
+            annotations = annotations.isObject() ? annotations.deepCopy()
+                    : io.kube4j.api.codec.Codecs.json().createObjectNode();
+            ((tools.jackson.databind.node.ObjectNode) annotations).put(Workloads.CHANGE_CAUSE, changeCause);
+        }
+        if (annotations.size() > 0) {
+            multiline(w, "  Annotations", annotations, ": ");
         }
         String sa = spec.path("serviceAccountName").asString("");
         if (!sa.isEmpty()) {
@@ -130,7 +144,7 @@ final class PodTemplates {
     }
 
     /** {@code  Labels:\tapp=web\n\tpod-template-hash=x}, sorted, {@code <none>} when empty. */
-    private static void multiline(StringBuilder w, String title, JsonNode map) {
+    private static void multiline(StringBuilder w, String title, JsonNode map, String separator) {
         w.append(title).append(":\t");
         if (map.size() == 0) {
             w.append("<none>\n");
@@ -138,12 +152,21 @@ final class PodTemplates {
         }
         Map<String, String> sorted = new TreeMap<>();
         map.properties().forEach(e -> sorted.put(e.getKey(), e.getValue().asString("")));
+        sorted.remove("kubectl.kubernetes.io/last-applied-configuration");
+        if (sorted.isEmpty()) {
+            w.append("<none>\n");
+            return;
+        }
         boolean first = true;
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (!first) {
                 w.append('\t');
             }
-            w.append(e.getKey()).append('=').append(e.getValue()).append('\n');
+            String v = e.getValue();
+            if (separator.equals(": ") && v.length() > MAX_ANNOTATION) {
+                v = v.substring(0, MAX_ANNOTATION) + "...";
+            }
+            w.append(e.getKey()).append(separator).append(v).append('\n');
             first = false;
         }
     }

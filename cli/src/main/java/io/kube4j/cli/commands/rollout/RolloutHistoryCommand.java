@@ -63,7 +63,8 @@ public class RolloutHistoryCommand extends KubeCommand {
                 if (rs == null) {
                     throw new CliException("unable to find the specified revision");
                 }
-                info = PodTemplates.describe(rs.path("spec").path("template"));
+                String cause = changeCause(rs);
+                info = PodTemplates.describe(rs.path("spec").path("template"), cause.equals("<none>") ? "" : cause);
             } else {
                 // kubectl's tabbedString: a tabwriter with padding 2
                 int width = Math.max("REVISION".length(),

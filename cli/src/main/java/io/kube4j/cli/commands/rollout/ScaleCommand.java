@@ -60,14 +60,7 @@ public class ScaleCommand extends KubeCommand {
         for (Workloads.Obj o : objs) {
             String path = o.resource().objectPath(o.namespace(), o.name()) + "/scale";
             if (current >= 0) {
-                ObjectNode scale = (ObjectNode) Codecs.json().readTree(inv.client().raw().get(path)
-                        .block(Workloads.CALL));
-                long actual = scale.path("spec").path("replicas").asLong(0);
-                if (actual != current) {
-                    throw new CliException("Expected replicas to be " + current + ", was " + actual);
-                }
-                ((ObjectNode) scale.path("spec")).put("replicas", replicas);
-                send(inv, HttpMethod.PUT, path, MediaType.APPLICATION_JSON, scale);
+                scaleIf(inv, path, current, replicas);
             } else {
                 ObjectNode patch = Codecs.json().createObjectNode();
                 patch.putObject("spec").put("replicas", replicas);
@@ -76,6 +69,35 @@ public class ScaleCommand extends KubeCommand {
             inv.out().println(o.ref() + " scaled");
         }
         return 0;
+    }
+
+    /**
+     * Reads the Scale, checks the precondition and writes it back pinned to its resourceVersion, again after a
+     * conflict (the controller writes the object too), as kubectl's scaler retries.
+     */
+    private static void scaleIf(Invocation inv, String path, int current, int replicas) {
+        for (int attempt = 1; ; attempt++) {
+            ObjectNode scale = (ObjectNode) Codecs.json().readTree(inv.client().raw().get(path).block(Workloads.CALL));
+            long actual = scale.path("spec").path("replicas").asLong(0);
+            if (actual != current) {
+                throw new CliException("Expected replicas to be " + current + ", was " + actual);
+            }
+            ((ObjectNode) scale.path("spec")).put("replicas", replicas);
+            try {
+                send(inv, HttpMethod.PUT, path, MediaType.APPLICATION_JSON, scale);
+                return;
+            } catch (io.kube4j.client.ApiStatusException.Conflict e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void send(Invocation inv, HttpMethod method, String path, MediaType type, JsonNode body) {
