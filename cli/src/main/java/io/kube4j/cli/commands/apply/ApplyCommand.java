@@ -171,6 +171,11 @@ public class ApplyCommand extends KubeCommand {
         return Codecs.json().writeValueAsString(WriteOutput.sorted(copy)) + "\n";
     }
 
+    /** {@code object} with the last-applied annotation ({@code create --save-config}). */
+    public static ObjectNode lastAppliedOf(ObjectNode object) {
+        return withLastApplied(object);
+    }
+
     /** The configuration last applied to {@code live} (null: none, or unreadable). */
     static JsonNode lastApplied(JsonNode live) {
         JsonNode a = live.path("metadata").path("annotations").path(LAST_APPLIED);

@@ -11,6 +11,8 @@ import io.kube4j.cli.command.KubeCommand;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -118,9 +120,16 @@ public final class WriteOutput {
         printObject(inv, format, null, list);
     }
 
+    /** Strings that look like numbers or booleans quoted ({@code resourceVersion: "49"}), as kubectl prints them. */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            .enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build();
+
     /** YAML with sorted keys, as kubectl prints it. */
     public static String yaml(JsonNode object) {
-        return Codecs.yaml().writeValueAsString(sorted(object));
+        return YAML.writeValueAsString(sorted(object));
     }
 
     /** JSON indented by 4 with sorted keys, as kubectl's {@code -o json} ({@code "key": value}, {@code []}, {@code {}}). */
