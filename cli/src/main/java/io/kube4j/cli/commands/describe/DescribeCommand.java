@@ -160,16 +160,17 @@ public class DescribeCommand extends KubeCommand {
             }
             case "/Node" -> {
                 JsonNode lease = null;
+                String leaseError = null;
                 try {
                     lease = discovery.find("leases.coordination.k8s.io").map(l -> Fetch.object(client, l,
                             "kube-node-lease", text(obj, "metadata.name"))).orElse(null);
                 } catch (ApiStatusException e) {
-                    // no lease: <unset>
+                    leaseError = e.getMessage();
                 }
                 List<JsonNode> pods = discovery.find("pods").map(p -> Fetch.list(client, p, null, null,
                         "spec.nodeName=" + text(obj, "metadata.name")
                                 + ",status.phase!=Failed,status.phase!=Succeeded")).orElse(List.of());
-                return d.node(obj, lease, pods, events);
+                return d.node(obj, lease, leaseError, pods, events);
             }
             case "/Namespace" -> {
                 String name = text(obj, "metadata.name");

@@ -139,9 +139,9 @@ public final class Describers {
             List<String> hostPorts = new ArrayList<>();
             for (JsonNode p : list(c, "ports")) {
                 String proto = or(text(p, "protocol"), "TCP");
-                String name = text(p, "name").isEmpty() ? "" : " (" + text(p, "name") + ")";
-                ports.add(or(text(p, "containerPort"), "0") + "/" + proto + name);
-                hostPorts.add(or(text(p, "hostPort"), "0") + "/" + proto + name);
+                // kubectl 1.32 prints no port names (later versions add " (name)")
+                ports.add(or(text(p, "containerPort"), "0") + "/" + proto);
+                hostPorts.add(or(text(p, "hostPort"), "0") + "/" + proto);
             }
             w.level(2, (ports.size() > 1 ? "Ports:\t" : "Port:\t") + or(String.join(", ", ports), "<none>") + "\n");
             w.level(2, (hostPorts.size() > 1 ? "Host Ports:\t" : "Host Port:\t")
@@ -506,8 +506,8 @@ public final class Describers {
 
     // --------------------------------------------------------------------------------------------------------- node
 
-    /** A Node with its lease (null: none), its non-terminated pods, and events. */
-    public String node(JsonNode n, JsonNode lease, List<JsonNode> pods, List<JsonNode> events) {
+    /** A Node with its lease (or the error reading it), its non-terminated pods, and events. */
+    public String node(JsonNode n, JsonNode lease, String leaseError, List<JsonNode> pods, List<JsonNode> events) {
         TabWriter w = new TabWriter();
         w.write("Name:\t" + text(n, "metadata.name") + "\n");
         List<String> roles = new ArrayList<>();
@@ -534,11 +534,17 @@ public final class Describers {
                     + ":" + text(t, "effect") + "\n");
         }
         w.write("Unschedulable:\t" + n.path("spec").path("unschedulable").asBoolean(false) + "\n");
-        w.write("Lease:\n");
-        w.level(1, "HolderIdentity:\t" + or(lease == null ? "" : text(lease, "spec.holderIdentity"), "<unset>") + "\n");
-        w.level(1, "AcquireTime:\t" + or(lease == null ? "" : rfc1123(text(lease, "spec.acquireTime")), "<unset>")
-                + "\n");
-        w.level(1, "RenewTime:\t" + or(lease == null ? "" : rfc1123(text(lease, "spec.renewTime")), "<unset>") + "\n");
+        if (leaseError != null) {
+            w.write("Lease:\tFailed to get lease: " + leaseError + "\n");
+        } else {
+            w.write("Lease:\n");
+            w.level(1, "HolderIdentity:\t" + or(lease == null ? "" : text(lease, "spec.holderIdentity"), "<unset>")
+                    + "\n");
+            w.level(1, "AcquireTime:\t" + or(lease == null ? "" : rfc1123(text(lease, "spec.acquireTime")), "<unset>")
+                    + "\n");
+            w.level(1, "RenewTime:\t" + or(lease == null ? "" : rfc1123(text(lease, "spec.renewTime")), "<unset>")
+                    + "\n");
+        }
         List<JsonNode> conditions = list(n, "status.conditions");
         if (!conditions.isEmpty()) {
             w.write("Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
@@ -557,7 +563,7 @@ public final class Describers {
         String[][] info = {{"Machine ID", "machineID"}, {"System UUID", "systemUUID"}, {"Boot ID", "bootID"},
             {"Kernel Version", "kernelVersion"}, {"OS Image", "osImage"}, {"Operating System", "operatingSystem"},
             {"Architecture", "architecture"}, {"Container Runtime Version", "containerRuntimeVersion"},
-            {"Kubelet Version", "kubeletVersion"}};
+            {"Kubelet Version", "kubeletVersion"}, {"Kube-Proxy Version", "kubeProxyVersion"}};
         for (String[] i : info) {
             w.write("  " + i[0] + ":\t" + text(n, "status.nodeInfo." + i[1]) + "\n");
         }
