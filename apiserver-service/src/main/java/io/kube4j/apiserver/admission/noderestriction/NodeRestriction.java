@@ -85,7 +85,7 @@ public final class NodeRestriction implements ValidatingAdmissionPlugin {
                 }
             }
             case "eviction" -> {
-                // Kubernetes also checks the evicted pod is bound to this node; kube4j lets the eviction through (TODO)
+                // Kubernetes also checks that the evicted pod is bound to this node; kube4j does not look the pod up here yet
             }
             default -> throw forbidden(a, "unexpected pod subresource \"" + a.subresource()
                     + "\", only 'status' and 'eviction' are allowed");
