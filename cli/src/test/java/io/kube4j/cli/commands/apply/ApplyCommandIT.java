@@ -2,6 +2,8 @@ package io.kube4j.cli.commands.apply;
 
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
+import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.cli.testsupport.CliHarness;
 import io.kube4j.cli.testsupport.Golden;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +14,7 @@ import tools.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -194,5 +197,33 @@ class ApplyCommandIT {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: the server does not support server-side apply (")
                 .endsWith("); apply without --server-side\n");
+    }
+
+    @Test
+    void kubectlAndK4jApplyTheSameObjects() throws IOException {
+        Path binary = Requirements.requireBinary("kubectl");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig,
+                Files.createDirectories(dir.resolve("kubectl")),
+                Duration.ofSeconds(60));
+        namespace("apply-interop");
+        Path f = file("interop.yaml", deployment("        env: [{name: A, value: x}]"));
+        k4j("apply", "-f", f.toString(), "-n", "apply-interop").ok();
+        String k4jAnnotation = admin.get("/api/v1/namespaces/apply-interop/configmaps/settings").json()
+                .path("metadata").path("annotations").path(ApplyCommand.LAST_APPLIED).asString();
+        assertThat(kubectl.kubectl("apply", "-f", f.toString(), "-n", "apply-interop").ok().out())
+                .isEqualTo("deployment.apps/web unchanged\nconfigmap/settings unchanged\n");
+
+        Files.writeString(f, deployment("").replace("data: {mode: fast, level: \"3\"}", "data: {mode: fast}"));
+        assertThat(kubectl.kubectl("apply", "-f", f.toString(), "-n", "apply-interop").ok().out())
+                .isEqualTo("deployment.apps/web configured\nconfigmap/settings configured\n");
+        assertThat(k4j("apply", "-f", f.toString(), "-n", "apply-interop").ok().out())
+                .isEqualTo("deployment.apps/web unchanged\nconfigmap/settings unchanged\n");
+
+        Files.writeString(f, deployment("        env: [{name: A, value: x}]"));
+        k4j("apply", "-f", f.toString(), "-n", "apply-interop").ok();
+        assertThat(admin.get("/api/v1/namespaces/apply-interop/configmaps/settings").json().path("metadata")
+                .path("annotations").path(ApplyCommand.LAST_APPLIED).asString()).isEqualTo(k4jAnnotation);
+        assertThat(kubectl.kubectl("apply", "-f", f.toString(), "-n", "apply-interop").ok().out())
+                .isEqualTo("deployment.apps/web unchanged\nconfigmap/settings unchanged\n");
     }
 }

@@ -107,6 +107,8 @@ class MutatingCommandsIT {
 
         Golden.check("run/pod-dry-run.yaml", k4j("run", "p", "--image=busybox", "--restart=Never", "--env=A=b",
                 "--labels=x=y", "--dry-run=client", "-o", "yaml", "--", "sleep", "10").ok().out());
+        // No controller manager here to create the namespace's default service account, which pods need.
+        k4j("create", "serviceaccount", "default", "-n", "mut-patch").ok();
         assertThat(k4j("run", "sleeper", "--image=busybox", "--restart=Never", "--command", "-n", "mut-patch", "--",
                 "sleep", "3600").ok().out()).isEqualTo("pod/sleeper created\n");
         JsonNode pod = admin.get("/api/v1/namespaces/mut-patch/pods/sleeper").json();
