@@ -99,6 +99,23 @@ class ObjectPrinterTest {
     }
 
     @Test
+    void yamlQuotesWhatYaml11WouldNotReadAsAString() {
+        assertThat(ObjectPrinter.yaml(Codecs.json().readTree("""
+                {"t":"2026-01-01T00:00:00Z","num":"80","b":"true","s":"plain","e":"","m":"a\\nb\\n","i":3}""")))
+                .isEqualTo("""
+                        b: "true"
+                        e: ""
+                        i: 3
+                        m: |
+                          a
+                          b
+                        num: "80"
+                        s: plain
+                        t: "2026-01-01T00:00:00Z"
+                        """);
+    }
+
+    @Test
     void goJsonEscapesLikeGo() {
         assertThat(GoJson.indent(Codecs.json().readTree("{\"a\":\"<x&y>\",\"b\":[],\"c\":{},\"d\":[1,true]}")))
                 .isEqualTo("{\n    \"a\": \"\\u003cx\\u0026y\\u003e\",\n    \"b\": [],\n    \"c\": {},\n    \"d\": [\n"
