@@ -4,6 +4,10 @@ import io.kube4j.api.codec.Codecs;
 import io.kube4j.cli.api.ApiResource;
 import io.kube4j.cli.command.CliException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+import tools.jackson.dataformat.yaml.util.StringQuotingChecker;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -110,10 +114,30 @@ public final class ObjectPrinter {
         return resource.qualifiedKind() + "/" + object.path("metadata").path("name").asString("");
     }
 
-    /** YAML as kubectl prints it: keys sorted. */
+    /**
+     * YAML as kubectl prints it (sigs.k8s.io/yaml over go-yaml): keys sorted, lists not indented, multi-line strings
+     * as literal blocks, and strings quoted when YAML 1.1 would read them as something else (numbers, booleans,
+     * null, and timestamps, which Jackson's default leaves bare).
+     */
     public static String yaml(JsonNode doc) {
-        return Codecs.yaml().writeValueAsString(sortKeys(doc));
+        return YAML.writeValueAsString(sortKeys(doc));
     }
+
+    private static final java.util.regex.Pattern TIMESTAMP =
+            java.util.regex.Pattern.compile("^\\d{4}-\\d{1,2}-\\d{1,2}([Tt ].*)?$");
+
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .stringQuotingChecker(new StringQuotingChecker.Default() {
+                        @Override
+                        public boolean needToQuoteValue(String value) {
+                            return super.needToQuoteValue(value) || TIMESTAMP.matcher(value).matches();
+                        }
+                    }).build())
+            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            .enable(YAMLWriteFeature.LITERAL_BLOCK_STYLE)
+            .enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build();
 
     /** What yaml/json/jsonpath print: the object itself, or a {@code v1 List} of all. */
     public static JsonNode document(List<Group> groups, boolean single) {

@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code CrashLoopBackOff}, {@code Completed}, {@code ExitCode:1}), {@code Terminating}, and the restart count with
  * the time of the last restart ({@code 3 (12s ago)}). Describe and rollout reuse it.
  *
- * @param ready            {@code 1/2}: ready containers of all (sidecar init containers included)
+ * @param readyContainers  ready containers (the READY cell is {@code readyContainers/totalContainers})
+ * @param totalContainers  the containers, sidecar init containers included
  * @param reason           the STATUS cell
  * @param restarts         the restart count
  * @param lastRestart      when the last restart's terminated container finished, or null

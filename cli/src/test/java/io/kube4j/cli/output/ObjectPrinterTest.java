@@ -99,6 +99,32 @@ class ObjectPrinterTest {
     }
 
     @Test
+    void yamlQuotesWhatYaml11WouldNotReadAsAString() {
+        assertThat(ObjectPrinter.yaml(Codecs.json().readTree("""
+                {"t":"2026-01-01T00:00:00Z","num":"80","b":"true","s":"plain","e":"","m":"a\\nb\\n","i":3}""")))
+                .isEqualTo("""
+                        b: "true"
+                        e: ""
+                        i: 3
+                        m: |
+                          a
+                          b
+                        num: "80"
+                        s: plain
+                        t: "2026-01-01T00:00:00Z"
+                        """);
+    }
+
+    @Test
+    void statusCellsAreColouredOnATerminalOnly() {
+        PrintOptions colour = new PrintOptions(OutputFormat.TABLE, true, false, List.of(), false, false, null,
+                new Colors(true));
+        String out = print(colour, List.of(pod("a", "2026-01-01T00:00:00Z", 0)));
+        assertThat(out).contains("\u001b[32mRunning\u001b[0m");
+        assertThat(Colors.strip(out)).isEqualTo("a   1/1   Running   0   60m\n");
+    }
+
+    @Test
     void goJsonEscapesLikeGo() {
         assertThat(GoJson.indent(Codecs.json().readTree("{\"a\":\"<x&y>\",\"b\":[],\"c\":{},\"d\":[1,true]}")))
                 .isEqualTo("{\n    \"a\": \"\\u003cx\\u0026y\\u003e\",\n    \"b\": [],\n    \"c\": {},\n    \"d\": [\n"

@@ -168,10 +168,10 @@ public class GetCommand extends KubeCommand {
         }
         boolean single = targets.size() == 1 && targets.get(0).name() != null;
         boolean empty = groups.stream().allMatch(g -> g.objects().isEmpty());
-        if (!(empty && format.isTable())) {
-            if (!(empty && single)) {
-                new ObjectPrinter(options).print(groups, single, inv.out());
-            }
+        // kubectl prints nothing for an empty table (a message follows), a missing single object, or nothing found
+        // with --ignore-not-found; an empty List otherwise
+        if (!empty || !(format.isTable() || single || f.bool("ignore-not-found"))) {
+            new ObjectPrinter(options).print(groups, single, inv.out());
         }
         inv.out().flush();
         for (ApiStatusException e : errors) {

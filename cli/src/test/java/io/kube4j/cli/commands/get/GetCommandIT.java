@@ -167,6 +167,9 @@ class GetCommandIT {
     @Test
     void severalTypesAndAll() {
         Golden.check("get/deploy-svc.txt", k4j("get", "deploy,svc", "-n", NS).ok().out(), GetCommandIT::clusterIps);
+        CliHarness.Result all = k4j("get", "all", "-n", NS).ok();
+        assertThat(all.out()).contains("\npod/web-running ").contains("\nservice/web ")
+                .contains("\ndeployment.apps/web ");
         Golden.check("get/deploy-svc-wide.txt", k4j("get", "deployment/web", "service/web", "-n", NS, "-o", "wide")
                 .ok().out(), GetCommandIT::clusterIps);
     }
