@@ -129,8 +129,9 @@ public final class DiscoveryHandler {
                 ArrayNode sn = res.putArray("shortNames");
                 t.shortNames().forEach(sn::add);
             }
-            if (List.of("pods", "deployments", "replicasets", "statefulsets", "daemonsets", "services", "jobs",
-                    "cronjobs", "configmaps", "secrets", "serviceaccounts", "horizontalpodautoscalers").contains(t.plural())) {
+            // Kubernetes' "all" category (what `kubectl get all` lists): workloads and services, not configuration
+            if (List.of("pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets",
+                    "services", "jobs", "cronjobs", "horizontalpodautoscalers").contains(t.plural())) {
                 res.putArray("categories").add("all");
             }
             for (String sub : t.subresources()) {
