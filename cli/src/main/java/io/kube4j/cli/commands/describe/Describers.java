@@ -902,8 +902,8 @@ public final class Describers {
         return Instant.EPOCH;
     }
 
-    /** describe's Age column: {@code 5s}, or {@code 10s (x3 over 2m)} for a repeated event. */
-    static String eventInterval(JsonNode e, Instant now) {
+    /** describe's Age column and {@code k4j events}' LAST SEEN (kubectl's getInterval): {@code 5s}, or {@code 10s (x3 over 2m)} for a repeated event. */
+    public static String eventInterval(JsonNode e, Instant now) {
         String first = text(e, "eventTime").isEmpty() ? Ages.since(text(e, "firstTimestamp"), now)
                 : Ages.since(text(e, "eventTime"), now);
         if (!at(e, "series").isMissingNode() && !at(e, "series").isNull()) {
