@@ -48,21 +48,14 @@ public final class RemoteCommand {
     }
 
     /**
-     * What a session reads and writes. {@code stdin} null: none is sent. {@code stdinReader} reads stdin (on a thread
-     * of its own) and hands chunks to its consumer; null means plain blocking reads of {@code stdin}. {@code resizes}
-     * emits {@code [width, height]} for a terminal (null: no terminal).
+     * What a session reads and writes. {@code stdin} null: none is sent (it is read on a thread of its own, each read
+     * sent as one message). {@code stderr} null: a TTY session, whose stderr is merged into stdout by the server.
+     * {@code resizes} emits {@code [width, height]} for a terminal (null: no terminal).
      */
-    public record Streams(InputStream stdin, OutputStream stdout, OutputStream stderr, Flux<int[]> resizes,
-                          StdinReader stdinReader) {
+    public record Streams(InputStream stdin, OutputStream stdout, OutputStream stderr, Flux<int[]> resizes) {
         public Streams(InputStream stdin, OutputStream stdout, OutputStream stderr) {
-            this(stdin, stdout, stderr, null, null);
+            this(stdin, stdout, stderr, null);
         }
-    }
-
-    /** Reads stdin until its end or until {@code stopped} says the session is over; hands chunks to {@code sink}. */
-    @FunctionalInterface
-    public interface StdinReader {
-        void read(Consumer<byte[]> sink, java.util.function.BooleanSupplier stopped) throws IOException;
     }
 
     /** A session that ended with a failure Status that is not an exit code (the command could not run, ...). */
@@ -167,14 +160,10 @@ public final class RemoteCommand {
         }
         Thread t = new Thread(() -> {
             try {
-                if (streams.stdinReader() != null) {
-                    streams.stdinReader().read(b -> send.accept(frame(STDIN, b)), () -> over[0]);
-                } else {
-                    byte[] buf = new byte[32 * 1024];
-                    for (int n; !over[0] && (n = streams.stdin().read(buf)) >= 0; ) {
-                        if (n > 0) {
-                            send.accept(frame(STDIN, java.util.Arrays.copyOf(buf, n)));
-                        }
+                byte[] buf = new byte[32 * 1024];
+                for (int n; !over[0] && (n = streams.stdin().read(buf)) >= 0; ) {
+                    if (n > 0) {
+                        send.accept(frame(STDIN, java.util.Arrays.copyOf(buf, n)));
                     }
                 }
             } catch (IOException | RuntimeException e) {

@@ -7,7 +7,6 @@ import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import org.jline.utils.NonBlockingInputStream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -67,34 +66,16 @@ final class RemoteSession {
             // kubectl's term.MakeRaw: Ctrl-C and Ctrl-Z go to the remote process, output is not post-processed
             raw.setLocalFlags(EnumSet.of(Attributes.LocalFlag.ISIG), false);
             raw.setOutputFlags(EnumSet.of(Attributes.OutputFlag.OPOST), false);
+            // kubectl's term.MakeRaw also blocks reads until a byte is there (VMIN 1): one read returns everything the
+            // terminal has, so an escape sequence (an arrow key, a cursor-position report) is sent in one piece
+            raw.setControlChar(Attributes.ControlChar.VMIN, 1);
+            raw.setControlChar(Attributes.ControlChar.VTIME, 0);
             terminal.setAttributes(raw);
             try {
-                InputStream in = terminal.input();
-                RemoteCommand.StdinReader reader = (sink, stopped) -> {
-                    byte[] buf = new byte[4096];
-                    while (!stopped.getAsBoolean()) {
-                        int c = in instanceof NonBlockingInputStream nb ? nb.read(100) : in.read();
-                        if (c == NonBlockingInputStream.READ_EXPIRED) {
-                            continue;
-                        }
-                        if (c < 0) {
-                            return;
-                        }
-                        int n = 0;
-                        buf[n++] = (byte) c;
-                        while (n < buf.length && in.available() > 0) {
-                            int d = in.read();
-                            if (d < 0) {
-                                break;
-                            }
-                            buf[n++] = (byte) d;
-                        }
-                        sink.accept(java.util.Arrays.copyOf(buf, n));
-                    }
-                };
+                // the process's stdin itself, not JLine's reader (that one reads byte by byte on a thread of its own)
+                InputStream in = inv.io().in();
                 Flux<int[]> resizes = sizes.asFlux();
-                return RemoteCommand.run(inv.client(), path, new RemoteCommand.Streams(in, inv.out(), null, resizes,
-                        reader));
+                return RemoteCommand.run(inv.client(), path, new RemoteCommand.Streams(in, inv.out(), null, resizes));
             } catch (RemoteCommand.RemoteFailure e) {
                 throw new CliException(e.getMessage());
             } finally {

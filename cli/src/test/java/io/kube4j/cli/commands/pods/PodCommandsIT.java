@@ -193,22 +193,29 @@ class PodCommandsIT {
     }
 
     @Test
-    void interactiveExecThroughAPseudoTerminal() throws Exception {
-        Path script = Path.of("/usr/bin/script");
-        Requirements.require(Files.isExecutable(script), "script(1) (bsdutils) is needed to give k4j a pty");
-        String cmd = "stty cols 123 rows 45; " + K4jProcess.java() + " -XX:TieredStopAtLevel=1 -jar " + K4jProcess.jar()
-                + " exec -it talker -n " + ns + " -c web -- sh";
-        try (K4jProcess p = K4jProcess.startCommand(dir, kubeconfig, List.of(script.toString(), "-qec", cmd, "/dev/null"))) {
+    void interactiveExecOnATerminalThatIsResized() throws Exception {
+        Requirements.require(Requirements.findBinary("tmux").isPresent(), "tmux is needed to give k4j a terminal");
+        Path exit = dir.resolve("exec-it.exit");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cmd = "KUBECONFIG=" + kubeconfig + " " + java + " -XX:TieredStopAtLevel=1 -jar "
+                + CliHarness.execJar().toAbsolutePath() + " exec -it talker -n " + ns + " -c web -- sh"
+                + " 2>" + dir.resolve("exec-it.err") + "; echo $? > " + exit;
+        try (TmuxSession tmux = TmuxSession.start(dir, cmd, 123, 45)) {
             // busybox sh's prompt once the remote shell runs on its pty (a JVM start on a loaded machine is slow)
             await().atMost(Duration.ofMinutes(3)).until(() -> {
-                assertThat(p.alive()).as("stdout: %s\nstderr: %s", p.out(), p.err()).isTrue();
-                return p.out().contains("# ");
+                assertThat(exit).as("k4j ended early: %s", tmux.screen()).doesNotExist();
+                return tmux.screen().contains("# ");
             });
-            p.type("echo $((6*7)); stty size; tty\r");
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(p.out())
-                    .containsPattern("(?m)^42\\r?$").containsPattern("(?m)^45 123\\r?$").contains("/dev/pts/"));
-            p.type("exit 3\r");
-            assertThat(p.waitFor(30)).as("stdout: %s", p.out()).isEqualTo(3);
+            tmux.typeLine("echo $((6*7)); stty size; tty");
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(tmux.screen())
+                    .containsPattern("(?m)^42$").containsPattern("(?m)^45 123$").contains("/dev/pts/"));
+            // the window shrinks: k4j sees SIGWINCH and sends the new size on the resize channel
+            tmux.resize(100, 30);
+            tmux.typeLine("stty size");
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(tmux.screen()).containsPattern("(?m)^30 100$"));
+            tmux.typeLine("exit 3");
+            await().atMost(TIMEOUT).until(() -> Files.exists(exit) && !Files.readString(exit).isBlank());
+            assertThat(Files.readString(exit).trim()).isEqualTo("3");
         }
     }
 
