@@ -149,6 +149,21 @@ public final class Flags {
         return command;
     }
 
+    /**
+     * Every declared flag name ({@code -n}, {@code --namespace}, ...) mapped to whether it takes a value (a boolean
+     * flag does not): what the interactive shell completes.
+     */
+    public Map<String, Boolean> names() {
+        Map<String, Boolean> names = new LinkedHashMap<>();
+        for (OptionSpec o : declarations.spec(new LinkedHashMap<>()).options()) {
+            boolean value = o.type() != boolean.class && o.type() != Boolean.class;
+            for (String n : o.names()) {
+                names.put(n, value);
+            }
+        }
+        return names;
+    }
+
     /** One command line, parsed. */
     public static final class Parsed {
         private final ParseResult result;

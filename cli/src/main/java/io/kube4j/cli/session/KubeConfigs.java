@@ -53,6 +53,14 @@ public record KubeConfigs(List<Path> files, ObjectNode merged) {
 
     /** Loads and merges; an explicit --kubeconfig that does not exist is an error, missing KUBECONFIG entries are not. */
     public static KubeConfigs load(String explicit, Map<String, String> env) {
+        return load(explicit, env, true);
+    }
+
+    /**
+     * Loads and merges as {@link #load(String, Map)}; with {@code resolvePaths} false, file references stay as written
+     * (what {@code config view} shows).
+     */
+    public static KubeConfigs load(String explicit, Map<String, String> env, boolean resolvePaths) {
         List<Path> candidates = locations(explicit, env);
         if (explicit != null && !explicit.isBlank() && !Files.exists(candidates.get(0))) {
             throw new IllegalArgumentException("stat " + explicit + ": no such file or directory");
@@ -74,7 +82,7 @@ public record KubeConfigs(List<Path> files, ObjectNode merged) {
             if (doc == null || !doc.isObject()) {
                 continue;
             }
-            Path base = f.toAbsolutePath().getParent();
+            Path base = resolvePaths ? f.toAbsolutePath().getParent() : null;
             if (!merged.has("current-context") && !doc.path("current-context").asString("").isEmpty()) {
                 merged.put("current-context", doc.path("current-context").asString());
             }
@@ -88,7 +96,7 @@ public record KubeConfigs(List<Path> files, ObjectNode merged) {
         return new KubeConfigs(List.copyOf(read), merged);
     }
 
-    private static JsonNode parse(Path f) {
+    static JsonNode parse(Path f) {
         try {
             String text = Files.readString(f);
             return text.isBlank() ? null : Codecs.yaml().readTree(text);
@@ -107,7 +115,7 @@ public record KubeConfigs(List<Path> files, ObjectNode merged) {
                 continue;
             }
             ObjectNode copy = ((ObjectNode) e).deepCopy();
-            if (copy.get(field) instanceof ObjectNode body) {
+            if (base != null && copy.get(field) instanceof ObjectNode body) {
                 for (String pf : PATH_FIELDS) {
                     String v = body.path(pf).asString("");
                     if (!v.isEmpty() && !Path.of(v).isAbsolute()) {

@@ -8,7 +8,11 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.shell.core.InputReader;
-import org.springframework.shell.core.ShellRunner;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.springframework.shell.jline.PromptProvider;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;
 import org.springframework.shell.core.command.CommandContext;
@@ -34,14 +38,17 @@ import java.util.List;
 public class K4jRunner implements ApplicationRunner, ExitCodeGenerator {
 
     private final CommandRegistry registry;
-    private final ObjectProvider<ShellRunner> shell;
+    private final ObjectProvider<LineReader> lineReader;
+    private final ObjectProvider<PromptProvider> prompt;
     private final boolean interactive;
     private int exitCode;
 
-    public K4jRunner(CommandRegistry registry, ObjectProvider<ShellRunner> shell,
+    public K4jRunner(CommandRegistry registry, ObjectProvider<LineReader> lineReader,
+                     ObjectProvider<PromptProvider> prompt,
                      @Value("${spring.shell.interactive.enabled:true}") boolean interactive) {
         this.registry = registry;
-        this.shell = shell;
+        this.lineReader = lineReader;
+        this.prompt = prompt;
         this.interactive = interactive;
     }
 
@@ -50,11 +57,52 @@ public class K4jRunner implements ApplicationRunner, ExitCodeGenerator {
         String[] words = args.getSourceArgs();
         if (words.length == 0) {
             if (interactive) {
-                shell.getObject().run(words);
+                interactive(lineReader.getObject(), prompt.getObject(), Io.system());
             }
             return;
         }
         exitCode = run(Arrays.asList(words), Io.system());
+    }
+
+    /**
+     * The interactive shell: Spring Shell's JLine line reader (its history, our completer and prompt) read line by
+     * line, each line run as one-shot words are. A failed command prints its error and the shell goes on;
+     * {@code exit}, {@code quit} and Ctrl-D leave; Ctrl-C abandons the line being typed.
+     */
+    void interactive(LineReader reader, PromptProvider prompt, Io io) {
+        while (true) {
+            String input;
+            try {
+                input = reader.readLine(prompt.getPrompt().toAnsi(reader.getTerminal()));
+            } catch (UserInterruptException e) {
+                continue;
+            } catch (EndOfFileException e) {
+                return;
+            }
+            List<String> words;
+            try {
+                words = CommandLine.words(input);
+            } catch (IllegalArgumentException e) {
+                io.err().println("error: " + e.getMessage());
+                continue;
+            }
+            if (words.isEmpty()) {
+                continue;
+            }
+            if (words.size() == 1 && (words.get(0).equals("exit") || words.get(0).equals("quit"))) {
+                return;
+            }
+            Thread worker = Thread.currentThread();
+            Terminal.SignalHandler previous = reader.getTerminal().handle(Terminal.Signal.INT, s -> worker.interrupt());
+            try {
+                run(words, io);
+            } finally {
+                reader.getTerminal().handle(Terminal.Signal.INT, previous);
+                Thread.interrupted();
+                io.out().flush();
+                io.err().flush();
+            }
+        }
     }
 
     /** Runs one command line (already split into words); the exit code. */
