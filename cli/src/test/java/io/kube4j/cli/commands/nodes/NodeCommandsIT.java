@@ -183,6 +183,56 @@ class NodeCommandsIT {
         assertThat(ours).isEqualTo(theirs);
     }
 
+    @Test
+    void drainEvictsThroughTheEvictionApiAndRetriesWhileADisruptionBudgetRefuses() {
+        HollowWorkloads cluster = HollowWorkloads.shared();
+        String node = cluster.node(1);
+        String ns = ControllerTestEnv.namespace("k4j-evict");
+        String run = ns.substring(ns.lastIndexOf('-') + 1);
+        client.resources(Deployment.class).create(new DeploymentBuilder().withNewMetadata().withName("guarded")
+                .withNamespace(ns).endMetadata().withNewSpec().withReplicas(2).withNewSelector()
+                .addToMatchLabels("app", "guarded").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "guarded").addToLabels("evict", run).endMetadata().withNewSpec()
+                .withNodeName(node).withTerminationGracePeriodSeconds(0L).addNewContainer().withName("c")
+                .withImage("img:1").endContainer().endSpec().endTemplate().endSpec().build()).block(WAIT);
+        var pdbs = client.resources(io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+        pdbs.create(new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata()
+                .withName("keep-two").withNamespace(ns).endMetadata().withNewSpec()
+                .withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(2)).withNewSelector()
+                .addToMatchLabels("app", "guarded").endSelector().endSpec().build()).block(WAIT);
+        await().atMost(WAIT).until(() -> {
+            var st = pdbs.get(ns, "keep-two").block(WAIT).getStatus();
+            return st != null && st.getCurrentHealthy() != null && st.getCurrentHealthy() == 2
+                    && st.getDisruptionsAllowed() == 0;
+        });
+        String selector = "--pod-selector=evict=" + run;
+        try {
+            // the budget allows no disruption: drain retries every 5 s, then gives up at --timeout
+            CliHarness.Result blocked = k4j("drain", node, selector, "--timeout=7s");
+            assertThat(blocked.code()).isEqualTo(1);
+            assertThat(blocked.err()).contains("(will retry after 5s): Cannot evict pod as it would violate the pod's "
+                    + "disruption budget.\n").contains("global timeout reached: 7s");
+            assertThat(blocked.out()).startsWith("node/" + node + " cordoned\nevicting pod " + ns + "/guarded-");
+            assertThat(pods(ns)).hasSize(2);
+
+            // one disruption allowed: the pods are evicted one after the other (the second waits for the first's
+            // replacement to be healthy)
+            pdbs.patch(ns, "keep-two", io.kube4j.client.PatchType.MERGE, "{\"spec\":{\"minAvailable\":1}}")
+                    .block(WAIT);
+            List<String> before = pods(ns).stream().map(p -> p.getMetadata().getName()).toList();
+            CliHarness.Result drained = k4j("drain", node, selector, "--timeout=60s").ok();
+            assertThat(drained.out()).startsWith("node/" + node + " already cordoned\n")
+                    .endsWith("node/" + node + " drained\n");
+            before.forEach(p -> assertThat(drained.out()).contains("evicting pod " + ns + "/" + p + "\n")
+                    .contains("pod/" + p + " evicted\n"));
+            assertThat(pods(ns)).extracting(p -> p.getMetadata().getName()).doesNotContainAnyElementsOf(before);
+        } finally {
+            k4j("uncordon", node);
+            client.resources(io.fabric8.kubernetes.api.model.Namespace.class).delete(null, ns,
+                    DeleteOptions.defaults()).onErrorComplete().block(WAIT);
+        }
+    }
+
     private static List<Pod> pods(String ns) {
         return client.resources(Pod.class).list(ns, ListOptions.all()).block(WAIT).getItems().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
