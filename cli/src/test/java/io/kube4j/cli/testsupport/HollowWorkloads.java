@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A small real cluster for the workload commands' ITs, once per test JVM: hollow nodes whose agents run pods
- * (Ready shortly after they start, no Docker) and the real ReplicaSet and Deployment controllers, on the shared
+ * (Ready shortly after they start, no Docker) and the real ReplicaSet, Deployment and disruption (PodDisruptionBudget) controllers, on the shared
  * etcd that {@code ApiServerInstance.secureShared()} (where k4j talks) also serves. No scheduler: the tests' pod
  * templates name their node ({@code spec.nodeName}).
  */
@@ -57,7 +57,9 @@ public final class HollowWorkloads {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
                 .count() == nodes);
         manager = ControllerTestEnv.start(new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()),
-                new DeploymentControllerFactory(DeploymentControllerProperties.defaults()));
+                new DeploymentControllerFactory(DeploymentControllerProperties.defaults()),
+                new io.kube4j.controller.disruption.DisruptionControllerFactory(
+                        io.kube4j.controller.disruption.DisruptionControllerProperties.defaults()));
     }
 
     /** Starts (once) two hollow nodes and the controllers; stopped when the JVM exits. */

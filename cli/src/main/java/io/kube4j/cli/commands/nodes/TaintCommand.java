@@ -57,7 +57,7 @@ public class TaintCommand extends KubeCommand {
             }
         }
         if (specs.isEmpty()) {
-            throw new UsageException("at least one taint update is required");
+            throw new io.kube4j.cli.command.CliException("at least one taint update is required");
         }
         if (resources.isEmpty()) {
             throw new UsageException("you must specify the type of resource to taint: nodes");
@@ -68,7 +68,8 @@ public class TaintCommand extends KubeCommand {
         } else {
             String type = resources.get(0);
             if (!inv.discovery().resolve(type).plural().equals("nodes")) {
-                throw new UsageException("invalid resource type " + type + ", only node types are supported");
+                throw new io.kube4j.cli.command.CliException("invalid resource type " + type
+                        + ", only node types are supported");
             }
             names = resources.subList(1, resources.size());
         }
@@ -76,7 +77,12 @@ public class TaintCommand extends KubeCommand {
         if (names.isEmpty() && !all && inv.flags().string("selector") == null) {
             throw new UsageException("resource(s) were provided, but no name was specified");
         }
-        Taints.Changes changes = Taints.parse(specs);
+        Taints.Changes changes;
+        try {
+            changes = Taints.parse(specs);
+        } catch (io.kube4j.cli.command.CliException e) {
+            throw new UsageException(e.getMessage()); // kubectl rejects a bad spec as a usage error
+        }
         for (ObjectNode node : Nodes.select(inv, names, inv.flags().string("selector"), all)) {
             String name = Nodes.name(node);
             List<Taints.Taint> old = new ArrayList<>();

@@ -73,30 +73,43 @@ class NodeCommandsIT {
         assertThat(none.err()).startsWith("error: USAGE: cordon NODE [flags]");
     }
 
+    private static final List<String[]> TAINT_STEPS = List.of(
+                new String[] {"taint", "nodes", "NODE", "dedicated=special:NoSchedule"},
+                new String[] {"taint", "nodes", "NODE", "dedicated=other:NoSchedule"},
+                new String[] {"taint", "nodes", "NODE", "dedicated=other:NoSchedule", "--overwrite"},
+                new String[] {"taint", "nodes", "NODE", "gpu:NoExecute", "spot=yes:PreferNoSchedule"},
+                new String[] {"taint", "nodes", "NODE", "gpu:NoExecute-"},
+                new String[] {"taint", "nodes", "NODE", "gpu:NoExecute-"},
+                new String[] {"taint", "nodes", "NODE", "dedicated-", "extra=1:NoSchedule"},
+                new String[] {"taint", "nodes", "NODE", "bad=x:Sometimes"},
+                new String[] {"taint", "nodes", "NODE", "nokey=x"},
+                new String[] {"taint", "nodes", "NODE"},
+                new String[] {"taint", "pods", "x", "a=b:NoSchedule"},
+                new String[] {"cordon", "NODE"},
+                new String[] {"cordon", "NODE"},
+                new String[] {"uncordon", "node/NODE"});
+
+    /** Runs {@link #TAINT_STEPS} on node {@code n} with {@code cli}; the transcript with the node named NODE. */
+    private static String transcript(String n, String cliName,
+            java.util.function.Function<String[], CliHarness.Result> cli) {
+        StringBuilder transcript = new StringBuilder();
+        for (String[] step : TAINT_STEPS) {
+            String[] args = java.util.Arrays.stream(step).map(a -> a.replace("NODE", n)).toArray(String[]::new);
+            CliHarness.Result r = cli.apply(args);
+            transcript.append("$ ").append(cliName).append(' ').append(String.join(" ", args)).append('\n')
+                    .append(r.out()).append(r.err()).append("[exit ").append(r.code()).append("]\n");
+        }
+        return transcript.toString().replace(n, "NODE");
+    }
+
     @Test
     void taintAddsOverwritesAndRemovesWithKubectlsMessages() {
         String n = node();
-        StringBuilder transcript = new StringBuilder();
-        for (String[] args : List.of(
-                new String[] {"taint", "nodes", n, "dedicated=special:NoSchedule"},
-                new String[] {"taint", "nodes", n, "dedicated=other:NoSchedule"},
-                new String[] {"taint", "nodes", n, "dedicated=other:NoSchedule", "--overwrite"},
-                new String[] {"taint", "node/" + n, "gpu:NoExecute", "spot=yes:PreferNoSchedule"},
-                new String[] {"taint", "nodes", n, "gpu:NoExecute-"},
-                new String[] {"taint", "nodes", n, "gpu:NoExecute-"},
-                new String[] {"taint", "nodes", n, "dedicated-", "extra=1:NoSchedule"},
-                new String[] {"taint", "nodes", n, "bad=x:Sometimes"},
-                new String[] {"taint", "nodes", n, "nokey=x"},
-                new String[] {"taint", "nodes", n},
-                new String[] {"taint", "pods", "x", "a=b:NoSchedule"})) {
-            CliHarness.Result r = k4j(args);
-            transcript.append("$ k4j ").append(String.join(" ", args)).append('\n').append(r.out()).append(r.err())
-                    .append("[exit ").append(r.code()).append("]\n");
-        }
-        Golden.check("nodes/taint.txt", transcript.toString(), s -> s.replace(n, "NODE"));
+        Golden.check("nodes/taint.txt", transcript(n, "k4j", NodeCommandsIT::k4j));
         assertThat(get(n).getSpec().getTaints()).extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
                 .containsExactlyInAnyOrder("extra=1:NoSchedule", "spot=yes:PreferNoSchedule");
-        assertThat(k4j("taint", "nodes", n, "extra-", "spot-").ok().out()).isEqualTo("node/" + n + " untainted\n");
+        // unlike kubectl's taint, k4j's also takes node/NAME
+        assertThat(k4j("taint", "node/" + n, "extra-", "spot-").ok().out()).isEqualTo("node/" + n + " untainted\n");
         assertThat(get(n).getSpec().getTaints()).isNullOrEmpty();
     }
 
@@ -149,6 +162,69 @@ class NodeCommandsIT {
                 assertThat(deleted.err()).isEqualTo("WARNING: deleting Pods that declare no controller: " + ns
                         + "/bare\n");
             }
+            assertThat(pods(ns)).extracting(p -> p.getMetadata().getName()).doesNotContainAnyElementsOf(before);
+        } finally {
+            k4j("uncordon", node);
+            client.resources(io.fabric8.kubernetes.api.model.Namespace.class).delete(null, ns,
+                    DeleteOptions.defaults()).onErrorComplete().block(WAIT);
+        }
+    }
+
+    @Test
+    void taintAndCordonPrintWhatTheRealKubectlPrints(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Path binary = io.kube4j.apiserver.testsupport.Requirements.requireBinary("kubectl");
+        var kubectl = io.kube4j.apiserver.testsupport.KubectlRunner.withKubeconfig(binary, kubeconfig, dir,
+                Duration.ofSeconds(60));
+        String ours = transcript(node(), "k4j", NodeCommandsIT::k4j);
+        String theirs = transcript(node(), "k4j", args -> {
+            var r = kubectl.kubectl(args);
+            return new CliHarness.Result(r.code(), r.out(), r.err().replace("'kubectl ", "'k4j "));
+        });
+        assertThat(ours).isEqualTo(theirs);
+    }
+
+    @Test
+    void drainEvictsThroughTheEvictionApiAndRetriesWhileADisruptionBudgetRefuses() {
+        HollowWorkloads cluster = HollowWorkloads.shared();
+        String node = cluster.node(1);
+        String ns = ControllerTestEnv.namespace("k4j-evict");
+        String run = ns.substring(ns.lastIndexOf('-') + 1);
+        client.resources(Deployment.class).create(new DeploymentBuilder().withNewMetadata().withName("guarded")
+                .withNamespace(ns).endMetadata().withNewSpec().withReplicas(2).withNewSelector()
+                .addToMatchLabels("app", "guarded").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "guarded").addToLabels("evict", run).endMetadata().withNewSpec()
+                .withNodeName(node).withTerminationGracePeriodSeconds(0L).addNewContainer().withName("c")
+                .withImage("img:1").endContainer().endSpec().endTemplate().endSpec().build()).block(WAIT);
+        var pdbs = client.resources(io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+        pdbs.create(new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata()
+                .withName("keep-two").withNamespace(ns).endMetadata().withNewSpec()
+                .withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(2)).withNewSelector()
+                .addToMatchLabels("app", "guarded").endSelector().endSpec().build()).block(WAIT);
+        await().atMost(WAIT).until(() -> {
+            var st = pdbs.get(ns, "keep-two").block(WAIT).getStatus();
+            return st != null && st.getCurrentHealthy() != null && st.getCurrentHealthy() == 2
+                    && st.getDisruptionsAllowed() == 0;
+        });
+        String selector = "--pod-selector=evict=" + run;
+        try {
+            // the budget allows no disruption: drain retries every 5 s, then gives up at --timeout
+            CliHarness.Result blocked = k4j("drain", node, selector, "--timeout=7s");
+            assertThat(blocked.code()).isEqualTo(1);
+            assertThat(blocked.err()).contains("(will retry after 5s): Cannot evict pod as it would violate the pod's "
+                    + "disruption budget.\n").contains("global timeout reached: 7s");
+            assertThat(blocked.out()).startsWith("node/" + node + " cordoned\nevicting pod " + ns + "/guarded-");
+            assertThat(pods(ns)).hasSize(2);
+
+            // one disruption allowed: the pods are evicted one after the other (the second waits for the first's
+            // replacement to be healthy)
+            pdbs.patch(ns, "keep-two", io.kube4j.client.PatchType.MERGE, "{\"spec\":{\"minAvailable\":1}}")
+                    .block(WAIT);
+            List<String> before = pods(ns).stream().map(p -> p.getMetadata().getName()).toList();
+            CliHarness.Result drained = k4j("drain", node, selector, "--timeout=60s").ok();
+            assertThat(drained.out()).startsWith("node/" + node + " already cordoned\n")
+                    .endsWith("node/" + node + " drained\n");
+            before.forEach(p -> assertThat(drained.out()).contains("evicting pod " + ns + "/" + p + "\n")
+                    .contains("pod/" + p + " evicted\n"));
             assertThat(pods(ns)).extracting(p -> p.getMetadata().getName()).doesNotContainAnyElementsOf(before);
         } finally {
             k4j("uncordon", node);

@@ -240,4 +240,31 @@ class RolloutCommandsIT {
             assertThat(k4j(ns, args.toArray(String[]::new)).ok().out()).as("k4j %s", args).isEqualTo(expected);
         }
     }
+
+    @Test
+    void onATerminalALiveProgressBarIsDrawnBelowKubectlsLines(@TempDir Path dir) throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        Requirements.require(java.nio.file.Files.isExecutable(script), "script(1) is needed to give k4j a pty");
+        String ns = ControllerTestEnv.namespace("k4j-bar");
+        create(ns, "bar", 2, cluster.node(0), null);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cmd = javaBin + " -jar " + CliHarness.execJar().toAbsolutePath() + " rollout status deployment/bar -n " + ns
+                + " --timeout=90s";
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "-qec", cmd, "/dev/null")
+                .redirectOutput(out.toFile()).redirectErrorStream(true);
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        pb.environment().put("HOME", dir.toString());
+        Process p = pb.start();
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("k4j exits").isTrue();
+        String text = java.nio.file.Files.readString(out);
+        assertThat(p.exitValue()).as(text).isEqualTo(0);
+        // the bar is redrawn in place (carriage return, erase line), coloured, and erased before the last line
+        String plain = io.kube4j.cli.output.Colors.strip(text);
+        assertThat(text).contains("\r\u001b[K[").contains("\u001b[");
+        assertThat(plain).containsPattern("\\[[#=.]{20}\\] \\d/2 updated  \\d/2 ready  \\d/2 available")
+                .contains("deployment \"bar\" successfully rolled out");
+        assertThat(plain.stripTrailing()).endsWith("\r\u001b[K");
+        assertThat(plain.lastIndexOf("successfully rolled out")).isLessThan(plain.lastIndexOf("\r\u001b[K["));
+    }
 }

@@ -70,7 +70,7 @@ class StatusViewerTest {
         JsonNode d = deployment(2, "{'updatedReplicas':2,'readyReplicas':2,'availableReplicas':1,'conditions':"
                 + "[{'type':'Progressing','status':'True','reason':'ReplicaSetUpdated'}]}");
         assertThat(ProgressBar.render(ProgressBar.counts("Deployment", d), io.kube4j.cli.output.Colors.NONE))
-                .isEqualTo("[######======........] 2/3 updated  2/3 ready  1/3 available  ReplicaSetUpdated");
+                .isEqualTo("[######=======.......] 2/3 updated  2/3 ready  1/3 available  ReplicaSetUpdated");
     }
 
     @Test
