@@ -1,5 +1,7 @@
 package io.kube4j.cli.commands.apply;
 
+import io.kube4j.cli.output.GoJson;
+import io.kube4j.cli.output.ObjectPrinter;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.cli.api.ApiResource;
 import io.kube4j.cli.api.ObjectRest;
@@ -11,8 +13,6 @@ import io.kube4j.cli.command.KubeCommand;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
-import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -120,65 +120,19 @@ public final class WriteOutput {
         printObject(inv, format, null, list);
     }
 
-    /** Strings that look like numbers or booleans quoted ({@code resourceVersion: "49"}), as kubectl prints them. */
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
-            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
-            .enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .build();
-
-    /** YAML with sorted keys, as kubectl prints it. */
+    /** YAML with sorted keys, as kubectl prints it ({@link ObjectPrinter#yaml}). */
     public static String yaml(JsonNode object) {
-        return YAML.writeValueAsString(sorted(object));
+        return ObjectPrinter.yaml(object);
     }
 
-    /** JSON indented by 4 with sorted keys, as kubectl's {@code -o json} ({@code "key": value}, {@code []}, {@code {}}). */
+    /** JSON as kubectl's {@code -o json}: keys sorted, Go's indent and escapes ({@link GoJson}). */
     public static String json(JsonNode object) {
-        StringBuilder sb = new StringBuilder();
-        writeJson(sorted(object), sb, "");
-        return sb.toString();
-    }
-
-    private static void writeJson(JsonNode n, StringBuilder sb, String indent) {
-        if (n.isObject() && !n.isEmpty()) {
-            sb.append("{\n");
-            List<String> keys = new ArrayList<>(n.propertyNames());
-            for (int i = 0; i < keys.size(); i++) {
-                sb.append(indent).append("    ").append(Codecs.json().writeValueAsString(keys.get(i))).append(": ");
-                writeJson(n.get(keys.get(i)), sb, indent + "    ");
-                sb.append(i + 1 < keys.size() ? ",\n" : "\n");
-            }
-            sb.append(indent).append('}');
-        } else if (n.isArray() && !n.isEmpty()) {
-            sb.append("[\n");
-            for (int i = 0; i < n.size(); i++) {
-                sb.append(indent).append("    ");
-                writeJson(n.get(i), sb, indent + "    ");
-                sb.append(i + 1 < n.size() ? ",\n" : "\n");
-            }
-            sb.append(indent).append(']');
-        } else if (n.isObject()) {
-            sb.append("{}");
-        } else if (n.isArray()) {
-            sb.append("[]");
-        } else {
-            sb.append(Codecs.json().writeValueAsString(n));
-        }
+        return GoJson.indent(ObjectPrinter.sortKeys(object));
     }
 
     /** A copy of {@code n} with every object's keys in order (Go's map order). */
     public static JsonNode sorted(JsonNode n) {
-        if (n.isObject()) {
-            ObjectNode o = Codecs.json().createObjectNode();
-            n.propertyNames().stream().sorted().forEach(k -> o.set(k, sorted(n.get(k))));
-            return o;
-        }
-        if (n.isArray()) {
-            ArrayNode a = Codecs.json().createArrayNode();
-            n.forEach(e -> a.add(sorted(e)));
-            return a;
-        }
-        return n;
+        return ObjectPrinter.sortKeys(n);
     }
 
     /** kubectl's line for a failed write of one object: {@code Error from server (Reason): error when creating "f": msg}. */
