@@ -41,7 +41,7 @@ import java.util.Optional;
 
 /**
  * The REST verbs of every resource: get, list, watch, create, update, patch, delete, deletecollection, and
- * the subresources status, binding, scale and finalize; pods/log, exec, attach and portforward go to the pod's
+ * the subresources status, binding, scale, finalize and pods/eviction ({@link PodEviction}); pods/log, exec, attach and portforward go to the pod's
  * node agent through {@link KubeletProxy}. Requests are decoded and checked here; the object
  * lifecycle is {@link ResourceStore}'s.
  */
@@ -56,6 +56,7 @@ public final class ResourceHandler {
     private final WatchHandler watches;
     private final ApiServerProperties props;
     private final KubeletProxy kubelets;
+    private final PodEviction evictions;
     private final List<ResourceExtension> extensions;
 
     public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
@@ -71,6 +72,7 @@ public final class ResourceHandler {
         this.watches = watches;
         this.props = props;
         this.kubelets = new KubeletProxy(store, registry, props.kubelet());
+        this.evictions = new PodEviction(store, registry, props);
     }
 
     public Mono<ServerResponse> handle(ServerRequest request) {
@@ -110,7 +112,7 @@ public final class ResourceHandler {
             if (!dry.equals("All")) {
                 return Mono.error(ApiException.badRequest("Unsupported value: \"" + dry + "\": supported values: \"All\""));
             }
-            if (method != HttpMethod.GET) {
+            if (method != HttpMethod.GET && !PodEviction.servesDryRun(t, info.subresource())) {
                 // Refused rather than ignored: a dry run that wrote would be worse than none. The store's side
                 // effects (Service IP/port allocation, quota charges) have no dry-run mode yet.
                 return Mono.error(ApiException.badRequest("dryRun=All is not supported by this server yet; "
@@ -285,8 +287,8 @@ public final class ResourceHandler {
                     : Mono.error(ApiException.methodNotAllowed("finalize supports update"));
             case "log" -> kubelets.handle(request, info);
             case "exec", "attach", "portforward" -> admitConnect(request, info).then(Mono.defer(() -> kubelets.handle(request, info)));
-            case "eviction" -> Mono.error(ApiException.notImplemented(
-                    "pods/eviction is not served yet: it needs PodDisruptionBudget checks"));
+            case "eviction" -> method == HttpMethod.POST ? evictions.evict(request, info)
+                    : Mono.error(ApiException.methodNotAllowed("eviction supports create"));
             default -> Mono.error(ApiException.notFound("the server could not find the requested resource"));
         };
     }
@@ -471,12 +473,19 @@ public final class ResourceHandler {
     }
 
     private DeleteRequest deleteRequest(ServerRequest request, byte[] body) {
+        return deleteRequest(request, body.length > 0 ? Bodies.parseObject(body, Bodies.mediaType(request)) : null);
+    }
+
+    /** The DeleteOptions of the query and of {@code opts} (a DeleteOptions object, or null when there is none). */
+    static DeleteRequest deleteRequest(ServerRequest request, JsonNode opts) {
         Long grace = request.queryParam("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
         String policy = request.queryParam("propagationPolicy").orElse(null);
         String uid = null;
         String rv = null;
-        if (body.length > 0) {
-            JsonNode opts = Bodies.parseObject(body, Bodies.mediaType(request));
+        if (opts != null && !opts.isNull() && !opts.isMissingNode()) {
+            if (!opts.isObject()) {
+                throw ApiException.badRequest("DeleteOptions must be an object, got " + opts);
+            }
             if (opts.has("gracePeriodSeconds") && !opts.get("gracePeriodSeconds").isNull()) {
                 grace = integer(opts.get("gracePeriodSeconds"), "gracePeriodSeconds");
             }

@@ -72,8 +72,9 @@ public final class Golden {
             if (isHeader(lines[i])) {
                 int j = i;
                 List<List<String>> rows = new ArrayList<>();
+                int[] starts = columnStarts(lines[i]);
                 while (j < lines.length && !lines[j].isBlank()) {
-                    List<String> cells = new ArrayList<>(List.of(lines[j].trim().split(" {2,}")));
+                    List<String> cells = cells(lines[j], starts);
                     for (int c = 0; c < cells.size(); c++) {
                         if (AGE.matcher(cells.get(c)).matches()) {
                             cells.set(c, "<age>");
@@ -109,6 +110,38 @@ public final class Golden {
             }
         }
         return out.toString();
+    }
+
+    /** Where the header's cells start (cells are two or more spaces apart). */
+    private static int[] columnStarts(String header) {
+        List<Integer> starts = new ArrayList<>();
+        java.util.regex.Matcher m = Pattern.compile("(?:^|(?<= {2}))\\S").matcher(header);
+        while (m.find()) {
+            starts.add(m.start());
+        }
+        return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * A row's cells: cut at the header's column starts when the row is aligned with it (so an empty cell stays an
+     * empty cell), else split at runs of two or more spaces.
+     */
+    private static List<String> cells(String line, int[] starts) {
+        boolean aligned = starts.length > 1;
+        for (int k = 1; k < starts.length && aligned; k++) {
+            int p = starts[k];
+            aligned = p >= line.length() || line.charAt(p - 1) == ' ' && line.charAt(p - 2) == ' ';
+        }
+        if (!aligned) {
+            return new ArrayList<>(List.of(line.trim().split(" {2,}")));
+        }
+        List<String> cells = new ArrayList<>();
+        for (int k = 0; k < starts.length; k++) {
+            int from = Math.min(starts[k], line.length());
+            int to = k + 1 < starts.length ? Math.min(starts[k + 1], line.length()) : line.length();
+            cells.add(line.substring(from, to).trim());
+        }
+        return cells;
     }
 
     private static boolean isHeader(String line) {

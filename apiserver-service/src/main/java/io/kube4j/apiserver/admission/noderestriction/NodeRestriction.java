@@ -85,7 +85,7 @@ public final class NodeRestriction implements ValidatingAdmissionPlugin {
                 }
             }
             case "eviction" -> {
-                // the pod is looked up by the eviction itself; kube4j does not serve pods/eviction yet
+                // Kubernetes also checks the evicted pod is bound to this node; kube4j lets the eviction through (TODO)
             }
             default -> throw forbidden(a, "unexpected pod subresource \"" + a.subresource()
                     + "\", only 'status' and 'eviction' are allowed");

@@ -1,0 +1,472 @@
+package io.kube4j.cli.output;
+
+import io.kube4j.cli.api.ApiResource;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+
+/**
+ * The columns kubectl shows for each kind: a port of the server-side printers of kubectl's
+ * pkg/printers/internalversion/printers.go (kube4j's apiserver serves no {@code Table}s, so k4j prints client-side).
+ * Kinds without a printer get {@code NAME AGE}. Cells that only {@code -o wide} shows are marked {@link Column#wide}.
+ */
+public final class ResourceTables {
+
+    /** A column: its header (upper case, as printed) and whether only {@code -o wide} shows it. */
+    public record Column(String header, boolean wide) {
+    }
+
+    /**
+     * A kind's table: the columns and the function giving one object's cells (all of them, wide ones included, in
+     * column order).
+     */
+    public record Definition(List<Column> columns, BiFunction<JsonNode, Instant, List<String>> row) {
+
+        /** The headers shown with or without {@code -o wide}. */
+        public List<String> headers(boolean wide) {
+            List<String> h = new ArrayList<>();
+            for (Column c : columns) {
+                if (wide || !c.wide()) {
+                    h.add(c.header());
+                }
+            }
+            return h;
+        }
+
+        /** One object's cells with or without {@code -o wide}. */
+        public List<String> cells(JsonNode obj, Instant now, boolean wide) {
+            List<String> all = row.apply(obj, now);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < columns.size(); i++) {
+                if (wide || !columns.get(i).wide()) {
+                    out.add(i < all.size() ? all.get(i) : "");
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final Map<String, Definition> BY_KIND = new HashMap<>();
+    private static final Definition DEFAULT = def("NAME,AGE", (o, now) -> List.of(name(o), age(o, now)));
+
+    static {
+        BY_KIND.put("/Pod", def("NAME,READY,STATUS,RESTARTS,AGE,+IP,+NODE,+NOMINATED NODE,+READINESS GATES",
+                ResourceTables::pod));
+        BY_KIND.put("apps/Deployment", def("NAME,READY,UP-TO-DATE,AVAILABLE,AGE,+CONTAINERS,+IMAGES,+SELECTOR",
+                (o, now) -> cells(name(o),
+                        integer(o.path("status").path("readyReplicas")) + "/" + replicas(o),
+                        integer(o.path("status").path("updatedReplicas")),
+                        integer(o.path("status").path("availableReplicas")), age(o, now),
+                        containers(o), images(o), selector(o.path("spec").path("selector")))));
+        BY_KIND.put("apps/ReplicaSet", def("NAME,DESIRED,CURRENT,READY,AGE,+CONTAINERS,+IMAGES,+SELECTOR",
+                (o, now) -> cells(name(o), replicas(o), integer(o.path("status").path("replicas")),
+                        integer(o.path("status").path("readyReplicas")), age(o, now),
+                        containers(o), images(o), selector(o.path("spec").path("selector")))));
+        BY_KIND.put("apps/StatefulSet", def("NAME,READY,AGE,+CONTAINERS,+IMAGES",
+                (o, now) -> cells(name(o), integer(o.path("status").path("readyReplicas")) + "/" + replicas(o),
+                        age(o, now), containers(o), images(o))));
+        BY_KIND.put("apps/DaemonSet", def("NAME,DESIRED,CURRENT,READY,UP-TO-DATE,AVAILABLE,NODE SELECTOR,AGE,"
+                + "+CONTAINERS,+IMAGES,+SELECTOR", (o, now) -> {
+                    JsonNode s = o.path("status");
+                    return cells(name(o), integer(s.path("desiredNumberScheduled")),
+                            integer(s.path("currentNumberScheduled")), integer(s.path("numberReady")),
+                            integer(s.path("updatedNumberScheduled")), integer(s.path("numberAvailable")),
+                            labels(o.path("spec").path("template").path("spec").path("nodeSelector")), age(o, now),
+                            containers(o), images(o), selector(o.path("spec").path("selector")));
+                }));
+        BY_KIND.put("batch/Job", def("NAME,STATUS,COMPLETIONS,DURATION,AGE,+CONTAINERS,+IMAGES,+SELECTOR",
+                ResourceTables::job));
+        BY_KIND.put("batch/CronJob", def("NAME,SCHEDULE,TIMEZONE,SUSPEND,ACTIVE,LAST SCHEDULE,AGE,+CONTAINERS,"
+                + "+IMAGES,+SELECTOR", (o, now) -> {
+                    JsonNode spec = o.path("spec");
+                    JsonNode podSpec = spec.path("jobTemplate").path("spec").path("template").path("spec");
+                    String last = o.path("status").path("lastScheduleTime").asString("");
+                    return cells(name(o), spec.path("schedule").asString(""),
+                            spec.path("timeZone").asString("<none>"),
+                            String.valueOf(spec.path("suspend").asBoolean(false)),
+                            String.valueOf(o.path("status").path("active").size()),
+                            last.isEmpty() ? "<none>" : Ages.since(last, now), age(o, now),
+                            join(podSpec.path("containers"), "name"), join(podSpec.path("containers"), "image"),
+                            selector(spec.path("jobTemplate").path("spec").path("selector")));
+                }));
+        BY_KIND.put("/Service", def("NAME,TYPE,CLUSTER-IP,EXTERNAL-IP,PORT(S),AGE,+SELECTOR", ResourceTables::service));
+        BY_KIND.put("/Node", def("NAME,STATUS,ROLES,AGE,VERSION,+INTERNAL-IP,+EXTERNAL-IP,+OS-IMAGE,+KERNEL-VERSION,"
+                + "+CONTAINER-RUNTIME", ResourceTables::node));
+        BY_KIND.put("/Namespace", def("NAME,STATUS,AGE",
+                (o, now) -> cells(name(o), o.path("status").path("phase").asString(""), age(o, now))));
+        BY_KIND.put("/Event", def("LAST SEEN,TYPE,REASON,OBJECT,+SUBOBJECT,+SOURCE,MESSAGE,+FIRST SEEN,+COUNT,+NAME",
+                ResourceTables::event));
+        BY_KIND.put("/ConfigMap", def("NAME,DATA,AGE", (o, now) -> cells(name(o),
+                String.valueOf(o.path("data").size() + o.path("binaryData").size()), age(o, now))));
+        BY_KIND.put("/Secret", def("NAME,TYPE,DATA,AGE", (o, now) -> cells(name(o), o.path("type").asString(""),
+                String.valueOf(o.path("data").size()), age(o, now))));
+        BY_KIND.put("/ServiceAccount", def("NAME,SECRETS,AGE", (o, now) -> cells(name(o),
+                String.valueOf(o.path("secrets").size()), age(o, now))));
+        BY_KIND.put("/Endpoints", def("NAME,ENDPOINTS,AGE", (o, now) -> cells(name(o), endpoints(o), age(o, now))));
+        BY_KIND.put("coordination.k8s.io/Lease", def("NAME,HOLDER,AGE", (o, now) -> cells(name(o),
+                o.path("spec").path("holderIdentity").asString(""), age(o, now))));
+        BY_KIND.put("scheduling.k8s.io/PriorityClass", def("NAME,VALUE,GLOBAL-DEFAULT,AGE,PREEMPTIONPOLICY",
+                (o, now) -> cells(name(o), integer(o.path("value")),
+                        String.valueOf(o.path("globalDefault").asBoolean(false)), age(o, now),
+                        o.path("preemptionPolicy").asString("PreemptLowerPriority"))));
+        BY_KIND.put("policy/PodDisruptionBudget", def("NAME,MIN AVAILABLE,MAX UNAVAILABLE,ALLOWED DISRUPTIONS,AGE",
+                (o, now) -> cells(name(o), intOrString(o.path("spec").path("minAvailable")),
+                        intOrString(o.path("spec").path("maxUnavailable")),
+                        integer(o.path("status").path("disruptionsAllowed")), age(o, now))));
+        Definition createdAt = def("NAME,CREATED AT", (o, now) -> cells(name(o),
+                o.path("metadata").path("creationTimestamp").asString("")));
+        BY_KIND.put("rbac.authorization.k8s.io/Role", createdAt);
+        BY_KIND.put("rbac.authorization.k8s.io/ClusterRole", createdAt);
+        Definition binding = def("NAME,ROLE,AGE,+USERS,+GROUPS,+SERVICEACCOUNTS", ResourceTables::binding);
+        BY_KIND.put("rbac.authorization.k8s.io/RoleBinding", binding);
+        BY_KIND.put("rbac.authorization.k8s.io/ClusterRoleBinding", binding);
+    }
+
+    private ResourceTables() {
+    }
+
+    /** The table of {@code resource}'s kind ({@code NAME AGE} when kubectl has no printer for it). */
+    public static Definition of(ApiResource resource) {
+        return of(resource.group(), resource.kind());
+    }
+
+    public static Definition of(String group, String kind) {
+        return BY_KIND.getOrDefault(group + "/" + kind, DEFAULT);
+    }
+
+    /** {@code "NAME,READY,+IP"}: a {@code +} marks a wide-only column. */
+    private static Definition def(String headers, BiFunction<JsonNode, Instant, List<String>> row) {
+        List<Column> cols = new ArrayList<>();
+        for (String h : headers.split(",")) {
+            cols.add(h.startsWith("+") ? new Column(h.substring(1), true) : new Column(h, false));
+        }
+        return new Definition(List.copyOf(cols), row);
+    }
+
+    private static List<String> cells(String... c) {
+        return List.of(c);
+    }
+
+    static String name(JsonNode o) {
+        return o.path("metadata").path("name").asString("");
+    }
+
+    static String age(JsonNode o, Instant now) {
+        return Ages.since(o.path("metadata").path("creationTimestamp").asString(null), now);
+    }
+
+    private static String integer(JsonNode n) {
+        return String.valueOf(n.asLong(0));
+    }
+
+    private static String replicas(JsonNode o) {
+        JsonNode r = o.path("spec").path("replicas");
+        return r.isMissingNode() || r.isNull() ? "1" : String.valueOf(r.asLong());
+    }
+
+    private static String intOrString(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? "N/A" : n.asString(n.toString());
+    }
+
+    private static String containers(JsonNode o) {
+        return join(o.path("spec").path("template").path("spec").path("containers"), "name");
+    }
+
+    private static String images(JsonNode o) {
+        return join(o.path("spec").path("template").path("spec").path("containers"), "image");
+    }
+
+    private static String join(JsonNode array, String field) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : array) {
+            out.add(c.path(field).asString(""));
+        }
+        return String.join(",", out);
+    }
+
+    /** {@code labels.FormatLabels}: {@code a=b,c=d} sorted by key, {@code <none>} when empty. */
+    public static String labels(JsonNode map) {
+        if (!map.isObject() || map.isEmpty()) {
+            return "<none>";
+        }
+        TreeMap<String, String> sorted = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            sorted.put(e.getKey(), e.getValue().asString(""));
+        }
+        StringBuilder sb = new StringBuilder();
+        sorted.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ",").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    /** {@code metav1.FormatLabelSelector}: {@code app=web,tier in (a,b)}, {@code <none>} when empty. */
+    public static String selector(JsonNode sel) {
+        if (!sel.isObject()) {
+            return "<none>";
+        }
+        List<String> parts = new ArrayList<>();
+        TreeMap<String, String> ml = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : sel.path("matchLabels").properties()) {
+            ml.put(e.getKey(), e.getValue().asString(""));
+        }
+        ml.forEach((k, v) -> parts.add(k + "=" + v));
+        for (JsonNode expr : sel.path("matchExpressions")) {
+            String key = expr.path("key").asString("");
+            List<String> values = new ArrayList<>();
+            expr.path("values").forEach(v -> values.add(v.asString("")));
+            String op = expr.path("operator").asString("");
+            switch (op) {
+                case "In" -> parts.add(key + " in (" + String.join(",", values) + ")");
+                case "NotIn" -> parts.add(key + " notin (" + String.join(",", values) + ")");
+                case "Exists" -> parts.add(key);
+                case "DoesNotExist" -> parts.add("!" + key);
+                default -> parts.add(key + " " + op + " " + values);
+            }
+        }
+        if (parts.isEmpty()) {
+            return sel.has("matchLabels") || sel.has("matchExpressions") ? "<none>" : "<none>";
+        }
+        return String.join(",", parts);
+    }
+
+    private static List<String> pod(JsonNode o, Instant now) {
+        PodStatus ps = PodStatus.of(o);
+        JsonNode status = o.path("status");
+        String ip = status.path("podIPs").path(0).path("ip").asString("");
+        if (ip.isEmpty()) {
+            ip = status.path("podIP").asString("");
+        }
+        String node = o.path("spec").path("nodeName").asString("");
+        String nominated = status.path("nominatedNodeName").asString("");
+        String gates = "<none>";
+        JsonNode rg = o.path("spec").path("readinessGates");
+        if (rg.size() > 0) {
+            int trueCount = 0;
+            for (JsonNode g : rg) {
+                for (JsonNode c : status.path("conditions")) {
+                    if (c.path("type").asString("").equals(g.path("conditionType").asString(""))) {
+                        if (c.path("status").asString("").equals("True")) {
+                            trueCount++;
+                        }
+                        break;
+                    }
+                }
+            }
+            gates = trueCount + "/" + rg.size();
+        }
+        return cells(name(o), ps.ready(), ps.reason(), ps.restartsCell(now), age(o, now),
+                ip.isEmpty() ? "<none>" : ip, node.isEmpty() ? "<none>" : node,
+                nominated.isEmpty() ? "<none>" : nominated, gates);
+    }
+
+    private static List<String> job(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        JsonNode status = o.path("status");
+        long succeeded = status.path("succeeded").asLong(0);
+        String completions;
+        if (spec.path("completions").isNumber()) {
+            completions = succeeded + "/" + spec.path("completions").asLong();
+        } else {
+            long parallelism = spec.path("parallelism").asLong(0);
+            completions = parallelism > 1 ? succeeded + "/1 of " + parallelism : succeeded + "/1";
+        }
+        String start = status.path("startTime").asString("");
+        String end = status.path("completionTime").asString("");
+        String duration = "";
+        if (!start.isEmpty()) {
+            duration = end.isEmpty() ? Ages.since(start, now)
+                    : Ages.human(java.time.Duration.between(java.time.OffsetDateTime.parse(start).toInstant(),
+                    java.time.OffsetDateTime.parse(end).toInstant()));
+        }
+        String state;
+        if (condition(status, "Complete")) {
+            state = "Complete";
+        } else if (condition(status, "Failed")) {
+            state = "Failed";
+        } else if (o.path("metadata").has("deletionTimestamp")) {
+            state = "Terminating";
+        } else if (condition(status, "SuccessCriteriaMet")) {
+            state = "SuccessCriteriaMet";
+        } else if (condition(status, "FailureTarget")) {
+            state = "FailureTarget";
+        } else if (condition(status, "Suspended")) {
+            state = "Suspended";
+        } else {
+            state = "Running";
+        }
+        return cells(name(o), state, completions, duration, age(o, now),
+                join(spec.path("template").path("spec").path("containers"), "name"),
+                join(spec.path("template").path("spec").path("containers"), "image"),
+                selector(spec.path("selector")));
+    }
+
+    private static boolean condition(JsonNode status, String type) {
+        for (JsonNode c : status.path("conditions")) {
+            if (c.path("type").asString("").equals(type) && c.path("status").asString("").equals("True")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> service(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        String type = spec.path("type").asString("ClusterIP");
+        String clusterIp = spec.path("clusterIP").asString("");
+        List<String> external = new ArrayList<>();
+        spec.path("externalIPs").forEach(ip -> external.add(ip.asString("")));
+        String externalIp;
+        switch (type) {
+            case "LoadBalancer" -> {
+                List<String> lb = new ArrayList<>();
+                for (JsonNode in : o.path("status").path("loadBalancer").path("ingress")) {
+                    String v = in.path("ip").asString("");
+                    lb.add(v.isEmpty() ? in.path("hostname").asString("") : v);
+                }
+                lb.addAll(external);
+                externalIp = lb.isEmpty() ? "<pending>" : String.join(",", lb);
+            }
+            case "ExternalName" -> externalIp = spec.path("externalName").asString("");
+            default -> externalIp = external.isEmpty() ? "<none>" : String.join(",", external);
+        }
+        List<String> ports = new ArrayList<>();
+        for (JsonNode p : spec.path("ports")) {
+            String proto = p.path("protocol").asString("TCP");
+            long node = p.path("nodePort").asLong(0);
+            ports.add(node != 0 ? p.path("port").asLong() + ":" + node + "/" + proto
+                    : p.path("port").asLong() + "/" + proto);
+        }
+        return cells(name(o), type, clusterIp.isEmpty() ? "<none>" : clusterIp, externalIp,
+                ports.isEmpty() ? "<none>" : String.join(",", ports), age(o, now), labels(spec.path("selector")));
+    }
+
+    private static List<String> node(JsonNode o, Instant now) {
+        JsonNode status = o.path("status");
+        List<String> st = new ArrayList<>();
+        for (JsonNode c : status.path("conditions")) {
+            if (c.path("type").asString("").equals("Ready")) {
+                st.add(c.path("status").asString("").equals("True") ? "Ready" : "NotReady");
+            }
+        }
+        if (st.isEmpty()) {
+            st.add("Unknown");
+        }
+        if (o.path("spec").path("unschedulable").asBoolean(false)) {
+            st.add("SchedulingDisabled");
+        }
+        TreeSet<String> roles = new TreeSet<>();
+        for (Map.Entry<String, JsonNode> l : o.path("metadata").path("labels").properties()) {
+            if (l.getKey().startsWith("node-role.kubernetes.io/")) {
+                String role = l.getKey().substring("node-role.kubernetes.io/".length());
+                if (!role.isEmpty()) {
+                    roles.add(role);
+                }
+            } else if (l.getKey().equals("kubernetes.io/role") && !l.getValue().asString("").isEmpty()) {
+                roles.add(l.getValue().asString());
+            }
+        }
+        JsonNode info = status.path("nodeInfo");
+        return cells(name(o), String.join(",", st), roles.isEmpty() ? "<none>" : String.join(",", roles),
+                age(o, now), info.path("kubeletVersion").asString(""),
+                address(status, "InternalIP"), address(status, "ExternalIP"),
+                orUnknown(info.path("osImage")), orUnknown(info.path("kernelVersion")),
+                orUnknown(info.path("containerRuntimeVersion")));
+    }
+
+    private static String address(JsonNode status, String type) {
+        for (JsonNode a : status.path("addresses")) {
+            if (a.path("type").asString("").equals(type)) {
+                return a.path("address").asString("");
+            }
+        }
+        return "<none>";
+    }
+
+    private static String orUnknown(JsonNode n) {
+        String s = n.asString("");
+        return s.isEmpty() ? "<unknown>" : s;
+    }
+
+    private static List<String> event(JsonNode o, Instant now) {
+        String first = o.path("firstTimestamp").asString("");
+        String firstSeen = !first.isEmpty() ? Ages.since(first, now) : Ages.since(o.path("eventTime").asString(null), now);
+        String last = o.path("lastTimestamp").asString("");
+        String lastSeen = !last.isEmpty() ? Ages.since(last, now) : firstSeen;
+        long count = o.path("count").asLong(0);
+        if (o.path("series").isObject()) {
+            lastSeen = Ages.since(o.path("series").path("lastObservedTime").asString(null), now);
+            count = o.path("series").path("count").asLong(0);
+        } else if (count == 0) {
+            count = 1;
+        }
+        JsonNode inv = o.path("involvedObject");
+        String kind = inv.path("kind").asString("").toLowerCase(java.util.Locale.ROOT);
+        String target = inv.path("name").asString("").isEmpty() ? kind : kind + "/" + inv.path("name").asString();
+        String source = o.path("source").path("component").asString("");
+        if (source.isEmpty()) {
+            source = o.path("reportingComponent").asString("");
+            String instance = o.path("reportingInstance").asString("");
+            if (!instance.isEmpty()) {
+                source = source + ", " + instance;
+            }
+        } else if (!o.path("source").path("host").asString("").isEmpty()) {
+            source = source + ", " + o.path("source").path("host").asString();
+        }
+        return cells(lastSeen, o.path("type").asString(""), o.path("reason").asString(""), target,
+                inv.path("fieldPath").asString(""), source, o.path("message").asString("").strip(), firstSeen,
+                String.valueOf(count), name(o));
+    }
+
+    private static String endpoints(JsonNode o) {
+        List<String> list = new ArrayList<>();
+        int count = 0;
+        for (JsonNode ss : o.path("subsets")) {
+            if (ss.path("ports").isEmpty()) {
+                for (JsonNode a : ss.path("addresses")) {
+                    count++;
+                    if (list.size() < 3) {
+                        list.add(a.path("ip").asString(""));
+                    }
+                }
+                continue;
+            }
+            for (JsonNode p : ss.path("ports")) {
+                for (JsonNode a : ss.path("addresses")) {
+                    count++;
+                    if (list.size() < 3) {
+                        list.add(a.path("ip").asString("") + ":" + p.path("port").asLong());
+                    }
+                }
+            }
+        }
+        if (list.isEmpty()) {
+            return "<none>";
+        }
+        String ret = String.join(",", list);
+        return count > list.size() ? ret + " + " + (count - list.size()) + " more..." : ret;
+    }
+
+    private static List<String> binding(JsonNode o, Instant now) {
+        JsonNode ref = o.path("roleRef");
+        List<String> users = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        List<String> sas = new ArrayList<>();
+        for (JsonNode s : o.path("subjects")) {
+            switch (s.path("kind").asString("")) {
+                case "User" -> users.add(s.path("name").asString(""));
+                case "Group" -> groups.add(s.path("name").asString(""));
+                case "ServiceAccount" -> sas.add(s.path("namespace").asString("") + "/" + s.path("name").asString(""));
+                default -> {
+                }
+            }
+        }
+        return cells(name(o), ref.path("kind").asString("") + "/" + ref.path("name").asString(""), age(o, now),
+                String.join(", ", users), String.join(", ", groups), String.join(", ", sas));
+    }
+}
