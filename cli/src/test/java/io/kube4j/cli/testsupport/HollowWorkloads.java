@@ -35,6 +35,8 @@ public final class HollowWorkloads {
 
     public static final Duration WAIT = Duration.ofSeconds(45);
     private static HollowWorkloads shared;
+    private static int users;
+    private boolean closed;
 
     private final String prefix;
     private final HollowFleet fleet;
@@ -62,15 +64,38 @@ public final class HollowWorkloads {
                         io.kube4j.controller.disruption.DisruptionControllerProperties.defaults()));
     }
 
-    /** Starts (once) two hollow nodes and the controllers; stopped when the JVM exits. */
-    public static synchronized HollowWorkloads shared() {
+    /**
+     * Starts two hollow nodes and the controllers if no test class holds them, and counts the caller as a user. A
+     * test class calls this in {@code @BeforeAll} and {@link #release()} in {@code @AfterAll}: the controllers act on
+     * every namespace, so they must not outlive the classes that want them (another class's fixture Deployment,
+     * whose status it writes itself, would otherwise get ReplicaSets and pods).
+     */
+    public static synchronized HollowWorkloads acquire() {
         if (shared == null) {
             try {
                 shared = new HollowWorkloads(2);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the hollow cluster", e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "hollow-workloads-shutdown"));
+            HollowWorkloads started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "hollow-workloads-shutdown"));
+        }
+        users++;
+        return shared;
+    }
+
+    /** Ends a user's hold ({@link #acquire()}); the last one stops the nodes and controllers. */
+    public static synchronized void release() {
+        if (users > 0 && --users == 0 && shared != null) {
+            shared.close();
+            shared = null;
+        }
+    }
+
+    /** The running instance (a test class must hold it: {@link #acquire()}). */
+    public static synchronized HollowWorkloads shared() {
+        if (shared == null) {
+            throw new IllegalStateException("HollowWorkloads.acquire() in @BeforeAll first");
         }
         return shared;
     }
@@ -80,7 +105,11 @@ public final class HollowWorkloads {
         return fleet.nodeName(i);
     }
 
-    private void close() {
+    private synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             manager.stop();
         } catch (Exception ignored) {

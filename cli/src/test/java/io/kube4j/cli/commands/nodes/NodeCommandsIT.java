@@ -32,11 +32,17 @@ class NodeCommandsIT {
     private static Path kubeconfig;
     private static KubeClient client;
 
+    @org.junit.jupiter.api.AfterAll
+    static void releaseHollowWorkloads() {
+        HollowWorkloads.release();
+    }
+
     @BeforeAll
     static void start() {
         ApiServerInstance apiserver = ApiServerInstance.secureShared();
         kubeconfig = apiserver.kubeconfig(apiserver.pki().admin());
         client = ControllerTestEnv.client();
+        HollowWorkloads.acquire();
     }
 
     private static CliHarness.Result k4j(String... args) {

@@ -34,11 +34,16 @@ class RolloutCommandsIT {
     private static HollowWorkloads cluster;
     private static ResourceClient<Deployment> deployments;
 
+    @org.junit.jupiter.api.AfterAll
+    static void stop() {
+        HollowWorkloads.release();
+    }
+
     @BeforeAll
     static void start() {
         ApiServerInstance apiserver = ApiServerInstance.secureShared();
         kubeconfig = apiserver.kubeconfig(apiserver.pki().admin());
-        cluster = HollowWorkloads.shared();
+        cluster = HollowWorkloads.acquire();
         KubeClient client = ControllerTestEnv.client();
         deployments = client.resources(Deployment.class);
     }
