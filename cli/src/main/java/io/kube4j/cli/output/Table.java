@@ -31,33 +31,12 @@ public final class Table {
         return rows;
     }
 
+    /** The rows aligned: a {@link WatchTable} with no earlier batch computes exactly that. */
     public String render() {
-        int cols = rows.stream().mapToInt(List::size).max().orElse(0);
-        int[] w = new int[cols];
-        for (List<String> r : rows) {
-            for (int c = 0; c < r.size(); c++) {
-                w[c] = Math.max(w[c], visible(r.get(c)));
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (List<String> r : rows) {
-            for (int c = 0; c < r.size(); c++) {
-                String cell = r.get(c) == null ? "" : r.get(c);
-                sb.append(cell);
-                if (c < r.size() - 1) {
-                    sb.append(" ".repeat(w[c] - visible(cell) + 3));
-                }
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
+        return new WatchTable().render(rows);
     }
 
     public void print(PrintStream out) {
         out.print(render());
-    }
-
-    private static int visible(String s) {
-        return s == null ? 0 : Colors.strip(s).length();
     }
 }

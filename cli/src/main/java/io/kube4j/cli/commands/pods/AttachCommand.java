@@ -20,12 +20,7 @@ public class AttachCommand extends KubeCommand {
 
     @Override
     protected void flags(Flags.Builder b) {
-        b.string("-c, --container", "CONTAINER", null,
-                "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting "
-                        + "the container to be attached or the first container in the pod will be chosen");
-        b.bool("-i, --stdin", "Pass stdin to the container");
-        b.bool("-t, --tty", "Stdin is a TTY");
-        b.bool("-q, --quiet", "Only print output from the remote session");
+        RemoteSession.streamFlags(b);
         b.positionals("(POD | TYPE/NAME)", "The pod (or workload) to attach to");
     }
 

@@ -26,6 +26,16 @@ final class RemoteSession {
     }
 
     /** Whether a TTY can be used: asked for, with stdin, on a terminal; else kubectl's warning (and none). */
+    /** The flags exec and attach share: {@code -c}, {@code -i}, {@code -t}, {@code -q}. */
+    static void streamFlags(io.kube4j.cli.command.Flags.Builder b) {
+        b.string("-c, --container", "CONTAINER", null,
+                "Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting "
+                        + "the container to be attached or the first container in the pod will be chosen");
+        b.bool("-i, --stdin", "Pass stdin to the container");
+        b.bool("-t, --tty", "Stdin is a TTY");
+        b.bool("-q, --quiet", "Only print output from the remote session");
+    }
+
     static boolean useTty(Invocation inv, boolean ttyFlag, boolean stdinFlag) {
         if (!ttyFlag) {
             return false;
