@@ -223,6 +223,11 @@ public final class ResourceStore {
      * the validating admission chain, then the compare-and-swap create (Kubernetes' order).
      */
     public Mono<Written> create(ResourceType t, String ns, HasMetadata obj, UserInfo user) {
+        return create(t, ns, obj, user, WriteOptions.NONE);
+    }
+
+    /** A create with the request's {@link WriteOptions} (dry run, field manager). */
+    public Mono<Written> create(ResourceType t, String ns, HasMetadata obj, UserInfo user, WriteOptions options) {
         return Mono.defer(() -> {
             ObjectMeta m = obj.getMetadata();
             if (m == null) {
@@ -316,6 +321,12 @@ public final class ResourceStore {
 
     /** PUT for {@code user}; the update runs the admission chain (subresource "status" for {@link Part#STATUS}). */
     public Mono<Written> update(ResourceType t, String ns, String name, HasMetadata body, Part part, UserInfo user) {
+        return update(t, ns, name, body, part, user, WriteOptions.NONE);
+    }
+
+    /** PUT with the request's {@link WriteOptions} (dry run, field manager). */
+    public Mono<Written> update(ResourceType t, String ns, String name, HasMetadata body, Part part, UserInfo user,
+                                WriteOptions options) {
         return Mono.defer(() -> {
             ObjectMeta bm = body.getMetadata();
             if (bm == null) {
@@ -346,6 +357,12 @@ public final class ResourceStore {
     /** PATCH for {@code user}, with admission as {@link #update}. */
     public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
                                UserInfo user) {
+        return patch(t, ns, name, patchType, patch, part, user, WriteOptions.NONE);
+    }
+
+    /** PATCH with the request's {@link WriteOptions} (dry run, field manager, force for server-side apply). */
+    public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
+                               UserInfo user, WriteOptions options) {
         return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());

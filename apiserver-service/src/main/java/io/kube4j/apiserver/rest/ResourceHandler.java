@@ -23,6 +23,7 @@ import io.kube4j.apiserver.registry.DeleteRequest;
 import io.kube4j.apiserver.registry.ListOptions;
 import io.kube4j.apiserver.registry.ListResult;
 import io.kube4j.apiserver.registry.ResourceStore;
+import io.kube4j.apiserver.registry.WriteOptions;
 import io.kube4j.apiserver.registry.ScaleSubresource;
 import io.kube4j.apiserver.storage.StorageUnavailableException;
 import io.kube4j.apiserver.watch.WatchCacheManager;
@@ -208,7 +209,7 @@ public final class ResourceHandler {
         ResourceType t = info.type();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
-                .flatMap(d -> store.create(t, info.namespace(), d.object(), RequestUser.get(request))
+                .flatMap(d -> store.create(t, info.namespace(), d.object(), RequestUser.get(request), writeOptions(request))
                         .flatMap(w -> Responses.object(request, 201, w.json(), d.warnings())));
     }
 
@@ -216,7 +217,8 @@ public final class ResourceHandler {
         ResourceType t = info.type();
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
-                .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part, RequestUser.get(request))
+                .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part, RequestUser.get(request),
+                        writeOptions(request))
                         .flatMap(w -> Responses.object(request, 200, w.json(), d.warnings())));
     }
 
@@ -235,7 +237,8 @@ public final class ResourceHandler {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
         return Bodies.read(request, props.maxRequestBodySize())
-                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request)))
+                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request),
+                        writeOptions(request)))
                 .flatMap(w -> Responses.object(request, 200, w.json()));
     }
 
@@ -421,6 +424,23 @@ public final class ResourceHandler {
 
     // ---------------------------------------------------------------- decoding
 
+    /**
+     * The request's {@link WriteOptions}; without {@code fieldManager} the manager is the User-Agent's product (the
+     * part before the first '/'), as Kubernetes derives it.
+     */
+    static WriteOptions writeOptions(ServerRequest request) {
+        WriteOptions o = WriteOptions.fromQuery(request.queryParams());
+        if (o.fieldManager() != null) {
+            return o;
+        }
+        String agent = request.headers().firstHeader("User-Agent");
+        String manager = agent == null ? "unknown" : agent.split("/", 2)[0];
+        if (manager.length() > 128) {
+            manager = manager.substring(0, 128);
+        }
+        return new WriteOptions(o.dryRun(), manager.isEmpty() ? "unknown" : manager, o.force(), o.fieldValidation());
+    }
+
     /** A decoded body and the warnings it earned. */
     record Decoded(HasMetadata object, List<String> warnings) {
     }
@@ -458,12 +478,12 @@ public final class ResourceHandler {
             value.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
         }
         unknown = stripUnknown(value);
-        String mode = request.queryParam("fieldValidation").orElse("Warn");
-        if (!unknown.isEmpty() && mode.equals("Strict")) {
+        WriteOptions.FieldValidation mode = writeOptions(request).fieldValidation();
+        if (!unknown.isEmpty() && mode == WriteOptions.FieldValidation.STRICT) {
             throw ApiException.badRequest("strict decoding error: "
                     + String.join(", ", unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()));
         }
-        List<String> warnings = mode.equals("Ignore") ? List.of()
+        List<String> warnings = mode == WriteOptions.FieldValidation.IGNORE ? List.of()
                 : unknown.stream().map(f -> "unknown field \"" + f + "\"").toList();
         return new Decoded(value, warnings);
     }
