@@ -1,5 +1,7 @@
 package io.kube4j.apiserver.patch;
 
+import io.kube4j.api.patch.PatchMetaTable;
+import io.kube4j.api.patch.PatchSchema;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.apiserver.rest.ApiException;
 import org.junit.jupiter.api.Test;

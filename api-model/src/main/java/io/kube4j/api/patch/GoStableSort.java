@@ -1,4 +1,4 @@
-package io.kube4j.apiserver.patch;
+package io.kube4j.api.patch;
 
 import java.util.Collections;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.kube4j.apiserver.patch;
+package io.kube4j.api.patch;
 
 /**
  * A strategic merge patch that cannot be applied: {@code status} is the HTTP status Kubernetes' apiserver gives it

@@ -1,4 +1,4 @@
-package io.kube4j.apiserver.patch;
+package io.kube4j.api.patch;
 
 import io.kube4j.api.codec.Codecs;
 import org.junit.jupiter.api.Test;
