@@ -28,7 +28,8 @@ public class K4jApplication {
         Map<String, Object> p = new HashMap<>();
         p.put("spring.main.banner-mode", "off");
         p.put("spring.shell.interactive.enabled", Boolean.toString(!oneShot));
-        p.put("spring.shell.history.name", "k4j_history");
+        // in the home directory, not wherever k4j was started
+        p.put("spring.shell.history.name", System.getProperty("user.home") + "/.k4j_history");
         // k4j has its own version command; scripts are what one-shot mode is for
         p.put("spring.shell.command.version.enabled", "false");
         p.put("spring.shell.command.script.enabled", "false");
