@@ -245,10 +245,16 @@ public final class ResourceHandler {
         if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH) && !type.equals(Patches.STRATEGIC_MERGE_PATCH)) {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
-        return Bodies.read(request, props.maxRequestBodySize())
-                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request),
-                        writeOptions(request)))
-                .flatMap(w -> Responses.object(request, 200, w.json()));
+        WriteOptions options = writeOptions(request);
+        return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> {
+            // merge and strategic patches are objects whose repeated keys Kubernetes reports; a JSON patch is not
+            List<String> strict = new ArrayList<>(type.equals(Patches.JSON_PATCH) ? List.of()
+                    : io.kube4j.apiserver.registry.DuplicateFields.find(body, false));
+            return store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request), options,
+                            strict)
+                    .flatMap(w -> Responses.object(request, 200, w.json(),
+                            options.fieldValidation() == WriteOptions.FieldValidation.WARN ? strict : List.of()));
+        });
     }
 
     private Mono<ServerResponse> delete(ServerRequest request, RequestInfo info) {
@@ -492,13 +498,18 @@ public final class ResourceHandler {
         }
         unknown = stripUnknown(value);
         WriteOptions.FieldValidation mode = writeOptions(request).fieldValidation();
-        if (!unknown.isEmpty() && mode == WriteOptions.FieldValidation.STRICT) {
-            throw ApiException.badRequest("strict decoding error: "
-                    + String.join(", ", unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()));
+        if (mode == WriteOptions.FieldValidation.IGNORE) {
+            return new Decoded(value, List.of());
         }
-        List<String> warnings = mode == WriteOptions.FieldValidation.IGNORE ? List.of()
-                : unknown.stream().map(f -> "unknown field \"" + f + "\"").toList();
-        return new Decoded(value, warnings);
+        boolean yaml = Bodies.isYaml(mediaType);
+        List<String> duplicates = io.kube4j.apiserver.registry.DuplicateFields.find(body, yaml);
+        if (mode == WriteOptions.FieldValidation.STRICT && (!unknown.isEmpty() || !duplicates.isEmpty())) {
+            // Kubernetes' transformDecodeError wording
+            throw ApiException.badRequest(t.kind() + " in version \"" + t.version() + "\" cannot be handled as a "
+                    + t.kind() + ": strict decoding error: " + String.join(", ",
+                    io.kube4j.apiserver.registry.DuplicateFields.strictErrors(duplicates, yaml, unknown)));
+        }
+        return new Decoded(value, io.kube4j.apiserver.registry.DuplicateFields.warnings(duplicates, unknown));
     }
 
     private static List<String> stripUnknown(HasMetadata value) {
