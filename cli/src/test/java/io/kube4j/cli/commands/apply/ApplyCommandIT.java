@@ -188,6 +188,40 @@ class ApplyCommandIT {
         assertThat(none.err()).startsWith("error: must specify one of -f and -k\n");
     }
 
+    /**
+     * A strategic merge patch merges the containers by name: a sidecar another writer added to the live Deployment
+     * survives an apply that changes the image (a JSON merge patch would have replaced the list), and kubectl's apply
+     * of the same files leaves the same containers.
+     */
+    @Test
+    void containersMergeByNameSoAnotherWritersSidecarIsKeptAsWithKubectl() throws IOException {
+        Path binary = Requirements.requireBinary("kubectl");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig,
+                Files.createDirectories(dir.resolve("kubectl-smp")), Duration.ofSeconds(60));
+        String sidecar = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"sidecar\",\"image\":\"busybox\"}]}}}}";
+        Map<String, java.util.List<String>> containers = new java.util.LinkedHashMap<>();
+        for (String tool : java.util.List.of("k4j", "kubectl")) {
+            String ns = "apply-smp-" + tool;
+            namespace(ns);
+            Path f = file(tool + "-smp.yaml", deployment(""));
+            k4j("apply", "-f", f.toString(), "-n", ns).ok();
+            ApiClient.Response patched = admin.patch("/apis/apps/v1/namespaces/" + ns + "/deployments/web",
+                    sidecar, "application/strategic-merge-patch+json");
+            assertThat(patched.code()).as(patched.body()).isEqualTo(200);
+
+            Files.writeString(f, deployment("").replace("nginx:1.25", "nginx:1.26"));
+            String out = tool.equals("k4j") ? k4j("apply", "-f", f.toString(), "-n", ns).ok().out()
+                    : kubectl.kubectl("apply", "-f", f.toString(), "-n", ns).ok().out();
+            assertThat(out).isEqualTo("deployment.apps/web configured\nconfigmap/settings unchanged\n");
+            java.util.List<String> names = new java.util.ArrayList<>();
+            admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/web").json().at("/spec/template/spec/containers")
+                    .forEach(c -> names.add(c.path("name").asString() + "=" + c.path("image").asString()));
+            containers.put(tool, names);
+        }
+        assertThat(containers.get("k4j")).containsExactlyInAnyOrder("web=nginx:1.26", "sidecar=busybox")
+                .isEqualTo(containers.get("kubectl"));
+    }
+
     @Test
     void serverSideApplyIsAClearErrorUntilTheServerServesIt() throws IOException {
         namespace("apply-ssa");
