@@ -222,15 +222,39 @@ class ApplyCommandIT {
                 .isEqualTo(containers.get("kubectl"));
     }
 
+    /**
+     * {@code --server-side}: where the apiserver serves apply patches, kubectl's {@code serverside-applied}, its
+     * conflict error with kubectl's hints when another manager owns a field, and {@code --force-conflicts}; where it
+     * answers 415 (server-side apply not merged yet), a clear error.
+     */
     @Test
-    void serverSideApplyIsAClearErrorUntilTheServerServesIt() throws IOException {
+    void serverSideApplyAsKubectl() throws IOException {
         namespace("apply-ssa");
         Path f = file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {k: v}\n");
+        boolean served = admin.patch("/api/v1/namespaces/apply-ssa/configmaps/probe?fieldManager=probe",
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"probe\"}}",
+                "application/apply-patch+yaml").code() != 415;
         CliHarness.Result r = k4j("apply", "--server-side", "-f", f.toString(), "-n", "apply-ssa");
-        // Issue 11 brings server-side apply; until then the apiserver answers 415 and k4j says so.
-        assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: the server does not support server-side apply (")
-                .endsWith("); apply without --server-side\n");
+        if (!served) {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("error: the server does not support server-side apply (")
+                    .endsWith("); apply without --server-side\n");
+            return;
+        }
+        assertThat(r.ok().out()).isEqualTo("configmap/ssa serverside-applied\n");
+        ApiClient.Response other = admin.patch("/api/v1/namespaces/apply-ssa/configmaps/ssa?fieldManager=other",
+                "{\"data\":{\"k\":\"changed\"}}", "application/merge-patch+json");
+        assertThat(other.code()).as(other.body()).isEqualTo(200);
+
+        CliHarness.Result conflict = k4j("apply", "--server-side", "-f", f.toString(), "-n", "apply-ssa");
+        assertThat(conflict.code()).isEqualTo(1);
+        assertThat(conflict.err()).startsWith("error: Apply failed with 1 conflict: conflict with \"other\"")
+                .contains(".data.k").endsWith(ApplyCommand.CONFLICT_HINT + "\n");
+
+        assertThat(k4j("apply", "--server-side", "--force-conflicts", "-f", f.toString(), "-n", "apply-ssa").ok().out())
+                .isEqualTo("configmap/ssa serverside-applied\n");
+        assertThat(admin.get("/api/v1/namespaces/apply-ssa/configmaps/ssa").json().at("/data/k").asString())
+                .isEqualTo("v");
     }
 
     @Test
