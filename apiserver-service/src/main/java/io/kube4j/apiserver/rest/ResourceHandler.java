@@ -59,6 +59,8 @@ public final class ResourceHandler {
     private final KubeletProxy kubelets;
     private final PodEviction evictions;
     private final List<ResourceExtension> extensions;
+    /** The time Table cells' ages are computed at. */
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
                            WatchHandler watches, ApiServerProperties props) {
@@ -113,12 +115,6 @@ public final class ResourceHandler {
             if (!dry.equals("All")) {
                 return Mono.error(ApiException.badRequest("Unsupported value: \"" + dry + "\": supported values: \"All\""));
             }
-            if (method != HttpMethod.GET && !PodEviction.servesDryRun(t, info.subresource())) {
-                // Refused rather than ignored: a dry run that wrote would be worse than none. The store's side
-                // effects (Service IP/port allocation, quota charges) have no dry-run mode yet.
-                return Mono.error(ApiException.badRequest("dryRun=All is not supported by this server yet; "
-                        + "the request was not applied"));
-            }
         }
         if (!t.stored() || !t.verbs().contains(verb) && info.subresource() == null) {
             return Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
@@ -129,7 +125,8 @@ public final class ResourceHandler {
         return switch (verb) {
             case "get" -> get(request, info);
             case "list" -> list(request, info);
-            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t));
+            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t),
+                    OutputTransform.negotiate(request));
             case "create" -> create(request, info);
             case "update" -> update(request, info, ResourceStore.Part.MAIN);
             case "patch" -> patch(request, info, ResourceStore.Part.MAIN);
@@ -166,6 +163,13 @@ public final class ResourceHandler {
     // ---------------------------------------------------------------- verbs
 
     private Mono<ServerResponse> get(ServerRequest request, RequestInfo info) {
+        OutputTransform as = OutputTransform.negotiate(request);
+        if (!as.none()) {
+            Mono<JsonNode> object = "0".equals(request.queryParam("resourceVersion").orElse(null))
+                    ? store.getCached(info.type(), info.namespace(), info.name()).map(b -> Codecs.json().readTree(b))
+                    : store.get(info.type(), info.namespace(), info.name()).map(o -> Codecs.json().valueToTree(o));
+            return object.flatMap(o -> as.object(info.type(), o, clock));
+        }
         if ("0".equals(request.queryParam("resourceVersion").orElse(null))) {
             return store.getCached(info.type(), info.namespace(), info.name())
                     .flatMap(json -> Responses.object(request, 200, json));
@@ -176,7 +180,12 @@ public final class ResourceHandler {
 
     private Mono<ServerResponse> list(ServerRequest request, RequestInfo info) {
         ResourceType t = info.type();
-        return store.list(t, info.namespace(), listOptions(request, t))
+        OutputTransform as = OutputTransform.negotiate(request);
+        ListOptions opts = listOptions(request, t);
+        if (!as.none()) {
+            return store.list(t, info.namespace(), opts).flatMap(r -> as.list(t, r, clock));
+        }
+        return store.list(t, info.namespace(), opts)
                 .flatMap(r -> Responses.object(request, 200, listBytes(t, r)));
     }
 
@@ -236,10 +245,16 @@ public final class ResourceHandler {
         if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH) && !type.equals(Patches.STRATEGIC_MERGE_PATCH)) {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
-        return Bodies.read(request, props.maxRequestBodySize())
-                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request),
-                        writeOptions(request)))
-                .flatMap(w -> Responses.object(request, 200, w.json()));
+        WriteOptions options = writeOptions(request);
+        return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> {
+            // merge and strategic patches are objects whose repeated keys Kubernetes reports; a JSON patch is not
+            List<String> strict = new ArrayList<>(type.equals(Patches.JSON_PATCH) ? List.of()
+                    : io.kube4j.apiserver.registry.DuplicateFields.find(body, false));
+            return store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request), options,
+                            strict)
+                    .flatMap(w -> Responses.object(request, 200, w.json(),
+                            options.fieldValidation() == WriteOptions.FieldValidation.WARN ? strict : List.of()));
+        });
     }
 
     private Mono<ServerResponse> delete(ServerRequest request, RequestInfo info) {
@@ -326,13 +341,15 @@ public final class ResourceHandler {
                         + ") does not match the pod on the URL (" + info.name() + ")");
             }
             String uid = binding.getMetadata() == null ? null : binding.getMetadata().getUid();
+            boolean dryRun = writeOptions(request).dryRun();
             // Kubernetes admits pods/binding as a CREATE of the Binding; the pod update itself is not admitted again.
             AdmissionAttributes attrs = new AdmissionAttributes(AdmissionAttributes.Operation.CREATE, t, "binding",
-                    info.namespace(), info.name(), binding, null, RequestUser.get(request), false, null);
+                    info.namespace(), info.name(), binding, null, RequestUser.get(request), dryRun, null);
             AdmissionChain chain = store.admission();
             Mono<Void> admitted = chain.applies(attrs.operation(), t, "binding", attrs.user())
                     ? chain.admitAndValidate(attrs) : Mono.empty();
-            return admitted.then(Mono.defer(() -> store.guaranteedUpdate(t, info.namespace(), info.name(), current -> {
+            return admitted.then(Mono.defer(() -> store.guaranteedUpdate(t, info.namespace(), info.name(), null,
+                    "binding", dryRun, current -> {
                 Pod pod = (Pod) current;
                 if (uid != null && !uid.isEmpty() && !uid.equals(pod.getMetadata().getUid())) {
                     throw ApiException.conflict(t, info.name(), "Precondition failed: UID in precondition: " + uid
@@ -372,8 +389,9 @@ public final class ResourceHandler {
             return Mono.error(ApiException.methodNotAllowed("scale supports get, update and patch"));
         }
         String patchType = Bodies.mediaType(request);
+        boolean dryRun = writeOptions(request).dryRun();
         return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> store.guaranteedUpdate(t, info.namespace(),
-                info.name(), RequestUser.get(request), "scale", current -> {
+                info.name(), RequestUser.get(request), "scale", dryRun, current -> {
                     ObjectNode scale = ScaleSubresource.toScale(current);
                     JsonNode wanted;
                     if (method == HttpMethod.PUT) {
@@ -407,7 +425,8 @@ public final class ResourceHandler {
             Namespace wanted = (Namespace) decode(request, t, body).object();
             List<String> finalizers = wanted.getSpec() == null || wanted.getSpec().getFinalizers() == null
                     ? List.of() : wanted.getSpec().getFinalizers();
-            return store.guaranteedUpdate(t, null, info.name(), current -> {
+            return store.guaranteedUpdate(t, null, info.name(), null, "finalize", writeOptions(request).dryRun(),
+                    current -> {
                 Namespace ns = (Namespace) current;
                 String pinned = wanted.getMetadata() == null ? null : wanted.getMetadata().getResourceVersion();
                 if (pinned != null && !pinned.isEmpty() && !pinned.equals(ns.getMetadata().getResourceVersion())) {
@@ -479,13 +498,18 @@ public final class ResourceHandler {
         }
         unknown = stripUnknown(value);
         WriteOptions.FieldValidation mode = writeOptions(request).fieldValidation();
-        if (!unknown.isEmpty() && mode == WriteOptions.FieldValidation.STRICT) {
-            throw ApiException.badRequest("strict decoding error: "
-                    + String.join(", ", unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()));
+        if (mode == WriteOptions.FieldValidation.IGNORE) {
+            return new Decoded(value, List.of());
         }
-        List<String> warnings = mode == WriteOptions.FieldValidation.IGNORE ? List.of()
-                : unknown.stream().map(f -> "unknown field \"" + f + "\"").toList();
-        return new Decoded(value, warnings);
+        boolean yaml = Bodies.isYaml(mediaType);
+        List<String> duplicates = io.kube4j.apiserver.registry.DuplicateFields.find(body, yaml);
+        if (mode == WriteOptions.FieldValidation.STRICT && (!unknown.isEmpty() || !duplicates.isEmpty())) {
+            // Kubernetes' transformDecodeError wording
+            throw ApiException.badRequest(t.kind() + " in version \"" + t.version() + "\" cannot be handled as a "
+                    + t.kind() + ": strict decoding error: " + String.join(", ",
+                    io.kube4j.apiserver.registry.DuplicateFields.strictErrors(duplicates, yaml, unknown)));
+        }
+        return new Decoded(value, io.kube4j.apiserver.registry.DuplicateFields.warnings(duplicates, unknown));
     }
 
     private static List<String> stripUnknown(HasMetadata value) {
@@ -502,6 +526,7 @@ public final class ResourceHandler {
         String policy = request.queryParam("propagationPolicy").orElse(null);
         String uid = null;
         String rv = null;
+        boolean dryRun = request.queryParams().getOrDefault("dryRun", List.of()).contains("All");
         if (opts != null && !opts.isNull() && !opts.isMissingNode()) {
             if (!opts.isObject()) {
                 throw ApiException.badRequest("DeleteOptions must be an object, got " + opts);
@@ -529,6 +554,18 @@ public final class ResourceHandler {
             if (pre.hasNonNull("resourceVersion")) {
                 rv = text(pre.get("resourceVersion"), "preconditions.resourceVersion");
             }
+            JsonNode dry = opts.path("dryRun");
+            if (!dry.isMissingNode() && !dry.isNull()) {
+                if (!dry.isArray()) {
+                    throw ApiException.badRequest("DeleteOptions.dryRun must be a list, got " + dry);
+                }
+                for (JsonNode d : dry) {
+                    if (!d.isString() || !d.asString().equals("All")) {
+                        throw ApiException.badRequest("Unsupported value: " + d + ": supported values: \"All\"");
+                    }
+                    dryRun = true;
+                }
+            }
         }
         if (policy != null && !List.of("Orphan", "Background", "Foreground").contains(policy)) {
             throw ApiException.badRequest("propagationPolicy must be one of Orphan, Background, Foreground; got " + policy);
@@ -536,7 +573,7 @@ public final class ResourceHandler {
         if (grace != null && grace < 0) {
             grace = 0L;
         }
-        return new DeleteRequest(grace, policy, uid, rv);
+        return new DeleteRequest(grace, policy, uid, rv, dryRun);
     }
 
     /** A DeleteOptions field that must be an integer; anything else is the client's 400, as Kubernetes' decoder. */
