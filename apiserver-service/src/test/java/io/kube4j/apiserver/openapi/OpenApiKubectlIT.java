@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The OpenAPI documents over HTTP ({@code /openapi/v2}, {@code /openapi/v3} and a group-version document with its
  * ETag) and what real kubectl does with them: {@code kubectl explain} (1.31, which the server's version selects,
- * and 1.29) prints Kubernetes' types and descriptions, and {@code kubectl apply --validate=strict} rejects a
+ * 1.29 and 1.33) prints Kubernetes' types and descriptions, and {@code kubectl apply --validate=strict} rejects a
  * manifest with an unknown field, naming it.
  */
 class OpenApiKubectlIT {
@@ -94,7 +94,7 @@ class OpenApiKubectlIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "1.29"})
+    @ValueSource(strings = {"default", "1.29", "1.33"})
     void kubectlExplainPrintsKubernetesTypesAndDescriptions(String version) {
         KubectlRunner k = version.equals("default") ? kubectl : kubectl.versioned(version);
         String strategy = k.kubectl("explain", "deployment.spec.strategy").ok().out();
