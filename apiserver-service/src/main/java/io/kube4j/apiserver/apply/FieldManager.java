@@ -27,6 +27,9 @@ public final class FieldManager {
 
     /** The manager Kubernetes credits with an object's fields when the first apply meets an untracked object. */
     static final String BEFORE_FIRST_APPLY = "before-first-apply";
+    /** The manager whose applies Kubernetes lets take over from client-side apply. */
+    static final String KUBECTL = "kubectl";
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     private FieldManager() {
     }
@@ -121,28 +124,83 @@ public final class FieldManager {
 
         Comparison cmp = FieldWalker.compare(before, strip(merged.deepCopy()), schema);
         FieldSet changed = cmp.modified().union(cmp.added());
-        Map<String, List<String>> conflicts = new TreeMap<>();
-        List<StatusCause> causes = new ArrayList<>();
+        List<Conflict> conflicts = new ArrayList<>();
         for (Manager m : managed.managers()) {
             if (m.sameIdentity(manager, ManagedFields.APPLY, null, sub)) {
                 continue;
             }
             FieldSet conflict = m.fields.intersection(changed);
-            if (!conflict.isEmpty()) {
-                for (List<String> path : conflict.paths()) {
-                    String field = FieldSet.display(path);
-                    conflicts.computeIfAbsent(m.describe(), k -> new ArrayList<>()).add(field);
-                    causes.add(new StatusCause(field, "conflict with " + m.describe(), "FieldManagerConflict"));
-                }
-                m.fields = m.fields.difference(conflict);
-            }
-            m.fields = m.fields.difference(cmp.removed());
+            conflict.paths().forEach(p -> conflicts.add(new Conflict(m, p)));
+            m.fields = m.fields.difference(conflict).difference(cmp.removed());
         }
-        if (!force && !causes.isEmpty()) {
-            throw new ApiException(409, "Conflict", conflictMessage(conflicts, causes.size()), null, null, null,
-                    causes, null);
+        if (!force && !conflicts.isEmpty()) {
+            FieldSet allowed = manager.equals(KUBECTL) ? unchangedSinceClientSideApply(before, liveTree, schema) : null;
+            List<Conflict> remaining = conflicts.stream()
+                    .filter(c -> allowed == null || !allowed.contains(c.path().toArray(String[]::new))).toList();
+            if (!remaining.isEmpty()) {
+                throw conflictError(remaining);
+            }
+        }
+        if (manager.equals(KUBECTL) && !liveTree.path("metadata").path("annotations").path(LAST_APPLIED).isMissingNode()) {
+            syncLastApplied(merged, config);
         }
         return new Applied(merged, orNull(managed.encode()));
+    }
+
+    /** One field another manager owns that an apply would change. */
+    private record Conflict(Manager manager, List<String> path) {
+    }
+
+    private static ApiException conflictError(List<Conflict> conflicts) {
+        Map<String, List<String>> byManager = new TreeMap<>();
+        List<StatusCause> causes = new ArrayList<>();
+        for (Conflict c : conflicts) {
+            String field = FieldSet.display(c.path());
+            byManager.computeIfAbsent(c.manager().describe(), k -> new ArrayList<>()).add(field);
+            causes.add(new StatusCause(field, "conflict with " + c.manager().describe(), "FieldManagerConflict"));
+        }
+        return new ApiException(409, "Conflict", conflictMessage(byManager, conflicts.size()), null, null, null,
+                causes, null);
+    }
+
+    /**
+     * Kubernetes' {@code lastAppliedManager}: kubectl's first server-side apply over an object it applied client-side
+     * may take over, without {@code --force-conflicts}, the fields of the last-applied configuration whose live value
+     * is still the one client-side apply set. Null when the object has no (readable) last-applied configuration.
+     */
+    private static FieldSet unchangedSinceClientSideApply(JsonNode live, JsonNode liveWithMeta, FieldSchema schema) {
+        JsonNode text = liveWithMeta.path("metadata").path("annotations").path(LAST_APPLIED);
+        if (!text.isString() || text.asString().isEmpty()) {
+            return null;
+        }
+        ObjectNode lastApplied;
+        try {
+            JsonNode parsed = Codecs.json().readTree(text.asString());
+            if (!(parsed instanceof ObjectNode o)) {
+                return null;
+            }
+            lastApplied = strip(o);
+        } catch (tools.jackson.core.JacksonException e) {
+            return null;
+        }
+        Comparison differs = FieldWalker.compare(live, lastApplied, schema);
+        return FieldWalker.fieldSet(lastApplied, schema).difference(differs.modified()).difference(differs.added());
+    }
+
+    /**
+     * Kubernetes' {@code lastAppliedUpdater}: a server-side apply by kubectl keeps the client-side last-applied
+     * annotation in step with the applied configuration, so a later client-side apply computes the right patch.
+     */
+    private static void syncLastApplied(ObjectNode merged, JsonNode config) {
+        ObjectNode applied = (ObjectNode) config.deepCopy();
+        if (applied.get("metadata") instanceof ObjectNode m && m.get("annotations") instanceof ObjectNode a) {
+            a.remove(LAST_APPLIED);
+            if (a.isEmpty()) {
+                m.remove("annotations");
+            }
+        }
+        ((ObjectNode) merged.get("metadata")).withObjectProperty("annotations")
+                .put(LAST_APPLIED, Codecs.json().writeValueAsString(applied) + "\n");
     }
 
     /** Kubernetes' {@code getConflictMessage}. */

@@ -218,6 +218,13 @@ class FieldManagerTest {
         labelled.getMetadata().getLabels().put("tier", "web");
         FieldManager.update(DEPLOYMENTS, created, labelled, "kubectl-label", "");
         assertThat(fields(labelled, "kubectl-label").paths()).containsExactly(List.of("f:metadata", "f:labels", "f:tier"));
+        assertThat(fields(labelled, "kubectl-create").contains("f:spec", "f:replicas")).isTrue();
+
+        Deployment scaled = copy(labelled);
+        scaled.getSpec().setReplicas(7);
+        FieldManager.update(DEPLOYMENTS, labelled, scaled, "scaler", "");
+        assertThat(fields(scaled, "kubectl-create").contains("f:spec", "f:replicas")).isFalse();
+        assertThat(fields(scaled, "kubectl-create").contains("f:metadata", "f:labels", "f:app")).isTrue();
     }
 
     @Test
