@@ -31,6 +31,18 @@ public interface ResourceClient<T extends HasMetadata> {
 
     Mono<T> patch(String namespace, String name, PatchType type, String patch);
 
+    /**
+     * PATCH with query parameters ({@link PatchOptions}: field manager, force, dry run, field validation); server-side
+     * apply is {@code patch(ns, name, PatchType.APPLY, yamlOrJson, PatchOptions.apply("my-manager", false))}. This
+     * default accepts only {@link PatchOptions#none()}; the HTTP client sends every option.
+     */
+    default Mono<T> patch(String namespace, String name, PatchType type, String patch, PatchOptions options) {
+        if (options != null && !options.query().isEmpty()) {
+            return Mono.error(new UnsupportedOperationException(getClass().getSimpleName() + " sends no patch options"));
+        }
+        return patch(namespace, name, type, patch);
+    }
+
     /** The deleted object (or the object now carrying a deletionTimestamp, when deletion is pending). */
     Mono<T> delete(String namespace, String name, DeleteOptions options);
 

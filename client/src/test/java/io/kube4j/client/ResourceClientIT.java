@@ -144,6 +144,21 @@ class ResourceClientIT {
     }
 
     @Test
+    void strategicMergePatchMergesContainersByName() {
+        Pod p = pod("smp-pod");
+        p.getSpec().getContainers().add(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("d")
+                .withImage("busybox").build());
+        pods.create(p).block(T);
+        String patch = "{\"spec\":{\"containers\":[{\"name\":\"d\",\"image\":\"nginx\"}]}}";
+
+        Pod patched = pods.patch(ns, "smp-pod", PatchType.STRATEGIC, patch,
+                PatchOptions.none().withFieldValidation("Strict")).block(T);
+
+        assertThat(patched.getSpec().getContainers()).extracting(c -> c.getName() + "=" + c.getImage())
+                .as("a merge patch would have replaced the list").containsExactly("c=busybox", "d=nginx");
+    }
+
+    @Test
     void updateStatusWritesOnlyStatus() {
         Pod p = pods.create(pod("status-pod")).block(T);
         PodCondition ready = new PodConditionBuilder().withType("Ready").withStatus("True").build();

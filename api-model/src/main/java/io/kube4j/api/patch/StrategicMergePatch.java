@@ -68,6 +68,15 @@ public final class StrategicMergePatch {
         return (ObjectNode) merged;
     }
 
+    /**
+     * The merge kubectl runs on its own side when it creates a three-way patch ({@code mergeMap} with empty
+     * {@code MergeOptions}): parallel lists ($setElementOrder, $deleteFromPrimitiveList) are carried over, not
+     * applied, and nulls are kept. Both arguments are modified.
+     */
+    static JsonNode mergeForPatchCreation(ObjectNode deletions, ObjectNode delta, PatchSchema schema) {
+        return mergeMap(deletions, delta, schema, new MergeOptions(false, false));
+    }
+
     /** Keys starting with '$' that are no directive of strategic merge patch: a clear 400 rather than a stored field. */
     private static void checkDirectiveNames(JsonNode node, String path) {
         if (node.isObject()) {
@@ -550,7 +559,7 @@ public final class StrategicMergePatch {
         return item.isObject() && item.has(DIRECTIVE_MARKER);
     }
 
-    private static boolean mergeKeyValueEqual(JsonNode left, JsonNode right, String mergeKey) {
+    static boolean mergeKeyValueEqual(JsonNode left, JsonNode right, String mergeKey) {
         if (mergeKey.isEmpty()) {
             return goEquals(left, right);
         }
@@ -708,7 +717,7 @@ public final class StrategicMergePatch {
         return s;
     }
 
-    private static GoKind sliceElementType(List<JsonNode> a, List<JsonNode> b) {
+    static GoKind sliceElementType(List<JsonNode> a, List<JsonNode> b) {
         GoKind prev = null;
         for (List<JsonNode> s : List.of(a, b)) {
             for (JsonNode v : s) {
@@ -822,7 +831,7 @@ public final class StrategicMergePatch {
         return nonDelete;
     }
 
-    private static List<JsonNode> normalizeSliceOrder(List<JsonNode> toSort, List<JsonNode> order, String mergeKey, GoKind kind) {
+    static List<JsonNode> normalizeSliceOrder(List<JsonNode> toSort, List<JsonNode> order, String mergeKey, GoKind kind) {
         List<JsonNode> sorted = new ArrayList<>(toSort);
         List<JsonNode> toDelete = new ArrayList<>();
         if (kind == GoKind.MAP) {

@@ -83,6 +83,39 @@ public final class RangeAllocator {
                 .map(WriteResult::succeeded);
     }
 
+    /**
+     * Dry run of {@link #claim}: whether the member is free now, without claiming it (Kubernetes' dry-run allocator
+     * checks the same way and persists nothing).
+     */
+    public Mono<Boolean> isFree(long member) {
+        return storage.get(prefix + format.format(member)).map(o -> false).defaultIfEmpty(true);
+    }
+
+    /**
+     * Dry run of {@link #allocateNext}: a member that is free now, without claiming it, so a dry-run create can show
+     * the address a real one would likely get; errors with {@link RangeFullException} when none is left.
+     */
+    public Mono<Long> peekNext() {
+        return peekRandom(16).switchIfEmpty(Mono.defer(() -> storage.list(prefix, null, 0, 0).flatMap(page -> {
+            Set<Long> taken = new HashSet<>();
+            page.items().forEach(o -> taken.add(format.parse(o.key().substring(prefix.length()))));
+            for (long m = first; m < first + size; m++) {
+                if (!taken.contains(m)) {
+                    return Mono.just(m);
+                }
+            }
+            return Mono.error(new RangeFullException("range of " + what + " is full"));
+        })));
+    }
+
+    private Mono<Long> peekRandom(int attempts) {
+        if (attempts == 0) {
+            return Mono.empty();
+        }
+        long candidate = first + ThreadLocalRandom.current().nextLong(size);
+        return isFree(candidate).flatMap(free -> free ? Mono.just(candidate) : peekRandom(attempts - 1));
+    }
+
     public Mono<Void> release(long member) {
         return storage.delete(prefix + format.format(member), 0).then();
     }

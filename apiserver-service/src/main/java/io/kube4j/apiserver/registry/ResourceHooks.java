@@ -142,15 +142,23 @@ public final class ResourceHooks {
 
     /** Allocates a new Service's ClusterIP and NodePorts before it is written. */
     Mono<Void> beforeCreate(ResourceType t, HasMetadata obj) {
+        return beforeCreate(t, obj, false);
+    }
+
+    /**
+     * {@link #beforeCreate(ResourceType, HasMetadata)}, or on a dry run the same checks with nothing claimed: a free
+     * address and free ports are picked and shown, as Kubernetes' dry-run allocators do, and stay free.
+     */
+    Mono<Void> beforeCreate(ResourceType t, HasMetadata obj, boolean dryRun) {
         if (!(obj instanceof Service svc) || svc.getSpec() == null) {
             return Mono.empty();
         }
         String owner = svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
-        Mono<Void> ip = allocateClusterIp(svc, owner);
-        return ip.then(Mono.defer(() -> allocateNodePorts(svc, null, owner)));
+        Mono<Void> ip = allocateClusterIp(svc, owner, dryRun);
+        return ip.then(Mono.defer(() -> allocateNodePorts(svc, null, owner, dryRun)));
     }
 
-    private Mono<Void> allocateClusterIp(Service svc, String owner) {
+    private Mono<Void> allocateClusterIp(Service svc, String owner, boolean dryRun) {
         var spec = svc.getSpec();
         if ("ExternalName".equals(spec.getType())) {
             spec.setClusterIP(null);
@@ -170,7 +178,7 @@ public final class ResourceHooks {
         }
         RangeAllocator ips = allocators.clusterIps();
         if (requested == null || requested.isEmpty()) {
-            return ips.allocateNext(owner)
+            return (dryRun ? ips.peekNext() : ips.allocateNext(owner))
                     .onErrorMap(RangeAllocator.RangeFullException.class, e -> invalid(svc, FieldError.invalid(
                             "spec.clusterIPs", "", "failed to allocate IP: range is full")))
                     .doOnNext(ip -> setIp(svc, ServiceAllocators.ipv4(ip))).then();
@@ -188,7 +196,7 @@ public final class ResourceHooks {
                             + allocators.serviceCidr())));
         }
         String req = requested;
-        return ips.claim(ip, owner).flatMap(ok -> ok ? Mono.fromRunnable(() -> setIp(svc, req))
+        return (dryRun ? ips.isFree(ip) : ips.claim(ip, owner)).flatMap(ok -> ok ? Mono.fromRunnable(() -> setIp(svc, req))
                 : Mono.error(invalid(svc, FieldError.invalid("spec.clusterIPs", req,
                 "failed to allocate IP " + req + ": provided IP is already allocated"))));
     }
@@ -204,7 +212,7 @@ public final class ResourceHooks {
     }
 
     /** Claims requested NodePorts, keeps the old ones of an update, and allocates the rest. */
-    private Mono<Void> allocateNodePorts(Service svc, Service old, String owner) {
+    private Mono<Void> allocateNodePorts(Service svc, Service old, String owner, boolean dryRun) {
         List<ServicePort> ports = svc.getSpec().getPorts() == null ? List.of() : svc.getSpec().getPorts();
         if (!wantsNodePorts(svc)) {
             ports.forEach(p -> p.setNodePort(null));
@@ -222,7 +230,7 @@ public final class ResourceHooks {
                     p.setNodePort(reuse);
                     continue;
                 }
-                steps.add(alloc.allocateNext(owner)
+                steps.add((dryRun ? alloc.peekNext() : alloc.allocateNext(owner))
                         .onErrorMap(RangeAllocator.RangeFullException.class, e -> invalid(svc, FieldError.invalid(
                                 "spec.ports[" + index + "].nodePort", 0, "failed to allocate port: range is full")))
                         .doOnNext(n -> p.setNodePort(n.intValue())).then());
@@ -233,7 +241,7 @@ public final class ResourceHooks {
                             "provided port is not in the valid range. The range of valid ports is "
                                     + allocators.nodePortRange())));
                 }
-                steps.add(alloc.claim(n, owner).flatMap(ok -> ok ? Mono.<Void>empty()
+                steps.add((dryRun ? alloc.isFree(n) : alloc.claim(n, owner)).flatMap(ok -> ok ? Mono.<Void>empty()
                         : Mono.error(invalid(svc, FieldError.invalid("spec.ports[" + index + "].nodePort", n,
                         "provided port is already allocated")))));
             }
@@ -347,9 +355,14 @@ public final class ResourceHooks {
     }
 
     Mono<Void> beforeUpdate(ResourceType t, HasMetadata next, HasMetadata current) {
+        return beforeUpdate(t, next, current, false);
+    }
+
+    /** New NodePorts of a Service update; on a dry run checked and picked, never claimed. */
+    Mono<Void> beforeUpdate(ResourceType t, HasMetadata next, HasMetadata current, boolean dryRun) {
         if (next instanceof Service svc && current instanceof Service old && svc.getSpec() != null) {
             String owner = svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
-            return allocateNodePorts(svc, old, owner);
+            return allocateNodePorts(svc, old, owner, dryRun);
         }
         return Mono.empty();
     }

@@ -264,16 +264,18 @@ public final class ResourceStore {
             if (trackFields) {
                 trackFields(t, null, obj, options, Part.MAIN);
             }
+            boolean dryRun = options.dryRun();
             if (!admission.applies(Operation.CREATE, t, "", user)) {
-                return validateAndStore(t, ns, obj, null);
+                return validateAndStore(t, ns, obj, null, dryRun);
             }
             AdmissionAttributes attrs = new AdmissionAttributes(Operation.CREATE, t, "", t.namespaced() ? ns : "",
-                    m.getName(), obj, null, user, false, null);
-            return admission.admit(attrs).flatMap(admitted -> validateAndStore(t, ns, admitted, attrs));
+                    m.getName(), obj, null, user, dryRun, null);
+            return admission.admit(attrs).flatMap(admitted -> validateAndStore(t, ns, admitted, attrs, dryRun));
         });
     }
 
-    private Mono<Written> validateAndStore(ResourceType t, String ns, HasMetadata obj, AdmissionAttributes attrs) {
+    private Mono<Written> validateAndStore(ResourceType t, String ns, HasMetadata obj, AdmissionAttributes attrs,
+                                           boolean dryRun) {
         ObjectMeta m = obj.getMetadata();
         hooks.prepareForCreate(t, obj);
         List<FieldError> errors = new ArrayList<>(Validation.validateCreate(t, obj));
@@ -283,6 +285,9 @@ public final class ResourceStore {
         }
         String name = m.getName();
         Mono<Void> validating = attrs == null ? Mono.empty() : admission.validate(attrs.withObject(obj));
+        if (dryRun) {
+            return validating.then(Mono.defer(() -> dryRunCreate(t, ns, obj)));
+        }
         byte[][] stored = new byte[1][];
         return validating.then(Mono.defer(() -> hooks.beforeCreate(t, obj)))
                 .then(Mono.defer(() -> {
@@ -298,6 +303,19 @@ public final class ResourceStore {
                     return Mono.just(Written.of(obj, stored[0], rv));
                 })
                 .onErrorResume(e -> !(e instanceof ApiException), e -> hooks.createFailed(t, obj).then(Mono.error(e)));
+    }
+
+    /**
+     * The end of a {@code dryRun=All} create (Kubernetes' DryRunnableStorage): allocations checked but not claimed,
+     * 409 when the name is taken, and the object answered as a real create would, without a resourceVersion since
+     * nothing was stored.
+     */
+    private Mono<Written> dryRunCreate(ResourceType t, String ns, HasMetadata obj) {
+        String name = obj.getMetadata().getName();
+        return hooks.beforeCreate(t, obj, true)
+                .then(storage.get(t.key(ns, name)))
+                .flatMap(existing -> Mono.<Written>error(ApiException.alreadyExists(t, name)))
+                .switchIfEmpty(Mono.fromSupplier(() -> new Written(obj, ObjectCodec.encode(obj))));
     }
 
     private Duration ttl(ResourceType t) {
@@ -350,7 +368,7 @@ public final class ResourceStore {
                 throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
             }
             String precondition = bm.getResourceVersion();
-            return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
+            return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
                 checkPrecondition(t, name, current, precondition);
                 HasMetadata next = Codecs.json().convertValue(body, t.type());
                 return trackFields(t, current,
@@ -376,7 +394,7 @@ public final class ResourceStore {
         if (patchType.equals(io.kube4j.apiserver.patch.Patches.APPLY_PATCH)) {
             return apply(t, ns, name, patch, part, user, options);
         }
-        return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
+        return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
             String apiVersion = patched.path("apiVersion").asString("");
@@ -456,7 +474,7 @@ public final class ResourceStore {
                 obj.getMetadata().setManagedFields(a.managedFields());
                 return create(t, ns, obj, user, options, false);
             }
-            return guaranteedUpdate(t, ns, name, user, subresource(part), current -> {
+            return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
                 FieldManager.Applied a = FieldManager.apply(t, current, config, options.fieldManager(),
                         options.force(), status);
                 HasMetadata next = decodeTree(t, a.object());
@@ -578,7 +596,7 @@ public final class ResourceStore {
      * caller has admitted itself (pods/binding, namespaces/finalize) or the apiserver's own bookkeeping.
      */
     public Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name, UnaryOperator<HasMetadata> mutate) {
-        return guaranteedUpdate(new UpdateCall(t, ns, name, null, "", mutate), 0);
+        return guaranteedUpdate(new UpdateCall(t, ns, name, null, "", false, mutate), 0);
     }
 
     /**
@@ -588,12 +606,23 @@ public final class ResourceStore {
      */
     public Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name, UserInfo user, String subresource,
                                           UnaryOperator<HasMetadata> mutate) {
-        return guaranteedUpdate(new UpdateCall(t, ns, name, user, subresource == null ? "" : subresource, mutate), 0);
+        return guaranteedUpdate(t, ns, name, user, subresource, false, mutate);
+    }
+
+    /**
+     * {@link #guaranteedUpdate(ResourceType, String, String, UserInfo, String, UnaryOperator)} that, on
+     * {@code dryRun}, runs everything up to the write (admission told it is a dry run) and answers the object as it
+     * would have been written, storing nothing. {@code user} may be null: no admission, as the unadmitted variant.
+     */
+    public Mono<Written> guaranteedUpdate(ResourceType t, String ns, String name, UserInfo user, String subresource,
+                                          boolean dryRun, UnaryOperator<HasMetadata> mutate) {
+        return guaranteedUpdate(new UpdateCall(t, ns, name, user, subresource == null ? "" : subresource, dryRun,
+                mutate), 0);
     }
 
     /** One guaranteed update's arguments, kept for its retries. */
     private record UpdateCall(ResourceType t, String ns, String name, UserInfo user, String subresource,
-                              UnaryOperator<HasMetadata> mutate) {
+                              boolean dryRun, UnaryOperator<HasMetadata> mutate) {
     }
 
     private Mono<Written> guaranteedUpdate(UpdateCall call, int attempt) {
@@ -626,7 +655,7 @@ public final class ResourceStore {
                     }
                     HasMetadata before = old[0];
                     AdmissionAttributes attrs = new AdmissionAttributes(Operation.UPDATE, t, call.subresource(),
-                            t.namespaced() ? call.ns() : "", call.name(), next, before, call.user(), false, null);
+                            t.namespaced() ? call.ns() : "", call.name(), next, before, call.user(), call.dryRun(), null);
                     boolean revalidate = call.subresource().isEmpty()
                             && admission.mutates(Operation.UPDATE, t, "", call.user());
                     return admission.admit(attrs).flatMap(admitted -> {
@@ -651,6 +680,9 @@ public final class ResourceStore {
         if (!stored.stale() && java.util.Arrays.equals(bytes, stored.value())) {
             return Mono.just(Written.of(snapshot.get(), stored.value(), stored.modRevision()));
         }
+        if (call.dryRun()) {
+            return dryRunWrite(call, next, bytes, stored, snapshot);
+        }
         if (next.getMetadata().getDeletionTimestamp() != null
                 && shouldDeleteDuringUpdate(t, next, snapshot.get())) {
             return storage.delete(key, stored.modRevision()).flatMap(r -> r.succeeded()
@@ -668,6 +700,23 @@ public final class ResourceStore {
                     }
                     return hooks.updateFailed(t, next, snap).then(retry(call, attempt));
                 });
+    }
+
+    /**
+     * The end of a {@code dryRun=All} update: the object as the write would leave it, with the stored
+     * resourceVersion (Kubernetes answers a dry-run update so), new NodePorts checked but not claimed, and no delete
+     * when the update removed the last finalizer.
+     */
+    private Mono<Written> dryRunWrite(UpdateCall call, HasMetadata next, byte[] bytes, StoredObject stored,
+                                      java.util.function.Supplier<HasMetadata> snapshot) {
+        ResourceType t = call.t();
+        if (next.getMetadata().getDeletionTimestamp() != null && shouldDeleteDuringUpdate(t, next, snapshot.get())) {
+            return Mono.just(new Written(next, ObjectCodec.encode(next)));
+        }
+        HasMetadata snap = hooks.usesOldObjectOnUpdate(t) ? snapshot.get() : null;
+        return hooks.beforeUpdate(t, next, snap, true)
+                .then(Mono.fromSupplier(() -> Written.of(next, ObjectCodec.encodeForStorage(next),
+                        stored.modRevision())));
     }
 
     private Mono<Written> retry(UpdateCall call, int attempt) {
@@ -720,7 +769,7 @@ public final class ResourceStore {
                         return deleteAdmitted(t, ns, name, req, user, attempt, key, stored, current);
                     }
                     AdmissionAttributes attrs = new AdmissionAttributes(Operation.DELETE, t, "",
-                            t.namespaced() ? ns : "", name, null, current, user, false, null);
+                            t.namespaced() ? ns : "", name, null, current, user, req.dryRun(), null);
                     return admission.admitAndValidate(attrs).then(Mono.defer(() -> deleteAdmitted(t, ns, name, req,
                             user, attempt, key, stored, current)));
                 });
@@ -755,6 +804,11 @@ public final class ResourceStore {
             if (!stored.stale() && java.util.Arrays.equals(bytes, stored.value())) {
                 return Mono.just(new DeleteResult(current, false));
             }
+            if (req.dryRun()) {
+                // the object as the graceful delete would leave it, at its stored resourceVersion
+                next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
+                return Mono.just(new DeleteResult(next, false));
+            }
             return storage.update(key, bytes, stored.modRevision(), ttl(t)).flatMap(r -> {
                 if (!r.succeeded()) {
                     return retryDelete(t, ns, name, req, user, attempt);
@@ -762,6 +816,9 @@ public final class ResourceStore {
                 next.getMetadata().setResourceVersion(Long.toString(r.object().modRevision()));
                 return Mono.just(new DeleteResult(next, false));
             });
+        }
+        if (req.dryRun()) {
+            return Mono.just(new DeleteResult(current, true));
         }
         return storage.delete(key, stored.modRevision()).flatMap(r -> {
             if (!r.succeeded()) {

@@ -113,12 +113,6 @@ public final class ResourceHandler {
             if (!dry.equals("All")) {
                 return Mono.error(ApiException.badRequest("Unsupported value: \"" + dry + "\": supported values: \"All\""));
             }
-            if (method != HttpMethod.GET && !PodEviction.servesDryRun(t, info.subresource())) {
-                // Refused rather than ignored: a dry run that wrote would be worse than none. The store's side
-                // effects (Service IP/port allocation, quota charges) have no dry-run mode yet.
-                return Mono.error(ApiException.badRequest("dryRun=All is not supported by this server yet; "
-                        + "the request was not applied"));
-            }
         }
         if (!t.stored() || !t.verbs().contains(verb) && info.subresource() == null) {
             return Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested resource"));
@@ -336,13 +330,15 @@ public final class ResourceHandler {
                         + ") does not match the pod on the URL (" + info.name() + ")");
             }
             String uid = binding.getMetadata() == null ? null : binding.getMetadata().getUid();
+            boolean dryRun = writeOptions(request).dryRun();
             // Kubernetes admits pods/binding as a CREATE of the Binding; the pod update itself is not admitted again.
             AdmissionAttributes attrs = new AdmissionAttributes(AdmissionAttributes.Operation.CREATE, t, "binding",
-                    info.namespace(), info.name(), binding, null, RequestUser.get(request), false, null);
+                    info.namespace(), info.name(), binding, null, RequestUser.get(request), dryRun, null);
             AdmissionChain chain = store.admission();
             Mono<Void> admitted = chain.applies(attrs.operation(), t, "binding", attrs.user())
                     ? chain.admitAndValidate(attrs) : Mono.empty();
-            return admitted.then(Mono.defer(() -> store.guaranteedUpdate(t, info.namespace(), info.name(), current -> {
+            return admitted.then(Mono.defer(() -> store.guaranteedUpdate(t, info.namespace(), info.name(), null,
+                    "binding", dryRun, current -> {
                 Pod pod = (Pod) current;
                 if (uid != null && !uid.isEmpty() && !uid.equals(pod.getMetadata().getUid())) {
                     throw ApiException.conflict(t, info.name(), "Precondition failed: UID in precondition: " + uid
@@ -382,8 +378,9 @@ public final class ResourceHandler {
             return Mono.error(ApiException.methodNotAllowed("scale supports get, update and patch"));
         }
         String patchType = Bodies.mediaType(request);
+        boolean dryRun = writeOptions(request).dryRun();
         return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> store.guaranteedUpdate(t, info.namespace(),
-                info.name(), RequestUser.get(request), "scale", current -> {
+                info.name(), RequestUser.get(request), "scale", dryRun, current -> {
                     ObjectNode scale = ScaleSubresource.toScale(current);
                     JsonNode wanted;
                     if (method == HttpMethod.PUT) {
@@ -417,7 +414,8 @@ public final class ResourceHandler {
             Namespace wanted = (Namespace) decode(request, t, body).object();
             List<String> finalizers = wanted.getSpec() == null || wanted.getSpec().getFinalizers() == null
                     ? List.of() : wanted.getSpec().getFinalizers();
-            return store.guaranteedUpdate(t, null, info.name(), current -> {
+            return store.guaranteedUpdate(t, null, info.name(), null, "finalize", writeOptions(request).dryRun(),
+                    current -> {
                 Namespace ns = (Namespace) current;
                 String pinned = wanted.getMetadata() == null ? null : wanted.getMetadata().getResourceVersion();
                 if (pinned != null && !pinned.isEmpty() && !pinned.equals(ns.getMetadata().getResourceVersion())) {
@@ -512,6 +510,7 @@ public final class ResourceHandler {
         String policy = request.queryParam("propagationPolicy").orElse(null);
         String uid = null;
         String rv = null;
+        boolean dryRun = request.queryParams().getOrDefault("dryRun", List.of()).contains("All");
         if (opts != null && !opts.isNull() && !opts.isMissingNode()) {
             if (!opts.isObject()) {
                 throw ApiException.badRequest("DeleteOptions must be an object, got " + opts);
@@ -539,6 +538,18 @@ public final class ResourceHandler {
             if (pre.hasNonNull("resourceVersion")) {
                 rv = text(pre.get("resourceVersion"), "preconditions.resourceVersion");
             }
+            JsonNode dry = opts.path("dryRun");
+            if (!dry.isMissingNode() && !dry.isNull()) {
+                if (!dry.isArray()) {
+                    throw ApiException.badRequest("DeleteOptions.dryRun must be a list, got " + dry);
+                }
+                for (JsonNode d : dry) {
+                    if (!d.isString() || !d.asString().equals("All")) {
+                        throw ApiException.badRequest("Unsupported value: " + d + ": supported values: \"All\"");
+                    }
+                    dryRun = true;
+                }
+            }
         }
         if (policy != null && !List.of("Orphan", "Background", "Foreground").contains(policy)) {
             throw ApiException.badRequest("propagationPolicy must be one of Orphan, Background, Foreground; got " + policy);
@@ -546,7 +557,7 @@ public final class ResourceHandler {
         if (grace != null && grace < 0) {
             grace = 0L;
         }
-        return new DeleteRequest(grace, policy, uid, rv);
+        return new DeleteRequest(grace, policy, uid, rv, dryRun);
     }
 
     /** A DeleteOptions field that must be an integer; anything else is the client's 400, as Kubernetes' decoder. */

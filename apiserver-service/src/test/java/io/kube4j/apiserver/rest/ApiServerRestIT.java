@@ -202,13 +202,13 @@ class ApiServerRestIT {
         assertThat(asYaml.body()).contains("name: from-yaml");
         assertThat(api.get("/api/v1/namespaces/" + NS + "/pods?labelSelector=a+in+(b").code()).isEqualTo(400);
         assertThat(api.get("/api/v1/pods?fieldSelector=spec.nope%3Dx").code()).isEqualTo(400);
-        // no dry-run mode yet: refused, and nothing is written or deleted
+        // dry run: answered as a real write, nothing written or deleted (DryRunIT has the rest)
         Response dry = api.post(pods() + "?dryRun=All", pod("dry", ""));
-        assertThat(dry.code()).as(dry.body()).isEqualTo(400);
-        assertThat(dry.body()).contains("dryRun=All is not supported");
+        assertThat(dry.code()).as(dry.body()).isEqualTo(201);
         assertThat(api.get(pods() + "/dry").code()).isEqualTo(404);
-        assertThat(api.delete(pods() + "/named?dryRun=All").code()).isEqualTo(400);
+        assertThat(api.delete(pods() + "/named?dryRun=All").code()).isEqualTo(200);
         assertThat(api.get(pods() + "/named").code()).isEqualTo(200);
+        assertThat(api.post(pods() + "?dryRun=Some", pod("dry", "")).code()).isEqualTo(400);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.kube4j.api.registry.ResourceType;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.ListOptions;
+import io.kube4j.client.PatchOptions;
 import io.kube4j.client.PatchType;
 import io.kube4j.client.ResourceClient;
 import io.kube4j.client.watch.WatchEvent;
@@ -183,7 +184,13 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
 
     @Override
     public Mono<T> patch(String namespace, String name, PatchType patchType, String patch) {
-        return Mono.defer(() -> request(HttpMethod.PATCH, uri(objectPath(namespace, name), Map.of()),
+        return patch(namespace, name, patchType, patch, PatchOptions.none());
+    }
+
+    @Override
+    public Mono<T> patch(String namespace, String name, PatchType patchType, String patch, PatchOptions options) {
+        Map<String, String> query = options == null ? Map.of() : options.query();
+        return Mono.defer(() -> request(HttpMethod.PATCH, uri(objectPath(namespace, name), query),
                 MediaType.parseMediaType(patchType.mediaType()), patch.getBytes(StandardCharsets.UTF_8)))
                 .map(this::decode);
     }
