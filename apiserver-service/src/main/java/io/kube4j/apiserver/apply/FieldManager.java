@@ -52,12 +52,15 @@ public final class FieldManager {
         if (metadata != null) {
             metadata.member(false); // stripped as a whole, as Kubernetes' stripMetaManager
         }
+        FieldSet changed = taken.union(cmp.removed());
         for (Manager m : managed.managers()) {
-            m.fields = m.fields.difference(taken).difference(cmp.removed());
+            if (m.intersects(changed)) {
+                m.fields(m.fields().difference(changed));
+            }
         }
         if (!taken.isEmpty()) {
             Manager own = managed.find(manager, ManagedFields.UPDATE, t.apiVersion(), sub);
-            FieldSet set = own == null ? taken : own.fields.union(taken);
+            FieldSet set = own == null ? taken : own.fields().union(taken);
             managed.put(manager, ManagedFields.UPDATE, t.apiVersion(), sub, ResourceStore.now(), set);
         }
         next.getMetadata().setManagedFields(orNull(managed.encode()));
@@ -67,13 +70,15 @@ public final class FieldManager {
         List<ManagedFieldsEntry> sent = next.getMetadata().getManagedFields();
         if (!subresource && sent != null && !sent.isEmpty()) {
             try {
-                return ManagedFields.decode(sent);
+                List<ManagedFieldsEntry> live = old == null ? null : old.getMetadata().getManagedFields();
+                // entries sent back as read (a patch, a read-modify-write) were checked when stored
+                return ManagedFields.decode(sent, !sent.equals(live));
             } catch (IllegalArgumentException e) {
                 throw new ApiException(422, "Invalid", t.kind() + " \"" + next.getMetadata().getName()
                         + "\" is invalid: " + e.getMessage());
             }
         }
-        return old == null ? ManagedFields.empty() : ManagedFields.decode(old.getMetadata().getManagedFields());
+        return old == null ? ManagedFields.empty() : ManagedFields.decode(old.getMetadata().getManagedFields(), false);
     }
 
     /** What an apply produced: the merged object (before defaulting) and the managedFields to store with it. */
@@ -114,11 +119,11 @@ public final class FieldManager {
 
         FieldSet applied = ownable(t, FieldWalker.fieldSet(strip((ObjectNode) config.deepCopy()), schema), statusOnly);
         Manager previous = managed.find(manager, ManagedFields.APPLY, null, sub);
-        FieldSet lastSet = previous == null ? null : previous.fields;
+        FieldSet lastSet = previous == null ? null : previous.fields();
         managed.put(manager, ManagedFields.APPLY, t.apiVersion(), sub, ResourceStore.now(), applied);
         if (lastSet != null && !lastSet.isEmpty()) {
             FieldSet owned = new FieldSet();
-            managed.managers().forEach(m -> owned.addAll(m.fields));
+            managed.managers().forEach(m -> owned.addAll(m.fields()));
             FieldWalker.prune(merged, lastSet.difference(owned), owned, schema);
         }
 
@@ -129,9 +134,9 @@ public final class FieldManager {
             if (m.sameIdentity(manager, ManagedFields.APPLY, null, sub)) {
                 continue;
             }
-            FieldSet conflict = m.fields.intersection(changed);
+            FieldSet conflict = m.fields().intersection(changed);
             conflict.paths().forEach(p -> conflicts.add(new Conflict(m, p)));
-            m.fields = m.fields.difference(conflict).difference(cmp.removed());
+            m.fields(m.fields().difference(conflict).difference(cmp.removed()));
         }
         if (!force && !conflicts.isEmpty()) {
             FieldSet allowed = manager.equals(KUBECTL) ? unchangedSinceClientSideApply(before, liveTree, schema) : null;

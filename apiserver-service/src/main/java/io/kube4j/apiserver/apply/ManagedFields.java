@@ -7,6 +7,7 @@ import io.kube4j.api.codec.Codecs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,7 +26,10 @@ public final class ManagedFields {
         final String apiVersion;
         final String subresource;
         String time;
-        FieldSet fields;
+        /** The decoded set, or null while only {@link #raw} is known. */
+        private FieldSet fields;
+        /** The entry as read, reused as written while its set is not changed (decoding costs more than the write). */
+        private ManagedFieldsEntry raw;
 
         Manager(String manager, String operation, String apiVersion, String subresource, String time, FieldSet fields) {
             this.manager = manager;
@@ -34,6 +38,33 @@ public final class ManagedFields {
             this.subresource = subresource == null ? "" : subresource;
             this.time = time;
             this.fields = fields;
+        }
+
+        /** Whether this manager's set has a member in {@code set}, read from the raw entry when not decoded yet. */
+        boolean intersects(FieldSet set) {
+            if (fields != null) {
+                return !fields.intersection(set).isEmpty();
+            }
+            return raw.getFieldsV1() != null && intersects(raw.getFieldsV1().getAdditionalProperties(), set);
+        }
+
+        private static boolean intersects(Map<?, ?> node, FieldSet set) {
+            for (Map.Entry<String, FieldSet> e : set.children().entrySet()) {
+                if (node.get(e.getKey()) instanceof Map<?, ?> child) {
+                    if (e.getValue().member() && (child.isEmpty() || child.containsKey("."))) {
+                        return true;
+                    }
+                    if (intersects(child, e.getValue())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        void fields(FieldSet f) {
+            fields = f;
+            raw = null;
         }
 
         boolean sameIdentity(String m, String op, String version, String sub) {
@@ -59,6 +90,10 @@ public final class ManagedFields {
         }
 
         public FieldSet fields() {
+            if (fields == null) {
+                fields = raw.getFieldsV1() == null ? new FieldSet()
+                        : FieldSet.fromFieldsV1(Codecs.json().valueToTree(raw.getFieldsV1()));
+            }
             return fields;
         }
     }
@@ -82,6 +117,14 @@ public final class ManagedFields {
      * that is not a field set) is an {@link IllegalArgumentException} naming it.
      */
     public static ManagedFields decode(List<ManagedFieldsEntry> entries) {
+        return decode(entries, true);
+    }
+
+    /**
+     * Reads entries, their field sets only when {@code eager} (a user's entries, which must be checked) or when
+     * first used (stored entries, which were checked when written).
+     */
+    public static ManagedFields decode(List<ManagedFieldsEntry> entries, boolean eager) {
         List<Manager> out = new ArrayList<>();
         if (entries == null) {
             return new ManagedFields(out);
@@ -103,15 +146,17 @@ public final class ManagedFields {
                 throw new IllegalArgumentException(where + ".fieldsType: Unsupported value: \"" + e.getFieldsType()
                         + "\": supported values: \"FieldsV1\"");
             }
-            FieldSet fields;
-            try {
-                fields = e.getFieldsV1() == null ? new FieldSet()
-                        : FieldSet.fromFieldsV1(Codecs.json().valueToTree(e.getFieldsV1()));
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(where + ".fieldsV1: Invalid value: " + ex.getMessage());
+            Manager m = new Manager(e.getManager() == null ? "" : e.getManager(), e.getOperation(), e.getApiVersion(),
+                    e.getSubresource(), e.getTime(), null);
+            m.raw = e;
+            if (eager) {
+                try {
+                    m.fields();
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(where + ".fieldsV1: Invalid value: " + ex.getMessage());
+                }
             }
-            out.add(new Manager(e.getManager() == null ? "" : e.getManager(), e.getOperation(), e.getApiVersion(),
-                    e.getSubresource(), e.getTime(), fields));
+            out.add(m);
         }
         return new ManagedFields(out);
     }
@@ -132,7 +177,7 @@ public final class ManagedFields {
             managers.add(m);
         } else {
             m.time = time;
-            m.fields = fields;
+            m.fields(fields);
         }
         return m;
     }
@@ -140,7 +185,8 @@ public final class ManagedFields {
     /** The entries, without empty ones, in Kubernetes' order (Apply first, then by time, manager, version, subresource). */
     public List<ManagedFieldsEntry> encode() {
         List<Manager> sorted = new ArrayList<>(managers);
-        sorted.removeIf(m -> m.fields.isEmpty());
+        sorted.removeIf(m -> m.raw == null ? m.fields.isEmpty() : m.raw.getFieldsV1() == null
+                || m.raw.getFieldsV1().getAdditionalProperties().isEmpty());
         sorted.sort(Comparator.<Manager, String>comparing(m -> m.operation)
                 .thenComparing(m -> m.time == null ? "" : m.time)
                 .thenComparing(m -> m.manager)
@@ -148,6 +194,10 @@ public final class ManagedFields {
                 .thenComparing(m -> m.subresource));
         List<ManagedFieldsEntry> out = new ArrayList<>(sorted.size());
         for (Manager m : sorted) {
+            if (m.raw != null) {
+                out.add(m.raw);
+                continue;
+            }
             FieldsV1 f = Codecs.json().convertValue(m.fields.toFieldsV1(), FieldsV1.class);
             out.add(new ManagedFieldsEntry(m.apiVersion, "FieldsV1", f, m.manager, m.operation,
                     m.subresource.isEmpty() ? null : m.subresource, m.time));
