@@ -93,12 +93,6 @@ public final class ObjectPrinter {
                 }
             }
             case YAML, JSON, JSONPATH -> {
-                // kubectl leaves managedFields out of printed objects (its --show-managed-fields defaults to false)
-                sorted.forEach(g -> g.objects().forEach(o -> {
-                    if (o.get("metadata") instanceof ObjectNode m) {
-                        m.remove("managedFields");
-                    }
-                }));
                 JsonNode doc = document(sorted, single);
                 if (f.type() == OutputFormat.Type.YAML) {
                     out.print(yaml(doc));
