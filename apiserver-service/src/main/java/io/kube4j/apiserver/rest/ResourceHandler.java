@@ -59,6 +59,8 @@ public final class ResourceHandler {
     private final KubeletProxy kubelets;
     private final PodEviction evictions;
     private final List<ResourceExtension> extensions;
+    /** The time Table cells' ages are computed at. */
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
                            WatchHandler watches, ApiServerProperties props) {
@@ -123,7 +125,8 @@ public final class ResourceHandler {
         return switch (verb) {
             case "get" -> get(request, info);
             case "list" -> list(request, info);
-            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t));
+            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t),
+                    OutputTransform.negotiate(request));
             case "create" -> create(request, info);
             case "update" -> update(request, info, ResourceStore.Part.MAIN);
             case "patch" -> patch(request, info, ResourceStore.Part.MAIN);
@@ -160,6 +163,13 @@ public final class ResourceHandler {
     // ---------------------------------------------------------------- verbs
 
     private Mono<ServerResponse> get(ServerRequest request, RequestInfo info) {
+        OutputTransform as = OutputTransform.negotiate(request);
+        if (!as.none()) {
+            Mono<JsonNode> object = "0".equals(request.queryParam("resourceVersion").orElse(null))
+                    ? store.getCached(info.type(), info.namespace(), info.name()).map(b -> Codecs.json().readTree(b))
+                    : store.get(info.type(), info.namespace(), info.name()).map(o -> Codecs.json().valueToTree(o));
+            return object.flatMap(o -> as.object(info.type(), o, clock));
+        }
         if ("0".equals(request.queryParam("resourceVersion").orElse(null))) {
             return store.getCached(info.type(), info.namespace(), info.name())
                     .flatMap(json -> Responses.object(request, 200, json));
@@ -170,7 +180,12 @@ public final class ResourceHandler {
 
     private Mono<ServerResponse> list(ServerRequest request, RequestInfo info) {
         ResourceType t = info.type();
-        return store.list(t, info.namespace(), listOptions(request, t))
+        OutputTransform as = OutputTransform.negotiate(request);
+        ListOptions opts = listOptions(request, t);
+        if (!as.none()) {
+            return store.list(t, info.namespace(), opts).flatMap(r -> as.list(t, r, clock));
+        }
+        return store.list(t, info.namespace(), opts)
                 .flatMap(r -> Responses.object(request, 200, listBytes(t, r)));
     }
 
