@@ -80,4 +80,15 @@ class DeprecationWarningsIT {
                     "299 - \"spec.containers[0].env[1]: hides previous definition of \\\"A\\\", which may be dropped when using apply\"");
         }
     }
+
+    @Test
+    void serviceWritesWarnAboutIgnoredFields() {
+        Response r = api.post("/api/v1/namespaces/" + NS + "/services", """
+                {"metadata":{"name":"named"},"spec":{"externalName":"example.com","ports":[{"port":80}]}}""");
+        assertThat(r.code()).as(r.body()).isEqualTo(201);
+        assertThat(r.raw().headers().allValues("Warning"))
+                .containsExactly("299 - \"spec.externalName is ignored when spec.type is not \\\"ExternalName\\\"\"");
+        Response relabel = api.mergePatch("/api/v1/namespaces/" + NS + "/services/named", "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}");
+        assertThat(relabel.raw().headers().allValues("Warning")).as("on every write").hasSize(1);
+    }
 }

@@ -39,6 +39,7 @@ import java.util.function.BiConsumer;
  * node labels in selectors, affinity and spread constraints, non-functional annotations, deprecated volume types,
  * repeated env names, duplicate or ambiguous ports and port names, fractional byte quantities, a negative grace
  * period. They are advice: the write goes on. Paths are Kubernetes' field paths ({@code spec.template.spec...}).
+ * {@link #forWrite} is the entry point for every write, Services included ({@link ServiceWarnings}).
  */
 public final class PodSpecWarnings {
 
@@ -75,6 +76,9 @@ public final class PodSpecWarnings {
      * update changes its spec (its generation moves).
      */
     public static List<String> forWrite(HasMetadata obj, HasMetadata old) {
+        if (obj instanceof io.fabric8.kubernetes.api.model.Service svc) {
+            return ServiceWarnings.forWrite(svc); // Services warn on every write
+        }
         if (obj instanceof Pod pod) {
             return old != null || pod.getSpec() == null ? List.of() : forPodSpec(null, pod.getSpec(), pod.getMetadata());
         }

@@ -126,6 +126,20 @@ class PodSpecWarningsTest {
     }
 
     @Test
+    void serviceWarnings() {
+        io.fabric8.kubernetes.api.model.Service svc = read("""
+                {"metadata":{"name":"s","annotations":{"service.kubernetes.io/topology-aware-hints":"auto"}},
+                 "spec":{"type":"ClusterIP","clusterIPs":["10.96.0.10"],"externalIPs":["192.168.001.2"],
+                  "externalName":"example.com"}}""", io.fabric8.kubernetes.api.model.Service.class);
+        assertThat(PodSpecWarnings.forWrite(svc, svc)).containsExactly(
+                "annotation service.kubernetes.io/topology-aware-hints is deprecated, please use "
+                        + "service.kubernetes.io/topology-mode instead",
+                "spec.externalIPs[0]: IP address was accepted, but will be invalid in a future Kubernetes release: "
+                        + "ParseAddr(\"192.168.001.2\"): IPv4 field has octet with leading zero",
+                "spec.externalName is ignored when spec.type is not \"ExternalName\"");
+    }
+
+    @Test
     void updatesWarnOnlyWhenTheSpecChangesAndPodsOnlyOnCreate() {
         String template = "{\"spec\":{\"nodeSelector\":{\"beta.kubernetes.io/os\":\"linux\"},\"containers\":[]}}";
         Deployment old = read("{\"metadata\":{\"name\":\"d\",\"generation\":1},\"spec\":{\"template\":" + template + "}}",
