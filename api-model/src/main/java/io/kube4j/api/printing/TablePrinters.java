@@ -96,6 +96,17 @@ public final class TablePrinters {
         TablePrinter binding = def("Name,Role,Age,+Users,+Groups,+ServiceAccounts", TablePrinters::binding);
         BY_KIND.put("rbac.authorization.k8s.io/RoleBinding", binding);
         BY_KIND.put("rbac.authorization.k8s.io/ClusterRoleBinding", binding);
+        BY_KIND.put("/LimitRange", DEFAULT);
+        BY_KIND.put("/ResourceQuota", def("Name,Age,Request,Limit", TablePrinters::resourceQuota));
+        BY_KIND.put("discovery.k8s.io/EndpointSlice", def("Name,AddressType,Ports,Endpoints,Age",
+                (o, now) -> cells(name(o), o.path("addressType").asString(""), slicePorts(o.path("ports")),
+                        sliceEndpoints(o.path("endpoints")), age(o, now))));
+        TablePrinter webhooks = def("Name,Webhooks:integer,Age",
+                (o, now) -> cells(name(o), String.valueOf(o.path("webhooks").size()), age(o, now)));
+        BY_KIND.put("admissionregistration.k8s.io/MutatingWebhookConfiguration", webhooks);
+        BY_KIND.put("admissionregistration.k8s.io/ValidatingWebhookConfiguration", webhooks);
+        BY_KIND.put("autoscaling/HorizontalPodAutoscaler", def("Name,Reference,Targets,MinPods,MaxPods:integer,"
+                + "Replicas:integer,Age", TablePrinters::hpa));
     }
 
     private TablePrinters() {
@@ -455,5 +466,92 @@ public final class TablePrinters {
         }
         return cells(name(o), ref.path("kind").asString("") + "/" + ref.path("name").asString(""), age(o, now),
                 String.join(", ", users), String.join(", ", groups), String.join(", ", sas));
+    }
+
+    /** printResourceQuota: {@code used/hard} per resource, sorted, {@code limits.*} in the Limit column. */
+    private static List<String> resourceQuota(JsonNode o, Instant now) {
+        TreeMap<String, String> hard = new TreeMap<>();
+        o.path("status").path("hard").properties().forEach(e -> hard.put(e.getKey(), e.getValue().asString("")));
+        List<String> request = new ArrayList<>();
+        List<String> limit = new ArrayList<>();
+        hard.forEach((resource, h) -> {
+            String used = o.path("status").path("used").path(resource).asString("0");
+            (resource.startsWith("limits.") ? limit : request).add(resource + ": " + used + "/" + h);
+        });
+        return cells(name(o), age(o, now), String.join(", ", request), String.join(", ", limit));
+    }
+
+    /** formatDiscoveryPorts: up to three port numbers (the name, or {@code *}, when unset). */
+    private static String slicePorts(JsonNode ports) {
+        List<String> list = new ArrayList<>();
+        for (JsonNode p : ports) {
+            list.add(p.path("port").isNumber() ? String.valueOf(p.path("port").asLong())
+                    : p.path("name").isString() ? p.path("name").asString() : "*");
+        }
+        return moreString(list, 3);
+    }
+
+    /** formatDiscoveryEndpoints: up to three addresses of the slice's endpoints. */
+    private static String sliceEndpoints(JsonNode endpoints) {
+        List<String> list = new ArrayList<>();
+        for (JsonNode e : endpoints) {
+            e.path("addresses").forEach(a -> list.add(a.asString("")));
+        }
+        return moreString(list, 3);
+    }
+
+    /** listWithMoreString: the first {@code max} joined, {@code + N more...} after them, {@code <unset>} for none. */
+    private static String moreString(List<String> all, int max) {
+        if (all.isEmpty()) {
+            return "<unset>";
+        }
+        String ret = String.join(",", all.subList(0, Math.min(max, all.size())));
+        return all.size() > max ? ret + " + " + (all.size() - max) + " more..." : ret;
+    }
+
+    /** printHorizontalPodAutoscaler (autoscaling/v2 shape): reference, resource metric targets, bounds. */
+    private static List<String> hpa(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        JsonNode ref = spec.path("scaleTargetRef");
+        return cells(name(o), ref.path("kind").asString("") + "/" + ref.path("name").asString(""),
+                hpaMetrics(spec.path("metrics"), o.path("status").path("currentMetrics")),
+                spec.path("minReplicas").isNumber() ? String.valueOf(spec.path("minReplicas").asLong()) : "<unset>",
+                String.valueOf(spec.path("maxReplicas").asLong(0)),
+                String.valueOf(o.path("status").path("currentReplicas").asLong(0)), age(o, now));
+    }
+
+    /**
+     * formatHPAMetrics for Resource and ContainerResource metrics ({@code cpu: 40%/80%}, {@code <unknown>} before
+     * the first measurement); other metric types print as {@code <unknown type>} here. At most two are listed.
+     */
+    private static String hpaMetrics(JsonNode specs, JsonNode statuses) {
+        if (specs.isEmpty()) {
+            return "<none>";
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            JsonNode m = specs.get(i);
+            String type = m.path("type").asString("");
+            String field = type.equals("Resource") ? "resource" : type.equals("ContainerResource") ? "containerResource" : null;
+            if (field == null) {
+                list.add("<unknown type>");
+                continue;
+            }
+            JsonNode target = m.path(field).path("target");
+            JsonNode current = statuses.path(i).path(field).path("current");
+            String resource = m.path(field).path("name").asString("");
+            if (target.has("averageValue")) {
+                list.add(resource + ": " + current.path("averageValue").asString("<unknown>") + "/"
+                        + target.path("averageValue").asString(""));
+            } else {
+                String cur = current.path("averageUtilization").isNumber()
+                        ? current.path("averageUtilization").asLong() + "%" : "<unknown>";
+                String tgt = target.path("averageUtilization").isNumber()
+                        ? target.path("averageUtilization").asLong() + "%" : "<auto>";
+                list.add(resource + ": " + cur + "/" + tgt);
+            }
+        }
+        String ret = String.join(", ", list.subList(0, Math.min(2, list.size())));
+        return list.size() > 2 ? ret + " + " + (list.size() - 2) + " more..." : ret;
     }
 }

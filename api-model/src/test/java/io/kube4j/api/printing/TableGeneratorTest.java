@@ -114,4 +114,38 @@ class TableGeneratorTest {
         assertThat(IncludeObject.parse("Object")).isEqualTo(IncludeObject.OBJECT);
         assertThat(IncludeObject.parse("object")).isNull();
     }
+
+    private static List<String> row(String group, String kind, String json) {
+        return TablePrinters.of(group, kind).cells(json(json), NOW, true);
+    }
+
+    @Test
+    void registeredKindsBeyondTheCliPrintersHaveKubernetesColumns() {
+        assertThat(TablePrinters.of("", "ResourceQuota").headers(true)).containsExactly("NAME", "AGE", "REQUEST", "LIMIT");
+        assertThat(row("", "ResourceQuota", """
+                {"metadata":{"name":"q"},"status":{"hard":{"pods":"10","limits.cpu":"2","requests.cpu":"1"},
+                 "used":{"pods":"3","requests.cpu":"500m"}}}""").subList(2, 4))
+                .containsExactly("pods: 3/10, requests.cpu: 500m/1", "limits.cpu: 0/2");
+
+        assertThat(TablePrinters.of("discovery.k8s.io", "EndpointSlice").headers(false))
+                .containsExactly("NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE");
+        assertThat(row("discovery.k8s.io", "EndpointSlice", """
+                {"metadata":{"name":"s"},"addressType":"IPv4","ports":[{"port":80},{"name":"x"}],
+                 "endpoints":[{"addresses":["10.0.0.1"]},{"addresses":["10.0.0.2"]},{"addresses":["10.0.0.3"]},
+                 {"addresses":["10.0.0.4"]}]}""").subList(1, 4))
+                .containsExactly("IPv4", "80,x", "10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...");
+        assertThat(row("discovery.k8s.io", "EndpointSlice", "{\"metadata\":{\"name\":\"e\"}}").get(2))
+                .isEqualTo("<unset>");
+
+        assertThat(row("admissionregistration.k8s.io", "ValidatingWebhookConfiguration",
+                "{\"metadata\":{\"name\":\"w\"},\"webhooks\":[{},{}]}").get(1)).isEqualTo("2");
+
+        assertThat(TablePrinters.of("autoscaling", "HorizontalPodAutoscaler").headers(false))
+                .containsExactly("NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE");
+        assertThat(row("autoscaling", "HorizontalPodAutoscaler", """
+                {"metadata":{"name":"h"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"maxReplicas":5,
+                 "metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization",
+                 "averageUtilization":80}}}]},"status":{"currentReplicas":2}}""").subList(1, 6))
+                .containsExactly("Deployment/web", "cpu: <unknown>/80%", "<unset>", "5", "2");
+    }
 }

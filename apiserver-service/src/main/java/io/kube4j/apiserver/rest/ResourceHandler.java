@@ -142,8 +142,7 @@ public final class ResourceHandler {
             if (named) {
                 return "get";
             }
-            String w = r.queryParam("watch").orElse("false");
-            return w.equals("true") || w.equals("1") ? "watch" : "list";
+            return QueryFlags.isTrue(r.queryParam("watch").orElse(null)) ? "watch" : "list";
         }
         if (m == HttpMethod.POST) {
             return named && info.subresource() == null ? "invalid" : "create";

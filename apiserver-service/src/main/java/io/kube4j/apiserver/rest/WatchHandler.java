@@ -86,7 +86,7 @@ public final class WatchHandler {
                 return Mono.error(ApiException.badRequest("invalid resourceVersion: " + rv));
             }
         }
-        boolean bookmarks = request.queryParam("allowWatchBookmarks").map(v -> v.equals("true") || v.equals("1")).orElse(false);
+        boolean bookmarks = QueryFlags.isTrue(request.queryParam("allowWatchBookmarks").orElse(null));
         Duration timeout = request.queryParam("timeoutSeconds").filter(s -> !s.isBlank())
                 .map(s -> {
                     try {

@@ -95,7 +95,7 @@ public final class RequestAttributes {
     }
 
     private static boolean isTrue(String v) {
-        return v != null && (v.equals("true") || v.equals("1"));
+        return io.kube4j.apiserver.rest.QueryFlags.isTrue(v);
     }
 
     private static String nameFromFieldSelector(String selector) {
