@@ -284,7 +284,8 @@ public final class ResourceStore {
             throw ApiException.invalid(t, m.getName(), errors);
         }
         String name = m.getName();
-        Mono<Void> validating = attrs == null ? Mono.empty() : admission.validate(attrs.withObject(obj));
+        Mono<Void> validating = warn(obj, null)
+                .then(attrs == null ? Mono.empty() : admission.validate(attrs.withObject(obj)));
         if (dryRun) {
             return validating.then(Mono.defer(() -> dryRunCreate(t, ns, obj)));
         }
@@ -697,6 +698,25 @@ public final class ResourceStore {
 
     private Mono<Written> write(UpdateCall call, int attempt, String key, StoredObject stored, HasMetadata next,
                                 java.util.function.Supplier<HasMetadata> snapshot) {
+        ResourceType t = call.t();
+        if (call.user() != null && call.subresource().isEmpty() && !(next instanceof io.fabric8.kubernetes.api.model.Pod)) {
+            return warn(next, snapshot.get()).then(Mono.defer(() -> writeWarned(call, attempt, key, stored, next, snapshot)));
+        }
+        return writeWarned(call, attempt, key, stored, next, snapshot);
+    }
+
+    /**
+     * Adds Kubernetes' deprecation warnings for what is being written (pod specs and templates) to the request's
+     * {@code Warning} headers; no-op outside a request.
+     */
+    private static Mono<Void> warn(HasMetadata obj, HasMetadata old) {
+        List<String> warnings = io.kube4j.apiserver.registry.warnings.PodSpecWarnings.forWrite(obj, old);
+        return warnings.isEmpty() ? Mono.empty()
+                : Flux.fromIterable(warnings).concatMap(io.kube4j.apiserver.admission.AdmissionWarnings::add).then();
+    }
+
+    private Mono<Written> writeWarned(UpdateCall call, int attempt, String key, StoredObject stored, HasMetadata next,
+                                      java.util.function.Supplier<HasMetadata> snapshot) {
         ResourceType t = call.t();
         next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
         byte[] bytes = ObjectCodec.encodeForStorage(next);
