@@ -217,13 +217,26 @@ public final class StatsScraper implements SmartLifecycle {
                 });
     }
 
-    /** The Ready nodes, from the watch cache. */
+    /** The Ready nodes that advertise a node API, from the watch cache. */
     private Mono<List<Node>> readyNodes() {
         return store.list(nodes, null, new ListOptions(LabelSelector.everything(), FieldSelector.everything(), "0",
                         null, 0, null))
                 .map(r -> r.items().stream().map(b -> Codecs.json().readValue(b, Node.class))
-                        .filter(StatsScraper::ready).toList())
+                        .filter(n -> ready(n) && servesNodeApi(n)).toList())
                 .doOnNext(l -> failing.retainAll(l.stream().map(n -> n.getMetadata().getName()).toList()));
+    }
+
+    /**
+     * Whether the node advertises its node API ({@code daemonEndpoints.kubeletEndpoint.Port} > 0). Unlike a user's
+     * {@code logs} or {@code exec}, which fall back to the kubelet's default port 10250, the scraper only calls agents
+     * that say where they listen: hollow nodes and Node objects written by hand (tests, simulations) advertise no
+     * port and an address nothing answers at, and the scraper must not send them traffic every interval.
+     */
+    static boolean servesNodeApi(Node node) {
+        return node.getStatus() != null && node.getStatus().getDaemonEndpoints() != null
+                && node.getStatus().getDaemonEndpoints().getKubeletEndpoint() != null
+                && node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort() != null
+                && node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort() > 0;
     }
 
     static boolean ready(Node node) {
