@@ -120,6 +120,7 @@ public class ApiServerConfiguration {
                 .GET("/api/{version}", discovery::coreResources)
                 .GET("/apis/{group}", discovery::group)
                 .GET("/apis/{group}/{version}", discovery::groupResources)
+                .GET("/openapi/v2", openapi::v2)
                 .GET("/openapi/v3", openapi::index)
                 .GET("/openapi/v3/**", openapi::document)
                 .GET("/healthz", health::healthz)

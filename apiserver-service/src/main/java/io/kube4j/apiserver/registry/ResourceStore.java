@@ -381,7 +381,20 @@ public final class ResourceStore {
     /** PATCH with the request's {@link WriteOptions} (dry run, field manager, force for server-side apply). */
     public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
                                UserInfo user, WriteOptions options) {
+        return patch(t, ns, name, patchType, patch, part, user, options, new ArrayList<>());
+    }
+
+    /**
+     * PATCH with field validation: {@code strictErrors} comes with what the caller found in the patch itself
+     * (repeated keys) and gets the unknown fields of the patched object added, as Kubernetes' patcher reports them;
+     * with {@code fieldValidation=Strict} any of them is a 400 and nothing is written, otherwise the caller turns the
+     * list into warnings (Warn) or drops it (Ignore).
+     */
+    public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
+                               UserInfo user, WriteOptions options, List<String> strictErrors) {
+        int given = strictErrors.size();
         return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
+            strictErrors.subList(given, strictErrors.size()).clear(); // a retry finds them again
             JsonNode doc = Codecs.json().valueToTree(current);
             JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
             String apiVersion = patched.path("apiVersion").asString("");
@@ -391,7 +404,12 @@ public final class ResourceStore {
                 throw ApiException.badRequest("the patched object's apiVersion/kind (" + apiVersion + "/" + kind
                         + ") does not match the resource " + t.qualifiedName() + " (" + t.apiVersion() + "/" + t.kind() + ")");
             }
-            HasMetadata next = decodeTree(t, patched);
+            List<String> unknown = new ArrayList<>();
+            HasMetadata next = decodeTree(t, patched, unknown);
+            unknown.forEach(f -> strictErrors.add("unknown field \"" + f + "\""));
+            if (!strictErrors.isEmpty() && options.fieldValidation() == WriteOptions.FieldValidation.STRICT) {
+                throw ApiException.badRequest("strict decoding error: " + String.join(", ", strictErrors));
+            }
             String pinned = next.getMetadata() == null ? null : next.getMetadata().getResourceVersion();
             if (pinned != null && !pinned.isEmpty() && !pinned.equals(current.getMetadata().getResourceVersion())) {
                 throw ApiException.staleObject(t, name);
@@ -416,12 +434,17 @@ public final class ResourceStore {
 
     /** Converts a patched or decoded tree to the resource's type; bad field values are the user's 422. */
     public HasMetadata decodeTree(ResourceType t, JsonNode tree) {
+        return decodeTree(t, tree, new ArrayList<>());
+    }
+
+    /** {@link #decodeTree(ResourceType, JsonNode)} that adds the paths of the unknown fields it drops to {@code unknown}. */
+    public HasMetadata decodeTree(ResourceType t, JsonNode tree, List<String> unknown) {
         try {
             HasMetadata obj = Codecs.json().treeToValue(tree, t.type());
             if (obj.getMetadata() == null) {
                 obj.setMetadata(new ObjectMeta());
             }
-            UnknownFields.strip(obj);
+            unknown.addAll(UnknownFields.strip(obj));
             return obj;
         } catch (tools.jackson.core.JacksonException e) {
             throw new ApiException(422, "Invalid", t.kind() + " is invalid: " + e.getOriginalMessage());

@@ -59,6 +59,8 @@ public final class ResourceHandler {
     private final KubeletProxy kubelets;
     private final PodEviction evictions;
     private final List<ResourceExtension> extensions;
+    /** The time Table cells' ages are computed at. */
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public ResourceHandler(ResourceRegistry registry, ResourceStore store, WatchCacheManager caches,
                            WatchHandler watches, ApiServerProperties props) {
@@ -123,7 +125,8 @@ public final class ResourceHandler {
         return switch (verb) {
             case "get" -> get(request, info);
             case "list" -> list(request, info);
-            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t));
+            case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t),
+                    OutputTransform.negotiate(request));
             case "create" -> create(request, info);
             case "update" -> update(request, info, ResourceStore.Part.MAIN);
             case "patch" -> patch(request, info, ResourceStore.Part.MAIN);
@@ -159,6 +162,13 @@ public final class ResourceHandler {
     // ---------------------------------------------------------------- verbs
 
     private Mono<ServerResponse> get(ServerRequest request, RequestInfo info) {
+        OutputTransform as = OutputTransform.negotiate(request);
+        if (!as.none()) {
+            Mono<JsonNode> object = "0".equals(request.queryParam("resourceVersion").orElse(null))
+                    ? store.getCached(info.type(), info.namespace(), info.name()).map(b -> Codecs.json().readTree(b))
+                    : store.get(info.type(), info.namespace(), info.name()).map(o -> Codecs.json().valueToTree(o));
+            return object.flatMap(o -> as.object(info.type(), o, clock));
+        }
         if ("0".equals(request.queryParam("resourceVersion").orElse(null))) {
             return store.getCached(info.type(), info.namespace(), info.name())
                     .flatMap(json -> Responses.object(request, 200, json));
@@ -169,7 +179,12 @@ public final class ResourceHandler {
 
     private Mono<ServerResponse> list(ServerRequest request, RequestInfo info) {
         ResourceType t = info.type();
-        return store.list(t, info.namespace(), listOptions(request, t))
+        OutputTransform as = OutputTransform.negotiate(request);
+        ListOptions opts = listOptions(request, t);
+        if (!as.none()) {
+            return store.list(t, info.namespace(), opts).flatMap(r -> as.list(t, r, clock));
+        }
+        return store.list(t, info.namespace(), opts)
                 .flatMap(r -> Responses.object(request, 200, listBytes(t, r)));
     }
 
@@ -229,10 +244,16 @@ public final class ResourceHandler {
         if (!type.equals(Patches.MERGE_PATCH) && !type.equals(Patches.JSON_PATCH) && !type.equals(Patches.STRATEGIC_MERGE_PATCH)) {
             return Mono.error(ApiException.unsupportedMediaType(type));
         }
-        return Bodies.read(request, props.maxRequestBodySize())
-                .flatMap(body -> store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request),
-                        writeOptions(request)))
-                .flatMap(w -> Responses.object(request, 200, w.json()));
+        WriteOptions options = writeOptions(request);
+        return Bodies.read(request, props.maxRequestBodySize()).flatMap(body -> {
+            // merge and strategic patches are objects whose repeated keys Kubernetes reports; a JSON patch is not
+            List<String> strict = new ArrayList<>(type.equals(Patches.JSON_PATCH) ? List.of()
+                    : io.kube4j.apiserver.registry.DuplicateFields.find(body, false));
+            return store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request), options,
+                            strict)
+                    .flatMap(w -> Responses.object(request, 200, w.json(),
+                            options.fieldValidation() == WriteOptions.FieldValidation.WARN ? strict : List.of()));
+        });
     }
 
     private Mono<ServerResponse> delete(ServerRequest request, RequestInfo info) {
@@ -476,13 +497,18 @@ public final class ResourceHandler {
         }
         unknown = stripUnknown(value);
         WriteOptions.FieldValidation mode = writeOptions(request).fieldValidation();
-        if (!unknown.isEmpty() && mode == WriteOptions.FieldValidation.STRICT) {
-            throw ApiException.badRequest("strict decoding error: "
-                    + String.join(", ", unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()));
+        if (mode == WriteOptions.FieldValidation.IGNORE) {
+            return new Decoded(value, List.of());
         }
-        List<String> warnings = mode == WriteOptions.FieldValidation.IGNORE ? List.of()
-                : unknown.stream().map(f -> "unknown field \"" + f + "\"").toList();
-        return new Decoded(value, warnings);
+        boolean yaml = Bodies.isYaml(mediaType);
+        List<String> duplicates = io.kube4j.apiserver.registry.DuplicateFields.find(body, yaml);
+        if (mode == WriteOptions.FieldValidation.STRICT && (!unknown.isEmpty() || !duplicates.isEmpty())) {
+            // Kubernetes' transformDecodeError wording
+            throw ApiException.badRequest(t.kind() + " in version \"" + t.version() + "\" cannot be handled as a "
+                    + t.kind() + ": strict decoding error: " + String.join(", ",
+                    io.kube4j.apiserver.registry.DuplicateFields.strictErrors(duplicates, yaml, unknown)));
+        }
+        return new Decoded(value, io.kube4j.apiserver.registry.DuplicateFields.warnings(duplicates, unknown));
     }
 
     private static List<String> stripUnknown(HasMetadata value) {

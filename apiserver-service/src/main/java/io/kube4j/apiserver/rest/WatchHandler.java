@@ -47,6 +47,20 @@ public final class WatchHandler {
     }
 
     Mono<ServerResponse> watch(ServerRequest request, ResourceType t, String namespace, ListOptions opts) {
+        return watch(request, t, namespace, opts, OutputTransform.NONE);
+    }
+
+    /**
+     * A watch whose events' objects are converted as {@code as} says: Tables (column definitions only in the first
+     * event, as Kubernetes' watch encoder sends them, so that kubectl prints one header) or PartialObjectMetadata.
+     * Converted events are encoded per watcher; unconverted ones share the cache's frames.
+     */
+    Mono<ServerResponse> watch(ServerRequest request, ResourceType t, String namespace, ListOptions opts,
+                               OutputTransform as) {
+        if ("PartialObjectMetadataList".equals(as.as())) {
+            return Mono.error(ApiException.notAcceptable("you requested PartialObjectMetadataList, but a watch "
+                    + "sends single objects: use as=PartialObjectMetadata"));
+        }
         if (request.headers().header("Upgrade").stream().anyMatch(u -> u.equalsIgnoreCase("websocket"))) {
             // Answering a WebSocket handshake with an endless 200 stream hangs clients that wait for the handshake's
             // response to end (fabric8 on the JDK client). 503 is what clients such as fabric8 and client-go take
@@ -94,11 +108,13 @@ public final class WatchHandler {
         Flux<byte[]> frames;
         try {
             Watcher w = cache.watch(filter, from, bookmarks, props.watchCache().watcherBufferSize());
+            java.util.function.Function<Watcher.Delivery, byte[]> encode = sse || as.none()
+                    ? d -> sse ? d.event().sseFrame(d.type()) : d.event().jsonFrame(d.type())
+                    : new ConvertedFrames(t, as)::frame;
             frames = w.events()
                     .map(d -> {
                         counter.increment();
-                        CacheEvent e = d.event();
-                        return sse ? e.sseFrame(d.type()) : e.jsonFrame(d.type());
+                        return encode.apply(d);
                     })
                     .onErrorResume(Watcher.SlowWatcherException.class, e -> Flux.empty())
                     .take(timeout);
@@ -126,5 +142,45 @@ public final class WatchHandler {
         String frame = sse ? "event: " + WatchEventType.ERROR + "\ndata: " + s + "\n\n"
                 : "{\"type\":\"ERROR\",\"object\":" + s + "}\n";
         return frame.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One watcher's converted frames; remembers whether the Table column definitions went out already. */
+    private static final class ConvertedFrames {
+
+        private final ResourceType type;
+        private final OutputTransform as;
+        private final java.time.Clock clock = java.time.Clock.systemUTC();
+        private boolean columnsSent;
+
+        ConvertedFrames(ResourceType type, OutputTransform as) {
+            this.type = type;
+            this.as = as;
+        }
+
+        byte[] frame(Watcher.Delivery d) {
+            tools.jackson.databind.JsonNode object = Codecs.json().readTree(d.event().object().json());
+            tools.jackson.databind.node.ObjectNode converted;
+            if (!as.table()) {
+                converted = io.kube4j.api.printing.TableGenerator.partialObjectMetadata(object, as.version());
+            } else if (d.type() == WatchEventType.BOOKMARK) {
+                // A bookmark carries only a resourceVersion: an empty Table with it, and the columns still to come.
+                converted = io.kube4j.api.printing.TableGenerator.table(type.group(), type.kind(), List.of(),
+                        as.version(), as.include(), false, clock.instant());
+                converted.withObject("metadata").put("resourceVersion",
+                        object.path("metadata").path("resourceVersion").asString(""));
+            } else {
+                converted = io.kube4j.api.printing.TableGenerator.table(type.group(), type.kind(), List.of(object),
+                        as.version(), as.include(), !columnsSent, clock.instant());
+                columnsSent = true;
+            }
+            tools.jackson.databind.node.ObjectNode event = tools.jackson.databind.node.JsonNodeFactory.instance
+                    .objectNode();
+            event.put("type", d.type().name());
+            event.set("object", converted);
+            byte[] json = Codecs.json().writeValueAsBytes(event);
+            byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+            line[json.length] = '\n';
+            return line;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.kube4j.cli.output;
 
+import io.kube4j.api.printing.TablePrinter;
+import io.kube4j.api.printing.TablePrinters;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.cli.api.ApiResource;
 import io.kube4j.cli.command.CliException;
@@ -22,7 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Prints objects as {@code kubectl get} does, in any {@link OutputFormat}: the kind's table ({@link ResourceTables})
+ * Prints objects as {@code kubectl get} does, in any {@link OutputFormat}: the kind's table ({@link TablePrinters}, shared with the apiserver)
  * with kubectl's decorations, YAML and JSON (keys sorted, as kubectl prints the unstructured objects it reads; several
  * objects wrapped in a {@code List}), {@code name} ({@code deployment.apps/web}), JSONPath templates and custom
  * columns. Commands that print objects ({@code get}, {@code apply -o yaml}, {@code create -o name}) share it.
@@ -158,7 +160,7 @@ public final class ObjectPrinter {
     /** The kind's table of {@code g}, with or without its header row (watch prints the header once). */
     public Table table(Group g, boolean header) {
         boolean wide = options.format().type() == OutputFormat.Type.WIDE;
-        ResourceTables.Definition def = ResourceTables.of(g.resource());
+        TablePrinter def = TablePrinters.of(g.resource().group(), g.resource().kind());
         boolean ns = options.withNamespace() && g.resource().namespaced();
         Table t = new Table();
         if (header) {
@@ -182,7 +184,7 @@ public final class ObjectPrinter {
         return t;
     }
 
-    private List<String> row(ApiResource r, ResourceTables.Definition def, ObjectNode o, Instant now, boolean wide,
+    private List<String> row(ApiResource r, TablePrinter def, ObjectNode o, Instant now, boolean wide,
                              boolean ns) {
         List<String> cells = new ArrayList<>();
         if (ns) {
@@ -203,7 +205,7 @@ public final class ObjectPrinter {
             cells.add(labels.path(l).asString(""));
         }
         if (options.showLabels()) {
-            cells.add(ResourceTables.labels(labels));
+            cells.add(TablePrinters.labels(labels));
         }
         return cells;
     }

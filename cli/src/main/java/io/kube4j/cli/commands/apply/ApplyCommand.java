@@ -9,11 +9,17 @@ import io.kube4j.cli.command.Flags;
 import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.KubeCommand;
 import io.kube4j.cli.command.UsageException;
+import io.kube4j.api.patch.PatchMetaTable;
+import io.kube4j.api.patch.PatchSchema;
+import io.kube4j.api.patch.StrategicMergePatch;
+import io.kube4j.api.patch.StrategicMergePatchDiff;
+import io.kube4j.api.patch.StrategicMergePatchException;
 import io.kube4j.client.ApiStatusException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +27,12 @@ import java.util.Optional;
 /**
  * {@code k4j apply -f FILE|DIR|URL|- [-R]}: creates what does not exist and patches what does, kubectl's client-side
  * way — the {@code kubectl.kubernetes.io/last-applied-configuration} annotation holds what was applied, and a
- * {@link ThreeWayMerge three-way patch} (sent as a JSON merge patch) removes what was removed from the file and keeps
- * what others set. Objects kubectl applied can be applied by k4j and the other way round. {@code --server-side} sends
- * an apply patch ({@code application/apply-patch+yaml}, field manager {@code k4j}) instead.
+ * three-way patch removes what was removed from the file and keeps what others set: for built-in kinds the strategic
+ * merge patch kubectl computes ({@link StrategicMergePatchDiff#createThreeWay}, lists merged by key), for kinds without
+ * patch metadata (custom resources) a JSON merge patch ({@link ThreeWayMerge}), as kubectl. Requests carry kubectl's
+ * {@code fieldManager=kubectl-client-side-apply&fieldValidation=Strict}, so objects kubectl applied can be applied by
+ * k4j and the other way round. {@code --server-side} sends an apply patch ({@code application/apply-patch+yaml}, field
+ * manager {@code kubectl} unless {@code --field-manager}) and prints kubectl's conflict hints.
  */
 @Component
 public class ApplyCommand extends KubeCommand {
@@ -32,6 +41,25 @@ public class ApplyCommand extends KubeCommand {
     public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+    private static final String APPLY_PATCH = "application/apply-patch+yaml";
+    /** kubectl's default field manager of apply; server-side apply uses {@link #SERVER_SIDE_MANAGER} in its place. */
+    static final String CLIENT_SIDE_MANAGER = "kubectl-client-side-apply";
+    static final String SERVER_SIDE_MANAGER = "kubectl";
+
+    /** kubectl's advice after a server-side apply conflict (apply.go), printed after the server's message. */
+    static final String CONFLICT_HINT = """
+            Please review the fields above--they currently have other managers. Here
+            are the ways you can resolve this warning:
+            * If you intend to manage all of these fields, please re-run the apply
+              command with the `--force-conflicts` flag.
+            * If you do not intend to manage all of the fields, please edit your
+              manifest to remove references to the fields that should keep their
+              current managers.
+            * You may co-own fields by updating your manifest to match the existing
+              value; in this case, you'll become the manager if the other manager(s)
+              stop managing the field (remove it from their configuration).
+            See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts""";
 
     ApplyCommand() {
         super("apply", "Apply a configuration to a resource by file name or stdin");
@@ -44,7 +72,7 @@ public class ApplyCommand extends KubeCommand {
         WriteOutput.DryRun.declare(b);
         WriteOutput.declareOutput(b);
         b.bool("--server-side", "If true, apply runs in the server instead of the client.");
-        b.string("--field-manager", "NAME", "k4j", "Name of the manager used to track field ownership (server-side).");
+        b.string("--field-manager", "NAME", CLIENT_SIDE_MANAGER, "Name of the manager used to track field ownership.");
         b.bool("--force-conflicts", "If true, server-side apply will force the changes against conflicts.");
         b.positionals("", "");
     }
@@ -88,7 +116,11 @@ public class ApplyCommand extends KubeCommand {
                     apply(inv, rest, r, ns, doc, dry, format);
                 }
             } catch (ApiStatusException e) {
-                inv.err().println(WriteOutput.errorWhen(e, "applying", doc.source()));
+                if (serverSide && e.code() == 409) {
+                    inv.err().println("error: " + statusMessage(e) + "\n" + CONFLICT_HINT);
+                } else {
+                    inv.err().println(WriteOutput.errorWhen(e, "applying", doc.source()));
+                }
                 failed = true;
             } catch (CliException e) {
                 inv.err().println("error: " + e.getMessage());
@@ -105,10 +137,13 @@ public class ApplyCommand extends KubeCommand {
                     + doc.source() + "\": resource name may not be empty");
         }
         ObjectNode modified = withLastApplied(doc.object());
+        Map<String, String> query = new LinkedHashMap<>(dry.query());
+        query.put("fieldManager", inv.flags().string("field-manager"));
+        query.put("fieldValidation", "Strict");
         Optional<ObjectNode> live = rest.get(r, ns, doc.name());
         if (live.isEmpty()) {
             ObjectNode created = dry == WriteOutput.DryRun.CLIENT ? modified
-                    : rest.create(r, ns, modified, dry.query());
+                    : rest.create(r, ns, modified, query);
             WriteOutput.print(inv, format, r, created, "created", dry);
             return;
         }
@@ -120,13 +155,25 @@ public class ApplyCommand extends KubeCommand {
                     + "resources created declaratively by either k4j create --save-config or k4j apply. The missing "
                     + "annotation will be patched automatically.");
         }
-        ObjectNode patch = ThreeWayMerge.patch(original, modified, current);
+        Optional<PatchSchema> schema = PatchMetaTable.builtin().forKind(doc.object().path("apiVersion").asString(""),
+                doc.object().path("kind").asString(""));
+        ObjectNode patch;
+        try {
+            patch = schema.isPresent()
+                    ? StrategicMergePatchDiff.createThreeWay(original, modified, current, schema.get(), true)
+                    : ThreeWayMerge.patch(original, modified, current);
+        } catch (StrategicMergePatchException e) {
+            throw new CliException("error when creating the patch for " + r.qualifiedKind() + "/" + doc.name()
+                    + " from \"" + doc.source() + "\": " + e.getMessage());
+        }
         if (patch.isEmpty()) {
             WriteOutput.print(inv, format, r, current, "unchanged", dry);
             return;
         }
-        ObjectNode result = dry == WriteOutput.DryRun.CLIENT ? current
-                : rest.patch(r, ns, doc.name(), MERGE_PATCH, Codecs.json().writeValueAsString(patch), dry.query());
+        ObjectNode result = dry == WriteOutput.DryRun.CLIENT
+                ? (schema.isPresent() ? StrategicMergePatch.apply(current, patch, schema.get()) : current)
+                : rest.patch(r, ns, doc.name(), schema.isPresent() ? STRATEGIC_MERGE_PATCH : MERGE_PATCH,
+                Codecs.json().writeValueAsString(patch), query);
         WriteOutput.print(inv, format, r, result, "configured", dry);
     }
 
@@ -136,14 +183,15 @@ public class ApplyCommand extends KubeCommand {
             throw new UsageException("--dry-run=client doesn't work with --server-side (did you mean --dry-run=server "
                     + "instead?)");
         }
-        String manager = inv.flags().string("field-manager");
-        Map<String, String> query = new java.util.LinkedHashMap<>(ObjectRest.query("fieldManager", manager,
-                "force", inv.flags().bool("force-conflicts") ? "true" : null));
-        query.putAll(dry.query());
+        if (doc.name() == null) {
+            throw new CliException("error when retrieving current configuration of " + r.qualifiedKind() + " from \""
+                    + doc.source() + "\": resource name may not be empty");
+        }
+        Map<String, String> query = serverSideQuery(inv.flags().string("field-manager"),
+                inv.flags().bool("force-conflicts"), dry);
         ObjectNode result;
         try {
-            result = rest.patch(r, ns, doc.name(), "application/apply-patch+yaml",
-                    Codecs.json().writeValueAsString(doc.object()), query);
+            result = rest.patch(r, ns, doc.name(), APPLY_PATCH, Codecs.json().writeValueAsString(doc.object()), query);
         } catch (ApiStatusException e) {
             if (e.code() == 415) {
                 throw new CliException("the server does not support server-side apply (" + e.getMessage()
@@ -152,6 +200,23 @@ public class ApplyCommand extends KubeCommand {
             throw e;
         }
         WriteOutput.print(inv, format, r, result, "serverside-applied", dry);
+    }
+
+    /**
+     * kubectl's query of a server-side apply: {@code [dryRun=All&]fieldManager=kubectl&fieldValidation=Strict&force=false}
+     * (the client-side default manager becomes {@code kubectl}).
+     */
+    static Map<String, String> serverSideQuery(String manager, boolean force, WriteOutput.DryRun dry) {
+        Map<String, String> query = new LinkedHashMap<>(dry.query());
+        query.put("fieldManager", manager == null || manager.equals(CLIENT_SIDE_MANAGER) ? SERVER_SIDE_MANAGER : manager);
+        query.put("fieldValidation", "Strict");
+        query.put("force", Boolean.toString(force));
+        return query;
+    }
+
+    private static String statusMessage(ApiStatusException e) {
+        return e.status() != null && e.status().getMessage() != null && !e.status().getMessage().isEmpty()
+                ? e.status().getMessage() : e.getMessage();
     }
 
     /** The object to send: the file's object carrying the last-applied annotation (itself, as kubectl writes it). */

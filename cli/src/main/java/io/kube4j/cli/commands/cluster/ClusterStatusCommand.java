@@ -3,7 +3,7 @@ package io.kube4j.cli.commands.cluster;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.KubeCommand;
-import io.kube4j.cli.output.Ages;
+import io.kube4j.api.printing.Ages;
 import io.kube4j.cli.output.Colors;
 import io.kube4j.cli.output.Table;
 import io.kube4j.client.ApiStatusException;

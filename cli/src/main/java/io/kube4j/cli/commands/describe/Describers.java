@@ -1,6 +1,6 @@
 package io.kube4j.cli.commands.describe;
 
-import io.kube4j.cli.output.Ages;
+import io.kube4j.api.printing.Ages;
 import io.kube4j.cli.output.TabWriter;
 import tools.jackson.databind.JsonNode;
 

@@ -11,6 +11,10 @@ import io.kube4j.cli.command.KubeCommand;
 import io.kube4j.cli.command.UsageException;
 import io.kube4j.cli.commands.apply.ThreeWayMerge;
 import io.kube4j.cli.commands.apply.WriteOutput;
+import io.kube4j.api.patch.PatchMetaTable;
+import io.kube4j.api.patch.PatchSchema;
+import io.kube4j.api.patch.StrategicMergePatchDiff;
+import io.kube4j.api.patch.StrategicMergePatchException;
 import io.kube4j.client.ApiStatusException;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
@@ -22,20 +26,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * {@code k4j edit (TYPE NAME | TYPE/NAME)}: the object as YAML in a temporary file, opened in {@code $KUBE_EDITOR},
- * else {@code $EDITOR}, else {@code vi} (run through {@code sh -c} with the terminal); the edited object is written
- * back with PUT, the read resourceVersion as precondition. On 409 Conflict the user's change (a merge patch from the
- * object as read to the edited one) is re-applied onto a fresh read and written again. An edit the YAML parser or
+ * else {@code $EDITOR}, else {@code vi} (run through {@code sh -c} with the terminal); the change is sent as kubectl
+ * sends it, a strategic merge patch from the object as read to the edited one, so what others changed meanwhile is
+ * kept. An edit the YAML parser or
  * the server refuses reopens the editor with the error as comments at the top, as kubectl does; saving it unchanged
  * gives up (exit 1, the edit kept in a file whose name is printed).
  */
 @Component
 public class EditCommand extends KubeCommand {
 
-    private static final int CONFLICT_RETRIES = 5;
+    /** kubectl edit's field manager. */
+    static final String FIELD_MANAGER = "kubectl-edit";
     private static final String HEADER = """
             # Please edit the object below. Lines beginning with a '#' will be ignored,
             # and an empty file will abort the edit. If an error occurs while saving this file will be
@@ -141,33 +148,30 @@ public class EditCommand extends KubeCommand {
     }
 
     /**
-     * Writes {@code edited} with {@code original}'s resourceVersion as precondition; on Conflict re-applies the
-     * change onto a fresh read. Null when the edit changes nothing.
+     * Sends the user's change as kubectl does: a PATCH with the two-way strategic merge patch from the object as read
+     * to the edited one (a JSON merge patch for kinds without patch metadata), field manager {@code kubectl-edit}.
+     * Fields others changed meanwhile are kept, so there is no conflict to retry. Null when the edit changes nothing.
      */
     private static ObjectNode save(ObjectRest rest, ApiResource r, String ns, String name, ObjectNode original,
                                    ObjectNode edited) {
-        ObjectNode change = ThreeWayMerge.patch(original, edited, original);
-        if (change.isEmpty()) {
+        Optional<PatchSchema> schema = PatchMetaTable.builtin().forKind(original.path("apiVersion").asString(""),
+                original.path("kind").asString(""));
+        ObjectNode patch;
+        try {
+            patch = schema.isPresent() ? StrategicMergePatchDiff.createTwoWay(original, edited, schema.get())
+                    : ThreeWayMerge.patch(original, edited, original);
+        } catch (StrategicMergePatchException e) {
+            throw new CliException(e.getMessage());
+        }
+        if (patch.isEmpty()) {
             return null;
         }
-        ObjectNode attempt = edited;
-        if (!attempt.path("metadata").has("resourceVersion")) {
-            io.kube4j.cli.commands.apply.Targets.metadata(attempt).set("resourceVersion",
-                    original.path("metadata").path("resourceVersion"));
+        // kubectl's preconditions (RequireKeyUnchanged apiVersion, kind; RequireMetadataKeyUnchanged name)
+        if (patch.has("apiVersion") || patch.has("kind") || patch.path("metadata").has("name")) {
+            throw new CliException("At least one of apiVersion, kind and name was changed");
         }
-        for (int i = 0; ; i++) {
-            try {
-                return rest.replace(r, ns, name, attempt, java.util.Map.of());
-            } catch (ApiStatusException.Conflict e) {
-                if (i >= CONFLICT_RETRIES) {
-                    throw e;
-                }
-                ObjectNode fresh = rest.require(r, ns, name);
-                attempt = MergePatch.apply(fresh, change);
-                io.kube4j.cli.commands.apply.Targets.metadata(attempt).set("resourceVersion",
-                        fresh.path("metadata").path("resourceVersion"));
-            }
-        }
+        return rest.patch(r, ns, name, schema.isPresent() ? "application/strategic-merge-patch+json"
+                : "application/merge-patch+json", Codecs.json().writeValueAsString(patch), Map.of("fieldManager", FIELD_MANAGER));
     }
 
     private static String stripComments(String text) {

@@ -65,6 +65,7 @@ public class GetCommand extends KubeCommand {
         b.bool("-w, --watch", "After listing/getting the requested object, watch for changes.");
         b.bool("--watch-only", "Watch for changes to the requested object(s), without listing/getting first.");
         b.bool("--output-watch-events", "Output watch event objects when --watch or --watch-only is used.");
+        b.bool("--show-managed-fields", "If true, keep the managedFields when printing objects in JSON or YAML format.");
         b.bool("--ignore-not-found", "If the requested object does not exist the command will return exit code 0.");
         b.positionals("TYPE[.VERSION][.GROUP] [NAME...] | TYPE[.VERSION][.GROUP]/NAME ...", "What to get");
     }
@@ -142,7 +143,8 @@ public class GetCommand extends KubeCommand {
             List<ObjectNode> objects = new ArrayList<>();
             if (t.name() != null) {
                 try {
-                    objects.add(tree(client.get(namespace, t.name()).block(TIMEOUT), t.resource()));
+                    objects.add(tree(client.get(namespace, t.name()).block(TIMEOUT), t.resource(),
+                            f.bool("show-managed-fields")));
                 } catch (RuntimeException e) {
                     ApiStatusException a = statusOf(e);
                     if (a == null || a.code() != 404) {
@@ -156,7 +158,7 @@ public class GetCommand extends KubeCommand {
                 KubernetesResourceList<GenericKubernetesResource> list = client.list(
                         t.resource().namespaced() && !all ? namespace : null, listOptions).block(TIMEOUT);
                 for (GenericKubernetesResource o : list.getItems()) {
-                    objects.add(tree(o, t.resource()));
+                    objects.add(tree(o, t.resource(), f.bool("show-managed-fields")));
                 }
             }
             ObjectPrinter.Group last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
@@ -200,14 +202,14 @@ public class GetCommand extends KubeCommand {
         String rv;
         if (target.name() != null) {
             GenericKubernetesResource o = client.get(ns, target.name()).block(TIMEOUT);
-            initial.add(tree(o, r));
+            initial.add(tree(o, r, f.bool("show-managed-fields")));
             rv = o.getMetadata().getResourceVersion();
             fields = "metadata.name=" + target.name();
         } else {
             KubernetesResourceList<GenericKubernetesResource> list = client.list(ns, ListOptions.all()
                     .withLabelSelector(blankToNull(selector)).withFieldSelector(fields)).block(TIMEOUT);
             for (GenericKubernetesResource o : list.getItems()) {
-                initial.add(tree(o, r));
+                initial.add(tree(o, r, f.bool("show-managed-fields")));
             }
             rv = list.getMetadata() == null ? null : list.getMetadata().getResourceVersion();
         }
@@ -225,7 +227,8 @@ public class GetCommand extends KubeCommand {
             flux = flux.take(Invocation.Durations.parse(timeout));
         }
         try {
-            flux.doOnNext(e -> w.print(List.of(tree(e.object(), r)), e.type().name())).blockLast();
+            boolean managed = f.bool("show-managed-fields");
+            flux.doOnNext(e -> w.print(List.of(tree(e.object(), r, managed)), e.type().name())).blockLast();
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
                 return 0;
@@ -295,9 +298,16 @@ public class GetCommand extends KubeCommand {
         }
     }
 
-    /** The object as a JSON tree, with the apiVersion and kind a list's items may lack. */
-    static ObjectNode tree(GenericKubernetesResource o, ApiResource r) {
+    /**
+     * The object as a JSON tree, with the apiVersion and kind a list's items may lack; without
+     * {@code metadata.managedFields} unless {@code showManagedFields}, as kubectl's OmitManagedFieldsPrinter (the
+     * table columns never read them).
+     */
+    static ObjectNode tree(GenericKubernetesResource o, ApiResource r, boolean showManagedFields) {
         ObjectNode n = (ObjectNode) Codecs.json().valueToTree(o);
+        if (!showManagedFields && n.get("metadata") instanceof ObjectNode m) {
+            m.remove("managedFields");
+        }
         if (!n.hasNonNull("apiVersion") || n.path("apiVersion").asString("").isEmpty()) {
             n.put("apiVersion", r.apiVersion());
         }

@@ -8,6 +8,10 @@ import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.KubeCommand;
 import io.kube4j.cli.command.UsageException;
 import io.kube4j.cli.commands.apply.WriteOutput;
+import io.kube4j.api.patch.PatchMetaTable;
+import io.kube4j.api.patch.PatchSchema;
+import io.kube4j.api.patch.StrategicMergePatch;
+import io.kube4j.api.patch.StrategicMergePatchException;
 import io.kube4j.client.ApiStatusException;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
@@ -17,6 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -41,6 +46,7 @@ public class PatchCommand extends KubeCommand {
         b.string("-p, --patch", "PATCH", null, "The patch to be applied to the resource JSON file.");
         b.string("--patch-file", "FILE", null, "A file containing a patch to be applied to the resource.");
         b.string("--type", "TYPE", "strategic", "The type of patch being provided; one of [json merge strategic]");
+        b.string("--field-manager", "NAME", "kubectl-patch", "Name of the manager used to track field ownership.");
         b.string("--subresource", "NAME", null, "If specified, patch will operate on the subresource of the "
                 + "requested object (status, scale).");
         WriteOutput.DryRun.declare(b);
@@ -95,8 +101,8 @@ public class PatchCommand extends KubeCommand {
                     + (type.equals("json") ? "array" : "object"));
         }
         WriteOutput.DryRun dry = WriteOutput.DryRun.of(inv);
-        if (dry == WriteOutput.DryRun.CLIENT) {
-            throw new UsageException("--dry-run=client is not supported by patch; use --dry-run=server");
+        if (dry == WriteOutput.DryRun.CLIENT && type.equals("json")) {
+            throw new UsageException("--dry-run=client is not supported for json patches; use --dry-run=server");
         }
         String format = WriteOutput.format(inv);
         List<ResourceArgs.Target> targets = ResourceArgs.parse(inv.args(), inv.discovery());
@@ -109,9 +115,11 @@ public class PatchCommand extends KubeCommand {
             String ns = t.resource().namespaced() ? inv.namespace() : null;
             try {
                 ObjectNode before = WriteOutput.rest(inv).require(t.resource(), ns, t.name());
-                ObjectNode after = WriteOutput.rest(inv).patch(t.resource(), ns,
-                        sub == null ? t.name() : t.name() + "/" + sub, media, Codecs.json().writeValueAsString(patch),
-                        dry.query());
+                Map<String, String> query = new LinkedHashMap<>(dry.query());
+                query.put("fieldManager", inv.flags().string("field-manager"));
+                ObjectNode after = dry == WriteOutput.DryRun.CLIENT ? patchLocally(before, type, (ObjectNode) patch)
+                        : WriteOutput.rest(inv).patch(t.resource(), ns, sub == null ? t.name() : t.name() + "/" + sub,
+                        media, Codecs.json().writeValueAsString(patch), query);
                 boolean changed = !before.path("metadata").path("resourceVersion")
                         .equals(after.path("metadata").path("resourceVersion"));
                 WriteOutput.print(inv, format, t.resource(), after, changed ? "patched" : "patched (no change)", dry);
@@ -121,5 +129,37 @@ public class PatchCommand extends KubeCommand {
             }
         }
         return failed ? 1 : 0;
+    }
+
+    /** {@code --dry-run=client}: the patch applied here, as kubectl does (strategic with the kind's patch metadata). */
+    private static ObjectNode patchLocally(ObjectNode object, String type, ObjectNode patch) {
+        if (type.equals("merge")) {
+            ObjectNode out = object.deepCopy();
+            mergePatch(out, patch);
+            return out;
+        }
+        PatchSchema schema = PatchMetaTable.builtin().forKind(object.path("apiVersion").asString(""),
+                object.path("kind").asString("")).orElseThrow(() -> new CliException("strategic merge patch is not "
+                + "supported for " + object.path("kind").asString("") + "; use --type merge"));
+        try {
+            return StrategicMergePatch.apply(object, patch, schema);
+        } catch (StrategicMergePatchException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    /** RFC 7386: null deletes, objects merge, anything else replaces. */
+    private static void mergePatch(ObjectNode target, JsonNode patch) {
+        for (String k : patch.propertyNames()) {
+            JsonNode v = patch.get(k);
+            if (v.isNull()) {
+                target.remove(k);
+            } else if (v.isObject()) {
+                ObjectNode t = target.get(k) instanceof ObjectNode o ? o : target.putObject(k);
+                mergePatch(t, v);
+            } else {
+                target.set(k, v.deepCopy());
+            }
+        }
     }
 }

@@ -8,6 +8,10 @@ import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.KubeCommand;
 import io.kube4j.cli.command.UsageException;
 import io.kube4j.cli.commands.apply.WriteOutput;
+import io.kube4j.api.patch.PatchMetaTable;
+import io.kube4j.api.patch.PatchSchema;
+import io.kube4j.api.patch.StrategicMergePatch;
+import io.kube4j.api.patch.StrategicMergePatchDiff;
 import io.kube4j.client.ApiStatusException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -22,7 +26,8 @@ import java.util.Map;
 /**
  * {@code k4j set image (TYPE NAME | TYPE/NAME) CONTAINER=IMAGE ... [*=IMAGE]}: a strategic merge patch of the pod
  * template's containers (merge key {@code name}), for pods, deployments, replica sets, stateful sets, daemon sets,
- * jobs, cron jobs and replication controllers; prints {@code deployment.apps/web image updated}.
+ * jobs, cron jobs and replication controllers; prints {@code deployment.apps/web image updated}. The patch sent is
+ * kubectl's: the two-way patch from the object read to the object changed, field manager {@code kubectl-set}.
  */
 @Component
 public class SetImageCommand extends KubeCommand {
@@ -30,6 +35,9 @@ public class SetImageCommand extends KubeCommand {
     SetImageCommand() {
         super("set image", "Update the image of a pod template");
     }
+
+    /** kubectl set's field manager. */
+    static final String FIELD_MANAGER = "kubectl-set";
 
     @Override
     protected void flags(Flags.Builder b) {
@@ -153,10 +161,18 @@ public class SetImageCommand extends KubeCommand {
             }
             at.setAll(podPatch);
             try {
+                // kubectl changes the object, then sends the two-way patch from the old object to the new one
+                // (with $setElementOrder/containers), as field manager kubectl-set
+                PatchSchema schema = PatchMetaTable.builtin().forKind(o.path("apiVersion").asString(""), o.path("kind")
+                        .asString("")).orElse(PatchSchema.generic());
+                ObjectNode modified = StrategicMergePatch.apply(o, patch, schema);
+                ObjectNode twoWay = StrategicMergePatchDiff.createTwoWay(o, modified, schema);
                 String ns = o.path("metadata").path("namespace").asString(null);
-                ObjectNode result = dry == WriteOutput.DryRun.CLIENT ? o
+                Map<String, String> query = new LinkedHashMap<>(dry.query());
+                query.put("fieldManager", FIELD_MANAGER);
+                ObjectNode result = dry == WriteOutput.DryRun.CLIENT ? modified
                         : WriteOutput.rest(inv).patch(r, ns, name, "application/strategic-merge-patch+json",
-                        Codecs.json().writeValueAsString(patch), dry.query());
+                        Codecs.json().writeValueAsString(twoWay), query);
                 WriteOutput.print(inv, format, r, result, "image updated", dry);
             } catch (ApiStatusException e) {
                 inv.err().println(KubeCommand.serverError(e));

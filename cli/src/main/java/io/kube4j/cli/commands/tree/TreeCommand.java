@@ -7,7 +7,7 @@ import io.kube4j.cli.api.ResourceArgs;
 import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.KubeCommand;
 import io.kube4j.cli.command.UsageException;
-import io.kube4j.cli.output.Ages;
+import io.kube4j.api.printing.Ages;
 import io.kube4j.cli.output.Colors;
 import io.kube4j.cli.output.TabWriter;
 import io.kube4j.client.ApiStatusException;

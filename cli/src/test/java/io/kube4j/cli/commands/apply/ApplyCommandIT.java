@@ -188,15 +188,73 @@ class ApplyCommandIT {
         assertThat(none.err()).startsWith("error: must specify one of -f and -k\n");
     }
 
+    /**
+     * A strategic merge patch merges the containers by name: a sidecar another writer added to the live Deployment
+     * survives an apply that changes the image (a JSON merge patch would have replaced the list), and kubectl's apply
+     * of the same files leaves the same containers.
+     */
     @Test
-    void serverSideApplyIsAClearErrorUntilTheServerServesIt() throws IOException {
+    void containersMergeByNameSoAnotherWritersSidecarIsKeptAsWithKubectl() throws IOException {
+        Path binary = Requirements.requireBinary("kubectl");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig,
+                Files.createDirectories(dir.resolve("kubectl-smp")), Duration.ofSeconds(60));
+        String sidecar = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"sidecar\",\"image\":\"busybox\"}]}}}}";
+        Map<String, java.util.List<String>> containers = new java.util.LinkedHashMap<>();
+        for (String tool : java.util.List.of("k4j", "kubectl")) {
+            String ns = "apply-smp-" + tool;
+            namespace(ns);
+            Path f = file(tool + "-smp.yaml", deployment(""));
+            k4j("apply", "-f", f.toString(), "-n", ns).ok();
+            ApiClient.Response patched = admin.patch("/apis/apps/v1/namespaces/" + ns + "/deployments/web",
+                    sidecar, "application/strategic-merge-patch+json");
+            assertThat(patched.code()).as(patched.body()).isEqualTo(200);
+
+            Files.writeString(f, deployment("").replace("nginx:1.25", "nginx:1.26"));
+            String out = tool.equals("k4j") ? k4j("apply", "-f", f.toString(), "-n", ns).ok().out()
+                    : kubectl.kubectl("apply", "-f", f.toString(), "-n", ns).ok().out();
+            assertThat(out).isEqualTo("deployment.apps/web configured\nconfigmap/settings unchanged\n");
+            java.util.List<String> names = new java.util.ArrayList<>();
+            admin.get("/apis/apps/v1/namespaces/" + ns + "/deployments/web").json().at("/spec/template/spec/containers")
+                    .forEach(c -> names.add(c.path("name").asString() + "=" + c.path("image").asString()));
+            containers.put(tool, names);
+        }
+        assertThat(containers.get("k4j")).containsExactlyInAnyOrder("web=nginx:1.26", "sidecar=busybox")
+                .isEqualTo(containers.get("kubectl"));
+    }
+
+    /**
+     * {@code --server-side}: where the apiserver serves apply patches, kubectl's {@code serverside-applied}, its
+     * conflict error with kubectl's hints when another manager owns a field, and {@code --force-conflicts}; where it
+     * answers 415 (server-side apply not merged yet), a clear error.
+     */
+    @Test
+    void serverSideApplyAsKubectl() throws IOException {
         namespace("apply-ssa");
         Path f = file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {k: v}\n");
+        boolean served = admin.patch("/api/v1/namespaces/apply-ssa/configmaps/probe?fieldManager=probe",
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"probe\"}}",
+                "application/apply-patch+yaml").code() != 415;
         CliHarness.Result r = k4j("apply", "--server-side", "-f", f.toString(), "-n", "apply-ssa");
-        // Issue 11 brings server-side apply; until then the apiserver answers 415 and k4j says so.
-        assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: the server does not support server-side apply (")
-                .endsWith("); apply without --server-side\n");
+        if (!served) {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("error: the server does not support server-side apply (")
+                    .endsWith("); apply without --server-side\n");
+            return;
+        }
+        assertThat(r.ok().out()).isEqualTo("configmap/ssa serverside-applied\n");
+        ApiClient.Response other = admin.patch("/api/v1/namespaces/apply-ssa/configmaps/ssa?fieldManager=other",
+                "{\"data\":{\"k\":\"changed\"}}", "application/merge-patch+json");
+        assertThat(other.code()).as(other.body()).isEqualTo(200);
+
+        CliHarness.Result conflict = k4j("apply", "--server-side", "-f", f.toString(), "-n", "apply-ssa");
+        assertThat(conflict.code()).isEqualTo(1);
+        assertThat(conflict.err()).startsWith("error: Apply failed with 1 conflict: conflict with \"other\"")
+                .contains(".data.k").endsWith(ApplyCommand.CONFLICT_HINT + "\n");
+
+        assertThat(k4j("apply", "--server-side", "--force-conflicts", "-f", f.toString(), "-n", "apply-ssa").ok().out())
+                .isEqualTo("configmap/ssa serverside-applied\n");
+        assertThat(admin.get("/api/v1/namespaces/apply-ssa/configmaps/ssa").json().at("/data/k").asString())
+                .isEqualTo("v");
     }
 
     @Test

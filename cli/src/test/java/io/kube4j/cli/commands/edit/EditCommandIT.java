@@ -79,7 +79,7 @@ class EditCommandIT {
     }
 
     @Test
-    void aConflictReappliesTheUsersChangeOntoTheFreshObject() throws Exception {
+    void anotherWritersConcurrentChangeIsKeptByThePatch() throws Exception {
         configMapIn("edit-conflict", "settings");
         Path opened = dir.resolve("opened");
         Path go = dir.resolve("go");
@@ -92,7 +92,7 @@ class EditCommandIT {
         CompletableFuture<CliHarness.Result> editing = CompletableFuture.supplyAsync(
                 () -> edit(editor.toString(), "configmap", "settings", "-n", "edit-conflict"));
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(opened));
-        // Another writer changes another field while the user edits: the PUT meets a 409.
+        // Another writer changes another field while the user edits: the patch only carries the user's change.
         assertThat(admin.mergePatch("/api/v1/namespaces/edit-conflict/configmaps/settings",
                 "{\"data\":{\"level\":\"9\"}}").code()).isEqualTo(200);
         Files.createFile(go);

@@ -1,6 +1,5 @@
-package io.kube4j.cli.output;
+package io.kube4j.api.printing;
 
-import io.kube4j.cli.api.ApiResource;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -8,72 +7,44 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 
 /**
- * The columns kubectl shows for each kind: a port of the server-side printers of kubectl's
- * pkg/printers/internalversion/printers.go (kube4j's apiserver serves no {@code Table}s, so k4j prints client-side).
- * Kinds without a printer get {@code NAME AGE}. Cells that only {@code -o wide} shows are marked {@link Column#wide}.
+ * The columns Kubernetes prints for each kind: a port of the printers of pkg/printers/internalversion/printers.go,
+ * shared by the apiserver (which serves them as {@code meta.k8s.io/v1} Tables, see {@link TableGenerator}) and the cli
+ * (which prints them locally). Kinds without a printer get Kubernetes' default table, {@link #DEFAULT}.
  */
-public final class ResourceTables {
+public final class TablePrinters {
 
-    /** A column: its header (upper case, as printed) and whether only {@code -o wide} shows it. */
-    public record Column(String header, boolean wide) {
-    }
+    private static final Map<String, TablePrinter> BY_KIND = new HashMap<>();
 
     /**
-     * A kind's table: the columns and the function giving one object's cells (all of them, wide ones included, in
-     * column order).
+     * Kubernetes' default table ({@code rest.DefaultTableConvertor}) for kinds without a printer: the name and the
+     * creation time as an RFC 3339 {@code date}.
      */
-    public record Definition(List<Column> columns, BiFunction<JsonNode, Instant, List<String>> row) {
-
-        /** The headers shown with or without {@code -o wide}. */
-        public List<String> headers(boolean wide) {
-            List<String> h = new ArrayList<>();
-            for (Column c : columns) {
-                if (wide || !c.wide()) {
-                    h.add(c.header());
-                }
-            }
-            return h;
-        }
-
-        /** One object's cells with or without {@code -o wide}. */
-        public List<String> cells(JsonNode obj, Instant now, boolean wide) {
-            List<String> all = row.apply(obj, now);
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < columns.size(); i++) {
-                if (wide || !columns.get(i).wide()) {
-                    out.add(i < all.size() ? all.get(i) : "");
-                }
-            }
-            return out;
-        }
-    }
-
-    private static final Map<String, Definition> BY_KIND = new HashMap<>();
-    private static final Definition DEFAULT = def("NAME,AGE", (o, now) -> List.of(name(o), age(o, now)));
+    public static final TablePrinter DEFAULT = def("Name,Created At:date", (o, now) -> cells(name(o), createdAt(o)));
 
     static {
-        BY_KIND.put("/Pod", def("NAME,READY,STATUS,RESTARTS,AGE,+IP,+NODE,+NOMINATED NODE,+READINESS GATES",
-                ResourceTables::pod));
-        BY_KIND.put("apps/Deployment", def("NAME,READY,UP-TO-DATE,AVAILABLE,AGE,+CONTAINERS,+IMAGES,+SELECTOR",
+        BY_KIND.put("/Pod", def("Name,Ready,Status,Restarts,Age,+IP,+Node,+Nominated Node,+Readiness Gates",
+                TablePrinters::pod));
+        BY_KIND.put("apps/Deployment", def("Name,Ready,Up-to-date:integer,Available:integer,Age,+Containers,+Images,+Selector",
                 (o, now) -> cells(name(o),
                         integer(o.path("status").path("readyReplicas")) + "/" + replicas(o),
                         integer(o.path("status").path("updatedReplicas")),
                         integer(o.path("status").path("availableReplicas")), age(o, now),
                         containers(o), images(o), selector(o.path("spec").path("selector")))));
-        BY_KIND.put("apps/ReplicaSet", def("NAME,DESIRED,CURRENT,READY,AGE,+CONTAINERS,+IMAGES,+SELECTOR",
+        BY_KIND.put("apps/ReplicaSet", def("Name,Desired:integer,Current:integer,Ready:integer,Age,+Containers,+Images,+Selector",
                 (o, now) -> cells(name(o), replicas(o), integer(o.path("status").path("replicas")),
                         integer(o.path("status").path("readyReplicas")), age(o, now),
                         containers(o), images(o), selector(o.path("spec").path("selector")))));
-        BY_KIND.put("apps/StatefulSet", def("NAME,READY,AGE,+CONTAINERS,+IMAGES",
+        BY_KIND.put("apps/StatefulSet", def("Name,Ready,Age,+Containers,+Images",
                 (o, now) -> cells(name(o), integer(o.path("status").path("readyReplicas")) + "/" + replicas(o),
                         age(o, now), containers(o), images(o))));
-        BY_KIND.put("apps/DaemonSet", def("NAME,DESIRED,CURRENT,READY,UP-TO-DATE,AVAILABLE,NODE SELECTOR,AGE,"
-                + "+CONTAINERS,+IMAGES,+SELECTOR", (o, now) -> {
+        BY_KIND.put("apps/DaemonSet", def("Name,Desired:integer,Current:integer,Ready:integer,Up-to-date:integer,"
+                + "Available:integer,Node Selector,Age,+Containers,+Images,+Selector", (o, now) -> {
                     JsonNode s = o.path("status");
                     return cells(name(o), integer(s.path("desiredNumberScheduled")),
                             integer(s.path("currentNumberScheduled")), integer(s.path("numberReady")),
@@ -81,10 +52,10 @@ public final class ResourceTables {
                             labels(o.path("spec").path("template").path("spec").path("nodeSelector")), age(o, now),
                             containers(o), images(o), selector(o.path("spec").path("selector")));
                 }));
-        BY_KIND.put("batch/Job", def("NAME,STATUS,COMPLETIONS,DURATION,AGE,+CONTAINERS,+IMAGES,+SELECTOR",
-                ResourceTables::job));
-        BY_KIND.put("batch/CronJob", def("NAME,SCHEDULE,TIMEZONE,SUSPEND,ACTIVE,LAST SCHEDULE,AGE,+CONTAINERS,"
-                + "+IMAGES,+SELECTOR", (o, now) -> {
+        BY_KIND.put("batch/Job", def("Name,Status,Completions,Duration,Age,+Containers,+Images,+Selector",
+                TablePrinters::job));
+        BY_KIND.put("batch/CronJob", def("Name,Schedule,Timezone,Suspend:boolean,Active:integer,Last Schedule,Age,"
+                + "+Containers,+Images,+Selector", (o, now) -> {
                     JsonNode spec = o.path("spec");
                     JsonNode podSpec = spec.path("jobTemplate").path("spec").path("template").path("spec");
                     String last = o.path("status").path("lastScheduleTime").asString("");
@@ -96,58 +67,76 @@ public final class ResourceTables {
                             join(podSpec.path("containers"), "name"), join(podSpec.path("containers"), "image"),
                             selector(spec.path("jobTemplate").path("spec").path("selector")));
                 }));
-        BY_KIND.put("/Service", def("NAME,TYPE,CLUSTER-IP,EXTERNAL-IP,PORT(S),AGE,+SELECTOR", ResourceTables::service));
-        BY_KIND.put("/Node", def("NAME,STATUS,ROLES,AGE,VERSION,+INTERNAL-IP,+EXTERNAL-IP,+OS-IMAGE,+KERNEL-VERSION,"
-                + "+CONTAINER-RUNTIME", ResourceTables::node));
-        BY_KIND.put("/Namespace", def("NAME,STATUS,AGE",
+        BY_KIND.put("/Service", def("Name,Type,Cluster-IP,External-IP,Port(s),Age,+Selector", TablePrinters::service));
+        BY_KIND.put("/Node", def("Name,Status,Roles,Age,Version,+Internal-IP,+External-IP,+OS-Image,+Kernel-Version,"
+                + "+Container-Runtime", TablePrinters::node));
+        BY_KIND.put("/Namespace", def("Name,Status,Age",
                 (o, now) -> cells(name(o), o.path("status").path("phase").asString(""), age(o, now))));
-        BY_KIND.put("/Event", def("LAST SEEN,TYPE,REASON,OBJECT,+SUBOBJECT,+SOURCE,MESSAGE,+FIRST SEEN,+COUNT,+NAME",
-                ResourceTables::event));
-        BY_KIND.put("/ConfigMap", def("NAME,DATA,AGE", (o, now) -> cells(name(o),
+        BY_KIND.put("/Event", def("Last Seen,Type,Reason,Object,+Subobject,+Source,Message,+First Seen,+Count:integer,+Name",
+                TablePrinters::event));
+        BY_KIND.put("/ConfigMap", def("Name,Data:integer,Age", (o, now) -> cells(name(o),
                 String.valueOf(o.path("data").size() + o.path("binaryData").size()), age(o, now))));
-        BY_KIND.put("/Secret", def("NAME,TYPE,DATA,AGE", (o, now) -> cells(name(o), o.path("type").asString(""),
+        BY_KIND.put("/Secret", def("Name,Type,Data:integer,Age", (o, now) -> cells(name(o), o.path("type").asString(""),
                 String.valueOf(o.path("data").size()), age(o, now))));
-        BY_KIND.put("/ServiceAccount", def("NAME,SECRETS,AGE", (o, now) -> cells(name(o),
+        BY_KIND.put("/ServiceAccount", def("Name,Secrets:integer,Age", (o, now) -> cells(name(o),
                 String.valueOf(o.path("secrets").size()), age(o, now))));
-        BY_KIND.put("/Endpoints", def("NAME,ENDPOINTS,AGE", (o, now) -> cells(name(o), endpoints(o), age(o, now))));
-        BY_KIND.put("coordination.k8s.io/Lease", def("NAME,HOLDER,AGE", (o, now) -> cells(name(o),
+        BY_KIND.put("/Endpoints", def("Name,Endpoints,Age", (o, now) -> cells(name(o), endpoints(o), age(o, now))));
+        BY_KIND.put("coordination.k8s.io/Lease", def("Name,Holder,Age", (o, now) -> cells(name(o),
                 o.path("spec").path("holderIdentity").asString(""), age(o, now))));
-        BY_KIND.put("scheduling.k8s.io/PriorityClass", def("NAME,VALUE,GLOBAL-DEFAULT,AGE,PREEMPTIONPOLICY",
+        BY_KIND.put("scheduling.k8s.io/PriorityClass", def("Name,Value:integer,Global-Default:boolean,Age,PreemptionPolicy",
                 (o, now) -> cells(name(o), integer(o.path("value")),
                         String.valueOf(o.path("globalDefault").asBoolean(false)), age(o, now),
                         o.path("preemptionPolicy").asString("PreemptLowerPriority"))));
-        BY_KIND.put("policy/PodDisruptionBudget", def("NAME,MIN AVAILABLE,MAX UNAVAILABLE,ALLOWED DISRUPTIONS,AGE",
+        BY_KIND.put("policy/PodDisruptionBudget", def("Name,Min Available,Max Unavailable,Allowed Disruptions:integer,Age",
                 (o, now) -> cells(name(o), intOrString(o.path("spec").path("minAvailable")),
                         intOrString(o.path("spec").path("maxUnavailable")),
                         integer(o.path("status").path("disruptionsAllowed")), age(o, now))));
-        Definition createdAt = def("NAME,CREATED AT", (o, now) -> cells(name(o),
-                o.path("metadata").path("creationTimestamp").asString("")));
-        BY_KIND.put("rbac.authorization.k8s.io/Role", createdAt);
-        BY_KIND.put("rbac.authorization.k8s.io/ClusterRole", createdAt);
-        Definition binding = def("NAME,ROLE,AGE,+USERS,+GROUPS,+SERVICEACCOUNTS", ResourceTables::binding);
+        BY_KIND.put("rbac.authorization.k8s.io/Role", DEFAULT);
+        BY_KIND.put("rbac.authorization.k8s.io/ClusterRole", DEFAULT);
+        TablePrinter binding = def("Name,Role,Age,+Users,+Groups,+ServiceAccounts", TablePrinters::binding);
         BY_KIND.put("rbac.authorization.k8s.io/RoleBinding", binding);
         BY_KIND.put("rbac.authorization.k8s.io/ClusterRoleBinding", binding);
+        BY_KIND.put("/LimitRange", DEFAULT);
+        BY_KIND.put("/ResourceQuota", def("Name,Age,Request,Limit", TablePrinters::resourceQuota));
+        BY_KIND.put("discovery.k8s.io/EndpointSlice", def("Name,AddressType,Ports,Endpoints,Age",
+                (o, now) -> cells(name(o), o.path("addressType").asString(""), slicePorts(o.path("ports")),
+                        sliceEndpoints(o.path("endpoints")), age(o, now))));
+        TablePrinter webhooks = def("Name,Webhooks:integer,Age",
+                (o, now) -> cells(name(o), String.valueOf(o.path("webhooks").size()), age(o, now)));
+        BY_KIND.put("admissionregistration.k8s.io/MutatingWebhookConfiguration", webhooks);
+        BY_KIND.put("admissionregistration.k8s.io/ValidatingWebhookConfiguration", webhooks);
+        BY_KIND.put("autoscaling/HorizontalPodAutoscaler", def("Name,Reference,Targets,MinPods,MaxPods:integer,"
+                + "Replicas:integer,Age", TablePrinters::hpa));
     }
 
-    private ResourceTables() {
+    private TablePrinters() {
     }
 
-    /** The table of {@code resource}'s kind ({@code NAME AGE} when kubectl has no printer for it). */
-    public static Definition of(ApiResource resource) {
-        return of(resource.group(), resource.kind());
+    /** The printer of {@code group}'s {@code kind}, if Kubernetes has one. */
+    public static Optional<TablePrinter> find(String group, String kind) {
+        return Optional.ofNullable(BY_KIND.get(group + "/" + kind));
     }
 
-    public static Definition of(String group, String kind) {
+    /** The printer of {@code group}'s {@code kind}, or {@link #DEFAULT}. */
+    public static TablePrinter of(String group, String kind) {
         return BY_KIND.getOrDefault(group + "/" + kind, DEFAULT);
     }
 
-    /** {@code "NAME,READY,+IP"}: a {@code +} marks a wide-only column. */
-    private static Definition def(String headers, BiFunction<JsonNode, Instant, List<String>> row) {
-        List<Column> cols = new ArrayList<>();
-        for (String h : headers.split(",")) {
-            cols.add(h.startsWith("+") ? new Column(h.substring(1), true) : new Column(h, false));
+    /**
+     * {@code "Name,Ready,Up-to-date:integer,+IP"}: a {@code +} marks a priority-1 ({@code -o wide}) column, a
+     * {@code :type} the column's type (string otherwise); {@code Name} gets the {@code name} format.
+     */
+    private static TablePrinter def(String columns, BiFunction<JsonNode, Instant, List<String>> row) {
+        List<TableColumn> cols = new ArrayList<>();
+        for (String c : columns.split(",")) {
+            int priority = c.startsWith("+") ? 1 : 0;
+            String spec = priority == 1 ? c.substring(1) : c;
+            int colon = spec.indexOf(':');
+            String name = colon < 0 ? spec : spec.substring(0, colon);
+            String type = colon < 0 ? "string" : spec.substring(colon + 1);
+            cols.add(TableColumn.of(name, type, priority));
         }
-        return new Definition(List.copyOf(cols), row);
+        return new TablePrinter(List.copyOf(cols), row);
     }
 
     private static List<String> cells(String... c) {
@@ -156,6 +145,15 @@ public final class ResourceTables {
 
     static String name(JsonNode o) {
         return o.path("metadata").path("name").asString("");
+    }
+
+    private static String createdAt(JsonNode o) {
+        String ts = o.path("metadata").path("creationTimestamp").asString("");
+        try {
+            return java.time.OffsetDateTime.parse(ts).toInstant().toString();
+        } catch (RuntimeException e) {
+            return ts;
+        }
     }
 
     static String age(JsonNode o, Instant now) {
@@ -468,5 +466,92 @@ public final class ResourceTables {
         }
         return cells(name(o), ref.path("kind").asString("") + "/" + ref.path("name").asString(""), age(o, now),
                 String.join(", ", users), String.join(", ", groups), String.join(", ", sas));
+    }
+
+    /** printResourceQuota: {@code used/hard} per resource, sorted, {@code limits.*} in the Limit column. */
+    private static List<String> resourceQuota(JsonNode o, Instant now) {
+        TreeMap<String, String> hard = new TreeMap<>();
+        o.path("status").path("hard").properties().forEach(e -> hard.put(e.getKey(), e.getValue().asString("")));
+        List<String> request = new ArrayList<>();
+        List<String> limit = new ArrayList<>();
+        hard.forEach((resource, h) -> {
+            String used = o.path("status").path("used").path(resource).asString("0");
+            (resource.startsWith("limits.") ? limit : request).add(resource + ": " + used + "/" + h);
+        });
+        return cells(name(o), age(o, now), String.join(", ", request), String.join(", ", limit));
+    }
+
+    /** formatDiscoveryPorts: up to three port numbers (the name, or {@code *}, when unset). */
+    private static String slicePorts(JsonNode ports) {
+        List<String> list = new ArrayList<>();
+        for (JsonNode p : ports) {
+            list.add(p.path("port").isNumber() ? String.valueOf(p.path("port").asLong())
+                    : p.path("name").isString() ? p.path("name").asString() : "*");
+        }
+        return moreString(list, 3);
+    }
+
+    /** formatDiscoveryEndpoints: up to three addresses of the slice's endpoints. */
+    private static String sliceEndpoints(JsonNode endpoints) {
+        List<String> list = new ArrayList<>();
+        for (JsonNode e : endpoints) {
+            e.path("addresses").forEach(a -> list.add(a.asString("")));
+        }
+        return moreString(list, 3);
+    }
+
+    /** listWithMoreString: the first {@code max} joined, {@code + N more...} after them, {@code <unset>} for none. */
+    private static String moreString(List<String> all, int max) {
+        if (all.isEmpty()) {
+            return "<unset>";
+        }
+        String ret = String.join(",", all.subList(0, Math.min(max, all.size())));
+        return all.size() > max ? ret + " + " + (all.size() - max) + " more..." : ret;
+    }
+
+    /** printHorizontalPodAutoscaler (autoscaling/v2 shape): reference, resource metric targets, bounds. */
+    private static List<String> hpa(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        JsonNode ref = spec.path("scaleTargetRef");
+        return cells(name(o), ref.path("kind").asString("") + "/" + ref.path("name").asString(""),
+                hpaMetrics(spec.path("metrics"), o.path("status").path("currentMetrics")),
+                spec.path("minReplicas").isNumber() ? String.valueOf(spec.path("minReplicas").asLong()) : "<unset>",
+                String.valueOf(spec.path("maxReplicas").asLong(0)),
+                String.valueOf(o.path("status").path("currentReplicas").asLong(0)), age(o, now));
+    }
+
+    /**
+     * formatHPAMetrics for Resource and ContainerResource metrics ({@code cpu: 40%/80%}, {@code <unknown>} before
+     * the first measurement); other metric types print as {@code <unknown type>} here. At most two are listed.
+     */
+    private static String hpaMetrics(JsonNode specs, JsonNode statuses) {
+        if (specs.isEmpty()) {
+            return "<none>";
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            JsonNode m = specs.get(i);
+            String type = m.path("type").asString("");
+            String field = type.equals("Resource") ? "resource" : type.equals("ContainerResource") ? "containerResource" : null;
+            if (field == null) {
+                list.add("<unknown type>");
+                continue;
+            }
+            JsonNode target = m.path(field).path("target");
+            JsonNode current = statuses.path(i).path(field).path("current");
+            String resource = m.path(field).path("name").asString("");
+            if (target.has("averageValue")) {
+                list.add(resource + ": " + current.path("averageValue").asString("<unknown>") + "/"
+                        + target.path("averageValue").asString(""));
+            } else {
+                String cur = current.path("averageUtilization").isNumber()
+                        ? current.path("averageUtilization").asLong() + "%" : "<unknown>";
+                String tgt = target.path("averageUtilization").isNumber()
+                        ? target.path("averageUtilization").asLong() + "%" : "<auto>";
+                list.add(resource + ": " + cur + "/" + tgt);
+            }
+        }
+        String ret = String.join(", ", list.subList(0, Math.min(2, list.size())));
+        return list.size() > 2 ? ret + " + " + (list.size() - 2) + " more..." : ret;
     }
 }

@@ -1,4 +1,4 @@
-package io.kube4j.cli.output;
+package io.kube4j.api.printing;
 
 import io.kube4j.api.codec.Codecs;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.kube4j.cli.output;
+package io.kube4j.api.printing;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.kube4j.cli.output;
+package io.kube4j.api.printing;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
