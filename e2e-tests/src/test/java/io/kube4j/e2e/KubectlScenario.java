@@ -115,6 +115,47 @@ abstract class KubectlScenario {
     }
 
     @Test
+    @Order(2)
+    void getWideShowsTheServersColumns() {
+        List<Pod> pods = livePods();
+        List<String> lines = k("get", "pods", "-o", "wide", "-l", "app=web").ok().out().lines().toList();
+        assertThat(lines.get(0).trim().split("\\s{2,}")).containsExactly("NAME", "READY", "STATUS", "RESTARTS", "AGE",
+                "IP", "NODE", "NOMINATED NODE", "READINESS GATES");
+        assertThat(lines).hasSize(1 + pods.size());
+        for (Pod p : pods) {
+            assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+")).startsWith(p.getMetadata().getName(), "1/1",
+                    "Running", "0").contains(p.getStatus().getPodIP(), p.getSpec().getNodeName(), "<none>"));
+        }
+        List<String> d = k("get", "deployment", "web", "-o", "wide").ok().out().lines().toList();
+        assertThat(d.get(0).trim().split("\\s{2,}")).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE",
+                "AGE", "CONTAINERS", "IMAGES", "SELECTOR");
+        assertThat(d.get(1).split("\\s+")).startsWith("web", "2/2", "2", "2")
+                .endsWith("web", E2eCluster.WEB_IMAGE + ":1", "app=web");
+    }
+
+
+    @Test
+    @Order(3)
+    void getWatchSeesAScale() throws InterruptedException {
+        Process watch = kubectl.startKubectl("--namespace", ns, "get", "deployment", "web", "-w");
+        try {
+            await().atMost(TIMEOUT).until(() -> KubectlRunner.read(kubectl.out(watch)).contains("2/2"));
+            k("scale", "deployment/web", "--replicas=3").ok();
+            assertThat(replicas()).isEqualTo(3);
+            awaitRolledOut(3, E2eCluster.WEB_IMAGE + ":1");
+            await().atMost(TIMEOUT).until(() -> KubectlRunner.read(kubectl.out(watch)).lines()
+                    .anyMatch(l -> l.matches("web\\s+3/3\\s+3\\s+3\\s+.*")));
+            List<String> lines = KubectlRunner.read(kubectl.out(watch)).lines().toList();
+            // one header, then rows: the watch's objects were Tables too
+            assertThat(lines.stream().filter(l -> l.startsWith("NAME"))).hasSize(1);
+            assertThat(lines.get(0)).startsWith("NAME").contains("READY", "UP-TO-DATE", "AVAILABLE", "AGE");
+        } finally {
+            stop(watch);
+        }
+    }
+
+
+    @Test
     @Order(4)
     void applyAgainChangesTheImageAndDropsTheRemovedEnvVar() throws IOException {
         k("apply", "-f", manifest("v2.yaml", 2, false).toString()).ok();
@@ -184,6 +225,19 @@ abstract class KubectlScenario {
         assertThat(bad.code()).isNotZero();
         assertThat(get(Deployment.class, ns, "web").getSpec().getRevisionHistoryLimit()).isEqualTo(5);
         awaitRolledOut(replicas(), E2eCluster.WEB_IMAGE + ":2");
+    }
+
+    @Test
+    @Order(8)
+    void explainPrintsTheRealSchema() {
+        String description = "DeploymentStrategy describes how to replace existing pods with new ones.";
+        Result r = k("explain", "deployment.spec.strategy").ok();
+        assertThat(r.out()).containsPattern("FIELD:\\s+strategy <DeploymentStrategy>").contains(description)
+                .containsPattern("rollingUpdate\\s+<RollingUpdateDeployment>").containsPattern("type\\s+<string>")
+                .contains("Type of deployment. Can be \"Recreate\" or \"RollingUpdate\".");
+        // kubectl read it from the server's OpenAPI v3 document of apps/v1
+        assertThat(new String(api.raw().get("/openapi/v3/apis/apps/v1").block(TIMEOUT), StandardCharsets.UTF_8))
+                .contains(description);
     }
 
     @Test
