@@ -22,6 +22,9 @@ import org.springdoc.core.annotations.RouterOperations;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RequestPredicates;
@@ -52,6 +55,32 @@ public class ApiServerConfiguration {
         org.slf4j.LoggerFactory.getLogger(ApiServerConfiguration.class)
                 .info("encryption at rest from {}: key prefix -> writing provider {}", encryption, config.writers());
         return new EncryptingStorage(etcd, config);
+    }
+
+    /**
+     * Request lines up to 64 KiB, as Go's server (which allows a megabyte of request line and headers) rather than
+     * Netty's 4 KiB: a long label or field selector from kubectl, or a long name, gets the API's own answer (a list, a
+     * 404, a 422 naming the field) instead of a bare 414 from the HTTP decoder.
+     */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> longRequestLines() {
+        // ordered last: Boot's own Netty customizer sets the decoder from server.netty.* (4 KiB) and must not win;
+        // set in code, not application.yaml, so in-process apiservers in other modules' tests get it too
+        return new LongRequestLines();
+    }
+
+    private static final class LongRequestLines implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>,
+            Ordered {
+        @Override
+        public void customize(NettyReactiveWebServerFactory factory) {
+            factory.addServerCustomizers(server -> server.httpRequestDecoder(
+                    spec -> spec.maxInitialLineLength(64 * 1024)));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
     }
 
     /** The built-in resources; without the resource metrics API when {@code kube4j.apiserver.metrics-api.enabled=false}. */

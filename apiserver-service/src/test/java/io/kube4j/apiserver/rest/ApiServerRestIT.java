@@ -69,6 +69,22 @@ class ApiServerRestIT {
     }
 
     @Test
+    void requestLinesLongerThanNettysDefaultAreServed() {
+        api.post(pods(), pod("long-selector", "\"tier\":\"v599\""));
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < 900; i++) {
+            values.append(i == 0 ? "" : ",").append("v").append(i);
+        }
+        String path = pods() + "?labelSelector=tier+in+(" + values + ")";
+        assertThat(path.length()).isGreaterThan(4096);
+        Response r = api.get(path);
+        assertThat(r.code()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("items")).extracting(i -> i.path("metadata").path("name").asString())
+                .containsExactly("long-selector");
+        assertThat(api.get(pods() + "/" + "n".repeat(5000)).code()).isEqualTo(404);
+    }
+
+    @Test
     void generateNameMakesUniqueNames() {
         Set<String> names = new HashSet<>();
         for (int i = 0; i < 5; i++) {

@@ -71,6 +71,7 @@ public final class WriteOutput {
     /** Declares {@code -o, --output} with the formats the writing commands accept. */
     public static void declareOutput(Flags.Builder b) {
         b.string("-o, --output", "FORMAT", null, "Output format. One of: (json, yaml, name).");
+        b.bool("--show-managed-fields", "If true, keep the managedFields when printing objects in JSON or YAML format.");
     }
 
     /** The {@code -o} value, checked. */
@@ -96,11 +97,26 @@ public final class WriteOutput {
 
     /** Prints {@code object} as {@code -o name|yaml|json}; YAML documents after the first are preceded by {@code ---}. */
     public static void printObject(Invocation inv, String format, ApiResource r, JsonNode object) {
+        object = withoutManagedFields(inv, object);
         switch (format) {
             case "name" -> inv.out().println(r.qualifiedKind() + "/" + object.path("metadata").path("name").asString(""));
             case "json" -> inv.out().println(json(object));
             default -> inv.out().print(yaml(object));
         }
+    }
+
+    /**
+     * {@code object} without {@code metadata.managedFields} unless {@code --show-managed-fields}: kubectl's JSON and
+     * YAML printers omit them for every command that prints objects (OmitManagedFieldsPrinter).
+     */
+    static JsonNode withoutManagedFields(Invocation inv, JsonNode object) {
+        if (inv.flags().bool("show-managed-fields") || !(object.path("metadata") instanceof ObjectNode m)
+                || !m.has("managedFields")) {
+            return object;
+        }
+        ObjectNode copy = object.deepCopy();
+        ((ObjectNode) copy.get("metadata")).remove("managedFields");
+        return copy;
     }
 
     /** Prints several objects as kubectl does: one → itself; more → a {@code List} (yaml, json) or lines (name). */
@@ -114,7 +130,7 @@ public final class WriteOutput {
         ObjectNode list = Codecs.json().createObjectNode();
         list.put("apiVersion", "v1");
         ArrayNode items = list.putArray("items");
-        objects.forEach(items::add);
+        objects.forEach(o -> items.add(withoutManagedFields(inv, o)));
         list.put("kind", "List");
         list.putObject("metadata").put("resourceVersion", "");
         printObject(inv, format, null, list);
