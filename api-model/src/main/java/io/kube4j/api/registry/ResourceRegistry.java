@@ -156,6 +156,12 @@ public final class ResourceRegistry {
                 io.fabric8.kubernetes.api.model.authorization.v1.LocalSubjectAccessReview.class));
         l.add(createOnly("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false,
                 io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class));
+        // The resource metrics API (what metrics-server serves behind the aggregation layer): computed from the
+        // node agents' /stats/summary, read-only and never stored.
+        l.add(readOnly("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", false,
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics.class));
+        l.add(readOnly("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true,
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics.class));
         return l;
     }
 
@@ -164,6 +170,13 @@ public final class ResourceRegistry {
                                            Class<? extends HasMetadata> type) {
         return new ResourceType(group, version, kind, plural, kind.toLowerCase(), List.of(), namespaced,
                 List.of("create"), new LinkedHashSet<>(), type);
+    }
+
+    /** A resource computed on request (get and list only), never stored or watched (the resource metrics API). */
+    private static ResourceType readOnly(String group, String version, String kind, String plural, boolean namespaced,
+                                         Class<? extends HasMetadata> type) {
+        return new ResourceType(group, version, kind, plural, kind.toLowerCase(), List.of(), namespaced,
+                List.of("get", "list"), new LinkedHashSet<>(), type);
     }
 
     private static ResourceType rt(String group, String version, String kind, String plural, List<String> shortNames,

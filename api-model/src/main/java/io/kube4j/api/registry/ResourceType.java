@@ -38,9 +38,12 @@ public record ResourceType(
         return group.isEmpty() ? plural : plural + "." + group;
     }
 
-    /** False for the create-only review resources, which are answered from the request and never stored or cached. */
+    /**
+     * False for the create-only review resources (answered from the request) and the read-only resource metrics
+     * (computed from the node agents): neither is stored nor cached. Every stored resource can be watched.
+     */
     public boolean stored() {
-        return verbs.contains("get");
+        return verbs.contains("watch");
     }
 
     public boolean hasSubresource(String name) {

@@ -69,6 +69,25 @@ class StrategicMergePatchDiffTest {
         assertThat(StrategicMergePatch.apply(before, patch, DEPLOYMENT)).isEqualTo(after);
     }
 
+    /**
+     * DeploymentSpec.strategy has patchStrategy retainKeys: switching to Recreate sends {@code $retainKeys}, so the
+     * server drops rollingUpdate, defaulted fields included (kubectl apply's documented retainKeys use).
+     */
+    @Test
+    void switchingTheDeploymentStrategySendsRetainKeys() {
+        JsonNode lastApplied = json("{'spec':{'strategy':{'type':'RollingUpdate','rollingUpdate':{'maxSurge':1}}}}");
+        JsonNode live = json("{'spec':{'replicas':1,'strategy':{'type':'RollingUpdate','rollingUpdate':{'maxSurge':1,"
+                + "'maxUnavailable':'25%'}}}}");
+        JsonNode config = json("{'spec':{'strategy':{'type':'Recreate'}}}");
+
+        ObjectNode patch = StrategicMergePatchDiff.createThreeWay(lastApplied, config, live, DEPLOYMENT, true);
+
+        assertThat(patch).isEqualTo(json("{'spec':{'strategy':{'$retainKeys':['type'],'type':'Recreate',"
+                + "'rollingUpdate':null}}}"));
+        assertThat(StrategicMergePatch.apply(live, patch, DEPLOYMENT))
+                .isEqualTo(json("{'spec':{'replicas':1,'strategy':{'type':'Recreate'}}}"));
+    }
+
     @Test
     void identicalObjectsGiveAnEmptyPatch() {
         JsonNode o = json("{'spec':{'replicas':1,'template':{'spec':{'containers':[{'name':'a','image':'x'}]}}}}");

@@ -54,9 +54,14 @@ public class ApiServerConfiguration {
         return new EncryptingStorage(etcd, config);
     }
 
+    /** The built-in resources; without the resource metrics API when {@code kube4j.apiserver.metrics-api.enabled=false}. */
     @Bean
-    ResourceRegistry resourceRegistry() {
-        return ResourceRegistry.builtin();
+    ResourceRegistry resourceRegistry(org.springframework.core.env.Environment env) {
+        ResourceRegistry builtin = ResourceRegistry.builtin();
+        if (env.getProperty("kube4j.apiserver.metrics-api.enabled", Boolean.class, true)) {
+            return builtin;
+        }
+        return new ResourceRegistry(builtin.all().stream().filter(t -> !t.group().equals("metrics.k8s.io")).toList());
     }
 
     @Bean

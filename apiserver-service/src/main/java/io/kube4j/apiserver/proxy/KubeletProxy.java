@@ -117,7 +117,9 @@ public final class KubeletProxy {
             });
         }
         this.http = c;
-        this.web = WebClient.builder().clientConnector(new ReactorClientHttpConnector(c)).build();
+        // a /stats/summary of a full node is a few hundred kB; streamed bodies (logs) are not held in memory
+        this.web = WebClient.builder().clientConnector(new ReactorClientHttpConnector(c))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
     }
 
     private static javax.net.ssl.SSLParameters noHostnameCheck(javax.net.ssl.SSLParameters p) {
@@ -156,6 +158,30 @@ public final class KubeletProxy {
             }
             return store.get(nodes, null, nodeName).cast(Node.class).map(node -> new Target(pod, baseUrl(node)));
         });
+    }
+
+    /**
+     * {@code GET path} on {@code node}'s node agent (the same address, port and client certificate as the pod
+     * subresources): the body, or an {@link ApiException} with the node's status, or 502 when it cannot be reached.
+     * The resource metrics scraper reads {@code /stats/summary} with it.
+     */
+    public Mono<byte[]> nodeGet(Node node, String path) {
+        return Mono.fromCallable(() -> baseUrl(node)).flatMap(base -> web.get().uri(java.net.URI.create(base + path))
+                .accept(MediaType.APPLICATION_JSON)
+                .retrieve()
+                .bodyToMono(byte[].class)
+                .onErrorMap(WebClientResponseException.class, e -> fromNode(e.getStatusCode().value(),
+                        e.getResponseBodyAsByteArray()))
+                .onErrorMap(e -> !(e instanceof ApiException), e -> new ApiException(502, "BadGateway",
+                        "cannot reach the node agent of node " + node.getMetadata().getName() + ": " + message(e))));
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     private String baseUrl(Node node) {

@@ -11,6 +11,7 @@ import io.kube4j.api.validation.Validation;
 import io.kube4j.apiserver.admission.AdmissionAttributes;
 import io.kube4j.apiserver.admission.AdmissionAttributes.Operation;
 import io.kube4j.apiserver.admission.AdmissionChain;
+import io.kube4j.apiserver.apply.FieldManager;
 import io.kube4j.apiserver.config.ApiServerProperties;
 import io.kube4j.apiserver.rest.ApiException;
 import io.kube4j.apiserver.storage.CompactedException;
@@ -228,6 +229,11 @@ public final class ResourceStore {
 
     /** A create with the request's {@link WriteOptions} (dry run, field manager). */
     public Mono<Written> create(ResourceType t, String ns, HasMetadata obj, UserInfo user, WriteOptions options) {
+        return create(t, ns, obj, user, options, true);
+    }
+
+    private Mono<Written> create(ResourceType t, String ns, HasMetadata obj, UserInfo user, WriteOptions options,
+                                 boolean trackFields) {
         return Mono.defer(() -> {
             ObjectMeta m = obj.getMetadata();
             if (m == null) {
@@ -255,6 +261,9 @@ public final class ResourceStore {
                 ObjectFields.set(obj, "status", null);
             }
             Defaulting.apply(obj);
+            if (trackFields) {
+                trackFields(t, null, obj, options, Part.MAIN);
+            }
             boolean dryRun = options.dryRun();
             if (!admission.applies(Operation.CREATE, t, "", user)) {
                 return validateAndStore(t, ns, obj, null, dryRun);
@@ -275,7 +284,8 @@ public final class ResourceStore {
             throw ApiException.invalid(t, m.getName(), errors);
         }
         String name = m.getName();
-        Mono<Void> validating = attrs == null ? Mono.empty() : admission.validate(attrs.withObject(obj));
+        Mono<Void> validating = warn(obj, null)
+                .then(attrs == null ? Mono.empty() : admission.validate(attrs.withObject(obj)));
         if (dryRun) {
             return validating.then(Mono.defer(() -> dryRunCreate(t, ns, obj)));
         }
@@ -362,7 +372,8 @@ public final class ResourceStore {
             return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
                 checkPrecondition(t, name, current, precondition);
                 HasMetadata next = Codecs.json().convertValue(body, t.type());
-                return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
+                return trackFields(t, current,
+                        part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next), options, part);
             });
         });
     }
@@ -392,6 +403,9 @@ public final class ResourceStore {
      */
     public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
                                UserInfo user, WriteOptions options, List<String> strictErrors) {
+        if (patchType.equals(io.kube4j.apiserver.patch.Patches.APPLY_PATCH)) {
+            return apply(t, ns, name, patch, part, user, options);
+        }
         int given = strictErrors.size();
         return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
             strictErrors.subList(given, strictErrors.size()).clear(); // a retry finds them again
@@ -424,8 +438,97 @@ public final class ResourceStore {
                 throw ApiException.badRequest("the namespace of the object (" + patchedNs
                         + ") does not match the namespace on the request (" + ns + ")");
             }
-            return part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next);
+            return trackFields(t, current,
+                    part == Part.STATUS ? applyStatus(current, next) : prepareUpdate(t, current, next), options, part);
         });
+    }
+
+    // ---------------------------------------------------------------- server-side apply and managedFields
+
+    /**
+     * Records the write's manager in {@code next}'s managedFields ({@link FieldManager#update}); a write without a
+     * manager (the apiserver's own) keeps the live managedFields unless it sent its own.
+     */
+    private static HasMetadata trackFields(ResourceType t, HasMetadata current, HasMetadata next, WriteOptions options,
+                                           Part part) {
+        if (options.fieldManager() == null) {
+            if (current != null && isEmpty(next.getMetadata().getManagedFields())) {
+                next.getMetadata().setManagedFields(current.getMetadata().getManagedFields());
+            }
+            return next;
+        }
+        FieldManager.update(t, current, next, options.fieldManager(), subresource(part));
+        return next;
+    }
+
+    /**
+     * Server-side apply ({@code application/apply-patch+yaml}): merges the configuration into the live object for
+     * {@code options.fieldManager()} ({@link FieldManager#apply}), then defaulting, admission and validation as any
+     * update; creates the object when it does not exist, as Kubernetes.
+     */
+    public Mono<Written> apply(ResourceType t, String ns, String name, byte[] body, Part part, UserInfo user,
+                               WriteOptions options) {
+        return Mono.defer(() -> {
+            JsonNode config = io.kube4j.apiserver.rest.Bodies.parseObject(body,
+                    io.kube4j.apiserver.patch.Patches.APPLY_PATCH);
+            checkApplyConfig(t, ns, name, config);
+            return applyOnce(t, ns, name, config, part, user, options)
+                    .onErrorResume(e -> e instanceof ApiException a && a.code() == 409
+                            && "AlreadyExists".equals(a.reason()), e -> applyOnce(t, ns, name, config, part, user,
+                            options));
+        });
+    }
+
+    private Mono<Written> applyOnce(ResourceType t, String ns, String name, JsonNode config, Part part, UserInfo user,
+                                    WriteOptions options) {
+        boolean status = part == Part.STATUS;
+        return storage.get(t.key(ns, name)).hasElement().flatMap(exists -> {
+            if (!exists) {
+                if (status) {
+                    return Mono.error(ApiException.notFound(t, name));
+                }
+                FieldManager.Applied a = FieldManager.apply(t, null, config, options.fieldManager(), options.force(),
+                        false);
+                HasMetadata obj = decodeTree(t, a.object());
+                obj.getMetadata().setManagedFields(a.managedFields());
+                return create(t, ns, obj, user, options, false);
+            }
+            return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
+                FieldManager.Applied a = FieldManager.apply(t, current, config, options.fieldManager(),
+                        options.force(), status);
+                HasMetadata next = decodeTree(t, a.object());
+                HasMetadata out = status ? applyStatus(current, next) : prepareUpdate(t, current, next);
+                out.getMetadata().setManagedFields(a.managedFields());
+                return out;
+            });
+        });
+    }
+
+    /** An applied configuration names its type and object, and they are the request's (400 otherwise). */
+    private static void checkApplyConfig(ResourceType t, String ns, String name, JsonNode config) {
+        String apiVersion = config.path("apiVersion").asString("");
+        String kind = config.path("kind").asString("");
+        if (apiVersion.isEmpty() || kind.isEmpty()) {
+            throw ApiException.badRequest("apiVersion and kind must be set in an applied configuration");
+        }
+        if (!apiVersion.equals(t.apiVersion()) || !kind.equals(t.kind())) {
+            throw ApiException.badRequest("the applied object's apiVersion/kind (" + apiVersion + "/" + kind
+                    + ") does not match the resource " + t.qualifiedName() + " (" + t.apiVersion() + "/" + t.kind()
+                    + ")");
+        }
+        String applied = config.path("metadata").path("name").asString("");
+        if (!applied.equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + applied
+                    + ") does not match the name on the URL (" + name + ")");
+        }
+        String appliedNs = config.path("metadata").path("namespace").asString("");
+        if (t.namespaced() && !appliedNs.isEmpty() && !appliedNs.equals(ns)) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent"
+                    + " on the request");
+        }
+        if (!config.path("metadata").path("managedFields").isMissingNode()) {
+            throw ApiException.badRequest("metadata.managedFields must be nil in an applied configuration");
+        }
     }
 
     private static String subresource(Part part) {
@@ -595,6 +698,25 @@ public final class ResourceStore {
 
     private Mono<Written> write(UpdateCall call, int attempt, String key, StoredObject stored, HasMetadata next,
                                 java.util.function.Supplier<HasMetadata> snapshot) {
+        ResourceType t = call.t();
+        if (call.user() != null && call.subresource().isEmpty() && !(next instanceof io.fabric8.kubernetes.api.model.Pod)) {
+            return warn(next, snapshot.get()).then(Mono.defer(() -> writeWarned(call, attempt, key, stored, next, snapshot)));
+        }
+        return writeWarned(call, attempt, key, stored, next, snapshot);
+    }
+
+    /**
+     * Adds Kubernetes' deprecation warnings for what is being written (pod specs and templates) to the request's
+     * {@code Warning} headers; no-op outside a request.
+     */
+    private static Mono<Void> warn(HasMetadata obj, HasMetadata old) {
+        List<String> warnings = io.kube4j.apiserver.registry.warnings.PodSpecWarnings.forWrite(obj, old);
+        return warnings.isEmpty() ? Mono.empty()
+                : Flux.fromIterable(warnings).concatMap(io.kube4j.apiserver.admission.AdmissionWarnings::add).then();
+    }
+
+    private Mono<Written> writeWarned(UpdateCall call, int attempt, String key, StoredObject stored, HasMetadata next,
+                                      java.util.function.Supplier<HasMetadata> snapshot) {
         ResourceType t = call.t();
         next.getMetadata().setResourceVersion(Long.toString(stored.modRevision()));
         byte[] bytes = ObjectCodec.encodeForStorage(next);

@@ -71,7 +71,8 @@ public final class UnknownFields {
             }
             return;
         }
-        if (!(o instanceof KubernetesResource)) {
+        if (!(o instanceof KubernetesResource) || o instanceof io.fabric8.kubernetes.api.model.FieldsV1) {
+            // FieldsV1 (managedFields' field sets) has no declared fields: its extra properties are its content
             return;
         }
         for (Getter g : GETTERS.computeIfAbsent(o.getClass(), UnknownFields::getters)) {

@@ -130,7 +130,8 @@ public final class DiscoveryHandler {
                 t.shortNames().forEach(sn::add);
             }
             // Kubernetes' "all" category (what `kubectl get all` lists): workloads and services, not configuration
-            if (List.of("pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets",
+            // (stored ones only: metrics.k8s.io's pods are PodMetrics)
+            if (t.stored() && List.of("pods", "replicationcontrollers", "deployments", "replicasets", "statefulsets", "daemonsets",
                     "services", "jobs", "cronjobs", "horizontalpodautoscalers").contains(t.plural())) {
                 res.putArray("categories").add("all");
             }

@@ -234,8 +234,18 @@ public final class ResourceHandler {
         ResourceType t = info.type();
         String type = Bodies.mediaType(request);
         if (type.equals(Patches.APPLY_PATCH)) {
-            return Mono.error(ApiException.unsupportedMediaType(type
-                    + " is not served yet: use application/merge-patch+json or application/json-patch+json"));
+            String manager = request.queryParam("fieldManager").orElse("");
+            if (manager.isEmpty()) {
+                // as Kubernetes' ValidatePatchOptions
+                return Mono.error(new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: "
+                        + "fieldManager: Required value: is required for apply patch", "", "meta.k8s.io",
+                        "PatchOptions", List.of(new io.fabric8.kubernetes.api.model.StatusCause("fieldManager",
+                        "Required value: is required for apply patch", "FieldValueRequired")), null));
+            }
+            return Bodies.read(request, props.maxRequestBodySize())
+                    .flatMap(body -> store.apply(t, info.namespace(), info.name(), body, part, RequestUser.get(request),
+                            writeOptions(request)))
+                    .flatMap(w -> Responses.object(request, 200, w.json()));
         }
         if (type.equals(Patches.STRATEGIC_MERGE_PATCH) && !Patches.supportsStrategicMergePatch(t.apiVersion(), t.kind())) {
             return Mono.error(ApiException.unsupportedMediaType(type + " is not supported for " + t.kind()

@@ -107,7 +107,8 @@ public final class NodeAgent implements AutoCloseable {
         // than this host's cgroup limits
         eviction = hollow ? null : new EvictionManager(ctx, pods);
         Supplier<NodePressure> pressure = hollow ? () -> NodePressure.NONE : eviction::pressure;
-        int kubeletPort = props.server().port();
+        // an agent without a node API advertises port 0, so nothing (the metrics scraper) calls it
+        int kubeletPort = 0;
         if (serveNodeApi) {
             nodeApi = new NodeApiServer(ctx, pods);
             kubeletPort = nodeApi.start();

@@ -99,7 +99,8 @@ public final class HollowFleet implements AutoCloseable {
     /** The default node: a {@link NodeStatusManager} and a {@link NodeLeaseRenewer} whose first renewal is jittered. */
     public static Function<NodeContext, HollowNode> statusAndLease() {
         return ctx -> {
-            NodeStatusManager status = new NodeStatusManager(ctx, ctx.properties().server().port(),
+            // no node API: port 0 (its InternalIP 10.255.x.y is not on this machine; nothing may call it)
+            NodeStatusManager status = new NodeStatusManager(ctx, 0,
                     () -> NodePressure.NONE, HostFacts.hollow(ctx.nodeName()));
             NodeLeaseRenewer lease = new NodeLeaseRenewer(ctx, status::currentNode);
             return new HollowNode() {

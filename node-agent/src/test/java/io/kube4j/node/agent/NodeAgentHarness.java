@@ -87,7 +87,12 @@ public final class NodeAgentHarness implements AutoCloseable {
     public static NodeAgentHarness docker(String name, Map<String, String> extra) {
         Requirements.requireDocker();
         Requirements.requireBinary("etcd");
-        ApiServerInstance api = ApiServerInstance.shared();
+        return docker(name, extra, ApiServerInstance.shared());
+    }
+
+    /** A harness whose node registers with {@code api} (an apiserver the test started with settings of its own). */
+    public static NodeAgentHarness docker(String name, Map<String, String> extra, ApiServerInstance api) {
+        Requirements.requireDocker();
         KubeClient client = KubeClient.create(ClientConfig.of(api.url()));
         String nodeName = "it-" + name + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
         Path root;

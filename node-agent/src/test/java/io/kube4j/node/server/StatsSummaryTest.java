@@ -65,4 +65,41 @@ class StatsSummaryTest {
         assertThat(second.path("cpu").path("usageNanoCores").asLong()).isPositive();
         assertThat(second.path("fs").path("capacityBytes").asLong()).isPositive();
     }
+
+    /** Docker takes about a second per stats call: the containers of a node are sampled at once, not in turn. */
+    @Test
+    void containersAreSampledConcurrently() throws IOException {
+        Files.writeString(proc.resolve("stat"), "cpu  100 0 50 1000 10 0 0 0 0 0\n");
+        Files.writeString(proc.resolve("meminfo"), "MemTotal: 1000 kB\nMemFree: 200 kB\n");
+        int n = 4;
+        java.util.concurrent.CountDownLatch allAsked = new java.util.concurrent.CountDownLatch(n);
+        java.time.Instant now = java.time.Instant.now();
+        java.util.List<io.kube4j.node.runtime.ContainerStatus> containers = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            containers.add(new io.kube4j.node.runtime.ContainerStatus("id" + i, "uid", "web", "ns", "c" + i, 0, "sb",
+                    io.kube4j.node.runtime.ContainerStatus.State.RUNNING, now, now, null, 0, null, null, "img", "img",
+                    "h", Map.of()));
+        }
+        io.kube4j.node.runtime.ContainerRuntime runtime = (io.kube4j.node.runtime.ContainerRuntime)
+                java.lang.reflect.Proxy.newProxyInstance(StatsSummaryTest.class.getClassLoader(),
+                        new Class<?>[] {io.kube4j.node.runtime.ContainerRuntime.class}, (proxy, m, args) -> {
+                            if (m.getName().equals("listContainers")) {
+                                return containers;
+                            }
+                            if (m.getName().equals("stats")) {
+                                // answers only once every container's sample was asked for: serial sampling gets none
+                                allAsked.countDown();
+                                return allAsked.await(10, java.util.concurrent.TimeUnit.SECONDS)
+                                        ? java.util.Optional.of(new io.kube4j.node.runtime.ContainerStats(now, 5, 10, 8, 4, -1))
+                                        : java.util.Optional.empty();
+                            }
+                            throw new UnsupportedOperationException(m.getName());
+                        });
+        NodeContext ctx = NodeApiFixtures.context("n1", NodeApiFixtures.properties(Map.of()), runtime, proc);
+        NodeApiFixtures.FixedPods pods = new NodeApiFixtures.FixedPods();
+        pods.pods.add(NodeApiFixtures.pod("ns", "web", "uid", "10.0.0.1", "c0", "c1", "c2", "c3"));
+        JsonNode pod = new StatsSummary(ctx, pods, proc).summary().path("pods").get(0);
+        assertThat(pod.path("containers")).hasSize(n);
+        assertThat(pod.path("memory").path("workingSetBytes").asLong()).isEqualTo(8L * n);
+    }
 }

@@ -55,9 +55,11 @@ class NodeStatusManagerIT {
     }
 
     private NodeContext context(String name, NodeAgentProperties p) {
-        HollowRuntime rt = new HollowRuntime(name, "10.9.0.1", p.podCidr(), Duration.ZERO, Clock.system(),
+        // a loopback InternalIP: the apiserver's metrics scraper calls Ready nodes that advertise a node API port, and
+        // test traffic stays on this machine
+        HollowRuntime rt = new HollowRuntime(name, "127.0.0.1", p.podCidr(), Duration.ZERO, Clock.system(),
                 new HollowRuntime.Resources(8, 32L << 30, 200L << 30));
-        return NodeTestSupport.context(name, "10.9.0.1", p, client, rt, scheduler, Clock.system(),
+        return NodeTestSupport.context(name, "127.0.0.1", p, client, rt, scheduler, Clock.system(),
                 Path.of("/tmp", name));
     }
 
@@ -91,7 +93,7 @@ class NodeStatusManagerIT {
             assertThat(n.getStatus().getAllocatable().get("cpu").toString()).isEqualTo("7");
             assertThat(n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isEqualTo(10250);
             assertThat(n.getStatus().getAddresses()).extracting(a -> a.getType() + "=" + a.getAddress())
-                    .contains("InternalIP=10.9.0.1", "Hostname=" + name);
+                    .contains("InternalIP=127.0.0.1", "Hostname=" + name);
             assertThat(condition(n, "Ready").getStatus()).isEqualTo("True");
             assertThat(condition(n, "Ready").getReason()).isEqualTo("KubeletReady");
             assertThat(condition(n, "MemoryPressure").getStatus()).isEqualTo("False");

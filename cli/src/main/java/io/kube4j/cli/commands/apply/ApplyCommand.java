@@ -12,6 +12,7 @@ import io.kube4j.cli.command.UsageException;
 import io.kube4j.api.patch.PatchMetaTable;
 import io.kube4j.api.patch.PatchSchema;
 import io.kube4j.api.patch.StrategicMergePatch;
+import io.kube4j.api.patch.StrategicMergePatchConflictException;
 import io.kube4j.api.patch.StrategicMergePatchDiff;
 import io.kube4j.api.patch.StrategicMergePatchException;
 import io.kube4j.client.ApiStatusException;
@@ -71,6 +72,8 @@ public class ApplyCommand extends KubeCommand {
         b.bool("-R, --recursive", "Process the directory used in -f, --filename recursively");
         WriteOutput.DryRun.declare(b);
         WriteOutput.declareOutput(b);
+        b.boolDefaultTrue("--overwrite", "Automatically resolve conflicts between the modified and live "
+                + "configuration by using values from the modified configuration");
         b.bool("--server-side", "If true, apply runs in the server instead of the client.");
         b.string("--field-manager", "NAME", CLIENT_SIDE_MANAGER, "Name of the manager used to track field ownership.");
         b.bool("--force-conflicts", "If true, server-side apply will force the changes against conflicts.");
@@ -160,8 +163,15 @@ public class ApplyCommand extends KubeCommand {
         ObjectNode patch;
         try {
             patch = schema.isPresent()
-                    ? StrategicMergePatchDiff.createThreeWay(original, modified, current, schema.get(), true)
+                    ? StrategicMergePatchDiff.createThreeWay(original, modified, current, schema.get(),
+                    inv.flags().bool("overwrite"))
                     : ThreeWayMerge.patch(original, modified, current);
+        } catch (StrategicMergePatchConflictException e) {
+            // kubectl: AddSourceToErr(fmt.Sprintf(createPatchErrFormat, original, modified, current), source, err)
+            throw new CliException("error when creating patch with:\noriginal:\n" + Codecs.json().writeValueAsString(
+                    original == null ? Codecs.json().createObjectNode() : original) + "\nmodified:\n"
+                    + Codecs.json().writeValueAsString(modified) + "\ncurrent:\n" + Codecs.json().writeValueAsString(current)
+                    + "\nfor: \"" + doc.source() + "\": " + e.getMessage());
         } catch (StrategicMergePatchException e) {
             throw new CliException("error when creating the patch for " + r.qualifiedKind() + "/" + doc.name()
                     + " from \"" + doc.source() + "\": " + e.getMessage());

@@ -80,7 +80,7 @@ public class TopCommand extends KubeCommand {
                 .filter(r -> r.group().equals("metrics.k8s.io") && r.plural().equals(nodes ? "nodes" : "pods"))
                 .findFirst();
         if (metrics.isEmpty()) {
-            // kube4j's apiserver serves neither the metrics API nor the node proxy's /stats/summary yet
+            // as kubectl: a cluster without a metrics API (metrics-server, or kube4j's metrics-api disabled)
             throw new CliException("Metrics API not available", 1);
         }
         ApiResource m = metrics.get();

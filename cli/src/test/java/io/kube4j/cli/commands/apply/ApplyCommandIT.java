@@ -222,6 +222,30 @@ class ApplyCommandIT {
                 .isEqualTo(containers.get("kubectl"));
     }
 
+    /** {@code --overwrite=false}: a field changed both in the file and by another writer is kubectl's conflict error. */
+    @Test
+    void overwriteFalseRefusesToOverwriteAnotherWritersChange() throws IOException {
+        namespace("apply-overwrite");
+        Path f = file("ow.yaml", deployment(""));
+        k4j("apply", "-f", f.toString(), "-n", "apply-overwrite").ok();
+        ApiClient.Response scaled = admin.patch("/apis/apps/v1/namespaces/apply-overwrite/deployments/web",
+                "{\"spec\":{\"replicas\":5}}", "application/merge-patch+json");
+        assertThat(scaled.code()).as(scaled.body()).isEqualTo(200);
+        Files.writeString(f, deployment("").replace("replicas: 2", "replicas: 3"));
+
+        CliHarness.Result refused = k4j("apply", "--overwrite=false", "-f", f.toString(), "-n", "apply-overwrite");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("error: error when creating patch with:\noriginal:\n")
+                .contains("\nfor: \"" + f + "\": patch:\n").contains("conflicts with changes made from original to current");
+        assertThat(admin.get("/apis/apps/v1/namespaces/apply-overwrite/deployments/web").json().at("/spec/replicas")
+                .asInt()).isEqualTo(5);
+
+        assertThat(k4j("apply", "-f", f.toString(), "-n", "apply-overwrite").ok().out())
+                .startsWith("deployment.apps/web configured\n");
+        assertThat(admin.get("/apis/apps/v1/namespaces/apply-overwrite/deployments/web").json().at("/spec/replicas")
+                .asInt()).isEqualTo(3);
+    }
+
     /**
      * {@code --server-side}: where the apiserver serves apply patches, kubectl's {@code serverside-applied}, its
      * conflict error with kubectl's hints when another manager owns a field, and {@code --force-conflicts}; where it

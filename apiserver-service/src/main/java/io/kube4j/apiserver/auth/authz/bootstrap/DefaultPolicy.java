@@ -137,6 +137,13 @@ public final class DefaultPolicy {
                 rule(READ, POLICY, "poddisruptionbudgets", "poddisruptionbudgets/status"),
                 rule(READ, NETWORKING, "ingresses", "ingresses/status", "networkpolicies"),
                 rule(READ, COORDINATION, "leases"))), AGGREGATE_PREFIX + "view"));
+        // what metrics-server's manifest installs: reading the resource metrics API is part of view, edit and admin
+        ClusterRole metricsReader = role("system:aggregated-metrics-reader",
+                List.of(rule(READ, "metrics.k8s.io", "pods", "nodes")));
+        for (String to : List.of("view", "edit", "admin")) {
+            labelled(metricsReader, AGGREGATE_PREFIX + to);
+        }
+        add(r, metricsReader);
         add(r, role("system:basic-user", List.of(
                 rule(List.of("create"), "authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
                 rule(List.of("create"), "authentication.k8s.io", "selfsubjectreviews"))));
