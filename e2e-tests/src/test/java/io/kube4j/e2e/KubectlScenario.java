@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatus;
+import io.kube4j.api.codec.Codecs;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
 import io.kube4j.apiserver.testsupport.Requirements;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The issue's kubectl scenario, step by step, for one kubectl binary in a namespace of its own: each step runs real
@@ -165,6 +168,33 @@ abstract class KubectlScenario {
         assertThat(envNames(d)).containsExactly("GREETING");
         awaitRolledOut(replicas(), E2eCluster.WEB_IMAGE + ":2");
     }
+
+    @Test
+    @Order(5)
+    void serverSideApplyConflictsUntilForced() {
+        int scaled = replicas() + 1;
+        k("patch", "deployment/web", "--type=merge", "--field-manager=e2e-autoscaler", "-p",
+                "{\"spec\":{\"replicas\":" + scaled + "}}").ok();
+        String file = dir.resolve("v2.yaml").toString();
+        Result conflict = k("apply", "--server-side", "-f", file);
+        assertThat(conflict.code()).isNotZero();
+        assertThat(conflict.err()).contains("conflict").contains("e2e-autoscaler").contains(".spec.replicas");
+        assertThat(replicas()).isEqualTo(scaled);
+
+        k("apply", "--server-side", "--force-conflicts", "-f", file).ok();
+        Deployment d = get(Deployment.class, ns, "web");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(d.getMetadata().getManagedFields()).anySatisfy(m -> {
+            assertThat(m.getManager()).isEqualTo("kubectl");
+            assertThat(m.getOperation()).isEqualTo("Apply");
+            assertThat(Codecs.json().writeValueAsString(m.getFieldsV1())).contains("\"f:replicas\"");
+        });
+        assertThat(d.getMetadata().getManagedFields()).filteredOn(m -> "e2e-autoscaler".equals(m.getManager()))
+                .allSatisfy(m -> assertThat(Codecs.json().writeValueAsString(m.getFieldsV1()))
+                        .doesNotContain("\"f:replicas\""));
+        awaitRolledOut(2, E2eCluster.WEB_IMAGE + ":2");
+    }
+
 
     @Test
     @Order(6)
@@ -293,6 +323,29 @@ abstract class KubectlScenario {
         awaitRolledOut(replicas, E2eCluster.WEB_IMAGE + ":2");
         k("delete", "pdb/web").ok();
         assertThat(find(PodDisruptionBudget.class, ns, "web")).isNull();
+    }
+
+    @Test
+    @Order(10)
+    void topPodsShowsTheirUsage() {
+        List<String> names = livePods().stream().map(p -> p.getMetadata().getName()).toList();
+        // a pod is in the metrics API while the last scrape of its node had usage for it (each scrape replaces the
+        // last, as in metrics-server), so both views are awaited together
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            JsonNode metrics = Codecs.json().readTree(api.raw().get("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns
+                    + "/pods").block(TIMEOUT));
+            List<String> served = new ArrayList<>();
+            metrics.path("items").forEach(i -> {
+                served.add(i.path("metadata").path("name").asString());
+                assertThat(i.path("containers").path(0).path("usage").has("memory")).as(i.toString()).isTrue();
+            });
+            assertThat(served).containsAll(names);
+            List<String> lines = k("top", "pods", "-l", "app=web").ok().out().lines().toList();
+            assertThat(lines.get(0).trim().split("\\s+")).containsExactly("NAME", "CPU(cores)", "MEMORY(bytes)");
+            for (String name : names) {
+                assertThat(lines).anySatisfy(l -> assertThat(l).matches(name + "\\s+\\d+m\\s+\\d+Mi\\s*"));
+            }
+        });
     }
 
     @Test
