@@ -12,6 +12,7 @@ import io.kube4j.apiserver.registry.ResourceStore;
 import io.kube4j.apiserver.resourcemetrics.MetricsPoint.Usage;
 import io.kube4j.apiserver.resourcemetrics.MetricsStorage.PodUsage;
 import io.kube4j.apiserver.rest.ApiException;
+import io.kube4j.apiserver.rest.Selectors;
 import io.kube4j.apiserver.rest.RequestInfo;
 import io.kube4j.apiserver.rest.ResourceExtension;
 import io.kube4j.apiserver.rest.Responses;
@@ -164,27 +165,9 @@ public final class ResourceMetricsExtension implements ResourceExtension {
 
     /** The label and field selectors of a list, checked; served from the watch cache. */
     static ListOptions listOptions(ServerRequest request, ResourceType source) {
-        LabelSelector labels;
-        FieldSelector fields;
-        try {
-            labels = request.queryParam("labelSelector").filter(s -> !s.isBlank()).map(LabelSelector::parse)
-                    .orElse(LabelSelector.everything());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("unable to parse requirement: " + e.getMessage());
-        }
-        try {
-            fields = request.queryParam("fieldSelector").filter(s -> !s.isBlank()).map(FieldSelector::parse)
-                    .orElse(FieldSelector.everything());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid field selector: " + e.getMessage());
-        }
         Set<String> supported = source.namespaced() ? Set.of("metadata.name", "metadata.namespace")
                 : Set.of("metadata.name");
-        for (String f : fields.fieldNames()) {
-            if (!supported.contains(f)) {
-                throw ApiException.badRequest("field label not supported: " + f);
-            }
-        }
-        return new ListOptions(labels, fields, "0", null, 0, null);
+        Selectors selectors = Selectors.of(request, supported);
+        return new ListOptions(selectors.labels(), selectors.fields(), "0", null, 0, null);
     }
 }

@@ -609,25 +609,9 @@ public final class ResourceHandler {
     }
 
     ListOptions listOptions(ServerRequest request, ResourceType t) {
-        LabelSelector labels;
-        FieldSelector fields;
-        try {
-            labels = request.queryParam("labelSelector").filter(s -> !s.isBlank()).map(LabelSelector::parse)
-                    .orElse(LabelSelector.everything());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("unable to parse requirement: " + e.getMessage());
-        }
-        try {
-            fields = request.queryParam("fieldSelector").filter(s -> !s.isBlank()).map(FieldSelector::parse)
-                    .orElse(FieldSelector.everything());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid field selector: " + e.getMessage());
-        }
-        for (String f : fields.fieldNames()) {
-            if (!FieldSets.supported(t).contains(f)) {
-                throw ApiException.badRequest("field label not supported: " + f);
-            }
-        }
+        Selectors selectors = Selectors.of(request, FieldSets.supported(t));
+        LabelSelector labels = selectors.labels();
+        FieldSelector fields = selectors.fields();
         Optional<String> limit = request.queryParam("limit");
         long lim = limit.filter(s -> !s.isBlank()).map(ResourceHandler::parseLong).orElse(0L);
         String rv = request.queryParam("resourceVersion").orElse(null);

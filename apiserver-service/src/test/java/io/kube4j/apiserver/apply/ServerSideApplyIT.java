@@ -4,7 +4,6 @@ import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
-import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +36,9 @@ class ServerSideApplyIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Path binary = Requirements.requireBinary("kubectl");
         ApiServerInstance server = ApiServerInstance.shared();
         api = server.client();
-        kubectl = new KubectlRunner(binary, server.url(), NS, dir, Duration.ofSeconds(60))
-                .withRequestTimeout(Duration.ofSeconds(30));
-        assertThat(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code()).isIn(201, 409);
+        kubectl = KubectlRunner.forNamespace(server, NS, dir, Duration.ofSeconds(60));
     }
 
     private static String deployment(String name, int replicas, String env) {

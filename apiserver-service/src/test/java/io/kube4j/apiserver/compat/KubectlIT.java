@@ -5,7 +5,6 @@ import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
-import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +36,9 @@ class KubectlIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Path binary = Requirements.requireBinary("kubectl");
         ApiServerInstance server = ApiServerInstance.shared();
         api = server.client();
-        kubectl = new KubectlRunner(binary, server.url(), NS, dir, COMMAND_TIMEOUT).withRequestTimeout(Duration.ofSeconds(30));
-        assertThat(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code()).isEqualTo(201);
+        kubectl = KubectlRunner.forNamespace(server, NS, dir, COMMAND_TIMEOUT);
     }
 
     private static Result kubectl(String... args) {

@@ -3,7 +3,6 @@ package io.kube4j.apiserver.compat;
 import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
-import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +36,9 @@ class KubectlTablesIT {
 
     @BeforeAll
     static void setUp() throws java.io.IOException {
-        Path binary = Requirements.requireBinary("kubectl");
         ApiServerInstance server = ApiServerInstance.shared();
         api = server.client();
-        kubectl = new KubectlRunner(binary, server.url(), NS, dir, COMMAND_TIMEOUT)
-                .withRequestTimeout(Duration.ofSeconds(30));
-        created(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}"));
+        kubectl = KubectlRunner.forNamespace(server, NS, dir, COMMAND_TIMEOUT);
         created(api.post("/api/v1/nodes", "{\"metadata\":{\"name\":\"" + NODE + "\",\"labels\":"
                 + "{\"node-role.kubernetes.io/control-plane\":\"\"}}}"));
         ok(api.mergePatch("/api/v1/nodes/" + NODE + "/status", """

@@ -4,7 +4,6 @@ import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
-import io.kube4j.apiserver.testsupport.Requirements;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The OpenAPI documents over HTTP ({@code /openapi/v2}, {@code /openapi/v3} and a group-version document with its
  * ETag) and what real kubectl does with them: {@code kubectl explain} (1.31, which the server's version selects,
- * and 1.29) prints Kubernetes' types and descriptions, and {@code kubectl apply --validate=strict} rejects a
+ * 1.29 and 1.33) prints Kubernetes' types and descriptions, and {@code kubectl apply --validate=strict} rejects a
  * manifest with an unknown field, naming it.
  */
 class OpenApiKubectlIT {
@@ -37,13 +36,9 @@ class OpenApiKubectlIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Path binary = Requirements.requireBinary("kubectl");
         ApiServerInstance server = ApiServerInstance.shared();
         api = server.client();
-        kubectl = new KubectlRunner(binary, server.url(), NS, dir, Duration.ofSeconds(60))
-                .withRequestTimeout(Duration.ofSeconds(30));
-        int created = api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + NS + "\"}}").code();
-        assertThat(created).isIn(201, 409);
+        kubectl = KubectlRunner.forNamespace(server, NS, dir, Duration.ofSeconds(60));
     }
 
     @Test
@@ -94,7 +89,7 @@ class OpenApiKubectlIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "1.29"})
+    @ValueSource(strings = {"default", "1.29", "1.33"})
     void kubectlExplainPrintsKubernetesTypesAndDescriptions(String version) {
         KubectlRunner k = version.equals("default") ? kubectl : kubectl.versioned(version);
         String strategy = k.kubectl("explain", "deployment.spec.strategy").ok().out();

@@ -50,6 +50,19 @@ public final class KubectlRunner {
     }
 
     /**
+     * The usual setup of a kubectl IT: the kubectl on PATH (the test skips without it, or fails when
+     * KUBE4J_REQUIRE_ALL=1) against {@code server}, with {@code namespace} (created unless it exists) as the default,
+     * {@code timeout} per command and a 30 s {@code --request-timeout}.
+     */
+    public static KubectlRunner forNamespace(ApiServerInstance server, String namespace, Path dir, Duration timeout)
+            throws IOException {
+        Path binary = Requirements.requireBinary("kubectl");
+        int created = server.client().post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + namespace + "\"}}").code();
+        assertThat(created).as("creating namespace %s", namespace).isIn(201, 409);
+        return new KubectlRunner(binary, server.url(), namespace, dir, timeout).withRequestTimeout(Duration.ofSeconds(30));
+    }
+
+    /**
      * Writes {@code dir/kubeconfig} for {@code serverUrl} with {@code namespace} as the default; {@code timeout}
      * bounds every {@link #run}.
      */

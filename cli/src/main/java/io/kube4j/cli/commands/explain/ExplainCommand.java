@@ -18,7 +18,7 @@ import java.util.List;
  * {@code k4j explain TYPE[.field.path]} ({@code --recursive}, {@code --api-version}): the schema of a resource or
  * field from the server's OpenAPI v3 ({@code /openapi/v3} → the group-version document), printed by
  * {@link OpenApiExplainer} as kubectl does. Nothing is invented client-side: when the server publishes an open
- * schema (no fields, as kube4j's apiserver does until issue 11), that is what is shown, with a note.
+ * schema (no fields, as for a custom resource without one), that is what is shown, with a note.
  */
 @Component
 public class ExplainCommand extends KubeCommand {
@@ -79,8 +79,7 @@ public class ExplainCommand extends KubeCommand {
         if (schema == null) {
             throw new CliException("GVK " + r.apiVersion() + ", Kind=" + r.kind() + " not found in OpenAPI schema", 1);
         }
-        String note = "the server publishes no field schema for " + r.qualifiedName()
-                + "; kube4j will serve generated schemas (issue 11)";
+        String note = "the server publishes no field schema for " + r.qualifiedName();
         boolean open = !explainer.hasFields(schema);
         try {
             inv.out().print(explainer.explain(r.group(), r.version(), r.kind(), schema, path,

@@ -250,27 +250,62 @@ public final class OpenApiExplainer {
         return n.isMissingNode() ? null : n;
     }
 
-    /** Word wrap at {@code width} columns, keeping the text's own line breaks (the template's {@code wrap}). */
+    /**
+     * Word wrap at {@code width} columns as kubectl's template does (go-wordwrap's {@code WrapString} behind
+     * {@code term.NewWordWrapWriter}): runs of spaces inside a line are kept, a line breaks before the word that would
+     * pass the limit (dropping the spaces before it), a word longer than the limit stays whole, and the text's own line
+     * breaks stay.
+     */
     static String wrap(String text, int width) {
-        String t = text;
         StringBuilder out = new StringBuilder();
-        String[] lines = t.split("\n", -1);
-        for (int li = 0; li < lines.length; li++) {
-            if (li > 0) {
-                out.append('\n');
-            }
-            StringBuilder line = new StringBuilder();
-            for (String word : lines[li].split(" ")) {
+        StringBuilder word = new StringBuilder();
+        StringBuilder space = new StringBuilder();
+        int current = 0;
+        int wordLen = 0;
+        int spaceLen = 0;
+        for (int cp : text.codePoints().toArray()) {
+            if (cp == '\n') {
                 if (word.isEmpty()) {
-                    continue;
+                    if (current + spaceLen <= width) {
+                        out.append(space);
+                    }
+                } else {
+                    out.append(space).append(word);
                 }
-                if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
-                    out.append(line).append('\n');
-                    line.setLength(0);
+                space.setLength(0);
+                word.setLength(0);
+                spaceLen = 0;
+                wordLen = 0;
+                out.append('\n');
+                current = 0;
+            } else if (Character.isWhitespace(cp) && cp != '\u00a0') {
+                if (space.isEmpty() || !word.isEmpty()) {
+                    current += spaceLen + wordLen;
+                    out.append(space).append(word);
+                    space.setLength(0);
+                    word.setLength(0);
+                    spaceLen = 0;
+                    wordLen = 0;
                 }
-                line.append(line.isEmpty() ? "" : " ").append(word);
+                space.appendCodePoint(cp);
+                spaceLen++;
+            } else {
+                word.appendCodePoint(cp);
+                wordLen++;
+                if (current + spaceLen + wordLen > width && wordLen < width) {
+                    out.append('\n');
+                    current = 0;
+                    space.setLength(0);
+                    spaceLen = 0;
+                }
             }
-            out.append(line);
+        }
+        if (word.isEmpty()) {
+            if (current + spaceLen <= width) {
+                out.append(space);
+            }
+        } else {
+            out.append(space).append(word);
         }
         return out.toString();
     }

@@ -121,4 +121,14 @@ class OpenApiExplainerTest {
         assertThat(explainer.hasFields(open)).isFalse();
         assertThat(explainer.hasFields(job)).isTrue();
     }
+
+    @Test
+    void wrapsAsGoWordwrapKeepingRunsOfSpacesAndLongWords() {
+        // kubectl 1.31 against Kubernetes prints JobSpec.completionMode's "(default) or `Indexed`.  `NonIndexed`"
+        assertThat(OpenApiExplainer.wrap("aaa.  bb ccc ddd", 12)).isEqualTo("aaa.  bb ccc\nddd");
+        assertThat(OpenApiExplainer.wrap("aaa bbb.  ccc ddd", 10)).isEqualTo("aaa bbb.\nccc ddd");
+        assertThat(OpenApiExplainer.wrap("a https://kubernetes.io/docs/concepts/x b", 10))
+                .isEqualTo("a\nhttps://kubernetes.io/docs/concepts/x\nb");
+        assertThat(OpenApiExplainer.wrap("one\n\ntwo three", 7)).isEqualTo("one\n\ntwo\nthree");
+    }
 }
