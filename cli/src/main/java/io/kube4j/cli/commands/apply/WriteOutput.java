@@ -114,7 +114,7 @@ public final class WriteOutput {
                 || !m.has("managedFields")) {
             return object;
         }
-        ObjectNode copy = object.deepCopy();
+        JsonNode copy = object.deepCopy();
         ((ObjectNode) copy.get("metadata")).remove("managedFields");
         return copy;
     }
