@@ -10,6 +10,7 @@ import io.kube4j.cli.command.Invocation;
 import io.kube4j.cli.command.UsageException;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.cli.command.KubeCommand;
+import io.kube4j.cli.output.ManagedFields;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -71,7 +72,7 @@ public final class WriteOutput {
     /** Declares {@code -o, --output} with the formats the writing commands accept. */
     public static void declareOutput(Flags.Builder b) {
         b.string("-o, --output", "FORMAT", null, "Output format. One of: (json, yaml, name).");
-        b.bool("--show-managed-fields", "If true, keep the managedFields when printing objects in JSON or YAML format.");
+        ManagedFields.declare(b);
     }
 
     /** The {@code -o} value, checked. */
@@ -105,18 +106,11 @@ public final class WriteOutput {
         }
     }
 
-    /**
-     * {@code object} without {@code metadata.managedFields} unless {@code --show-managed-fields}: kubectl's JSON and
-     * YAML printers omit them for every command that prints objects (OmitManagedFieldsPrinter).
-     */
+    /** {@code object} as kubectl prints it: a copy without {@code metadata.managedFields} unless the flag asks. */
     static JsonNode withoutManagedFields(Invocation inv, JsonNode object) {
-        if (inv.flags().bool("show-managed-fields") || !(object.path("metadata") instanceof ObjectNode m)
-                || !m.has("managedFields")) {
-            return object;
-        }
-        JsonNode copy = object.deepCopy();
-        ((ObjectNode) copy.get("metadata")).remove("managedFields");
-        return copy;
+        boolean show = inv.flags().bool(ManagedFields.FLAG);
+        return show || !object.path("metadata").has("managedFields") ? object
+                : ManagedFields.omitUnless(false, object.deepCopy());
     }
 
     /** Prints several objects as kubectl does: one → itself; more → a {@code List} (yaml, json) or lines (name). */

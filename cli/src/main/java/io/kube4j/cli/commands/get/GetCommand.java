@@ -13,6 +13,7 @@ import io.kube4j.cli.command.UsageException;
 import io.kube4j.cli.output.ObjectPrinter;
 import io.kube4j.cli.output.OutputFormat;
 import io.kube4j.cli.output.PrintOptions;
+import io.kube4j.cli.output.ManagedFields;
 import io.kube4j.cli.output.Table;
 import io.kube4j.cli.output.WatchTable;
 import io.kube4j.client.ApiStatusException;
@@ -65,7 +66,7 @@ public class GetCommand extends KubeCommand {
         b.bool("-w, --watch", "After listing/getting the requested object, watch for changes.");
         b.bool("--watch-only", "Watch for changes to the requested object(s), without listing/getting first.");
         b.bool("--output-watch-events", "Output watch event objects when --watch or --watch-only is used.");
-        b.bool("--show-managed-fields", "If true, keep the managedFields when printing objects in JSON or YAML format.");
+        ManagedFields.declare(b);
         b.bool("--ignore-not-found", "If the requested object does not exist the command will return exit code 0.");
         b.positionals("TYPE[.VERSION][.GROUP] [NAME...] | TYPE[.VERSION][.GROUP]/NAME ...", "What to get");
     }
@@ -144,7 +145,7 @@ public class GetCommand extends KubeCommand {
             if (t.name() != null) {
                 try {
                     objects.add(tree(client.get(namespace, t.name()).block(TIMEOUT), t.resource(),
-                            f.bool("show-managed-fields")));
+                            f.bool(ManagedFields.FLAG)));
                 } catch (RuntimeException e) {
                     ApiStatusException a = statusOf(e);
                     if (a == null || a.code() != 404) {
@@ -158,7 +159,7 @@ public class GetCommand extends KubeCommand {
                 KubernetesResourceList<GenericKubernetesResource> list = client.list(
                         t.resource().namespaced() && !all ? namespace : null, listOptions).block(TIMEOUT);
                 for (GenericKubernetesResource o : list.getItems()) {
-                    objects.add(tree(o, t.resource(), f.bool("show-managed-fields")));
+                    objects.add(tree(o, t.resource(), f.bool(ManagedFields.FLAG)));
                 }
             }
             ObjectPrinter.Group last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
@@ -202,14 +203,14 @@ public class GetCommand extends KubeCommand {
         String rv;
         if (target.name() != null) {
             GenericKubernetesResource o = client.get(ns, target.name()).block(TIMEOUT);
-            initial.add(tree(o, r, f.bool("show-managed-fields")));
+            initial.add(tree(o, r, f.bool(ManagedFields.FLAG)));
             rv = o.getMetadata().getResourceVersion();
             fields = "metadata.name=" + target.name();
         } else {
             KubernetesResourceList<GenericKubernetesResource> list = client.list(ns, ListOptions.all()
                     .withLabelSelector(blankToNull(selector)).withFieldSelector(fields)).block(TIMEOUT);
             for (GenericKubernetesResource o : list.getItems()) {
-                initial.add(tree(o, r, f.bool("show-managed-fields")));
+                initial.add(tree(o, r, f.bool(ManagedFields.FLAG)));
             }
             rv = list.getMetadata() == null ? null : list.getMetadata().getResourceVersion();
         }
@@ -227,7 +228,7 @@ public class GetCommand extends KubeCommand {
             flux = flux.take(Invocation.Durations.parse(timeout));
         }
         try {
-            boolean managed = f.bool("show-managed-fields");
+            boolean managed = f.bool(ManagedFields.FLAG);
             flux.doOnNext(e -> w.print(List.of(tree(e.object(), r, managed)), e.type().name())).blockLast();
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
@@ -304,10 +305,7 @@ public class GetCommand extends KubeCommand {
      * table columns never read them).
      */
     static ObjectNode tree(GenericKubernetesResource o, ApiResource r, boolean showManagedFields) {
-        ObjectNode n = (ObjectNode) Codecs.json().valueToTree(o);
-        if (!showManagedFields && n.get("metadata") instanceof ObjectNode m) {
-            m.remove("managedFields");
-        }
+        ObjectNode n = ManagedFields.omitUnless(showManagedFields, (ObjectNode) Codecs.json().valueToTree(o));
         if (!n.hasNonNull("apiVersion") || n.path("apiVersion").asString("").isEmpty()) {
             n.put("apiVersion", r.apiVersion());
         }
