@@ -2,29 +2,18 @@ package io.kube4j.controller.disruption;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.kube4j.controller.disruption.DisruptionTestCluster.*;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatus;
-import io.kube4j.client.KubeClient;
-import io.kube4j.client.ListOptions;
 import io.kube4j.client.PatchType;
-import io.kube4j.client.ResourceClient;
-import io.kube4j.controller.deployment.DeploymentControllerFactory;
-import io.kube4j.controller.deployment.DeploymentControllerProperties;
-import io.kube4j.controller.manager.ControllerManager;
-import io.kube4j.controller.replicaset.ReplicaSetControllerFactory;
-import io.kube4j.controller.replicaset.ReplicaSetControllerProperties;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,45 +27,14 @@ import org.junit.jupiter.api.Test;
  */
 class DisruptionControllerIT {
 
-    static final Duration WAIT = Duration.ofSeconds(30);
-    static KubeClient client;
-    static ResourceClient<Pod> pods;
-    static ResourceClient<PodDisruptionBudget> pdbs;
-    static ControllerManager manager;
-
     @BeforeAll
     static void start() {
-        client = ControllerTestEnv.client();
-        pods = client.resources(Pod.class);
-        pdbs = client.resources(PodDisruptionBudget.class);
-        manager = ControllerTestEnv.start(new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()),
-                new DeploymentControllerFactory(DeploymentControllerProperties.defaults()),
-                new DisruptionControllerFactory(DisruptionControllerProperties.defaults()));
+        DisruptionTestCluster.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (manager != null) {
-            manager.stop();
-        }
-    }
-
-    static List<Pod> podsOf(String ns) {
-        return pods.list(ns, ListOptions.all()).block(WAIT).getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-    }
-
-    static void setReady(String ns, String name, boolean ready) {
-        pods.updateWithRetry(ns, name, p -> {
-            PodStatus s = p.getStatus() == null ? new PodStatus() : p.getStatus();
-            s.setPhase("Running");
-            PodCondition c = new PodCondition();
-            c.setType("Ready");
-            c.setStatus(ready ? "True" : "False");
-            s.setConditions(List.of(c));
-            p.setStatus(s);
-            return p;
-        }, true).block(WAIT);
+        DisruptionTestCluster.stop();
     }
 
     static void budget(String ns, String name, IntOrString minAvailable, IntOrString maxUnavailable) {

@@ -2,6 +2,7 @@ package io.kube4j.controller.disruption;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.kube4j.controller.disruption.DisruptionTestCluster.*;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +17,6 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -26,15 +25,8 @@ import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.client.DeleteOptions;
-import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
 import io.kube4j.client.PatchType;
-import io.kube4j.client.ResourceClient;
-import io.kube4j.controller.deployment.DeploymentControllerFactory;
-import io.kube4j.controller.deployment.DeploymentControllerProperties;
-import io.kube4j.controller.manager.ControllerManager;
-import io.kube4j.controller.replicaset.ReplicaSetControllerFactory;
-import io.kube4j.controller.replicaset.ReplicaSetControllerProperties;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,48 +42,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DrainKubectlIT {
 
-    static final Duration WAIT = Duration.ofSeconds(30);
-    static KubeClient client;
-    static ResourceClient<Pod> pods;
-    static ControllerManager manager;
-
     @BeforeAll
     static void start() {
-        client = ControllerTestEnv.client();
-        pods = client.resources(Pod.class);
-        manager = ControllerTestEnv.start(new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()),
-                new DeploymentControllerFactory(DeploymentControllerProperties.defaults()),
-                new DisruptionControllerFactory(DisruptionControllerProperties.defaults()));
+        DisruptionTestCluster.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (manager != null) {
-            manager.stop();
-        }
-    }
-
-    static List<Pod> podsOf(String ns) {
-        return pods.list(ns, ListOptions.all()).block(WAIT).getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+        DisruptionTestCluster.stop();
     }
 
     static void markReady(String ns) {
         for (Pod p : podsOf(ns)) {
-            if (p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
-                continue;
+            if (p.getStatus() == null || p.getStatus().getConditions() == null || p.getStatus().getConditions().stream()
+                    .noneMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                setReady(ns, p.getMetadata().getName(), true);
             }
-            pods.updateWithRetry(ns, p.getMetadata().getName(), x -> {
-                PodStatus s = x.getStatus() == null ? new PodStatus() : x.getStatus();
-                s.setPhase("Running");
-                PodCondition c = new PodCondition();
-                c.setType("Ready");
-                c.setStatus("True");
-                s.setConditions(List.of(c));
-                x.setStatus(s);
-                return x;
-            }, true).block(WAIT);
         }
     }
 
@@ -111,7 +77,6 @@ class DrainKubectlIT {
             await().atMost(WAIT).until(() -> podsOf(ns).size() == 2);
             markReady(ns);
             List<String> original = podsOf(ns).stream().map(p -> p.getMetadata().getName()).toList();
-            ResourceClient<PodDisruptionBudget> pdbs = client.resources(PodDisruptionBudget.class);
             pdbs.create(new PodDisruptionBudgetBuilder().withNewMetadata().withNamespace(ns).withName("web").endMetadata()
                     .withNewSpec().withMinAvailable(new IntOrString(2)).withNewSelector()
                     .withMatchLabels(Map.of("app", "web")).endSelector().endSpec().build()).block(WAIT);
