@@ -12,6 +12,7 @@ import io.kube4j.apiserver.registry.ResourceStore;
 import io.kube4j.apiserver.resourcemetrics.MetricsPoint.Usage;
 import io.kube4j.apiserver.resourcemetrics.MetricsStorage.PodUsage;
 import io.kube4j.apiserver.rest.ApiException;
+import io.kube4j.apiserver.rest.QueryFlags;
 import io.kube4j.apiserver.rest.Selectors;
 import io.kube4j.apiserver.rest.RequestInfo;
 import io.kube4j.apiserver.rest.ResourceExtension;
@@ -62,7 +63,7 @@ public final class ResourceMetricsExtension implements ResourceExtension {
 
     @Override
     public Mono<ServerResponse> handle(ServerRequest request, RequestInfo info) {
-        boolean watch = request.queryParam("watch").map(w -> w.equals("true") || w.equals("1")).orElse(false);
+        boolean watch = QueryFlags.isTrue(request.queryParam("watch").orElse(null));
         if (request.method() != HttpMethod.GET || info.subresource() != null || watch) {
             return Mono.error(ApiException.methodNotAllowed("the server does not allow this method on the requested "
                     + "resource (" + info.type().qualifiedName() + " supports get and list)"));
