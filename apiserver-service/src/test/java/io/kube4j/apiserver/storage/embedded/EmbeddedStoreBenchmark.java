@@ -69,6 +69,9 @@ public final class EmbeddedStoreBenchmark {
             }
         }
         System.out.printf("  (%.0f s real)%n", (System.nanoTime() - start) / 1e9);
+        try (var paths = Files.walk(base)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private static void report(String backend, String op, int writers, int ops, Storage storage) {
