@@ -95,6 +95,44 @@ class HelmChartTest {
         assertThat(args(chart.get("DaemonSet", "k4j-node-agent"))).contains("--kube4j.node.root-dir=/data/kube4j");
     }
 
+    /**
+     * Each component's PKI volume holds exactly what its arguments name (and its kubeconfig's client certificate),
+     * and no control-plane pod gets the CA's key.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyComponentMountsThePkiFilesItUsesAndNoMore() {
+        RenderedChart chart = RenderedChart.render(null);
+        java.util.regex.Pattern file = java.util.regex.Pattern.compile("^--[^=]+=/etc/kube4j/pki/(.+)$");
+        for (String kind : List.of("Deployment", "DaemonSet")) {
+            for (Map<String, Object> workload : chart.ofKind(kind)) {
+                List<Map<String, Object>> volumes = (List<Map<String, Object>>) podSpec(workload).get("volumes");
+                Map<String, Object> pki = volumes.stream().filter(v -> "pki".equals(v.get("name"))).findFirst().orElse(null);
+                if (pki == null) {
+                    continue;
+                }
+                java.util.Set<String> mounted = new java.util.TreeSet<>();
+                for (Map<String, Object> item : (List<Map<String, Object>>) ((Map<String, Object>) pki.get("secret")).get("items")) {
+                    mounted.add((String) item.get("key"));
+                }
+                java.util.Set<String> used = new java.util.TreeSet<>();
+                for (String arg : args(workload)) {
+                    java.util.regex.Matcher m = file.matcher(arg);
+                    if (m.matches()) {
+                        used.add(m.group(1));
+                        if (m.group(1).endsWith(".kubeconfig")) {
+                            String role = m.group(1).replace(".kubeconfig", "");
+                            role = role.equals("gateway") ? "gateway-client" : role;
+                            used.addAll(List.of(role + ".crt", role + ".key", "ca.crt"));
+                        }
+                    }
+                }
+                assertThat(mounted).as("PKI files of %s %s", kind, RenderedChart.name(workload))
+                        .isEqualTo(used).doesNotContain("ca.key");
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "bad-proxy-mode.yaml  | at '/proxyAgent/mode': value must be one of 'iptables', 'ipvs', 'userspace'",
