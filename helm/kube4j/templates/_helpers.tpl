@@ -32,10 +32,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{/* The image of a role; call with (dict "root" $ "role" "apiserver"). */}}
+{{/* The image of a role; call with (dict "root" $ "role" "apiserver"), "tag" replacing image.tag (etcd's own). */}}
 {{- define "kube4j.image" -}}
 {{- $img := .root.Values.image -}}
-{{- $tag := default .root.Chart.AppVersion $img.tag -}}
+{{- $tag := .tag | default $img.tag | default .root.Chart.AppVersion -}}
 {{- $repo := printf "%s/%s" $img.repository .role -}}
 {{- if $img.registry -}}
 {{- printf "%s/%s:%s" $img.registry $repo $tag -}}

@@ -32,6 +32,7 @@ class HelmChartTest {
         assertThat(args(etcd)).anySatisfy(a -> assertThat(a).startsWith("--initial-cluster=kube4j-etcd-0=http://"
                 + "kube4j-etcd-0.kube4j-etcd-peer.kube4j-system.svc.cluster.local:2380,kube4j-etcd-1="));
         assertThat(spec(chart.get("Service", "kube4j-etcd-peer"))).containsEntry("clusterIP", "None");
+        assertThat(container(etcd)).containsEntry("image", "kube4j/etcd:3.4.23");
         assertThat(args(chart.get("Deployment", "kube4j-apiserver"))).contains(
                 "--kube4j.apiserver.etcd.endpoints=http://kube4j-etcd-0.kube4j-etcd-peer.kube4j-system.svc.cluster.local:2379,"
                         + "http://kube4j-etcd-1.kube4j-etcd-peer.kube4j-system.svc.cluster.local:2379,"
@@ -87,6 +88,8 @@ class HelmChartTest {
         assertThat(container(chart.get("Deployment", "k4j-apiserver"))).containsEntry("image",
                 "registry.example.com:5000/kube4j/apiserver:1.2.3").containsEntry("imagePullPolicy", "Always");
         assertThat(spec(chart.get("StatefulSet", "k4j-etcd"))).containsEntry("replicas", 5);
+        assertThat(container(chart.get("StatefulSet", "k4j-etcd"))).containsEntry("image",
+                "registry.example.com:5000/kube4j/etcd:3.4.23");
         assertThat(args(chart.get("DaemonSet", "k4j-proxy-agent"))).contains("--kube4j.proxy.mode=ipvs",
                 "--kube4j.proxy.cluster-cidr=10.250.0.0/16", "--logging.level.io.kube4j=DEBUG");
         assertThat(env(chart.get("Job", "k4j-pki-1"))).containsEntry("SERVICE_IP", "10.100.0.1");
