@@ -50,8 +50,11 @@ class EmbeddedStorageTest extends StorageContractTest {
     }
 
     @AfterAll
-    static void closeStore() {
+    static void closeStore() throws IOException {
         storage.close();
+        try (var paths = Files.walk(sharedDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Override
