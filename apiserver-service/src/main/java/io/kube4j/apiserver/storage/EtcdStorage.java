@@ -60,7 +60,10 @@ import java.util.function.Supplier;
  */
 public class EtcdStorage implements Storage {
 
-    /** Micrometer timer for every etcd request, tagged {@code operation} and {@code type} (the resource). */
+    /**
+     * Micrometer timer for every store request, tagged {@code operation}, {@code type} (the resource) and
+     * {@code backend} ({@code etcd} here, {@code embedded} for the embedded store), as kube-apiserver names it.
+     */
     public static final String METRIC = "etcd_request_duration_seconds";
 
     private static final Logger log = LoggerFactory.getLogger(EtcdStorage.class);
@@ -386,12 +389,13 @@ public class EtcdStorage implements Storage {
                 .description("Duration of etcd requests by operation and resource type")
                 .tag("operation", operation)
                 .tag("type", type)
+                .tag("backend", "etcd")
                 .publishPercentileHistogram()
                 .register(registry));
     }
 
     /** The resource of a key {@code /registry/{resource}/...}, or {@code none}. */
-    static String resourceOf(String key) {
+    public static String resourceOf(String key) {
         if (key == null || !key.startsWith(REGISTRY_PREFIX)) {
             return NO_TYPE;
         }
