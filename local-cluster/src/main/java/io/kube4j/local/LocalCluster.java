@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.kube4j.apiserver.ApiServerApplication;
+import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.controller.ControllerManagerApplication;
 import io.kube4j.gateway.GatewayApplication;
 import io.kube4j.local.logging.RoleConverter;
@@ -95,7 +96,20 @@ public final class LocalCluster implements AutoCloseable {
         long t0 = System.nanoTime();
         ConfigurableApplicationContext context = role.start(null);
         started.add(new Started(role, context));
+        if (role.family().equals("apiserver") && settings.store().equals("embedded")) {
+            requireEmbeddedStore(context);
+        }
         log.info("{} started in {} ms", role.name(), Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    }
+
+    /** The apiserver must really run on the embedded store, not fall back to etcd's default endpoint. */
+    private static void requireEmbeddedStore(ConfigurableApplicationContext apiserver) {
+        String storage = apiserver.getBeanProvider(Storage.class).stream().map(s -> s.getClass().getSimpleName())
+                .findFirst().orElse("none");
+        if (!storage.startsWith("Embedded")) {
+            throw new IllegalStateException("--store embedded: this apiserver build does not select the embedded "
+                    + "store with kube4j.apiserver.store=embedded (its storage is " + storage + "); use --store etcd");
+        }
     }
 
     /**

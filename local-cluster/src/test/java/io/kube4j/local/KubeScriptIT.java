@@ -99,6 +99,7 @@ class KubeScriptIT {
         env.put("KUBE4J_HOME", home.toString());
         env.put("KUBE4J_ETCD_PORT", Integer.toString(freeEtcdPort()));
         env.put("KUBE4J_NO_BUILD", "1");
+        env.put("KUBE4J_CLUSTER_TIMEOUT", "300");   // a loaded CI machine
         if (System.getenv("KUBE4J_PROXY_MODE") == null) {
             env.remove("KUBE4J_PROXY_MODE");   // the script's own choice: iptables for node 0 as root
         }
