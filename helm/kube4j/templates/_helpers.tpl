@@ -32,10 +32,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{/* The image of a role; call with (dict "root" $ "role" "apiserver"). */}}
+{{/* The image of a role; call with (dict "root" $ "role" "apiserver"), "tag" replacing image.tag (etcd's own). */}}
 {{- define "kube4j.image" -}}
 {{- $img := .root.Values.image -}}
-{{- $tag := default .root.Chart.AppVersion $img.tag -}}
+{{- $tag := .tag | default $img.tag | default .root.Chart.AppVersion -}}
 {{- $repo := printf "%s/%s" $img.repository .role -}}
 {{- if $img.registry -}}
 {{- printf "%s/%s:%s" $img.registry $repo $tag -}}
@@ -126,12 +126,20 @@ securityContext:
     drop: [ALL]
 {{- end -}}
 
-{{/* The PKI Secret as a volume (mode 0440: the group 10000 reads the keys). */}}
+{{/*
+The PKI Secret as a volume holding only the files a component uses (mode 0440: its group 10000 reads the keys); call
+with (dict "root" $ "files" (list "ca.crt" ...)). No control-plane pod gets the CA's key.
+*/}}
 {{- define "kube4j.pkiVolume" -}}
 - name: pki
   secret:
-    secretName: {{ include "kube4j.pkiSecret" . }}
+    secretName: {{ include "kube4j.pkiSecret" .root }}
     defaultMode: 0440
+    items:
+      {{- range .files }}
+      - key: {{ . }}
+        path: {{ . }}
+      {{- end }}
 {{- end -}}
 
 {{/* Scheduling settings of a component: call with its values. */}}

@@ -156,6 +156,11 @@ class HelmChartScriptsIT {
         }
         try (ApiServerInstance secure = ApiServerInstance.startSecure(TestPki.shared(), props2.toArray(String[]::new))) {
             String server = "https://127.0.0.1:" + secure.port();
+            // the Deployment's probes: /livez and /readyz over HTTPS without credentials, as the kubelet asks
+            for (String probe : List.of("/livez", "/readyz")) {
+                shell.run(Map.of(), null, "curl", "-sf", "-o", "/dev/null", "--cacert",
+                        mounted.resolve("ca.crt").toString(), server + probe).ok();
+            }
             Path adminKubeconfig = Files.writeString(tmp.resolve("admin.kubeconfig"),
                     admin.replace("https://kube4j-gateway.kube4j-system.svc:8443", server));
             KubectlRunner asAdmin = KubectlRunner.withKubeconfig(kubectl, adminKubeconfig, tmp, Duration.ofSeconds(60));

@@ -32,6 +32,7 @@ class HelmChartTest {
         assertThat(args(etcd)).anySatisfy(a -> assertThat(a).startsWith("--initial-cluster=kube4j-etcd-0=http://"
                 + "kube4j-etcd-0.kube4j-etcd-peer.kube4j-system.svc.cluster.local:2380,kube4j-etcd-1="));
         assertThat(spec(chart.get("Service", "kube4j-etcd-peer"))).containsEntry("clusterIP", "None");
+        assertThat(container(etcd)).containsEntry("image", "kube4j/etcd:3.4.23");
         assertThat(args(chart.get("Deployment", "kube4j-apiserver"))).contains(
                 "--kube4j.apiserver.etcd.endpoints=http://kube4j-etcd-0.kube4j-etcd-peer.kube4j-system.svc.cluster.local:2379,"
                         + "http://kube4j-etcd-1.kube4j-etcd-peer.kube4j-system.svc.cluster.local:2379,"
@@ -87,12 +88,52 @@ class HelmChartTest {
         assertThat(container(chart.get("Deployment", "k4j-apiserver"))).containsEntry("image",
                 "registry.example.com:5000/kube4j/apiserver:1.2.3").containsEntry("imagePullPolicy", "Always");
         assertThat(spec(chart.get("StatefulSet", "k4j-etcd"))).containsEntry("replicas", 5);
+        assertThat(container(chart.get("StatefulSet", "k4j-etcd"))).containsEntry("image",
+                "registry.example.com:5000/kube4j/etcd:3.4.23");
         assertThat(args(chart.get("DaemonSet", "k4j-proxy-agent"))).contains("--kube4j.proxy.mode=ipvs",
                 "--kube4j.proxy.cluster-cidr=10.250.0.0/16", "--logging.level.io.kube4j=DEBUG");
         assertThat(env(chart.get("Job", "k4j-pki-1"))).containsEntry("SERVICE_IP", "10.100.0.1");
         assertThat(chart.get("ConfigMap", "k4j-pod-cidrs")).extracting("data")
                 .isEqualTo(Map.of("worker-1", "10.250.1.0/24", "worker-2", "10.250.2.0/24"));
         assertThat(args(chart.get("DaemonSet", "k4j-node-agent"))).contains("--kube4j.node.root-dir=/data/kube4j");
+    }
+
+    /**
+     * Each component's PKI volume holds exactly what its arguments name (and its kubeconfig's client certificate),
+     * and no control-plane pod gets the CA's key.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyComponentMountsThePkiFilesItUsesAndNoMore() {
+        RenderedChart chart = RenderedChart.render(null);
+        java.util.regex.Pattern file = java.util.regex.Pattern.compile("^--[^=]+=/etc/kube4j/pki/(.+)$");
+        for (String kind : List.of("Deployment", "DaemonSet")) {
+            for (Map<String, Object> workload : chart.ofKind(kind)) {
+                List<Map<String, Object>> volumes = (List<Map<String, Object>>) podSpec(workload).get("volumes");
+                Map<String, Object> pki = volumes.stream().filter(v -> "pki".equals(v.get("name"))).findFirst().orElse(null);
+                if (pki == null) {
+                    continue;
+                }
+                java.util.Set<String> mounted = new java.util.TreeSet<>();
+                for (Map<String, Object> item : (List<Map<String, Object>>) ((Map<String, Object>) pki.get("secret")).get("items")) {
+                    mounted.add((String) item.get("key"));
+                }
+                java.util.Set<String> used = new java.util.TreeSet<>();
+                for (String arg : args(workload)) {
+                    java.util.regex.Matcher m = file.matcher(arg);
+                    if (m.matches()) {
+                        used.add(m.group(1));
+                        if (m.group(1).endsWith(".kubeconfig")) {
+                            String role = m.group(1).replace(".kubeconfig", "");
+                            role = role.equals("gateway") ? "gateway-client" : role;
+                            used.addAll(List.of(role + ".crt", role + ".key", "ca.crt"));
+                        }
+                    }
+                }
+                assertThat(mounted).as("PKI files of %s %s", kind, RenderedChart.name(workload))
+                        .isEqualTo(used).doesNotContain("ca.key");
+            }
+        }
     }
 
     @ParameterizedTest

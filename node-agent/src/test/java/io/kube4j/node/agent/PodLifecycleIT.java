@@ -151,6 +151,7 @@ class PodLifecycleIT {
                 kind: Pod
                 metadata: {name: probed}
                 spec:
+                  terminationGracePeriodSeconds: 1 # httpd, PID 1, ignores SIGTERM: the liveness kill waits it out
                   containers:
                   - name: web
                     image: IMAGE
@@ -415,6 +416,7 @@ class PodLifecycleIT {
                 metadata: {name: deadline}
                 spec:
                   activeDeadlineSeconds: 3
+                  terminationGracePeriodSeconds: 1 # sleep, PID 1, ignores SIGTERM: the kill waits it out
                   containers: [{name: main, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
                 """);
         Pod p = node.awaitPhase(pod, "Failed");
