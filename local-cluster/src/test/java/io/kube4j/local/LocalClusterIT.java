@@ -1,0 +1,169 @@
+package io.kube4j.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.kube4j.apiserver.testsupport.EtcdServer;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
+import io.kube4j.apiserver.testsupport.Requirements;
+import io.kube4j.client.ApiStatusException;
+import io.kube4j.client.KubeClient;
+import io.kube4j.client.config.KubeConfigLoader;
+import io.kube4j.node.testsupport.DockerTestSupport;
+import io.kube4j.node.testsupport.TestImages;
+
+/**
+ * The one-JVM cluster as {@code ./kube4j up} runs it (the exec jar, a child process): a node gets Ready, a pod runs,
+ * kubectl works through the gateway, every role talks to the apiserver as itself (the audit log's users), and the
+ * objects and the pod survive a stop and start, and a {@code kill -9} and start (pods' containers removed in between,
+ * as {@code ./kube4j down} does: the node agent recreates them).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterIT {
+
+    private static final Duration START = Duration.ofMinutes(5);
+
+    @TempDir
+    static Path tmp;
+
+    private static EtcdServer etcd;
+    private static LocalClusterProcess cluster;
+    private static KubeClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Requirements.requireDocker();
+        Requirements.requireBinary("etcd");
+        TestImages.busybox();
+        etcd = EtcdServer.inDirectory(tmp);
+        etcd.start();
+        Path policy = tmp.resolve("audit-policy.yaml");
+        Files.writeString(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n");
+        cluster = new LocalClusterProcess(tmp.resolve("home"), DockerTestSupport.uniqueNodeName("lc"), List.of(
+                "--nodes", "1", "--store", "etcd", "--etcd-endpoints", etcd.endpoint(),
+                "--set", "apiserver:kube4j.apiserver.audit.policy-file=" + policy,
+                "--set", "apiserver:kube4j.apiserver.audit.log-path=" + tmp.resolve("audit.log")));
+        cluster.start();
+        awaitNodeReady();
+        client = KubeClient.create(KubeConfigLoader.load(cluster.kubeconfig(), null));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.stop(Duration.ofSeconds(30));
+            DockerTestSupport.cleanupNode(cluster.nodeName);
+        }
+        if (etcd != null) {
+            etcd.destroy();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPodRunsAndKubectlWorksThroughTheGateway() throws Exception {
+        assertThat(Files.readString(cluster.kubeconfig())).contains(":" + cluster.port("KUBE4J_GATEWAY_PORT"));
+        client.resources(Pod.class).create(new PodBuilder().withNewMetadata().withNamespace("default").withName("sleeper").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage(TestImages.BUSYBOX)
+                .withImagePullPolicy("Never").withCommand("sleep", "3600").endContainer().endSpec().build())
+                .block(Duration.ofSeconds(30));
+        awaitPodRunning();
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(Requirements.requireBinary("kubectl"), cluster.kubeconfig(),
+                tmp, Duration.ofSeconds(60));
+        assertThat(kubectl.kubectl("get", "pod", "sleeper", "-o", "jsonpath={.status.phase}/{.spec.nodeName}").ok().out())
+                .isEqualTo("Running/" + cluster.nodeName);
+    }
+
+    @Test
+    @Order(2)
+    void everyRoleUsesItsOwnIdentity() throws Exception {
+        Lease nodeLease = client.resources(Lease.class).get("kube-node-lease", cluster.nodeName).block(Duration.ofSeconds(30));
+        assertThat(nodeLease.getSpec().getHolderIdentity()).isEqualTo(cluster.nodeName);
+        for (String lease : List.of("kube-scheduler", "kube-controller-manager")) {
+            assertThat(client.resources(Lease.class).get("kube-system", lease).block(Duration.ofSeconds(30))
+                    .getSpec().getHolderIdentity()).isNotBlank();
+        }
+        // the audit log names who sent each request: every role its own certificate's user (the gateway forwards
+        // the admin's requests as kube4j-admin, through its front-proxy connection)
+        Path audit = tmp.resolve("audit.log");
+        List<String> users = List.of("system:node:" + cluster.nodeName, "system:kube-scheduler",
+                "system:kube-controller-manager", "system:kube-proxy", "kube4j-admin");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String log = Files.readString(audit);
+            for (String user : users) {
+                assertThat(log).as("audit events of %s", user).contains("\"username\":\"" + user + "\"");
+            }
+        });
+    }
+
+    @Test
+    @Order(3)
+    void objectsAndPodsSurviveAStopAndAKill() throws Exception {
+        String uid = client.resources(Pod.class).get("default", "sleeper").block(Duration.ofSeconds(30))
+                .getMetadata().getUid();
+        for (boolean kill : new boolean[] {false, true}) {
+            if (kill) {
+                cluster.kill();
+            } else {
+                cluster.stop(Duration.ofSeconds(30));
+            }
+            DockerTestSupport.cleanupNode(cluster.nodeName);   // what ./kube4j down does to the pods' containers
+            cluster.start();
+            awaitNodeReady();
+            assertThat(client.resources(Pod.class).get("default", "sleeper").block(Duration.ofSeconds(30))
+                    .getMetadata().getUid()).isEqualTo(uid);
+            // the node agent recreates the pod's containers (the status may still say Running from before)
+            await().atMost(Duration.ofMinutes(2)).until(() -> DockerTestSupport.client().listContainersCmd()
+                    .withLabelFilter(Map.of("io.kube4j.node", cluster.nodeName)).exec().size() >= 2);
+            awaitPodRunning();
+        }
+    }
+
+    private static void awaitNodeReady() throws Exception {
+        await().atMost(START).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(cluster.alive()).as("cluster process alive (log %s)", cluster.log()).isTrue();
+            if (!Files.exists(cluster.kubeconfig())) {
+                return false;
+            }
+            try (KubeClient c = KubeClient.create(KubeConfigLoader.load(cluster.kubeconfig(), null))) {
+                Node n = c.resources(Node.class).get(null, cluster.nodeName).block(Duration.ofSeconds(10));
+                return n.getStatus().getConditions().stream()
+                        .anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus()));
+            } catch (ApiStatusException | IllegalStateException e) {
+                return false;
+            } catch (RuntimeException e) {
+                return false;   // not listening yet
+            }
+        });
+    }
+
+    private static void awaitPodRunning() {
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            Pod p = client.resources(Pod.class).get("default", "sleeper").block(Duration.ofSeconds(10));
+            return p.getStatus() != null && "Running".equals(p.getStatus().getPhase())
+                    && p.getStatus().getContainerStatuses() != null
+                    && p.getStatus().getContainerStatuses().stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
+        });
+    }
+}
