@@ -12,6 +12,9 @@ import io.kube4j.apiserver.rest.WatchHandler;
 import io.kube4j.apiserver.storage.EtcdStorage;
 import io.kube4j.apiserver.storage.EtcdStorageConfig;
 import io.kube4j.apiserver.storage.Storage;
+import io.kube4j.apiserver.storage.StorageCompactor;
+import io.kube4j.apiserver.storage.embedded.EmbeddedStorage;
+import io.kube4j.apiserver.storage.embedded.EmbeddedStorageConfig;
 import io.kube4j.apiserver.storage.encryption.EncryptingStorage;
 import io.kube4j.apiserver.storage.encryption.EncryptionConfiguration;
 import io.kube4j.apiserver.watch.WatchCacheManager;
@@ -38,23 +41,39 @@ public class ApiServerConfiguration {
 
     @Bean(destroyMethod = "close")
     Storage storage(ApiServerProperties props, MeterRegistry meters, ResourceRegistry registry) {
-        ApiServerProperties.Etcd e = props.etcd();
-        Storage etcd = new EtcdStorage(new EtcdStorageConfig(e.endpoints(), e.requestTimeout(), e.connectTimeout(),
-                e.caFile(), e.certFile(), e.keyFile()), meters);
+        Storage backend = backend(props, meters);
         String encryption = props.encryptionProviderConfig();
         if (encryption == null || encryption.isBlank()) {
-            return etcd;
+            return backend;
         }
         EncryptionConfiguration config;
         try {
             config = EncryptionConfiguration.load(java.nio.file.Path.of(encryption), registry);
         } catch (RuntimeException ex) {
-            etcd.close();
+            backend.close();
             throw ex;
         }
         org.slf4j.LoggerFactory.getLogger(ApiServerConfiguration.class)
                 .info("encryption at rest from {}: key prefix -> writing provider {}", encryption, config.writers());
-        return new EncryptingStorage(etcd, config);
+        return new EncryptingStorage(backend, config);
+    }
+
+    /** The backend {@code kube4j.apiserver.store} names (validated by {@link ApiServerProperties}). */
+    private static Storage backend(ApiServerProperties props, MeterRegistry meters) {
+        if (ApiServerProperties.STORE_EMBEDDED.equals(props.store())) {
+            ApiServerProperties.Embedded e = props.embedded();
+            return new EmbeddedStorage(new EmbeddedStorageConfig(java.nio.file.Path.of(e.dataDir()), e.retentionTime(),
+                    null), meters);
+        }
+        ApiServerProperties.Etcd e = props.etcd();
+        return new EtcdStorage(new EtcdStorageConfig(e.endpoints(), e.requestTimeout(), e.connectTimeout(),
+                e.caFile(), e.certFile(), e.keyFile()), meters);
+    }
+
+    /** Compacts the store's history every {@code compaction-interval}, coordinated with other apiservers. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    StorageCompactor storageCompactor(Storage storage, ApiServerProperties props) {
+        return new StorageCompactor(storage, props.compactionInterval());
     }
 
     /**

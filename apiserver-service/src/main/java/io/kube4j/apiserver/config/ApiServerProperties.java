@@ -18,6 +18,11 @@ import java.util.List;
  * @param kubelet               how the apiserver reaches node agents (pods/log, exec, attach, portforward)
  * @param encryptionProviderConfig path of an {@code apiserver.config.k8s.io/v1 EncryptionConfiguration} file:
  *                              the resources encrypted at rest in etcd and their keys (empty: nothing encrypted)
+ * @param store                 the storage backend: {@code etcd} (default; the standalone apiserver) or
+ *                              {@code embedded} (one local file, no etcd; needs {@code embedded.data-dir})
+ * @param embedded              the embedded store's settings
+ * @param compactionInterval    how often the store's history is compacted, to the revision seen one interval
+ *                              earlier (kube-apiserver's {@code --etcd-compaction-interval}); 0 disables it
  */
 @ConfigurationProperties("kube4j.apiserver")
 public record ApiServerProperties(
@@ -28,7 +33,42 @@ public record ApiServerProperties(
         @DefaultValue("1h") Duration eventTtl,
         @DefaultValue("3145728") long maxRequestBodySize,
         @DefaultValue Kubelet kubelet,
-        String encryptionProviderConfig) {
+        String encryptionProviderConfig,
+        @DefaultValue("etcd") String store,
+        @DefaultValue Embedded embedded,
+        @DefaultValue("5m") Duration compactionInterval) {
+
+    public static final String STORE_ETCD = "etcd";
+    public static final String STORE_EMBEDDED = "embedded";
+
+    public ApiServerProperties {
+        // defaults here as well: the record is also built without the binder's @DefaultValue (tests, other modules)
+        store = store == null || store.isBlank() ? STORE_ETCD : store.trim();
+        embedded = embedded != null ? embedded : new Embedded(null, null);
+        compactionInterval = compactionInterval != null ? compactionInterval : Duration.ofMinutes(5);
+        if (!store.equals(STORE_ETCD) && !store.equals(STORE_EMBEDDED)) {
+            throw new IllegalArgumentException("kube4j.apiserver.store must be 'etcd' or 'embedded', not '" + store + "'");
+        }
+        if (store.equals(STORE_EMBEDDED) && (embedded.dataDir() == null || embedded.dataDir().isBlank())) {
+            throw new IllegalArgumentException("kube4j.apiserver.store=embedded needs kube4j.apiserver.embedded.data-dir"
+                    + " (the directory that holds the store file)");
+        }
+        if (compactionInterval.isNegative()) {
+            throw new IllegalArgumentException("kube4j.apiserver.compaction-interval must not be negative (0 disables)");
+        }
+    }
+
+    /**
+     * @param dataDir       directory of the embedded store's file (created when missing); required for
+     *                      {@code store=embedded}
+     * @param retentionTime how long freed file space is kept before reuse (every commit is fsynced)
+     */
+    public record Embedded(String dataDir, @DefaultValue("10s") Duration retentionTime) {
+
+        public Embedded {
+            retentionTime = retentionTime != null ? retentionTime : Duration.ofSeconds(10);
+        }
+    }
 
     /**
      * @param insecureTls    do not verify the node API's certificate (kube-apiserver's {@code --kubelet-insecure-tls});

@@ -42,6 +42,20 @@ public class ApiException extends RuntimeException {
         return code;
     }
 
+    /**
+     * The {@code Retry-After} header this error is answered with, as the Kubernetes apiserver sets it
+     * ({@code responsewriters.ErrorNegotiated}): the Status's {@code details.retryAfterSeconds} when positive, none
+     * when the error says 0 (an eviction a disruption budget refuses: client-go would otherwise retry it ten times
+     * before {@code kubectl drain} even sees the refusal), and 1 s for a 429 or 504 that names no period (the
+     * limits' answers).
+     */
+    public String retryAfterHeader() {
+        if (retryAfterSeconds != null) {
+            return retryAfterSeconds > 0 ? Integer.toString(retryAfterSeconds) : null;
+        }
+        return code == 429 || code == 504 ? "1" : null;
+    }
+
     public String reason() {
         return reason;
     }

@@ -70,7 +70,8 @@ public final class Responses {
 
     /**
      * Writes {@code e} as a Status from a {@code WebFilter}, before any handler ran (401, 403 from the security chain,
-     * 429 and 504 from the limits); {@code Retry-After: 1} with 429 and 504; nothing once the response is committed.
+     * 429 and 504 from the limits); {@code Retry-After} per {@link ApiException#retryAfterHeader()}; nothing once the
+     * response is committed.
      */
     public static Mono<Void> error(org.springframework.web.server.ServerWebExchange exchange, ApiException e) {
         org.springframework.http.server.reactive.ServerHttpResponse r = exchange.getResponse();
@@ -81,8 +82,8 @@ public final class Responses {
         r.setStatusCode(HttpStatus.valueOf(e.code()));
         r.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         r.getHeaders().setContentLength(body.length);
-        if (e.code() == 429 || e.code() == 504) {
-            r.getHeaders().set("Retry-After", "1");
+        if (e.retryAfterHeader() != null) {
+            r.getHeaders().set("Retry-After", e.retryAfterHeader());
         }
         return r.writeWith(Mono.fromSupplier(() -> r.bufferFactory().wrap(body)));
     }
@@ -90,8 +91,8 @@ public final class Responses {
     public static Mono<ServerResponse> error(ApiException e) {
         byte[] body = Codecs.json().writeValueAsBytes(e.toStatus());
         ServerResponse.BodyBuilder b = ServerResponse.status(HttpStatus.valueOf(e.code())).contentType(MediaType.APPLICATION_JSON);
-        if (e.code() == 429 || e.code() == 504) {
-            b.header("Retry-After", "1");
+        if (e.retryAfterHeader() != null) {
+            b.header("Retry-After", e.retryAfterHeader());
         }
         return b.body(BodyInserters.fromValue(body));
     }

@@ -98,6 +98,9 @@ class EvictionIT {
         assertThat(r.json().path("reason").asString()).isEqualTo("TooManyRequests");
         assertThat(r.json().path("message").asString())
                 .isEqualTo("Cannot evict pod as it would violate the pod's disruption budget.");
+        // as Kubernetes (retryAfterSeconds 0): no Retry-After, so that client-go hands the refusal straight to
+        // kubectl drain (its own 5 s retry) instead of repeating the request ten times
+        assertThat(r.header("Retry-After")).isNull();
         JsonNode cause = r.json().path("details").path("causes").path(0);
         assertThat(cause.path("reason").asString()).isEqualTo("DisruptionBudget");
         assertThat(cause.path("message").asString()).isEqualTo("The disruption budget web needs 1 healthy pods and has 1 currently");
@@ -139,6 +142,7 @@ class EvictionIT {
         assertThat(r.code()).as(r.body()).isEqualTo(429);
         assertThat(r.json().path("details").path("causes").path(0).path("message").asString())
                 .isEqualTo("The disruption budget fresh is still being processed by the server.");
+        assertThat(r.header("Retry-After")).isEqualTo("10");
         budget(ns, "second", 1, 0, 1);
         ApiClient.Response two = evict(admin, ns, "p");
         assertThat(two.code()).as(two.body()).isEqualTo(500);

@@ -24,8 +24,16 @@ public final class ApiServerInstance implements AutoCloseable {
     /** Test instances leave out ServiceAccount unless a test sets this property itself. */
     public static final String DISABLED_PLUGINS = "kube4j.apiserver.admission.disabled-plugins";
 
+    /**
+     * System property that puts test apiservers on another storage backend: {@code embedded} starts each one on the
+     * embedded store in its own temporary data directory (kept across {@link #restart()}) instead of etcd. The
+     * apiserver-service build runs the REST and watch ITs a second time this way (failsafe execution embedded-store).
+     */
+    public static final String TEST_STORE = "kube4j.test.store";
+
     private final String etcdEndpoint;
     private final String[] extraProperties;
+    private java.nio.file.Path embeddedDataDir;
     private final TestPki pki;
     private ConfigurableApplicationContext context;
     private int port;
@@ -34,6 +42,11 @@ public final class ApiServerInstance implements AutoCloseable {
         this.etcdEndpoint = etcdEndpoint;
         this.pki = pki;
         this.extraProperties = extraProperties;
+    }
+
+    /** Whether test apiservers run on the embedded store ({@link #TEST_STORE}) rather than etcd. */
+    public static boolean onEmbeddedStore() {
+        return "embedded".equals(System.getProperty(TEST_STORE));
     }
 
     public static synchronized ApiServerInstance shared() {
@@ -111,6 +124,11 @@ public final class ApiServerInstance implements AutoCloseable {
                 }
             }
         }
+        if (onEmbeddedStore()
+                && Arrays.stream(extraProperties).noneMatch(x -> x.startsWith("kube4j.apiserver.store="))) {
+            props.add("kube4j.apiserver.store=embedded");
+            props.add("kube4j.apiserver.embedded.data-dir=" + embeddedDataDir());
+        }
         // an extra property replaces a default of the same key (a repeated command-line key would bind "a,b")
         for (String extra : extraProperties) {
             String key = extra.substring(0, extra.indexOf('=') + 1);
@@ -123,6 +141,33 @@ public final class ApiServerInstance implements AutoCloseable {
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         awaitReady(Duration.ofSeconds(60));
+    }
+
+    /** This instance's embedded store directory: one per instance, removed when the JVM exits. */
+    private java.nio.file.Path embeddedDataDir() {
+        if (embeddedDataDir == null) {
+            try {
+                // on /dev/shm when there is one, as EtcdServer does for etcd: tests measure behaviour, not the disk's
+                // fsync latency (the crash-safety test and the benchmark use a real disk)
+                java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm");
+                java.nio.file.Path dir = java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)
+                        ? java.nio.file.Files.createTempDirectory(shm, "kube4j-embedded-store")
+                        : java.nio.file.Files.createTempDirectory("kube4j-embedded-store");
+                embeddedDataDir = dir;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "embedded-store-cleanup"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return embeddedDataDir;
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // best effort at JVM exit: a temp directory left behind does no harm
+        }
     }
 
     /**

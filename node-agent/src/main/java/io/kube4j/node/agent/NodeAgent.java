@@ -20,6 +20,7 @@ import io.kube4j.node.probe.DefaultProbeManager;
 import io.kube4j.node.server.NodeApiServer;
 import io.kube4j.node.source.ApiServerPodSource;
 import io.kube4j.node.source.ManifestPodSource;
+import io.kube4j.node.runtime.RuntimeHealth;
 import io.kube4j.node.runtime.hollow.HollowRuntime;
 import io.kube4j.node.status.HostFacts;
 import io.kube4j.node.status.NodePressure;
@@ -53,6 +54,7 @@ public final class NodeAgent implements AutoCloseable {
     private NodeApiServer nodeApi;
     private NodeStatusManager status;
     private NodeLeaseRenewer lease;
+    private boolean podsStarted;
 
     /**
      * @param podExecutor  threads for pod syncs (null: a pool of this agent's own); syncs block on the runtime
@@ -85,7 +87,7 @@ public final class NodeAgent implements AutoCloseable {
                 p.podChanged(uid);
             }
         });
-        boolean hollow = HollowRuntime.RUNTIME_NAME.equals(ctx.runtime().info().runtimeName());
+        boolean hollow = isHollow();
         // a hollow fleet would hold one Service watch per node: hollow containers run nothing, so no service variables
         services = hollow ? null : new ServiceSource(ctx.client());
         PodSyncer syncer = new PodSyncer(ctx, volumes, new KubeletEnvResolver(ctx,
@@ -136,12 +138,57 @@ public final class NodeAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        RuntimeHealth health = ctx.runtime().health();
+        if (!health.up()) {
+            // the kubelet's "skipping pod synchronization - container runtime is down": pods bound here stay
+            // Pending until the engine answers; the Node says why meanwhile
+            log.warn("node agent {} started without a container runtime ({}): the node is NotReady and its pods wait"
+                    + " for the runtime", ctx.nodeName(), health.error());
+        }
+        int port = kubeletPort;
+        if (ctx.runtime().whenUp().isDone()) {
+            startPods(port);
+        } else {
+            ctx.runtime().whenUp().thenRun(() -> {
+                try {
+                    startPods(port);
+                } catch (RuntimeException e) {
+                    log.error("node agent {}: starting the pod sync after the runtime came up failed", ctx.nodeName(),
+                            e);
+                }
+            });
+        }
+    }
+
+    private boolean isHollow() {
+        if (!ctx.runtime().health().up()) {
+            return false; // a hollow runtime is always up
+        }
+        try {
+            return HollowRuntime.RUNTIME_NAME.equals(ctx.runtime().info().runtimeName());
+        } catch (RuntimeException e) {
+            return false; // gone since the check above: not hollow
+        }
+    }
+
+    /** Starts syncing pods once the runtime is up (now, or from the thread that saw it come up). */
+    private synchronized void startPods(int kubeletPort) {
+        if (pods == null || podsStarted) {
+            return; // closed before the runtime came up
+        }
+        podsStarted = true;
         pods.start();
         if (eviction != null) {
             eviction.start();
         }
-        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}", ctx.nodeName(),
-                ctx.runtime().info().containerRuntimeVersion(), props.podCidr(), ctx.nodeIp(),
+        String version;
+        try {
+            version = ctx.runtime().info().containerRuntimeVersion();
+        } catch (RuntimeException e) {
+            version = "(down again: " + e.getMessage() + ")";
+        }
+        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}", ctx.nodeName(), version,
+                ctx.properties().podCidr(), ctx.nodeIp(),
                 serveNodeApi ? ", node API on port " + kubeletPort : "");
     }
 
@@ -171,10 +218,11 @@ public final class NodeAgent implements AutoCloseable {
         if (pods == null) {
             return;
         }
-        if (eviction != null) {
+        if (eviction != null && podsStarted) {
             eviction.stop();
         }
         pods.stop();
+        podsStarted = false;
         lease.stop();
         status.stop();
         if (nodeApi != null) {

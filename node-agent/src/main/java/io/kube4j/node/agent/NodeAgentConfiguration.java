@@ -47,13 +47,14 @@ public class NodeAgentConfiguration {
                 boolean clusterCidrSet = props.clusterCidr() != null && !props.clusterCidr().isBlank();
                 String clusterCidr = clusterCidrSet
                         ? ClusterCidrForwarding.validate(props.clusterCidr(), props.podCidr()) : null;
-                DockerRuntime docker = DockerRuntime.connect(props.nodeName(), props.docker(), props.podCidr(),
+                DockerRuntime docker = new DockerRuntime(props.nodeName(), props.docker(), props.podCidr(),
                         props.rootPath().resolve("containers"));
-                if (clusterCidr != null) {
-                    // the runtime is the network plugin: pods of the other nodes on this host must be reachable
-                    ClusterCidrForwarding.ensureForEngine(props.docker().host(), clusterCidr);
-                }
-                yield docker;
+                // the runtime is the network plugin: pods of the other nodes on this host must be reachable (Docker
+                // makes its chains when it starts: redone after each connect)
+                Runnable forwarding = clusterCidr == null ? null
+                        : () -> ClusterCidrForwarding.ensureForEngine(props.docker().host(), clusterCidr);
+                // an engine that does not answer is waited for: the node registers NotReady with the reason
+                yield docker.connection(forwarding, Clock.system());
             }
             case "hollow" -> new HollowRuntime(props.nodeName(), NodeAddresses.detectInternalIp(), props.podCidr(),
                     props.hollow().startDelay(), Clock.system(), HollowRuntime.Resources.DEFAULT);
@@ -61,6 +62,13 @@ public class NodeAgentConfiguration {
                     + props.runtime() + "\"");
         };
         return new InstrumentedRuntime(raw, meters);
+    }
+
+    @Bean
+    ContainerRuntimeHealthIndicator containerRuntimeHealthIndicator(ContainerRuntime runtime,
+                                                                    NodeAgentProperties props) {
+        return new ContainerRuntimeHealthIndicator(runtime, props.runtime().equals("docker")
+                ? props.docker().host() : props.runtime());
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -120,12 +120,28 @@ public record NodeAgentProperties(
      * @param pauseImage    the sandbox image; built locally from busybox when absent and {@code busybox} is set
      * @param busybox       a static busybox binary to build the pause image from (blank: do not build)
      * @param apiVersion    the Docker API version to speak (blank: negotiate)
+     * @param retryInitial  first wait before connecting again to an engine that does not answer (doubles each time)
+     * @param retryMax      the longest wait between two connects
+     * @param checkPeriod   how often an engine that answers is pinged (the kubelet checks its runtime every 5 s)
      */
     public record Docker(@DefaultValue("unix:///var/run/docker.sock") String host,
                          @DefaultValue("") String networkName,
                          @DefaultValue("kube4j/pause:3.10") String pauseImage,
                          @DefaultValue("/bin/busybox") String busybox,
-                         @DefaultValue("") String apiVersion) {
+                         @DefaultValue("") String apiVersion,
+                         @DefaultValue("1s") Duration retryInitial,
+                         @DefaultValue("30s") Duration retryMax,
+                         @DefaultValue("5s") Duration checkPeriod) {
+
+        @org.springframework.boot.context.properties.bind.ConstructorBinding
+        public Docker {
+        }
+
+        /** With the default retry and check periods (1 s doubling to 30 s; 5 s). */
+        public Docker(String host, String networkName, String pauseImage, String busybox, String apiVersion) {
+            this(host, networkName, pauseImage, busybox, apiVersion, Duration.ofSeconds(1), Duration.ofSeconds(30),
+                    Duration.ofSeconds(5));
+        }
     }
 
     /**

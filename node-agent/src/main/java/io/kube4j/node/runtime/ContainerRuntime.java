@@ -19,6 +19,19 @@ public interface ContainerRuntime extends AutoCloseable {
     /** Engine name and version, and the host resources the engine sees (for the Node's capacity and nodeInfo). */
     RuntimeInfo info();
 
+    /**
+     * Whether the engine answers now and, when not, why (the node reports it and does not sync pods). A runtime
+     * whose engine cannot be down, or was checked when it was made, is always up.
+     */
+    default RuntimeHealth health() {
+        return RuntimeHealth.ALWAYS_UP;
+    }
+
+    /** Completes the first time the engine is up (at once for a runtime that is always up); never fails. */
+    default java.util.concurrent.CompletableFuture<Void> whenUp() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     // ---- images ----
 
     /** The image's id and size when it is present locally. */

@@ -163,6 +163,16 @@ public final class InstrumentedRuntime implements ContainerRuntime {
     }
 
     @Override
+    public RuntimeHealth health() {
+        return delegate.health();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> whenUp() {
+        return delegate.whenUp();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

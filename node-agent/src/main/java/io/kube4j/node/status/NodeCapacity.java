@@ -1,6 +1,9 @@
 package io.kube4j.node.status;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,6 +47,36 @@ public record NodeCapacity(Map<String, Quantity> capacity, Map<String, Quantity>
         alloc.put("memory", memory(Math.max(0, memory - memReserved)));
         alloc.put("pods", new Quantity(Integer.toString(p.maxPods())));
         return new NodeCapacity(Map.copyOf(cap), Map.copyOf(alloc));
+    }
+
+    /**
+     * The host's CPUs, memory ({@code /proc/meminfo}) and the size of the file system holding {@code storageDir}, as
+     * a runtime would report them: what a node without a container engine advertises, so that its capacity is known
+     * (and bounded by the cgroup limits as usual) before the engine answers. Versions are blank.
+     */
+    public static RuntimeInfo hostResources(Path storageDir) {
+        long memory = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memory = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: the memory capacity stays unknown (0) until the engine answers
+        }
+        long storage = 0;
+        for (Path p = storageDir == null ? null : storageDir.toAbsolutePath(); p != null; p = p.getParent()) {
+            try {
+                storage = Files.getFileStore(p).getTotalSpace();
+                break;
+            } catch (IOException | RuntimeException e) {
+                // not made yet: its parent's file system
+            }
+        }
+        return new RuntimeInfo("", "", "", "linux", System.getProperty("os.version"), "", System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), memory, storage, "");
     }
 
     static Quantity cpu(long millis) {

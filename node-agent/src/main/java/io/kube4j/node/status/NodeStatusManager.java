@@ -332,9 +332,15 @@ public final class NodeStatusManager {
             NodeCapacity c = NodeCapacity.compute(info, facts.cgroupLimits(), props);
             s.setCapacity(new LinkedHashMap<>(c.capacity()));
             s.setAllocatable(new LinkedHashMap<>(c.allocatable()));
-        } else if (previous != null) {
+        } else if (previous != null && previous.getCapacity() != null) {
             s.setCapacity(previous.getCapacity());
             s.setAllocatable(previous.getAllocatable());
+        } else {
+            // no engine yet: the host's own figures, so the node's size is known while it waits
+            NodeCapacity c = NodeCapacity.compute(NodeCapacity.hostResources(props.rootPath()), facts.cgroupLimits(),
+                    props);
+            s.setCapacity(new LinkedHashMap<>(c.capacity()));
+            s.setAllocatable(new LinkedHashMap<>(c.allocatable()));
         }
         Map<String, NodeCondition> prev = new HashMap<>();
         if (previous != null && previous.getConditions() != null) {

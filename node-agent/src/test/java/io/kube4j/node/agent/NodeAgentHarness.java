@@ -122,6 +122,41 @@ public final class NodeAgentHarness implements AutoCloseable {
         if (runtime == null) {
             throw last;
         }
+        return start(nodeName, client, api, props, runtime, root, true);
+    }
+
+    /**
+     * A harness whose node's Docker engine is expected at the unix socket {@code socket}, where nothing need listen
+     * yet: the runtime is the agent's own {@link DockerRuntime#connection} (retrying every 200 ms to 1 s, pinging
+     * every second), and the agent is started without waiting for its node to be Ready.
+     */
+    public static NodeAgentHarness dockerAwaitingEngine(String name, Path socket) {
+        Requirements.requireDocker();
+        Requirements.requireBinary("etcd");
+        ApiServerInstance api = ApiServerInstance.shared();
+        KubeClient client = KubeClient.create(ClientConfig.of(api.url()));
+        String nodeName = "it-" + name + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        Path root;
+        try {
+            root = Files.createTempDirectory("kube4j-node-" + nodeName);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String cidr = DockerTestSupport.freePodCidr();
+        NodeAgentProperties props = properties(Map.ofEntries(Map.entry("name", nodeName),
+                Map.entry("pod-cidr", cidr), Map.entry("root-dir", root.toString()), Map.entry("server.port", "0"),
+                Map.entry("lease.renew-interval", "2s"), Map.entry("status-update-frequency", "1s"),
+                Map.entry("sync-frequency", "10s"), Map.entry("docker.host", "unix://" + socket),
+                Map.entry("docker.retry-initial", "200ms"), Map.entry("docker.retry-max", "1s"),
+                Map.entry("docker.check-period", "1s")));
+        ContainerRuntime runtime = new InstrumentedRuntime(new DockerRuntime(nodeName, props.docker(), cidr,
+                root.resolve("containers")).connection(null, Clock.system()), new SimpleMeterRegistry());
+        return start(nodeName, client, api, props, runtime, root, false);
+    }
+
+    private static NodeAgentHarness start(String nodeName, KubeClient client, ApiServerInstance api,
+                                          NodeAgentProperties props, ContainerRuntime runtime, Path root,
+                                          boolean awaitReady) {
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "node-" + nodeName);
             t.setDaemon(true);
@@ -134,7 +169,12 @@ public final class NodeAgentHarness implements AutoCloseable {
                 .endMetadata().build()).block(Duration.ofSeconds(10));
         NodeAgentHarness h = new NodeAgentHarness(client, ctx, nodeName, root, scheduler, events);
         try {
-            h.startAgent();
+            if (awaitReady) {
+                h.startAgent();
+            } else {
+                h.agent = new NodeAgent(ctx, fastLifecycle(), null, true);
+                h.agent.start();
+            }
         } catch (RuntimeException e) {
             h.close(); // the node's network and containers must not outlive a failed start
             throw e;
@@ -167,6 +207,18 @@ public final class NodeAgentHarness implements AutoCloseable {
     /** Starts a new agent after the test stopped the old one with {@code agent().close()}. */
     public void restartAgentAfterStop() {
         startAgent();
+    }
+
+    /** The node's Ready condition as the apiserver has it now (null before registration). */
+    public io.fabric8.kubernetes.api.model.NodeCondition readyCondition() {
+        try {
+            Node n = client.resources(Node.class).get(null, ctx.nodeName()).block(Duration.ofSeconds(5));
+            return n.getStatus() == null || n.getStatus().getConditions() == null ? null
+                    : n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst()
+                    .orElse(null);
+        } catch (ApiStatusException e) {
+            return null;
+        }
     }
 
     public NodeAgent agent() {

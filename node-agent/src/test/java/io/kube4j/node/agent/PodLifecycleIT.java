@@ -385,6 +385,53 @@ class PodLifecycleIT {
         });
     }
 
+    /**
+     * What {@code ./kube4j down} then {@code up} does to a node: its pod containers, volumes and network are removed
+     * from Docker while the agent is down (the Pods stay in the store), and a new agent for the same node and root
+     * directory sets the engine up again and recreates every pod bound to it.
+     */
+    @Test
+    void m_podContainersRemovedWhileTheAgentIsDownAreRecreatedWhenItComesBack() {
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            pods.add(create("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: purged-N}
+                    spec:
+                      containers: [{name: main, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
+                    """.replace("N", String.valueOf(i))));
+        }
+        Map<String, String> before = new HashMap<>();
+        for (Pod p : pods) {
+            before.put(p.getMetadata().getName(), node.awaitPhase(p, "Running").getStatus().getContainerStatuses()
+                    .get(0).getContainerID());
+        }
+        node.agent().close();
+        // as ./kube4j down: docker rm -f, docker volume rm, docker network rm of everything labelled with the node
+        var docker = io.kube4j.node.testsupport.DockerTestSupport.client();
+        for (var c : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(io.kube4j.node.runtime.RuntimeLabels.NODE, node.nodeName())).exec()) {
+            docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+        docker.removeNetworkCmd("kube4j-" + node.nodeName()).exec();
+        assertThat(node.runtime().listContainers()).isEmpty();
+        // a new agent process makes a new runtime, which sets the engine up again (network, pause image)
+        ((io.kube4j.node.runtime.docker.DockerRuntime) ((io.kube4j.node.runtime.InstrumentedRuntime) node.runtime())
+                .delegate()).prepare();
+        node.restartAgentAfterStop();
+        for (Pod p : pods) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                Pod r = node.get(p);
+                assertThat(r.getStatus().getPhase()).isEqualTo("Running");
+                ContainerStatus s = r.getStatus().getContainerStatuses().get(0);
+                assertThat(s.getState().getRunning()).isNotNull();
+                assertThat(s.getContainerID()).isNotEqualTo(before.get(p.getMetadata().getName()));
+            });
+            assertThat(node.runtimeContainersOf(p)).filteredOn(c -> c.running()).hasSize(1);
+        }
+    }
+
     @Test
     void l_aSidecarInitContainerKeepsRunningBesideTheApp() {
         Pod pod = create("""

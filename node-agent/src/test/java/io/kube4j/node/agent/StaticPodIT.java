@@ -58,6 +58,7 @@ class StaticPodIT {
                 kind: Pod
                 metadata: {name: web, labels: {app: static}}
                 spec:
+                  terminationGracePeriodSeconds: 1 # sleep, PID 1, ignores SIGTERM: the stop would wait 30 s
                   containers: [{name: main, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
                 """.replace("IMAGE", node.busyboxImage()));
         Pod m = await().atMost(Duration.ofSeconds(60)).until(() -> mirror(mirrorName),

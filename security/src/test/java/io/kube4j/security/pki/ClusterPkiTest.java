@@ -2,6 +2,8 @@ package io.kube4j.security.pki;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,11 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/**
+ * Each method works in a {@link TempDir} of its own and a fixed clock, and shares nothing else: they run concurrently,
+ * as RSA-2048 key generation (a dozen keys per PKI) is most of their time.
+ */
+@Execution(ExecutionMode.CONCURRENT)
 class ClusterPkiTest {
 
     @TempDir

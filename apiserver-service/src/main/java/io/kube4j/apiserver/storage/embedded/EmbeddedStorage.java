@@ -798,6 +798,11 @@ public final class EmbeddedStorage implements Storage {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // a write that raced with close after the writer's last look at the queue is refused, not left hanging
+        Op<?> late;
+        while ((late = queue.poll()) != null) {
+            late.done.completeExceptionally(unavailable("write"));
+        }
         watchers.forEach(w -> w.fail(new StorageUnavailableException("embedded store closed", null)));
         watchDelivery.shutdown();
         if (fatal == null) {

@@ -50,8 +50,11 @@ class EmbeddedStorageTest extends StorageContractTest {
     }
 
     @AfterAll
-    static void closeStore() {
+    static void closeStore() throws IOException {
         storage.close();
+        try (var paths = Files.walk(sharedDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Override
@@ -113,16 +116,37 @@ class EmbeddedStorageTest extends StorageContractTest {
     @Test
     void slowWatcherIsReplayedFromTheLogWithoutLosingEvents() {
         long start = block(storage.currentRevision());
-        int count = 25_000; // more than a watcher's live queue holds
-        var received = storage.watch(key("slow/"), start).limitRate(1)
-                .delaySubscription(Duration.ofMillis(1)).take(count).collectList().toFuture();
-        reactor.core.publisher.Flux.range(0, count)
-                .flatMap(i -> storage.create(key("slow/" + i), bytes("x"), null), 64)
-                .blockLast(Duration.ofMinutes(2));
-        List<StorageEvent> events = received.orTimeout(2, java.util.concurrent.TimeUnit.MINUTES).join();
-        assertThat(events).hasSize(count);
-        for (int i = 1; i < count; i++) {
-            assertThat(events.get(i).revision()).isGreaterThan(events.get(i - 1).revision());
+        int count = 12_000; // more than a watcher's live queue (10,000) holds
+        List<StorageEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Gets live first (the initial replay caught up), then stops requesting while the writes go on: its live
+        // queue overflows and it must catch up from the log without losing or repeating an event.
+        reactor.core.publisher.BaseSubscriber<StorageEvent> stalled = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                subscription.request(2);
+            }
+
+            @Override
+            protected void hookOnNext(StorageEvent event) {
+                events.add(event);
+            }
+        };
+        storage.watch(key("slow/"), start).subscribe(stalled);
+        try {
+            create("slow/first", "x");
+            await().atMost(TIMEOUT).until(() -> events.size() == 1);
+            reactor.core.publisher.Flux.range(0, count)
+                    .flatMap(i -> storage.create(key("slow/" + i), bytes("x"), null), 64)
+                    .blockLast(Duration.ofMinutes(2));
+            assertThat(events).hasSize(2);
+            stalled.request(Long.MAX_VALUE);
+            await().atMost(TIMEOUT).until(() -> events.size() >= count + 1);
+            assertThat(events).hasSize(count + 1);
+            for (int i = 1; i < events.size(); i++) {
+                assertThat(events.get(i).revision()).isGreaterThan(events.get(i - 1).revision());
+            }
+        } finally {
+            stalled.dispose();
         }
     }
 

@@ -47,6 +47,9 @@ import io.kube4j.node.runtime.ImagePullException;
 import io.kube4j.node.runtime.LogRequest;
 import io.kube4j.node.runtime.OutputSink;
 import io.kube4j.node.runtime.RuntimeInfo;
+import io.kube4j.node.runtime.EngineConnection;
+import io.kube4j.node.runtime.EngineUnavailableException;
+import io.kube4j.client.util.Clock;
 import io.kube4j.node.runtime.RuntimeLabels;
 import io.kube4j.node.runtime.RuntimeOperationException;
 import io.kube4j.node.runtime.Sandbox;
@@ -185,30 +188,76 @@ public class DockerRuntime implements ContainerRuntime {
     }
 
     /**
-     * Checks that the engine answers, ensures the node's network and the pause image; returns this.
+     * Checks that the engine answers, ensures the node's network and the pause image; returns this. On failure the
+     * client is closed: use {@link #prepare()} to try again on the same runtime.
      *
-     * @throws RuntimeOperationException naming the engine's address, the network or the image that is wrong
+     * @throws EngineUnavailableException naming the engine's address when it does not answer
+     * @throws RuntimeOperationException naming the network or the image that is wrong
      */
     public DockerRuntime start() {
         try {
-            docker.pingCmd().exec();
-            Version v = docker.versionCmd().exec();
-            apiVersion = v.getApiVersion() == null ? "" : v.getApiVersion();
-        } catch (RuntimeException e) {
-            close();
-            throw new RuntimeOperationException("Docker engine at " + cfg.host() + " does not answer: "
-                    + rootMessage(e) + " (is dockerd running and is the socket readable by this user?)", e);
-        }
-        try {
-            ensureNetwork();
-            ensurePauseImage();
+            prepare();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+        return this;
+    }
+
+    /**
+     * What {@link #start()} does, leaving the client open on failure so that it can be called again (an
+     * {@link EngineConnection} calls it until the engine answers, and again when it comes back).
+     */
+    public void prepare() {
+        ping();
+        try {
+            Version v = docker.versionCmd().exec();
+            apiVersion = v.getApiVersion() == null ? "" : v.getApiVersion();
+        } catch (RuntimeException e) {
+            throw new EngineUnavailableException(engineDownMessage(cfg.host(), e), e);
+        }
+        ensureNetwork();
+        ensurePauseImage();
         log.info("docker runtime for node {}: engine {} (API {}), network {} ({}), pause image {}", nodeName,
                 cfg.host(), apiVersion, networkName, podCidr, cfg.pauseImage());
-        return this;
+    }
+
+    /** Checks that the engine answers. @throws EngineUnavailableException naming its address and the fix */
+    public void ping() {
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new EngineUnavailableException(engineDownMessage(cfg.host(), e), e);
+        }
+    }
+
+    /**
+     * This runtime behind an {@link EngineConnection} configured by {@code kube4j.node.docker.retry-initial},
+     * {@code retry-max} and {@code check-period}: connected now when the engine answers, waited for otherwise.
+     *
+     * @param onConnect host set-up to redo after each connect (cluster CIDR forwarding); null for none
+     * @throws RuntimeOperationException when the engine answers but cannot be used (clashing network)
+     */
+    public EngineConnection connection(Runnable onConnect, Clock clock) {
+        return new EngineConnection(nodeName, this, new EngineConnection.Engine(this::prepare, this::ping),
+                onConnect, cfg.retryInitial(), cfg.retryMax(), cfg.checkPeriod(), clock).start();
+    }
+
+    /**
+     * The node's reason when the engine does not answer, with the fix: {@code Docker engine at <host> does not
+     * answer: <cause> (start dockerd or install docker.io)}, or the permission fix when the socket is not readable.
+     */
+    static String engineDownMessage(String host, Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String cause = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getSimpleName()
+                : root.getMessage();
+        String fix = cause.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
+                ? "run the agent as root or as a member of the docker group"
+                : "start dockerd or install docker.io";
+        return "Docker engine at " + host + " does not answer: " + cause + " (" + fix + ")";
     }
 
     public String nodeName() {
