@@ -33,7 +33,7 @@ public class OpenApiConfiguration {
     /** Where Swagger UI reads its configuration. */
     public static final String SWAGGER_CONFIG = "/swagger-ui/kube4j-swagger-config";
 
-    @Bean(destroyMethod = "close")
+    @Bean
     OpenApiIndex openApiIndex(UpstreamProperties upstream, OpenApiProperties props,
                               ObjectProvider<HttpClientCustomizer> customizers) {
         HttpClient http = HttpClient.create();
@@ -43,12 +43,10 @@ public class OpenApiConfiguration {
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("X-Remote-User", props.identity());
         identity.put("X-Remote-Group", UserInfo.SYSTEM_AUTHENTICATED);
-        OpenApiIndex index = new OpenApiIndex(WebClient.builder()
+        return new OpenApiIndex(WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(http))
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(1 << 20))
-                .build(), upstream.servers(), identity);
-        index.start(props.refreshInterval());
-        return index;
+                .build(), upstream.servers(), identity, props.refreshInterval());
     }
 
     @Bean

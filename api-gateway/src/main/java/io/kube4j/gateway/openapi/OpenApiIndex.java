@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -18,10 +17,12 @@ import java.util.Map;
 
 /**
  * The apiserver's OpenAPI v3 index ({@code GET /openapi/v3}: one document per group-version, each with its
- * {@code serverRelativeURL}), read from the first apiserver that answers at start and then every refresh
- * interval; the last good list is kept while no apiserver answers.
+ * {@code serverRelativeURL}), read from the first apiserver that answers when Swagger UI asks for it, and again
+ * when it is asked for and older than the refresh interval; the last good list is kept while no apiserver answers.
+ * Not at start nor on a timer: the index is the apiserver's OpenAPI documents, which the apiserver generates on the
+ * first request (1.5-3 s of CPU), and an idle cluster should not pay for a UI nobody opened.
  */
-public final class OpenApiIndex implements AutoCloseable {
+public final class OpenApiIndex {
 
     /** One group-version's document: {@code api/v1} → {@code /openapi/v3/api/v1?hash=...}. */
     public record Entry(String name, String url) {
@@ -33,17 +34,21 @@ public final class OpenApiIndex implements AutoCloseable {
     private final WebClient upstream;
     private final List<String> servers;
     private final Map<String, String> identityHeaders;
+    private final Duration refreshInterval;
     private volatile List<Entry> entries = List.of();
+    private volatile long fetchedAtNanos;
     private volatile String lastError;
-    private Disposable refresher;
 
     /**
      * @param upstream        a client with the gateway's upstream TLS (cluster CA, front-proxy client certificate)
      * @param servers         the apiservers, tried in order
      * @param identityHeaders the front-proxy headers naming the gateway's own identity
+     * @param refreshInterval how old the list may be before {@link #current()} fetches it again
      */
-    public OpenApiIndex(WebClient upstream, List<String> servers, Map<String, String> identityHeaders) {
+    public OpenApiIndex(WebClient upstream, List<String> servers, Map<String, String> identityHeaders,
+                        Duration refreshInterval) {
         this.upstream = upstream;
+        this.refreshInterval = refreshInterval;
         this.servers = List.copyOf(servers);
         this.identityHeaders = Map.copyOf(identityHeaders);
     }
@@ -53,22 +58,11 @@ public final class OpenApiIndex implements AutoCloseable {
         return entries;
     }
 
-    /**
-     * Fetches now and then every {@code interval}; until a first answer, every 5 s (or {@code interval} if
-     * shorter), so that an apiserver still starting is not missed for a whole interval.
-     */
-    public void start(Duration interval) {
-        Duration retry = interval.compareTo(Duration.ofSeconds(5)) < 0 ? interval : Duration.ofSeconds(5);
-        refresher = Mono.defer(() -> refresh().onErrorResume(e -> Mono.empty()))
-                .then(Mono.defer(() -> Mono.delay(entries.isEmpty() ? retry : interval)))
-                .repeat()
-                .subscribe();
-    }
-
-    /** The entries, fetched now if there are none yet. */
+    /** The entries, fetched now if there are none yet or they are older than the refresh interval. */
     public Mono<List<Entry>> current() {
         List<Entry> known = entries;
-        return known.isEmpty() ? refresh().defaultIfEmpty(List.of()) : Mono.just(known);
+        boolean fresh = !known.isEmpty() && System.nanoTime() - fetchedAtNanos < refreshInterval.toNanos();
+        return fresh ? Mono.just(known) : refresh().defaultIfEmpty(known);
     }
 
     /** Fetches the index once from the first apiserver that answers. */
@@ -86,6 +80,7 @@ public final class OpenApiIndex implements AutoCloseable {
                         log.info("OpenAPI index: {} group-versions", list.size());
                     }
                     entries = list;
+                    fetchedAtNanos = System.nanoTime();
                 })
                 .switchIfEmpty(Mono.fromRunnable(() -> log.warn("OpenAPI index: no apiserver of {} answered (last: {})",
                         servers, lastError)));
@@ -112,12 +107,5 @@ public final class OpenApiIndex implements AutoCloseable {
         }
         list.sort(Comparator.comparing((Entry e) -> !e.name().startsWith("api/")).thenComparing(Entry::name));
         return List.copyOf(list);
-    }
-
-    @Override
-    public void close() {
-        if (refresher != null) {
-            refresher.dispose();
-        }
     }
 }

@@ -30,8 +30,10 @@ import java.util.Set;
  * single Swagger 2.0 document ({@code /openapi/v2}, JSON only). Paths carry {@code x-kubernetes-action},
  * {@code x-kubernetes-group-version-kind} and the {@code fieldValidation} parameter (kubectl leaves validation to
  * the server when it sees them); schemas are the real ones from {@link ModelSchemas}, which {@code kubectl explain}
- * and client-side validation read. Every document is generated once, on a worker thread started with the handler (requests
- * wait for it), and served from cached bytes with its SHA-512 as hash and ETag.
+ * and client-side validation read. Every document is generated once, on a worker thread, when the first OpenAPI
+ * request comes (concurrent requests wait for the same generation), and served from cached bytes with its SHA-512 as
+ * hash and ETag. Not at start: generating takes 1.5-3 s of CPU, which on a small machine slowed the start of the
+ * apiserver and of every role started beside it, for documents that only kubectl's validation and explain read.
  */
 public final class OpenApiHandler {
 
@@ -43,7 +45,7 @@ public final class OpenApiHandler {
     private final ResourceRegistry registry;
     private final KubernetesDescriptions docs;
     private ModelSchemas models;
-    /** The documents, generated once on a worker thread started with the handler so that startup does not wait. */
+    /** The documents, generated once on a worker thread at the first subscription (the first OpenAPI request). */
     private final Mono<Documents> documents;
 
     /** Every served document, as bytes, with its hash. */
@@ -60,7 +62,6 @@ public final class OpenApiHandler {
         this.documents = Mono.fromCallable(this::generate).subscribeOn(Schedulers.boundedElastic())
                 .doOnError(e -> log.error("OpenAPI documents could not be generated", e))
                 .cache();
-        this.documents.subscribe(d -> { }, e -> { });
     }
 
     private synchronized Documents generate() {
