@@ -52,8 +52,8 @@ public record LocalClusterSettings(
         boolean root,
         Map<String, List<String>> extraProperties) {
 
-    /** The store until the embedded one is merged into the apiserver (issue 12, H1). */
-    public static final String DEFAULT_STORE = "etcd";
+    /** The apiserver's embedded store (no etcd to install); {@code --store etcd} for a real etcd. */
+    public static final String DEFAULT_STORE = "embedded";
     static final List<String> ROLE_FAMILIES = List.of("apiserver", "gateway", "scheduler", "controller-manager",
             "node", "proxy", "hollow");
 

@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.Requirements;
 import io.kube4j.client.ApiStatusException;
@@ -44,21 +43,17 @@ class LocalClusterIT {
     @TempDir
     static Path tmp;
 
-    private static EtcdServer etcd;
     private static LocalClusterProcess cluster;
     private static KubeClient client;
 
     @BeforeAll
     static void start() throws Exception {
         Requirements.requireDocker();
-        Requirements.requireBinary("etcd");
         TestImages.busybox();
-        etcd = EtcdServer.inDirectory(tmp);
-        etcd.start();
         Path policy = tmp.resolve("audit-policy.yaml");
         Files.writeString(policy, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n");
         cluster = new LocalClusterProcess(tmp.resolve("home"), DockerTestSupport.uniqueNodeName("lc"), List.of(
-                "--nodes", "1", "--store", "etcd", "--etcd-endpoints", etcd.endpoint(),
+                "--nodes", "1", "--store", "embedded",
                 "--set", "apiserver:kube4j.apiserver.audit.policy-file=" + policy,
                 "--set", "apiserver:kube4j.apiserver.audit.log-path=" + tmp.resolve("audit.log")));
         cluster.start();
@@ -74,9 +69,6 @@ class LocalClusterIT {
         if (cluster != null) {
             cluster.stop(Duration.ofSeconds(30));
             DockerTestSupport.cleanupNode(cluster.nodeName);
-        }
-        if (etcd != null) {
-            etcd.destroy();
         }
     }
 
