@@ -12,6 +12,18 @@ from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
 
+_out = threading.Lock()
+
+
+def say(*parts):
+    """One whole line at a time: print() writes its parts and the newline separately, so the watch thread's lines
+    and the main thread's would interleave ("EVENTCREATED ...")."""
+    line = " ".join(str(p) for p in parts) + "\n"
+    with _out:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
 def pod(name, image):
     return client.V1Pod(
         metadata=client.V1ObjectMeta(name=name, labels={"app": "python-client"}),
@@ -27,7 +39,7 @@ def main():
     core = client.CoreV1Api()
 
     listed = core.list_namespaced_pod(namespace)
-    print("LISTED", len(listed.items), flush=True)
+    say("LISTED", len(listed.items))
 
     events = []
     seen_deleted = threading.Event()
@@ -38,7 +50,7 @@ def main():
                                 resource_version=listed.metadata.resource_version, timeout_seconds=90):
             name = e["object"].metadata.name
             events.append((e["type"], name))
-            print("EVENT", e["type"], name, flush=True)
+            say("EVENT", e["type"], name)
             if e["type"] == "DELETED" and name == "py-gone":
                 seen_deleted.set()
                 watcher.stop()
@@ -48,13 +60,13 @@ def main():
 
     for name in ("py-gone", "py-kept"):
         created = core.create_namespaced_pod(namespace, pod(name, image))
-        print("CREATED", name, created.metadata.uid, flush=True)
+        say("CREATED", name, created.metadata.uid)
 
     deadline = time.time() + 90
     while True:
         p = core.read_namespaced_pod("py-gone", namespace)
         if p.status.phase == "Running" and p.status.pod_ip:
-            print("RUNNING", "py-gone", p.status.pod_ip, flush=True)
+            say("RUNNING", "py-gone", p.status.pod_ip)
             break
         if time.time() > deadline:
             raise SystemExit("py-gone is not Running after 90 s: " + str(p.status))
@@ -66,7 +78,7 @@ def main():
             core.read_namespaced_pod("py-gone", namespace)
         except ApiException as e:
             if e.status == 404:
-                print("DELETED", "py-gone", flush=True)
+                say("DELETED", "py-gone")
                 break
             raise
         if time.time() > deadline:
@@ -76,8 +88,8 @@ def main():
     if not seen_deleted.wait(30):
         raise SystemExit("the watch saw no DELETED event for py-gone: " + str(events))
     kept = core.read_namespaced_pod("py-kept", namespace)
-    print("KEPT", kept.metadata.name, kept.metadata.uid, flush=True)
-    print("DONE", flush=True)
+    say("KEPT", kept.metadata.name, kept.metadata.uid)
+    say("DONE")
 
 
 if __name__ == "__main__":
