@@ -1,14 +1,14 @@
 package io.kube4j.node.status;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.kube4j.node.config.NodeAgentProperties;
+import io.kube4j.node.eviction.NodeSignals;
+import io.kube4j.node.eviction.ProcNodeSignals;
 import io.kube4j.node.runtime.RuntimeInfo;
 
 /**
@@ -50,33 +50,16 @@ public record NodeCapacity(Map<String, Quantity> capacity, Map<String, Quantity>
     }
 
     /**
-     * The host's CPUs, memory ({@code /proc/meminfo}) and the size of the file system holding {@code storageDir}, as
-     * a runtime would report them: what a node without a container engine advertises, so that its capacity is known
-     * (and bounded by the cgroup limits as usual) before the engine answers. Versions are blank.
+     * The host's CPUs, memory and the size of the file system holding {@code storageDir} (read as eviction reads them,
+     * {@link ProcNodeSignals}), as a runtime would report them: what a node without a container engine advertises, so
+     * that its capacity is known (and bounded by the cgroup limits as usual) before the engine answers. Versions are
+     * blank; what cannot be read is 0.
      */
     public static RuntimeInfo hostResources(Path storageDir) {
-        long memory = 0;
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    memory = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                    break;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or not readable: the memory capacity stays unknown (0) until the engine answers
-        }
-        long storage = 0;
-        for (Path p = storageDir == null ? null : storageDir.toAbsolutePath(); p != null; p = p.getParent()) {
-            try {
-                storage = Files.getFileStore(p).getTotalSpace();
-                break;
-            } catch (IOException | RuntimeException e) {
-                // not made yet: its parent's file system
-            }
-        }
+        NodeSignals.Observation host = new ProcNodeSignals(storageDir).observe();
         return new RuntimeInfo("", "", "", "linux", System.getProperty("os.version"), "", System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), memory, storage, "");
+                Runtime.getRuntime().availableProcessors(), Math.max(0, host.memoryCapacityBytes()),
+                Math.max(0, host.nodefsCapacityBytes()), "");
     }
 
     static Quantity cpu(long millis) {
