@@ -94,13 +94,8 @@ public final class NodeAgentHarness implements AutoCloseable {
     public static NodeAgentHarness docker(String name, Map<String, String> extra, ApiServerInstance api) {
         Requirements.requireDocker();
         KubeClient client = KubeClient.create(ClientConfig.of(api.url()));
-        String nodeName = "it-" + name + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-        Path root;
-        try {
-            root = Files.createTempDirectory("kube4j-node-" + nodeName);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        String nodeName = uniqueNodeName(name);
+        Path root = tempRoot(nodeName);
         ContainerRuntime runtime = null;
         NodeAgentProperties props = null;
         RuntimeOperationException last = null;
@@ -125,6 +120,20 @@ public final class NodeAgentHarness implements AutoCloseable {
         return start(nodeName, client, api, props, runtime, root, true);
     }
 
+    /** {@code it-<name>-<random hex>}: tests running one after another never meet each other's Node. */
+    private static String uniqueNodeName(String name) {
+        return "it-" + name + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    }
+
+    /** The node's root dir, a fresh temporary directory. */
+    private static Path tempRoot(String nodeName) {
+        try {
+            return Files.createTempDirectory("kube4j-node-" + nodeName);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * A harness whose node's Docker engine is expected at the unix socket {@code socket}, where nothing need listen
      * yet: the runtime is the agent's own {@link DockerRuntime#connection} (retrying every 200 ms to 1 s, pinging
@@ -135,13 +144,8 @@ public final class NodeAgentHarness implements AutoCloseable {
         Requirements.requireBinary("etcd");
         ApiServerInstance api = ApiServerInstance.shared();
         KubeClient client = KubeClient.create(ClientConfig.of(api.url()));
-        String nodeName = "it-" + name + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-        Path root;
-        try {
-            root = Files.createTempDirectory("kube4j-node-" + nodeName);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        String nodeName = uniqueNodeName(name);
+        Path root = tempRoot(nodeName);
         String cidr = DockerTestSupport.freePodCidr();
         NodeAgentProperties props = properties(Map.ofEntries(Map.entry("name", nodeName),
                 Map.entry("pod-cidr", cidr), Map.entry("root-dir", root.toString()), Map.entry("server.port", "0"),
