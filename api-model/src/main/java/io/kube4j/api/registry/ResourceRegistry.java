@@ -114,15 +114,23 @@ public final class ResourceRegistry {
         l.add(rt("", "v1", "ConfigMap", "configmaps", List.of("cm"), true, ConfigMap.class));
         l.add(rt("", "v1", "Secret", "secrets", List.of(), true, Secret.class));
         l.add(rt("", "v1", "Event", "events", List.of("ev"), true, Event.class));
+        l.add(rt("", "v1", "PersistentVolume", "persistentvolumes", List.of("pv"), false,
+                io.fabric8.kubernetes.api.model.PersistentVolume.class, "status"));
+        l.add(rt("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", List.of("pvc"), true,
+                io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class, "status"));
         l.add(rt("", "v1", "ServiceAccount", "serviceaccounts", List.of("sa"), true, ServiceAccount.class, "token"));
         l.add(rt("apps", "v1", "Deployment", "deployments", List.of("deploy"), true, Deployment.class, "status", "scale"));
         l.add(rt("apps", "v1", "ReplicaSet", "replicasets", List.of("rs"), true, ReplicaSet.class, "status", "scale"));
         l.add(rt("apps", "v1", "StatefulSet", "statefulsets", List.of("sts"), true, StatefulSet.class, "status", "scale"));
         l.add(rt("apps", "v1", "DaemonSet", "daemonsets", List.of("ds"), true, DaemonSet.class, "status"));
+        l.add(rt("apps", "v1", "ControllerRevision", "controllerrevisions", List.of(), true,
+                io.fabric8.kubernetes.api.model.apps.ControllerRevision.class));
         l.add(rt("batch", "v1", "Job", "jobs", List.of(), true, Job.class, "status"));
         l.add(rt("batch", "v1", "CronJob", "cronjobs", List.of("cj"), true, CronJob.class, "status"));
         l.add(rt("coordination.k8s.io", "v1", "Lease", "leases", List.of(), true, Lease.class));
         l.add(rt("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", List.of("pc"), false, PriorityClass.class));
+        l.add(rt("storage.k8s.io", "v1", "StorageClass", "storageclasses", List.of("sc"), false,
+                io.fabric8.kubernetes.api.model.storage.StorageClass.class));
         l.add(rt("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", List.of(), true, EndpointSlice.class));
         l.add(rt("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", List.of("hpa"), true,
                 HorizontalPodAutoscaler.class, "status"));

@@ -27,8 +27,16 @@ public final class PodTemplateHash {
 
     /** The hash label value for {@code template} and {@code collisionCount} (null: never collided). */
     public static String compute(PodTemplateSpec template, Integer collisionCount) {
+        return computeOf(template, collisionCount);
+    }
+
+    /**
+     * The same hash over any value's canonical JSON (a ControllerRevision's data: Kubernetes'
+     * {@code history.HashControllerRevision}).
+     */
+    public static String computeOf(Object value, Integer collisionCount) {
         int h = 0x811c9dc5;
-        for (byte b : canonicalJson(template).getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : canonicalJson(value).getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
             h *= 0x01000193;
         }

@@ -196,7 +196,7 @@ public final class DefaultPolicy {
         return List.of(
                 rule(List.of("get", "list", "watch", "patch", "update", "delete", "deletecollection"), List.of("*"), "*"),
                 rule(List.of("create"), CORE, "pods", "endpoints", "events", "serviceaccounts", "configmaps",
-                        "pods/eviction"),
+                        "pods/eviction", "persistentvolumeclaims", "persistentvolumes"),
                 rule(List.of("create"), APPS, "replicasets", "controllerrevisions"),
                 rule(List.of("create"), DISCOVERY, "endpointslices"),
                 rule(List.of("create"), EVENTS, "events"),
