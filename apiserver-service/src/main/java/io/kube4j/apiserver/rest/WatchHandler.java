@@ -17,6 +17,8 @@ import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,7 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Serves watches from the watch cache in two encodings of the same stream: Server-Sent Events
  * ({@code Accept: text/event-stream}; {@code id:} is the resourceVersion, {@code Last-Event-ID} resumes) and
- * the Kubernetes watch stream (one {@code {"type","object"}} JSON document per line). Each event's bytes are
+ * the Kubernetes watch stream (one {@code {"type","object"}} JSON document per line, or per WebSocket message when
+ * the client upgrades, as fabric8 does). Each event's bytes are
  * encoded once and shared by every watcher.
  */
 public final class WatchHandler {
@@ -39,6 +42,7 @@ public final class WatchHandler {
     private final ApiServerProperties props;
     private final MeterRegistry meters;
     private final Map<ResourceType, Counter> eventCounters = new ConcurrentHashMap<>();
+    private final HandshakeWebSocketService handshakes = new HandshakeWebSocketService();
 
     public WatchHandler(WatchCacheManager caches, ApiServerProperties props, MeterRegistry meters) {
         this.caches = caches;
@@ -61,14 +65,9 @@ public final class WatchHandler {
             return Mono.error(ApiException.notAcceptable("you requested PartialObjectMetadataList, but a watch "
                     + "sends single objects: use as=PartialObjectMetadata"));
         }
-        if (request.headers().header("Upgrade").stream().anyMatch(u -> u.equalsIgnoreCase("websocket"))) {
-            // Answering a WebSocket handshake with an endless 200 stream hangs clients that wait for the handshake's
-            // response to end (fabric8 on the JDK client). 503 is what clients such as fabric8 and client-go take
-            // as "no WebSocket here" and retry as a plain HTTP watch.
-            return Mono.error(ApiException.unavailable("watch over WebSocket is not served yet: use a plain HTTP watch"));
-        }
-        boolean sse = request.headers().accept().stream().anyMatch(m -> m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)
-                && !m.isWildcardType());
+        boolean webSocket = request.headers().header("Upgrade").stream().anyMatch(u -> u.equalsIgnoreCase("websocket"));
+        boolean sse = !webSocket && request.headers().accept().stream()
+                .anyMatch(m -> m.isCompatibleWith(MediaType.TEXT_EVENT_STREAM) && !m.isWildcardType());
         String rv = opts.resourceVersion();
         if (sse) {
             List<String> lastEventId = request.headers().header("Last-Event-ID");
@@ -121,6 +120,9 @@ public final class WatchHandler {
         } catch (WatchCache.TooOldResourceVersionException e) {
             frames = Flux.just(errorFrame(sse, e.getMessage()));
         }
+        if (webSocket) {
+            return webSocket(request, frames);
+        }
         // The first (empty, or comment) chunk commits the response headers before any event exists.
         byte[] opening = sse ? (": watching " + t.qualifiedName() + "\n\n").getBytes(StandardCharsets.UTF_8) : new byte[0];
         Flux<byte[]> body = Flux.concat(Flux.just(opening), frames);
@@ -132,6 +134,23 @@ public final class WatchHandler {
                     Flux<Mono<DataBuffer>> chunks = body.map(b -> Mono.just(f.wrap(b)));
                     return out.writeAndFlushWith(chunks);
                 });
+    }
+
+    /**
+     * The same watch over a WebSocket, as kube-apiserver serves it to clients that ask for one (fabric8 does by
+     * default): each event is one text message holding its {@code {"type","object"}} JSON document. The watch ends
+     * when the client closes the socket (its watcher is cancelled) or at the timeout (the server closes the socket).
+     */
+    private Mono<ServerResponse> webSocket(ServerRequest request, Flux<byte[]> frames) {
+        WebSocketHandler handler = session -> {
+            Mono<Void> send = session.send(frames.map(b -> session.textMessage(
+                    new String(b, StandardCharsets.UTF_8).stripTrailing())));
+            Mono<Void> closedByClient = session.receive().then();
+            // At the timeout the send completes and reactor-netty closes the socket with a close frame of its own
+            // (no status code: the client sees 1005), as the end of a watch; the client then watches again.
+            return Mono.firstWithSignal(send, closedByClient);
+        };
+        return handshakes.handleRequest(request.exchange(), handler).then(Mono.empty());
     }
 
     /** The ERROR event of a watch that cannot start: a 410 Expired Status, as Kubernetes sends it. */

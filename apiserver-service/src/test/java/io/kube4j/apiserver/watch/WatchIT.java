@@ -393,4 +393,63 @@ class WatchIT {
             }
         }
     }
+
+    // ---------------------------------------------------------------- WebSocket
+
+    /**
+     * A watch over a WebSocket (what fabric8 asks for first) gets each event as one text message holding the
+     * {@code {"type","object"}} document, in order from the given resourceVersion, and a close frame at the watch's
+     * timeout.
+     */
+    @Test
+    void aWatchOverAWebSocketSendsOneEventPerTextMessage() throws Exception {
+        ConfigMapWriter writer = namespace(api.client(), "websocket");
+        long from = writer.listRevision();
+        List<Change> expected = new ArrayList<>();
+        expected.add(writer.create("ws-1"));
+        expected.add(writer.update("ws-1", 1));
+        java.util.concurrent.LinkedBlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        java.net.URI uri = java.net.URI.create(api.client().base().replaceFirst("^http", "ws") + writer.path()
+                + "?watch=true&timeoutSeconds=5&resourceVersion=" + from);
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(uri, new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data,
+                                                                          boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            messages.add(partial.toString());
+                            partial.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int code,
+                                                                           String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        try {
+            expected.add(writer.delete("ws-1"));
+            List<Change> got = new ArrayList<>();
+            for (int i = 0; i < expected.size(); i++) {
+                String m = messages.poll(30, TimeUnit.SECONDS);
+                assertThat(m).as("event %d of %s", i, expected).isNotNull();
+                tools.jackson.databind.JsonNode e = io.kube4j.api.codec.Codecs.json().readTree(m);
+                got.add(new Change(e.get("type").asString(), e.at("/object/metadata/name").asString(),
+                        Long.parseLong(e.at("/object/metadata/resourceVersion").asString())));
+            }
+            assertThat(got).isEqualTo(expected);
+            // the watch's timeout closes the socket with a close frame (reactor-netty sends none with a status: 1005)
+            assertThat(closed.get(30, TimeUnit.SECONDS)).isIn(java.net.http.WebSocket.NORMAL_CLOSURE, 1005);
+        } finally {
+            ws.abort();
+        }
+    }
 }
