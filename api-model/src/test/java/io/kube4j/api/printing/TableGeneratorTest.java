@@ -148,4 +148,16 @@ class TableGeneratorTest {
                  "averageUtilization":80}}}]},"status":{"currentReplicas":2}}""").subList(1, 6))
                 .containsExactly("Deployment/web", "cpu: <unknown>/80%", "<unset>", "5", "2");
     }
+
+    @Test
+    void controllerRevisionsNameTheirControllerAsKindDotGroup() {
+        assertThat(TablePrinters.of("apps", "ControllerRevision").headers(false))
+                .containsExactly("NAME", "CONTROLLER", "REVISION", "AGE");
+        assertThat(row("apps", "ControllerRevision", """
+                {"metadata":{"name":"web-7d4b9c","ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"x"},
+                 {"apiVersion":"apps/v1","kind":"StatefulSet","name":"web","controller":true}]},"revision":3}""")
+                .subList(0, 3)).containsExactly("web-7d4b9c", "statefulset.apps/web", "3");
+        assertThat(row("apps", "ControllerRevision", "{\"metadata\":{\"name\":\"orphan\"},\"revision\":1}")
+                .get(1)).isEqualTo("<none>");
+    }
 }
