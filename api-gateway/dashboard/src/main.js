@@ -294,14 +294,15 @@ function daemonSetsView(main, ns) {
   watchInto(api.path('apps', 'v1', 'daemonsets', ns), t);
 }
 
-// kubectl's Job status column: the last true terminal condition, else Suspended or Running.
+// kubectl's Job status column (printJob): a finished condition, Terminating, an interim condition, else Running.
 function jobStatus(j) {
   const conds = (j.status && j.status.conditions) || [];
   const isTrue = (type) => conds.some((c) => c.type === type && c.status === 'True');
   if (isTrue('Complete')) return 'Complete';
   if (isTrue('Failed')) return 'Failed';
-  if (isTrue('FailureTarget')) return 'FailureTarget';
+  if (j.metadata.deletionTimestamp) return 'Terminating';
   if (isTrue('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  if (isTrue('FailureTarget')) return 'FailureTarget';
   if (isTrue('Suspended')) return 'Suspended';
   return 'Running';
 }

@@ -61,7 +61,9 @@ public final class TablePrinters {
                     String last = o.path("status").path("lastScheduleTime").asString("");
                     return cells(name(o), spec.path("schedule").asString(""),
                             spec.path("timeZone").asString("<none>"),
-                            String.valueOf(spec.path("suspend").asBoolean(false)),
+                            // printBoolPtr: True, False or <unset> (text in the boolean column, as Kubernetes sends it)
+                            spec.path("suspend").isBoolean() ? (spec.path("suspend").asBoolean() ? "True" : "False")
+                                    : "<unset>",
                             String.valueOf(o.path("status").path("active").size()),
                             last.isEmpty() ? "<none>" : Ages.since(last, now), age(o, now),
                             join(podSpec.path("containers"), "name"), join(podSpec.path("containers"), "image"),

@@ -150,6 +150,17 @@ class TableGeneratorTest {
     }
 
     @Test
+    void cronJobsPrintSuspendAsKubernetesPrintBoolPtr() {
+        String cron = """
+                {"metadata":{"name":"c"},"spec":{"schedule":"*/5 * * * *",%s"jobTemplate":{"spec":{"template":{"spec":
+                 {"containers":[{"name":"c","image":"busybox"}]}}}}},"status":{"active":[{"name":"c-1"}]}}""";
+        assertThat(row("batch", "CronJob", cron.formatted("\"suspend\":false,")).subList(1, 6))
+                .containsExactly("*/5 * * * *", "<none>", "False", "1", "<none>");
+        assertThat(row("batch", "CronJob", cron.formatted("\"suspend\":true,")).get(3)).isEqualTo("True");
+        assertThat(row("batch", "CronJob", cron.formatted("")).get(3)).isEqualTo("<unset>");
+    }
+
+    @Test
     void controllerRevisionsNameTheirControllerAsKindDotGroup() {
         assertThat(TablePrinters.of("apps", "ControllerRevision").headers(false))
                 .containsExactly("NAME", "CONTROLLER", "REVISION", "AGE");
