@@ -139,6 +139,8 @@ public final class TablePrinters {
                             o.path("reclaimPolicy").asString("Delete"), o.path("volumeBindingMode").asString("Immediate"),
                             String.valueOf(o.path("allowVolumeExpansion").asBoolean(false)), age(o, now));
                 }));
+        BY_KIND.put("apps/ControllerRevision", def("Name,Controller,Revision:integer,Age",
+                (o, now) -> cells(name(o), controllerName(o), integer(o.path("revision")), age(o, now))));
     }
 
     /** kubectl's short access modes ({@code GetAccessModesAsString}): RWO, ROX, RWX, RWOP in that order. */
@@ -564,6 +566,24 @@ public final class TablePrinters {
         }
         String ret = String.join(",", all.subList(0, Math.min(max, all.size())));
         return all.size() > max ? ret + " + " + (all.size() - max) + " more..." : ret;
+    }
+
+    /**
+     * printControllerRevision's Controller column: the controller owner as {@code kind.group/name} in lower case
+     * ({@code statefulset.apps/web}), {@code <none>} without one.
+     */
+    private static String controllerName(JsonNode o) {
+        for (JsonNode ref : o.path("metadata").path("ownerReferences")) {
+            if (ref.path("controller").asBoolean(false)) {
+                String apiVersion = ref.path("apiVersion").asString("");
+                int slash = apiVersion.indexOf('/');
+                String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+                String kind = ref.path("kind").asString("");
+                String gk = group.isEmpty() ? kind : kind + "." + group;
+                return gk.toLowerCase(java.util.Locale.ROOT) + "/" + ref.path("name").asString("");
+            }
+        }
+        return "<none>";
     }
 
     /** printHorizontalPodAutoscaler (autoscaling/v2 shape): reference, resource metric targets, bounds. */

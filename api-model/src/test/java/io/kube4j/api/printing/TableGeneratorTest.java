@@ -182,4 +182,16 @@ class TableGeneratorTest {
         assertThat(s.path("rows").get(0).path("cells").toString()).isEqualTo(
                 "[\"local-path (default)\",\"kube4j.io/local-path\",\"Delete\",\"WaitForFirstConsumer\",\"false\",\"2m\"]");
     }
+
+    @Test
+    void controllerRevisionsNameTheirControllerAsKindDotGroup() {
+        assertThat(TablePrinters.of("apps", "ControllerRevision").headers(false))
+                .containsExactly("NAME", "CONTROLLER", "REVISION", "AGE");
+        assertThat(row("apps", "ControllerRevision", """
+                {"metadata":{"name":"web-7d4b9c","ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"x"},
+                 {"apiVersion":"apps/v1","kind":"StatefulSet","name":"web","controller":true}]},"revision":3}""")
+                .subList(0, 3)).containsExactly("web-7d4b9c", "statefulset.apps/web", "3");
+        assertThat(row("apps", "ControllerRevision", "{\"metadata\":{\"name\":\"orphan\"},\"revision\":1}")
+                .get(1)).isEqualTo("<none>");
+    }
 }

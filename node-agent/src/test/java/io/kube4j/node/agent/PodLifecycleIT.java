@@ -151,6 +151,7 @@ class PodLifecycleIT {
                 kind: Pod
                 metadata: {name: probed}
                 spec:
+                  terminationGracePeriodSeconds: 2
                   containers:
                   - name: web
                     image: IMAGE
@@ -462,6 +463,7 @@ class PodLifecycleIT {
                 metadata: {name: deadline}
                 spec:
                   activeDeadlineSeconds: 3
+                  terminationGracePeriodSeconds: 2
                   containers: [{name: main, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
                 """);
         Pod p = node.awaitPhase(pod, "Failed");

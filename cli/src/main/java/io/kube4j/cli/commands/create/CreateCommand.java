@@ -53,7 +53,7 @@ public class CreateCommand extends KubeCommand {
                   k4j create serviceaccount robot
 
                 Available generators: namespace, deployment, service clusterip, service nodeport, configmap,
-                secret generic, serviceaccount
+                secret generic, serviceaccount, job, cronjob
                 """;
     }
 

@@ -138,20 +138,32 @@ public class DescribeCommand extends KubeCommand {
                 return d.deployment(obj, old, newRs, events);
             }
             case "apps/ReplicaSet" -> {
-                int[] phases = new int[4];
-                for (JsonNode p : list(client, discovery, "pods", ns, formatSelector(obj.path("spec").path("selector")))) {
-                    if (!controllerUid(p).equals(text(obj, "metadata.uid"))) {
-                        continue;
-                    }
-                    switch (text(p, "status.phase")) {
-                        case "Running" -> phases[0]++;
-                        case "Pending" -> phases[1]++;
-                        case "Succeeded" -> phases[2]++;
-                        case "Failed" -> phases[3]++;
-                        default -> { }
-                    }
-                }
-                return d.replicaSet(obj, phases, events);
+                return d.replicaSet(obj, podPhases(client, discovery, obj), events);
+            }
+            case "apps/StatefulSet" -> {
+                return d.statefulSet(obj, podPhases(client, discovery, obj), events);
+            }
+            case "apps/DaemonSet" -> {
+                return d.daemonSet(obj, podPhases(client, discovery, obj), events);
+            }
+            case "batch/Job" -> {
+                return d.job(obj, events);
+            }
+            case "batch/CronJob" -> {
+                return d.cronJob(obj, events);
+            }
+            case "autoscaling/HorizontalPodAutoscaler" -> {
+                return d.horizontalPodAutoscaler(obj, events);
+            }
+            case "/PersistentVolume" -> {
+                return d.persistentVolume(obj, events);
+            }
+            case "/PersistentVolumeClaim" -> {
+                return d.persistentVolumeClaim(obj, claimUsers(list(client, discovery, "pods", ns, null), obj),
+                        events);
+            }
+            case "storage.k8s.io/StorageClass" -> {
+                return d.storageClass(obj, events);
             }
             case "/Service" -> {
                 List<JsonNode> slices = list(client, discovery, "endpointslices.discovery.k8s.io", ns,
@@ -181,6 +193,49 @@ public class DescribeCommand extends KubeCommand {
                 return d.generic(obj, events);
             }
         }
+    }
+
+    /**
+     * kubectl's getPodStatusForController: the pods matching the controller's selector that it controls, counted by
+     * phase as {@code running, waiting (pending), succeeded, failed}.
+     */
+    private static int[] podPhases(KubeClient client, Discovery discovery, JsonNode controller) {
+        int[] phases = new int[4];
+        String uid = text(controller, "metadata.uid");
+        String ns = text(controller, "metadata.namespace");
+        for (JsonNode p : list(client, discovery, "pods", ns, formatSelector(controller.path("spec").path("selector")))) {
+            if (!controllerUid(p).equals(uid)) {
+                continue;
+            }
+            switch (text(p, "status.phase")) {
+                case "Running" -> phases[0]++;
+                case "Pending" -> phases[1]++;
+                case "Succeeded" -> phases[2]++;
+                case "Failed" -> phases[3]++;
+                default -> { }
+            }
+        }
+        return phases;
+    }
+
+    /** kubectl's getPodsForPVC: the names of the pods that mount the claim, then of a pod that owns it. */
+    static List<String> claimUsers(List<JsonNode> pods, JsonNode pvc) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        String claim = text(pvc, "metadata.name");
+        for (JsonNode p : pods) {
+            for (JsonNode v : p.path("spec").path("volumes")) {
+                if (claim.equals(text(v, "persistentVolumeClaim.claimName"))) {
+                    names.add(text(p, "metadata.name"));
+                }
+            }
+        }
+        for (JsonNode ref : pvc.path("metadata").path("ownerReferences")) {
+            if (text(ref, "kind").equals("Pod")) {
+                pods.stream().filter(p -> text(p, "metadata.uid").equals(text(ref, "uid"))).findFirst()
+                        .ifPresent(p -> names.add(text(p, "metadata.name")));
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** The events about {@code obj}: kubectl's field selector on the involved object. */

@@ -412,6 +412,425 @@ public final class Describers {
         tolerations(w, "", "  Tolerations", list(t, "spec.tolerations"));
     }
 
+    // ---------------------------------------------------------------------------------------------- statefulset
+
+    /**
+     * A StatefulSet with the counts of its pods by phase ({@code running, waiting, succeeded, failed}), as kubectl
+     * 1.32 prints it (later versions add Service Name, Pod Management Policy and the claim retention policy).
+     */
+    public String statefulSet(JsonNode s, int[] podPhases, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(s, "metadata.name") + "\n");
+        w.write("Namespace:\t" + text(s, "metadata.namespace") + "\n");
+        w.write("CreationTimestamp:\t" + rfc1123(text(s, "metadata.creationTimestamp")) + "\n");
+        w.write("Selector:\t" + formatSelector(at(s, "spec.selector")) + "\n");
+        labels(w, "", "Labels", map(s, "metadata.labels"));
+        annotations(w, "Annotations", map(s, "metadata.annotations"));
+        w.write("Replicas:\t" + or(text(s, "spec.replicas"), "1") + " desired | " + num(s, "status.replicas")
+                + " total\n");
+        w.write("Update Strategy:\t" + text(s, "spec.updateStrategy.type") + "\n");
+        JsonNode ru = at(s, "spec.updateStrategy.rollingUpdate");
+        if (!ru.isMissingNode() && !ru.isNull() && !text(ru, "partition").isEmpty()) {
+            w.level(1, "Partition:\t" + text(ru, "partition") + "\n");
+            line(w, 1, "MaxUnavailable", text(ru, "maxUnavailable"));
+        }
+        podsStatus(w, podPhases);
+        podTemplate(w, at(s, "spec.template"));
+        List<JsonNode> claims = list(s, "spec.volumeClaimTemplates");
+        if (claims.isEmpty()) {
+            w.write("Volume Claims:\t<none>\n");
+        } else {
+            w.write("Volume Claims:\n");
+            for (JsonNode pvc : claims) {
+                w.level(1, "Name:\t" + text(pvc, "metadata.name") + "\n");
+                w.level(1, "StorageClass:\t" + claimClass(pvc) + "\n");
+                labels(w, "  ", "Labels", map(pvc, "metadata.labels"));
+                labels(w, "  ", "Annotations", map(pvc, "metadata.annotations"));
+                w.level(1, "Capacity:\t" + or(text(pvc, "spec.resources.requests.storage"), "<default>") + "\n");
+                // kubectl prints the Go slice: [ReadWriteOnce]
+                w.level(1, "Access Modes:\t[" + String.join(" ", strings(pvc, "spec.accessModes")) + "]\n");
+            }
+        }
+        events(w, events);
+        return w.render();
+    }
+
+    private static void podsStatus(TabWriter w, int[] p) {
+        w.write("Pods Status:\t" + p[0] + " Running / " + p[1] + " Waiting / " + p[2] + " Succeeded / " + p[3]
+                + " Failed\n");
+    }
+
+    // ------------------------------------------------------------------------------------------------ daemonset
+
+    /**
+     * A DaemonSet with the counts of its pods by phase ({@code running, waiting, succeeded, failed}); kubectl 1.32
+     * prints no Namespace line here (later versions do).
+     */
+    public String daemonSet(JsonNode d, int[] podPhases, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(d, "metadata.name") + "\n");
+        w.write("Selector:\t" + formatSelector(at(d, "spec.selector")) + "\n");
+        w.write("Node-Selector:\t" + formatLabels(map(d, "spec.template.spec.nodeSelector")) + "\n");
+        labels(w, "", "Labels", map(d, "metadata.labels"));
+        annotations(w, "Annotations", map(d, "metadata.annotations"));
+        // kubectl writes these five with a space, not a tab: they stay out of the alignment
+        w.write("Desired Number of Nodes Scheduled: " + num(d, "status.desiredNumberScheduled") + "\n");
+        w.write("Current Number of Nodes Scheduled: " + num(d, "status.currentNumberScheduled") + "\n");
+        w.write("Number of Nodes Scheduled with Up-to-date Pods: " + num(d, "status.updatedNumberScheduled") + "\n");
+        w.write("Number of Nodes Scheduled with Available Pods: " + num(d, "status.numberAvailable") + "\n");
+        w.write("Number of Nodes Misscheduled: " + num(d, "status.numberMisscheduled") + "\n");
+        podsStatus(w, podPhases);
+        podTemplate(w, at(d, "spec.template"));
+        events(w, events);
+        return w.render();
+    }
+
+    // ------------------------------------------------------------------------------------------------------ job
+
+    /** A Job. */
+    public String job(JsonNode j, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(j, "metadata.name") + "\n");
+        w.write("Namespace:\t" + text(j, "metadata.namespace") + "\n");
+        // LabelSelectorAsSelector: a missing or empty selector prints as nothing here
+        JsonNode jobSelector = at(j, "spec.selector");
+        w.write("Selector:\t" + (jobSelector.isObject() && !jobSelector.isEmpty() ? formatSelector(jobSelector) : "")
+                + "\n");
+        labels(w, "", "Labels", map(j, "metadata.labels"));
+        annotations(w, "Annotations", map(j, "metadata.annotations"));
+        line(w, 0, "Controlled By", controlledBy(j));
+        line(w, 0, "Parallelism", text(j, "spec.parallelism"));
+        w.write("Completions:\t" + or(text(j, "spec.completions"), "<unset>") + "\n");
+        line(w, 0, "Completion Mode", text(j, "spec.completionMode"));
+        line(w, 0, "Suspend", text(j, "spec.suspend"));
+        line(w, 0, "Backoff Limit", text(j, "spec.backoffLimit"));
+        line(w, 0, "TTL Seconds After Finished", text(j, "spec.ttlSecondsAfterFinished"));
+        String start = text(j, "status.startTime");
+        String end = text(j, "status.completionTime");
+        line(w, 0, "Start Time", rfc1123(start));
+        line(w, 0, "Completed At", rfc1123(end));
+        if (!start.isEmpty() && !end.isEmpty()) {
+            w.write("Duration:\t" + Ages.human(java.time.Duration.between(
+                    java.time.OffsetDateTime.parse(start).toInstant(),
+                    java.time.OffsetDateTime.parse(end).toInstant())) + "\n");
+        }
+        if (!text(j, "spec.activeDeadlineSeconds").isEmpty()) {
+            w.write("Active Deadline Seconds:\t" + text(j, "spec.activeDeadlineSeconds") + "s\n");
+        }
+        String ready = text(j, "status.ready");
+        w.write("Pods Statuses:\t" + num(j, "status.active") + " Active" + (ready.isEmpty() ? "" : " (" + ready
+                + " Ready)") + " / " + num(j, "status.succeeded") + " Succeeded / " + num(j, "status.failed")
+                + " Failed\n");
+        if (text(j, "spec.completionMode").equals("Indexed")) {
+            w.write("Completed Indexes:\t" + capIndexes(text(j, "status.completedIndexes"), 50) + "\n");
+        }
+        podTemplate(w, at(j, "spec.template"));
+        events(w, events);
+        return w.render();
+    }
+
+    /** kubectl's capIndexesListOrNone: the list cut at the first comma past {@code softLimit} characters. */
+    static String capIndexes(String indexes, int softLimit) {
+        if (indexes.isEmpty()) {
+            return "<none>";
+        }
+        int ix = indexes.indexOf(',', Math.min(softLimit, indexes.length()));
+        return ix < 0 ? indexes : indexes.substring(0, ix + 1) + "...";
+    }
+
+    // -------------------------------------------------------------------------------------------------- cronjob
+
+    /** A CronJob, as kubectl 1.32 prints it (later versions add a Time Zone line after Suspend). */
+    public String cronJob(JsonNode c, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(c, "metadata.name") + "\n");
+        w.write("Namespace:\t" + text(c, "metadata.namespace") + "\n");
+        labels(w, "", "Labels", map(c, "metadata.labels"));
+        annotations(w, "Annotations", map(c, "metadata.annotations"));
+        w.write("Schedule:\t" + text(c, "spec.schedule") + "\n");
+        w.write("Concurrency Policy:\t" + text(c, "spec.concurrencyPolicy") + "\n");
+        w.write("Suspend:\t" + boolPtr(at(c, "spec.suspend")) + "\n");
+        w.write("Successful Job History Limit:\t" + or(text(c, "spec.successfulJobsHistoryLimit"), "<unset>") + "\n");
+        w.write("Failed Job History Limit:\t" + or(text(c, "spec.failedJobsHistoryLimit"), "<unset>") + "\n");
+        String deadline = text(c, "spec.startingDeadlineSeconds");
+        w.write("Starting Deadline Seconds:\t" + (deadline.isEmpty() ? "<unset>" : deadline + "s") + "\n");
+        JsonNode jt = at(c, "spec.jobTemplate.spec");
+        JsonNode sel = at(jt, "selector");
+        w.write("Selector:\t" + (sel.isMissingNode() || sel.isNull() ? "<unset>" : formatSelector(sel)) + "\n");
+        w.write("Parallelism:\t" + or(text(jt, "parallelism"), "<unset>") + "\n");
+        w.write("Completions:\t" + or(text(jt, "completions"), "<unset>") + "\n");
+        if (!text(jt, "activeDeadlineSeconds").isEmpty()) {
+            w.write("Active Deadline Seconds:\t" + text(jt, "activeDeadlineSeconds") + "s\n");
+        }
+        podTemplate(w, at(jt, "template"));
+        w.write("Last Schedule Time:\t" + or(rfc1123(text(c, "status.lastScheduleTime")), "<unset>") + "\n");
+        List<String> active = list(c, "status.active").stream().map(r -> text(r, "name")).toList();
+        w.write("Active Jobs:\t" + (active.isEmpty() ? "<none>" : String.join(", ", active)) + "\n");
+        events(w, events);
+        return w.render();
+    }
+
+    /** kubectl's printBoolPtr: True, False or {@code <unset>}. */
+    private static String boolPtr(JsonNode b) {
+        return b.isBoolean() ? (b.asBoolean() ? "True" : "False") : "<unset>";
+    }
+
+    // ---------------------------------------------------------------------------------------------------- hpa
+
+    /** An autoscaling/v2 HorizontalPodAutoscaler. */
+    public String horizontalPodAutoscaler(JsonNode h, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(h, "metadata.name") + "\n");
+        w.write("Namespace:\t" + text(h, "metadata.namespace") + "\n");
+        labels(w, "", "Labels", map(h, "metadata.labels"));
+        annotations(w, "Annotations", map(h, "metadata.annotations"));
+        w.write("CreationTimestamp:\t" + rfc1123(text(h, "metadata.creationTimestamp")) + "\n");
+        String kind = text(h, "spec.scaleTargetRef.kind");
+        w.write("Reference:\t" + kind + "/" + text(h, "spec.scaleTargetRef.name") + "\n");
+        w.write("Metrics:\t( current / target )\n");
+        List<JsonNode> metrics = list(h, "spec.metrics");
+        List<JsonNode> current = list(h, "status.currentMetrics");
+        for (int i = 0; i < metrics.size(); i++) {
+            JsonNode m = metrics.get(i);
+            JsonNode cur = i < current.size() ? current.get(i) : tools.jackson.databind.node.MissingNode.getInstance();
+            hpaMetric(w, m, cur);
+        }
+        w.write("Min replicas:\t" + or(text(h, "spec.minReplicas"), "<unset>") + "\n");
+        w.write("Max replicas:\t" + num(h, "spec.maxReplicas") + "\n");
+        JsonNode behavior = at(h, "spec.behavior");
+        if (!behavior.isMissingNode() && !behavior.isNull()) {
+            w.write("Behavior:\n");
+            direction(w, "Scale Up", behavior.path("scaleUp"));
+            direction(w, "Scale Down", behavior.path("scaleDown"));
+        }
+        w.write(kind + " pods:\t" + num(h, "status.currentReplicas") + " current / " + num(h, "status.desiredReplicas")
+                + " desired\n");
+        List<JsonNode> conditions = list(h, "status.conditions");
+        if (!conditions.isEmpty()) {
+            w.write("Conditions:\n");
+            w.level(1, "Type\tStatus\tReason\tMessage\n");
+            w.level(1, "----\t------\t------\t-------\n");
+            conditions.forEach(c -> w.level(1, text(c, "type") + "\t" + text(c, "status") + "\t" + text(c, "reason")
+                    + "\t" + text(c, "message") + "\n"));
+        }
+        events(w, events);
+        return w.render();
+    }
+
+    private static void hpaMetric(TabWriter w, JsonNode m, JsonNode cur) {
+        String type = text(m, "type");
+        switch (type) {
+            case "Resource", "ContainerResource" -> {
+                String f = type.equals("Resource") ? "resource" : "containerResource";
+                JsonNode src = m.path(f);
+                JsonNode c = cur.path(f).path("current");
+                String head = type.equals("Resource") ? "resource " + text(src, "name") + " on pods"
+                        : "resource " + text(src, "name") + " of container \"" + text(src, "container") + "\" on pods";
+                if (!text(src, "target.averageValue").isEmpty()) {
+                    w.level(1, head + ":\t" + or(text(c, "averageValue"), "<unknown>") + " / "
+                            + text(src, "target.averageValue") + "\n");
+                } else {
+                    String current = cur.path(f).isMissingNode() || text(c, "averageUtilization").isEmpty() ? "<unknown>"
+                            : text(c, "averageUtilization") + "% (" + text(c, "averageValue") + ")";
+                    String target = text(src, "target.averageUtilization").isEmpty() ? "<auto>"
+                            : text(src, "target.averageUtilization") + "%";
+                    w.level(1, head + "  (as a percentage of request):\t" + current + " / " + target + "\n");
+                }
+            }
+            case "Pods" -> w.level(1, "\"" + text(m, "pods.metric.name") + "\" on pods:\t"
+                    + or(text(cur, "pods.current.averageValue"), "<unknown>") + " / "
+                    + text(m, "pods.target.averageValue") + "\n");
+            case "Object" -> {
+                boolean avg = text(m, "object.target.type").equals("AverageValue");
+                String field = avg ? "averageValue" : "value";
+                w.level(1, "\"" + text(m, "object.metric.name") + "\" on " + text(m, "object.describedObject.kind")
+                        + "/" + text(m, "object.describedObject.name") + " (target " + (avg ? "average value" : "value")
+                        + "):\t" + or(text(cur, "object.current." + field), "<unknown>") + " / "
+                        + text(m, "object.target." + field) + "\n");
+            }
+            case "External" -> {
+                boolean avg = !text(m, "external.target.averageValue").isEmpty();
+                String field = avg ? "averageValue" : "value";
+                w.level(1, "\"" + text(m, "external.metric.name") + "\" (target " + (avg ? "average value" : "value")
+                        + "):\t" + or(text(cur, "external.current." + field), "<unknown>") + " / "
+                        + text(m, "external.target." + field) + "\n");
+            }
+            default -> w.level(1, "<unknown metric type \"" + type + "\">\n");
+        }
+    }
+
+    private static void direction(TabWriter w, String name, JsonNode rules) {
+        if (rules.isMissingNode() || rules.isNull()) {
+            return;
+        }
+        w.level(1, name + ":\n");
+        if (!text(rules, "stabilizationWindowSeconds").isEmpty()) {
+            w.level(2, "Stabilization Window: " + text(rules, "stabilizationWindowSeconds") + " seconds\n");
+        }
+        List<JsonNode> policies = list(rules, "policies");
+        if (!policies.isEmpty()) {
+            w.level(2, "Select Policy: " + or(text(rules, "selectPolicy"), "Max") + "\n");
+            w.level(2, "Policies:\n");
+            policies.forEach(p -> w.level(3, "- Type: " + text(p, "type") + "\tValue: " + num(p, "value")
+                    + "\tPeriod: " + num(p, "periodSeconds") + " seconds\n"));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- storage
+
+    /** A PersistentVolume. */
+    public String persistentVolume(JsonNode pv, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(pv, "metadata.name") + "\n");
+        labels(w, "", "Labels", map(pv, "metadata.labels"));
+        annotations(w, "Annotations", map(pv, "metadata.annotations"));
+        w.write("Finalizers:\t[" + String.join(" ", strings(pv, "metadata.finalizers")) + "]\n");
+        w.write("StorageClass:\t" + or(text(pv, "spec.storageClassName"),
+                map(pv, "metadata.annotations").getOrDefault("volume.beta.kubernetes.io/storage-class", "")) + "\n");
+        terminatingOrPhase(w, pv);
+        JsonNode claim = at(pv, "spec.claimRef");
+        w.write("Claim:\t" + (claim.isMissingNode() || claim.isNull() ? ""
+                : text(claim, "namespace") + "/" + text(claim, "name")) + "\n");
+        w.write("Reclaim Policy:\t" + text(pv, "spec.persistentVolumeReclaimPolicy") + "\n");
+        w.write("Access Modes:\t" + accessModes(strings(pv, "spec.accessModes")) + "\n");
+        line(w, 0, "VolumeMode", text(pv, "spec.volumeMode"));
+        w.write("Capacity:\t" + text(pv, "spec.capacity.storage") + "\n");
+        JsonNode required = at(pv, "spec.nodeAffinity.required");
+        if (required.isMissingNode() || required.isNull()) {
+            w.write("Node Affinity:\t<none>\n");
+        } else {
+            w.write("Node Affinity:\t\n");
+            List<JsonNode> terms = list(required, "nodeSelectorTerms");
+            w.level(1, "Required Terms:\t" + (terms.isEmpty() ? "<none>" : "") + "\n");
+            for (int i = 0; i < terms.size(); i++) {
+                List<JsonNode> exprs = list(terms.get(i), "matchExpressions");
+                w.level(2, "Term " + i + ":\t" + (exprs.isEmpty() ? "<none>\n" : ""));
+                for (int k = 0; k < exprs.size(); k++) {
+                    JsonNode e = exprs.get(k);
+                    List<String> values = strings(e, "values");
+                    w.write((k == 0 ? "" : "    \t") + text(e, "key") + " " + text(e, "operator").toLowerCase()
+                            + (values.isEmpty() ? "" : " [" + String.join(", ", values) + "]") + "\n");
+                }
+            }
+        }
+        w.write("Message:\t" + text(pv, "status.message") + "\n");
+        w.write("Source:\n");
+        JsonNode spec = pv.path("spec");
+        if (spec.has("hostPath")) {
+            w.level(2, "Type:\tHostPath (bare host directory volume)\n");
+            w.level(2, "Path:\t" + text(spec, "hostPath.path") + "\n");
+            w.level(2, "HostPathType:\t" + or(text(spec, "hostPath.type"), "<none>") + "\n");
+        } else if (spec.has("local")) {
+            w.level(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n");
+            w.level(2, "Path:\t" + text(spec, "local.path") + "\n");
+        } else if (spec.has("nfs")) {
+            w.level(2, "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n");
+            w.level(2, "Server:\t" + text(spec, "nfs.server") + "\n");
+            w.level(2, "Path:\t" + text(spec, "nfs.path") + "\n");
+            w.level(2, "ReadOnly:\t" + spec.path("nfs").path("readOnly").asBoolean(false) + "\n");
+        } else if (spec.has("csi")) {
+            w.level(2, "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n");
+            w.level(2, "Driver:\t" + text(spec, "csi.driver") + "\n");
+            w.level(2, "FSType:\t" + text(spec, "csi.fsType") + "\n");
+            w.level(2, "VolumeHandle:\t" + text(spec, "csi.volumeHandle") + "\n");
+            w.level(2, "ReadOnly:\t" + spec.path("csi").path("readOnly").asBoolean(false) + "\n");
+        } else {
+            w.level(1, "<unknown>\n");
+        }
+        events(w, events);
+        return w.render();
+    }
+
+    private void terminatingOrPhase(TabWriter w, JsonNode o) {
+        String deleted = text(o, "metadata.deletionTimestamp");
+        w.write("Status:\t" + (deleted.isEmpty() ? text(o, "status.phase")
+                : "Terminating (lasts " + Ages.since(deleted, now) + ")") + "\n");
+    }
+
+    /** storageutil.GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order, each once. */
+    static String accessModes(List<String> modes) {
+        List<String> out = new ArrayList<>();
+        String[][] abbrev = {{"ReadWriteOnce", "RWO"}, {"ReadOnlyMany", "ROX"}, {"ReadWriteMany", "RWX"},
+            {"ReadWriteOncePod", "RWOP"}};
+        for (String[] a : abbrev) {
+            if (modes.contains(a[0])) {
+                out.add(a[1]);
+            }
+        }
+        return String.join(",", out);
+    }
+
+    private static String claimClass(JsonNode pvc) {
+        return or(text(pvc, "spec.storageClassName"),
+                map(pvc, "metadata.annotations").getOrDefault("volume.beta.kubernetes.io/storage-class", ""));
+    }
+
+    /** A PersistentVolumeClaim with the pods that mount it or own it ({@code Used By}). */
+    public String persistentVolumeClaim(JsonNode pvc, List<String> usedBy, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        w.write("Name:\t" + text(pvc, "metadata.name") + "\n");
+        w.write("Namespace:\t" + text(pvc, "metadata.namespace") + "\n");
+        w.write("StorageClass:\t" + claimClass(pvc) + "\n");
+        terminatingOrPhase(w, pvc);
+        w.write("Volume:\t" + text(pvc, "spec.volumeName") + "\n");
+        labels(w, "", "Labels", map(pvc, "metadata.labels"));
+        annotations(w, "Annotations", map(pvc, "metadata.annotations"));
+        w.write("Finalizers:\t[" + String.join(" ", strings(pvc, "metadata.finalizers")) + "]\n");
+        boolean bound = !text(pvc, "spec.volumeName").isEmpty();
+        w.write("Capacity:\t" + (bound ? text(pvc, "status.capacity.storage") : "") + "\n");
+        w.write("Access Modes:\t" + (bound ? accessModes(strings(pvc, "status.accessModes")) : "") + "\n");
+        line(w, 0, "VolumeMode", text(pvc, "spec.volumeMode"));
+        JsonNode ds = at(pvc, "spec.dataSource");
+        if (!ds.isMissingNode() && !ds.isNull()) {
+            w.write("DataSource:\n");
+            line(w, 1, "APIGroup", text(ds, "apiGroup"));
+            w.level(1, "Kind:\t" + text(ds, "kind") + "\n");
+            w.level(1, "Name:\t" + text(ds, "name") + "\n");
+        }
+        List<String> pods = new ArrayList<>(usedBy);
+        java.util.Collections.sort(pods);
+        w.write("Used By:\t" + (pods.isEmpty() ? "<none>\n" : ""));
+        for (int i = 0; i < pods.size(); i++) {
+            w.write((i == 0 ? "" : "\t") + pods.get(i) + "\n");
+        }
+        List<JsonNode> conditions = list(pvc, "status.conditions");
+        if (!conditions.isEmpty()) {
+            w.write("Conditions:\n");
+            w.level(1, "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n");
+            w.level(1, "----\t------\t-----------------\t------------------\t------\t-------\n");
+            conditions.forEach(c -> w.level(1, text(c, "type") + " \t" + text(c, "status") + " \t"
+                    + rfc1123(text(c, "lastProbeTime")) + " \t" + rfc1123(text(c, "lastTransitionTime")) + " \t"
+                    + text(c, "reason") + " \t" + text(c, "message") + "\n"));
+        }
+        events(w, events);
+        return w.render();
+    }
+
+    /** A StorageClass. */
+    public String storageClass(JsonNode sc, List<JsonNode> events) {
+        TabWriter w = new TabWriter();
+        Map<String, String> annotations = map(sc, "metadata.annotations");
+        w.write("Name:\t" + text(sc, "metadata.name") + "\n");
+        boolean isDefault = "true".equals(annotations.get("storageclass.kubernetes.io/is-default-class"))
+                || "true".equals(annotations.get("storageclass.beta.kubernetes.io/is-default-class"));
+        w.write("IsDefaultClass:\t" + (isDefault ? "Yes" : "No") + "\n");
+        w.write("Annotations:\t" + formatLabels(annotations) + "\n");
+        w.write("Provisioner:\t" + text(sc, "provisioner") + "\n");
+        w.write("Parameters:\t" + formatLabels(map(sc, "parameters")) + "\n");
+        w.write("AllowVolumeExpansion:\t" + boolPtr(at(sc, "allowVolumeExpansion")) + "\n");
+        List<String> options = strings(sc, "mountOptions");
+        if (options.isEmpty()) {
+            w.write("MountOptions:\t<none>\n");
+        } else {
+            w.write("MountOptions:\n");
+            options.forEach(o -> w.level(1, o + "\n"));
+        }
+        line(w, 0, "ReclaimPolicy", text(sc, "reclaimPolicy"));
+        line(w, 0, "VolumeBindingMode", text(sc, "volumeBindingMode"));
+        events(w, events);
+        return w.render();
+    }
+
     // ------------------------------------------------------------------------------------------------------ service
 
     /** A Service with its EndpointSlices. */

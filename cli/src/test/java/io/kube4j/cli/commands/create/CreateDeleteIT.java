@@ -6,6 +6,7 @@ import io.kube4j.cli.testsupport.CliHarness;
 import io.kube4j.cli.testsupport.Golden;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -98,6 +99,84 @@ class CreateDeleteIT {
         CliHarness.Result noName = k4j("delete", "configmap", "-n", "gen");
         assertThat(noName.code()).isEqualTo(1);
         assertThat(noName.err()).startsWith("error: resource(s) were provided, but no name was specified\n");
+    }
+
+    /** Issue 13's generators: create job (with a command, and from a CronJob), create cronjob, autoscale, scale sts. */
+    @Test
+    void batchGeneratorsAutoscaleAndScaleAStatefulSet() throws Exception {
+        Golden.check("create/job.yaml", k4j("create", "job", "my-job", "--image=busybox", "--dry-run=client", "-o",
+                "yaml", "--", "date").ok().out());
+        Golden.check("create/cronjob.yaml", k4j("create", "cronjob", "tick", "--image=busybox",
+                "--schedule=*/1 * * * *", "--dry-run=client", "-o", "yaml", "--", "echo", "hi").ok().out());
+        assertThat(k4j("create", "job", "x", "--dry-run=client").err()).contains("either --image or --from");
+
+        k4j("create", "namespace", "gen-batch").ok();
+        assertThat(k4j("create", "cronjob", "tick", "--image=busybox", "--schedule=*/5 * * * *", "-n", "gen-batch",
+                "--", "date").ok().out()).isEqualTo("cronjob.batch/tick created\n");
+        assertThat(k4j("create", "job", "manual", "--from=cronjob/tick", "-n", "gen-batch").ok().out())
+                .isEqualTo("job.batch/manual created\n");
+        JsonNode cron = admin.get("/apis/batch/v1/namespaces/gen-batch/cronjobs/tick").json();
+        JsonNode job = admin.get("/apis/batch/v1/namespaces/gen-batch/jobs/manual").json();
+        assertThat(job.path("metadata").path("annotations").path("cronjob.kubernetes.io/instantiate").asString())
+                .isEqualTo("manual");
+        JsonNode owner = job.path("metadata").path("ownerReferences").get(0);
+        assertThat(owner.path("kind").asString()).isEqualTo("CronJob");
+        assertThat(owner.path("uid").asString()).isEqualTo(cron.path("metadata").path("uid").asString());
+        assertThat(owner.path("controller").asBoolean()).isTrue();
+        assertThat(job.path("spec").path("template").path("spec").path("containers").get(0).path("command").get(0)
+                .asString()).isEqualTo("date");
+        CliHarness.Result notCron = k4j("create", "job", "y", "--from=deployment/web", "-n", "gen-batch");
+        assertThat(notCron.code()).isEqualTo(1);
+        assertThat(notCron.err()).contains("--from must be cronjob/NAME");
+
+        k4j("create", "deployment", "web", "--image=nginx", "-n", "gen-batch").ok();
+        assertThat(k4j("autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=60", "-n", "gen-batch")
+                .ok().out()).isEqualTo("horizontalpodautoscaler.autoscaling/web autoscaled\n");
+        JsonNode hpa = admin.get("/apis/autoscaling/v2/namespaces/gen-batch/horizontalpodautoscalers/web").json();
+        assertThat(hpa.path("spec").path("scaleTargetRef").toString())
+                .isEqualTo("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"web\"}");
+        assertThat(hpa.path("spec").path("minReplicas").asInt()).isEqualTo(2);
+        assertThat(hpa.path("spec").path("maxReplicas").asInt()).isEqualTo(5);
+        assertThat(hpa.path("spec").path("metrics").get(0).path("resource").path("target").path("averageUtilization")
+                .asInt()).isEqualTo(60);
+        CliHarness.Result noMax = k4j("autoscale", "deployment", "web", "-n", "gen-batch");
+        assertThat(noMax.code()).isNotZero();
+        assertThat(noMax.err()).contains("--max=MAXPODS is required and must be at least 1, max: -1");
+        k4j("create", "configmap", "cfg", "--from-literal=a=b", "-n", "gen-batch").ok();
+        CliHarness.Result notScalable = k4j("autoscale", "configmap", "cfg", "--max=3", "-n", "gen-batch");
+        assertThat(notScalable.code()).isEqualTo(1);
+        assertThat(notScalable.err()).contains("cannot autoscale a ConfigMap");
+
+        // kubectl 1.33 is the first to write autoscaling/v2: the same object, field for field
+        Path kubectl133 = io.kube4j.apiserver.testsupport.KubectlRunner.VERSIONED_DIR.resolve("kubectl.1.33");
+        if (Files.isExecutable(kubectl133)) {
+            io.kube4j.apiserver.testsupport.KubectlRunner kubectl = io.kube4j.apiserver.testsupport.KubectlRunner
+                    .withKubeconfig(kubectl133, kubeconfig, Files.createTempDirectory("autoscale-kubectl"),
+                            java.time.Duration.ofSeconds(60));
+            String[] args = {"autoscale", "deployment", "web", "--name=web-hpa", "--max=4", "--cpu-percent=70",
+                "-n", "gen-batch", "--dry-run=client", "-o", "yaml"};
+            String[] withBin = new String[args.length + 1];
+            withBin[0] = kubectl133.toString();
+            System.arraycopy(args, 0, withBin, 1, args.length);
+            assertThat(k4j(args).ok().out()).isEqualTo(kubectl.run(null, withBin).ok().out());
+        }
+
+        new io.kube4j.cli.testsupport.Fixtures(admin).create("/apis/apps/v1/namespaces/gen-batch/statefulsets", """
+                metadata: {name: db}
+                spec:
+                  replicas: 1
+                  serviceName: db
+                  selector: {matchLabels: {app: db}}
+                  template:
+                    metadata: {labels: {app: db}}
+                    spec: {containers: [{name: db, image: busybox}]}
+                """);
+        assertThat(k4j("scale", "sts/db", "--replicas=3", "-n", "gen-batch").ok().out())
+                .isEqualTo("statefulset.apps/db scaled\n");
+        assertThat(admin.get("/apis/apps/v1/namespaces/gen-batch/statefulsets/db").json().path("spec")
+                .path("replicas").asInt()).isEqualTo(3);
+        assertThat(k4j("autoscale", "statefulset", "db", "--max=3", "-n", "gen-batch").ok().out())
+                .isEqualTo("horizontalpodautoscaler.autoscaling/db autoscaled\n");
     }
 
     @Test

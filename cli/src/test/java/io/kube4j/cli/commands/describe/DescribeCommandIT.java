@@ -164,6 +164,158 @@ class DescribeCommandIT {
                 metadata: {name: lock, labels: {app: web}}
                 spec: {holderIdentity: web-7d4b9c-x2x9q, leaseDurationSeconds: 15}
                 """);
+        workloadsAndStorage();
+    }
+
+    /**
+     * Issue 13's kinds as their controllers would leave them (no controller runs here): a StatefulSet with its pod,
+     * claim, bound volume, storage class and revision; a DaemonSet; a finished Job; a CronJob with an active run; an
+     * HPA with a measurement. Cluster-scoped names carry the namespace's name so parallel classes never meet.
+     */
+    private static void workloadsAndStorage() {
+        fx.create("/apis/storage.k8s.io/v1/storageclasses", """
+                metadata: {name: %s-local, annotations: {team: cli}}
+                provisioner: kubernetes.io/no-provisioner
+                reclaimPolicy: Retain
+                volumeBindingMode: WaitForFirstConsumer
+                parameters: {tier: fast}
+                """.formatted(NS));
+        fx.create("/api/v1/persistentvolumes", """
+                metadata: {name: %s-pv, labels: {type: local}}
+                spec:
+                  capacity: {storage: 1Gi}
+                  accessModes: [ReadWriteOnce]
+                  persistentVolumeReclaimPolicy: Retain
+                  storageClassName: %s-local
+                  hostPath: {path: /tmp/%s}
+                  claimRef: {kind: PersistentVolumeClaim, namespace: %s, name: data-db-0}
+                  nodeAffinity:
+                    required:
+                      nodeSelectorTerms:
+                      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [%s]}]
+                """.formatted(NS, NS, NS, NS, NODE));
+        fx.patchStatus("/api/v1/persistentvolumes/" + NS + "-pv", "status: {phase: Bound}");
+        fx.create("/api/v1/namespaces/" + NS + "/persistentvolumeclaims", """
+                metadata: {name: data-db-0, labels: {app: db}}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  storageClassName: %s-local
+                  volumeName: %s-pv
+                  resources: {requests: {storage: 1Gi}}
+                """.formatted(NS, NS));
+        fx.patchStatus("/api/v1/namespaces/" + NS + "/persistentvolumeclaims/data-db-0",
+                "status: {phase: Bound, accessModes: [ReadWriteOnce], capacity: {storage: 1Gi}}");
+        JsonNode sts = fx.create("/apis/apps/v1/namespaces/" + NS + "/statefulsets", """
+                metadata: {name: db, labels: {app: db}}
+                spec:
+                  replicas: 2
+                  serviceName: db
+                  selector: {matchLabels: {app: db}}
+                  template:
+                    metadata: {labels: {app: db}}
+                    spec:
+                      containers:
+                      - name: db
+                        image: busybox:1.36
+                        command: [sleep, "3600"]
+                        volumeMounts: [{name: data, mountPath: /data}]
+                  volumeClaimTemplates:
+                  - metadata: {name: data}
+                    spec:
+                      accessModes: [ReadWriteOnce]
+                      storageClassName: %s-local
+                      resources: {requests: {storage: 1Gi}}
+                """.formatted(NS));
+        fx.patchStatus("/apis/apps/v1/namespaces/" + NS + "/statefulsets/db",
+                "status: {replicas: 1, readyReplicas: 1, currentReplicas: 1, updatedReplicas: 1, availableReplicas: 1}");
+        String stsUid = sts.path("metadata").path("uid").asString();
+        fx.create("/apis/apps/v1/namespaces/" + NS + "/controllerrevisions", """
+                metadata:
+                  name: db-5d8f6c
+                  labels: {app: db}
+                  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: %s, controller: true}]
+                data: {spec: {template: {metadata: {labels: {app: db}}}}}
+                revision: 1
+                """.formatted(stsUid));
+        fx.create("/api/v1/namespaces/" + NS + "/pods", """
+                metadata:
+                  name: db-0
+                  labels: {app: db, statefulset.kubernetes.io/pod-name: db-0}
+                  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: %s, controller: true}]
+                spec:
+                  automountServiceAccountToken: false
+                  containers: [{name: db, image: "busybox:1.36", command: [sleep, "3600"]}]
+                  volumes: [{name: data, persistentVolumeClaim: {claimName: data-db-0}}]
+                """.formatted(stsUid));
+        fx.patchStatus("/api/v1/namespaces/" + NS + "/pods/db-0", "status: {phase: Running}");
+        fx.create("/apis/apps/v1/namespaces/" + NS + "/daemonsets", """
+                metadata: {name: agent, labels: {app: agent}}
+                spec:
+                  selector: {matchLabels: {app: agent}}
+                  template:
+                    metadata: {labels: {app: agent}}
+                    spec:
+                      nodeSelector: {kubernetes.io/os: linux}
+                      tolerations: [{operator: Exists}]
+                      containers: [{name: agent, image: "busybox:1.36"}]
+                """);
+        fx.patchStatus("/apis/apps/v1/namespaces/" + NS + "/daemonsets/agent", """
+                status: {desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1,
+                         numberAvailable: 1, numberMisscheduled: 0}
+                """);
+        JsonNode cron = fx.create("/apis/batch/v1/namespaces/" + NS + "/cronjobs", """
+                metadata: {name: tick}
+                spec:
+                  schedule: "*/5 * * * *"
+                  jobTemplate:
+                    spec:
+                      template:
+                        spec:
+                          restartPolicy: OnFailure
+                          containers: [{name: tick, image: "busybox:1.36", command: [date]}]
+                """);
+        fx.create("/apis/batch/v1/namespaces/" + NS + "/jobs", """
+                metadata: {name: once}
+                spec:
+                  completions: 1
+                  parallelism: 1
+                  backoffLimit: 2
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers: [{name: once, image: "busybox:1.36", command: [echo, done]}]
+                """);
+        fx.patchStatus("/apis/batch/v1/namespaces/" + NS + "/jobs/once", """
+                status:
+                  startTime: "%s"
+                  completionTime: "%s"
+                  succeeded: 1
+                  ready: 0
+                  conditions:
+                  - {type: Complete, status: "True", lastProbeTime: "%s", lastTransitionTime: "%s"}
+                """.formatted(daysAgo(3), daysAgo(2), daysAgo(2), daysAgo(2)));
+        fx.patchStatus("/apis/batch/v1/namespaces/" + NS + "/cronjobs/tick", """
+                status:
+                  lastScheduleTime: "%s"
+                  active: [{apiVersion: batch/v1, kind: Job, name: tick-29000000, namespace: %s, uid: %s}]
+                """.formatted(daysAgo(1), NS, cron.path("metadata").path("uid").asString()));
+        fx.create("/apis/autoscaling/v2/namespaces/" + NS + "/horizontalpodautoscalers", """
+                metadata: {name: web}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                  minReplicas: 1
+                  maxReplicas: 5
+                  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
+                """);
+        fx.patchStatus("/apis/autoscaling/v2/namespaces/" + NS + "/horizontalpodautoscalers/web", """
+                status:
+                  currentReplicas: 1
+                  desiredReplicas: 1
+                  currentMetrics: [{type: Resource, resource: {name: cpu, current: {averageUtilization: 40, averageValue: 40m}}}]
+                  conditions:
+                  - {type: AbleToScale, status: "True", reason: ReadyForNewScale, message: recommended size matches current size,
+                     lastTransitionTime: "%s"}
+                """.formatted(daysAgo(1)));
     }
 
     private static void event(String name, String kind, String objName, JsonNode obj, String type, String reason,
@@ -247,6 +399,44 @@ class DescribeCommandIT {
         soft.assertThat(TRAILING_AGE.apply(k4j("describe", "node", NODE).ok().out()))
                 .isEqualTo(TRAILING_AGE.apply(expected));
         soft.assertAll();
+    }
+
+    /** Issue 13's kinds: describe and get (wide) print what kubectl 1.32 prints for the same objects. */
+    @Test
+    void workloadAndStorageKindsPrintWhatKubectlPrints() throws Exception {
+        Path kubectlBin = KubectlRunner.VERSIONED_DIR.resolve("kubectl.1.32");
+        Requirements.require(Files.isExecutable(kubectlBin), kubectlBin + " is not installed");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(kubectlBin, kubeconfig,
+                Files.createTempDirectory("describe-kubectl"), Duration.ofSeconds(60));
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        for (String[] what : new String[][] {{"statefulset", "db"}, {"daemonset", "agent"}, {"job", "once"},
+            {"cronjob", "tick"}, {"hpa", "web"}, {"pv", NS + "-pv"}, {"pvc", "data-db-0"},
+            {"storageclass", NS + "-local"}}) {
+            String expected = kubectl.run(null, kubectlBin.toString(), "describe", what[0], what[1], "-n", NS).ok().out();
+            String actual = k4j("describe", what[0], what[1], "-n", NS).ok().out();
+            soft.assertThat(actual).as("k4j describe %s %s", what[0], what[1]).isEqualTo(expected);
+        }
+        for (String kinds : new String[] {"statefulsets,daemonsets,jobs,cronjobs,hpa,pvc,controllerrevisions",
+            "pv/" + NS + "-pv", "storageclass/" + NS + "-local"}) {
+            for (String output : new String[] {"-o=default", "-o=wide"}) {
+                String[] args = output.equals("-o=wide") ? new String[] {"get", kinds, "-n", NS, output}
+                        : new String[] {"get", kinds, "-n", NS};
+                String[] withBin = new String[args.length + 1];
+                withBin[0] = kubectlBin.toString();
+                System.arraycopy(args, 0, withBin, 1, args.length);
+                String expected = kubectl.run(null, withBin).ok().out();
+                String actual = k4j(args).ok().out();
+                soft.assertThat(Golden.normalize(actual)).as("k4j get %s %s", kinds, output)
+                        .isEqualTo(Golden.normalize(expected));
+            }
+        }
+        soft.assertAll();
+        String sts = k4j("describe", "sts", "db", "-n", NS).ok().out();
+        assertThat(sts).contains("Pods Status:        1 Running / 0 Waiting / 0 Succeeded / 0 Failed")
+                .contains("Replicas:           2 desired | 1 total");
+        assertThat(k4j("describe", "pvc", "data-db-0", "-n", NS).ok().out()).contains("Used By:       db-0\n");
+        assertThat(k4j("get", "controllerrevisions", "-n", NS).ok().out())
+                .contains("db-5d8f6c   statefulset.apps/db   1");
     }
 
     @Test

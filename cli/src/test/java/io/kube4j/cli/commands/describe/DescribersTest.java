@@ -59,4 +59,29 @@ class DescribersTest {
                 .isEqualTo("10.0.0.1:8080,10.0.0.3:8080,10.0.0.4:8080 + 1 more...");
         assertThat(Describers.endpoints(java.util.List.of(), "http")).isEqualTo("<none>");
     }
+
+    @Test
+    void accessModesAbbreviateInKubernetesOrderOnce() {
+        assertThat(Describers.accessModes(java.util.List.of("ReadWriteMany", "ReadWriteOnce", "ReadWriteOnce")))
+                .isEqualTo("RWO,RWX");
+        assertThat(Describers.accessModes(java.util.List.of("ReadWriteOncePod", "ReadOnlyMany"))).isEqualTo("ROX,RWOP");
+        assertThat(Describers.accessModes(java.util.List.of())).isEmpty();
+    }
+
+    @Test
+    void completedIndexesAreCutAtTheFirstCommaPastTheLimit() {
+        assertThat(Describers.capIndexes("", 50)).isEqualTo("<none>");
+        assertThat(Describers.capIndexes("1-3,5", 50)).isEqualTo("1-3,5");
+        assertThat(Describers.capIndexes("1,3,5,7,9", 4)).isEqualTo("1,3,5,...");
+    }
+
+    @Test
+    void claimUsersAreTheMountingPodsThenTheOwningPod() {
+        JsonNode pvc = yaml("metadata: {name: data, ownerReferences: [{kind: Pod, name: owner, uid: u2}]}");
+        java.util.List<JsonNode> pods = java.util.List.of(
+                yaml("metadata: {name: b, uid: u1}\nspec: {volumes: [{name: v, persistentVolumeClaim: {claimName: data}}]}"),
+                yaml("metadata: {name: owner, uid: u2}\nspec: {}"),
+                yaml("metadata: {name: other, uid: u3}\nspec: {volumes: [{name: v, persistentVolumeClaim: {claimName: x}}]}"));
+        assertThat(DescribeCommand.claimUsers(pods, pvc)).containsExactly("b", "owner");
+    }
 }
