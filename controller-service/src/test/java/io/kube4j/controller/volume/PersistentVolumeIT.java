@@ -169,6 +169,46 @@ class PersistentVolumeIT {
     }
 
     @Test
+    void preBindingFromEitherSideIsHonoured() {
+        String group = unique("prebound");
+        String byRef = unique("pv-ref");
+        String byName = unique("pv-name");
+        String tooSmall = unique("pv-tiny");
+        PersistentVolume reserved = hostPathPv(byRef, "4Gi", "Retain", group);
+        reserved.getSpec().setClaimRef(new io.fabric8.kubernetes.api.model.ObjectReferenceBuilder().withNamespace(ns)
+                .withName("reserved").build());
+        pvs.create(reserved).block(WAIT);
+        pvs.create(hostPathPv(byName, "1Gi", "Retain", group)).block(WAIT);
+        pvs.create(hostPathPv(tooSmall, "1Mi", "Retain", group)).block(WAIT);
+        awaitVolumePhase(byRef, "Available"); // pre-bound, not bound yet
+
+        pvcs.create(claim("reserved", "1Gi", "", null)).block(WAIT); // no selector: the claimRef decides
+        assertThat(awaitClaimPhase("reserved", "Bound").getSpec().getVolumeName()).isEqualTo(byRef);
+        PersistentVolume bound = awaitVolumePhase(byRef, "Bound");
+        assertThat(bound.getMetadata().getAnnotations()).doesNotContainKey("pv.kubernetes.io/bound-by-controller");
+
+        PersistentVolumeClaim named = claim("named", "1Gi", "", null);
+        named.getSpec().setVolumeName(tooSmall);
+        pvcs.create(named).block(WAIT);
+        await().atMost(WAIT).until(() -> events("named").contains(
+                "VolumeMismatch: Cannot bind to requested volume \"" + tooSmall + "\": requested PV is too small"));
+        PersistentVolumeClaim fits = claim("named2", "1Gi", "", null);
+        fits.getSpec().setVolumeName(byName);
+        pvcs.create(fits).block(WAIT);
+        PersistentVolumeClaim boundByName = awaitClaimPhase("named2", "Bound");
+        assertThat(boundByName.getMetadata().getAnnotations()).doesNotContainKey("pv.kubernetes.io/bound-by-controller");
+        assertThat(awaitVolumePhase(byName, "Bound").getSpec().getClaimRef().getUid()).isEqualTo(boundByName.getMetadata().getUid());
+
+        for (String c : List.of("reserved", "named", "named2")) {
+            pvcs.delete(ns, c, DeleteOptions.defaults()).block(WAIT);
+        }
+        awaitVolumePhase(byName, "Released");
+        for (String v : List.of(byRef, byName, tooSmall)) {
+            pvs.delete(null, v, DeleteOptions.defaults()).block(WAIT);
+        }
+    }
+
+    @Test
     void aClaimWithoutAVolumeOrClassSaysSo() {
         pvcs.create(claim("orphan", "1Gi", "", unique("none"))).block(WAIT);
         await().atMost(WAIT).until(() -> events("orphan").contains(

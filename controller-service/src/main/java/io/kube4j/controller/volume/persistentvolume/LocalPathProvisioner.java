@@ -109,24 +109,28 @@ public final class LocalPathProvisioner {
         return pv;
     }
 
-    /** Creates the claim's volume on {@code node}; a node without its local-path directory is an error (retried). */
-    void provision(PersistentVolumeClaim claim, StorageClass sc, Node node) {
+    /**
+     * Creates the claim's volume on {@code node}; false (with a ProvisioningFailed event, to be retried) for a node
+     * without its local-path directory.
+     */
+    boolean provision(PersistentVolumeClaim claim, StorageClass sc, Node node) {
         PersistentVolume pv = volumeFor(claim, sc, node);
         if (pv == null) {
             String msg = "node \"" + node.getMetadata().getName() + "\" has no " + NODE_DIR_ANNOTATION
                     + " annotation (an absolute directory): its node agent does not serve local-path volumes";
             events.event(claim, "Warning", "ProvisioningFailed", msg);
-            throw new IllegalStateException("claim " + claim.getMetadata().getNamespace() + "/"
-                    + claim.getMetadata().getName() + ": " + msg);
+            log.warn("claim {}/{}: {}", claim.getMetadata().getNamespace(), claim.getMetadata().getName(), msg);
+            return false;
         }
         try {
             pvClient.create(pv).block(TIMEOUT);
         } catch (ApiStatusException.AlreadyExists e) {
-            return; // made by an earlier sync; the binder binds it
+            return true; // made by an earlier sync; the binder binds it
         }
         log.info("provisioned volume {} at {} on node {} for claim {}/{}", pv.getMetadata().getName(),
                 pv.getSpec().getHostPath().getPath(), node.getMetadata().getName(), claim.getMetadata().getNamespace(),
                 claim.getMetadata().getName());
         events.event(claim, "Normal", "ProvisioningSucceeded", "Successfully provisioned volume " + pv.getMetadata().getName());
+        return true;
     }
 }

@@ -137,6 +137,16 @@ public final class PersistentVolumeController implements Reconciler, Startable {
 
     @Override
     public Result reconcile(Request request) {
+        try {
+            return sync(request);
+        } catch (ApiStatusException.Conflict e) {
+            // the claim's and the volume's syncs both write volumes: the loser re-reads (from the cache) and retries
+            log.debug("{}: {}; retrying", request, e.getMessage());
+            return Result.requeue();
+        }
+    }
+
+    private Result sync(Request request) {
         if (request.namespace() == null || request.namespace().isEmpty()) {
             PersistentVolume pv = volumes.get(null, request.name());
             return pv == null ? Result.done() : syncVolume(pv);
@@ -169,7 +179,14 @@ public final class PersistentVolumeController implements Reconciler, Startable {
         }
         ObjectReference ref = pv.getSpec().getClaimRef();
         if (ref == null) {
-            // the user named the volume; bind it from the volume's side too
+            // the user named the volume; bind it from the volume's side too, if it can serve the claim
+            String mismatch = VolumeMatcher.mismatch(pv, claim);
+            if (mismatch != null) {
+                events.event(claim, "Warning", "VolumeMismatch", "Cannot bind to requested volume \"" + volumeName
+                        + "\": " + mismatch);
+                setClaimPhase(claim, "Pending", null);
+                return Result.requeueAfter(props.resync());
+            }
             bind(pv, claim);
             return Result.done();
         }
@@ -222,8 +239,8 @@ public final class PersistentVolumeController implements Reconciler, Startable {
                 events.event(claim, "Warning", "ProvisioningFailed", "selected node \"" + selectedNodeName + "\" not found");
                 return Result.requeueAfter(props.resync());
             }
-            provisioner.provision(claim, sc, node); // the new volume's event enqueues the claim again
-            return Result.done();
+            // the new volume's event enqueues the claim again; a refused node is tried again after the resync period
+            return provisioner.provision(claim, sc, node) ? Result.done() : Result.requeueAfter(props.resync());
         }
         // another provisioner (an external one, or none): say who is expected to act, as Kubernetes does
         if (!sc.getProvisioner().equals(annotation(claim, ANN_STORAGE_PROVISIONER))) {

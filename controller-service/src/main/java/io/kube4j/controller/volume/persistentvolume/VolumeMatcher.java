@@ -84,6 +84,30 @@ public final class VolumeMatcher {
         return best;
     }
 
+    /**
+     * Why {@code pv} cannot serve {@code claim} (Kubernetes' {@code checkVolumeSatisfyClaim} wording), or null: used
+     * when the claim names its volume, where the matcher's choice does not apply.
+     */
+    public static String mismatch(PersistentVolume pv, PersistentVolumeClaim claim) {
+        BigDecimal requested = amount(request(claim));
+        BigDecimal size = amount(pv.getSpec().getCapacity() == null ? null : pv.getSpec().getCapacity().get("storage"));
+        if (requested == null || size == null || size.compareTo(requested) < 0) {
+            return "requested PV is too small";
+        }
+        String claimClass = Objects.requireNonNullElse(claim.getSpec().getStorageClassName(), "");
+        if (!claimClass.equals(Objects.requireNonNullElse(pv.getSpec().getStorageClassName(), ""))) {
+            return "storageClassName does not match";
+        }
+        if (!Objects.equals(mode(pv.getSpec().getVolumeMode()), mode(claim.getSpec().getVolumeMode()))) {
+            return "incompatible volumeMode";
+        }
+        List<String> pvModes = pv.getSpec().getAccessModes() == null ? List.of() : pv.getSpec().getAccessModes();
+        if (claim.getSpec().getAccessModes() != null && !pvModes.containsAll(claim.getSpec().getAccessModes())) {
+            return "incompatible accessMode";
+        }
+        return null;
+    }
+
     /** The volume's claimRef names this claim (and its UID, when the reference carries one). */
     public static boolean isPreBoundTo(PersistentVolume pv, PersistentVolumeClaim claim) {
         ObjectReference ref = pv.getSpec() == null ? null : pv.getSpec().getClaimRef();

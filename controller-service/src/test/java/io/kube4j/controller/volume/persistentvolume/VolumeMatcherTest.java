@@ -102,6 +102,17 @@ class VolumeMatcherTest {
                 node("rel", "relative/dir"))).isNull();
     }
 
+    @Test
+    void aNamedVolumeMustStillServeTheClaim() {
+        assertThat(VolumeMatcher.mismatch(pv("a", "1Gi", "", "ReadWriteOnce"), claim("2Gi", "", "ReadWriteOnce")))
+                .isEqualTo("requested PV is too small");
+        assertThat(VolumeMatcher.mismatch(pv("a", "1Gi", "x", "ReadWriteOnce"), claim("1Gi", "", "ReadWriteOnce")))
+                .isEqualTo("storageClassName does not match");
+        assertThat(VolumeMatcher.mismatch(pv("a", "1Gi", "", "ReadWriteOnce"), claim("1Gi", "", "ReadWriteMany")))
+                .isEqualTo("incompatible accessMode");
+        assertThat(VolumeMatcher.mismatch(pv("a", "1Gi", "", "ReadWriteOnce"), claim("1Gi", "", "ReadWriteOnce"))).isNull();
+    }
+
     private static Node node(String name, String dir) {
         return new NodeBuilder().withNewMetadata().withName(name).withLabels(Map.of("kubernetes.io/hostname", name))
                 .withAnnotations(Map.of(LocalPathProvisioner.NODE_DIR_ANNOTATION, dir)).endMetadata().build();
