@@ -190,9 +190,41 @@ function logsView(main, ns, name) {
 
 // ---------- deployments, replicasets ----------
 
+// A Scale column for a kind with a scale subresource: −, a replicas input, +, Scale (all through /scale).
+function scaleColumn(group, plural, ns) {
+  const scale = (o, n) => act(() => api.mergePatch(api.path(group, 'v1', plural, ns, o.metadata.name, 'scale'),
+    { spec: { replicas: Math.max(0, n) } }));
+  return {
+    title: 'Scale', id: 'scale',
+    mount: (td, o) => {
+      const name = o.metadata.name;
+      const input = h('input', { type: 'number', min: '0', class: 'replicas', 'data-testid': `replicas-input-${name}` });
+      td.append(
+        h('button', { 'data-testid': `scale-down-${name}`, title: 'one replica less', onclick: () => scale(td.obj, (td.obj.spec.replicas ?? 1) - 1) }, '−'),
+        input,
+        h('button', { 'data-testid': `scale-up-${name}`, title: 'one replica more', onclick: () => scale(td.obj, (td.obj.spec.replicas ?? 1) + 1) }, '+'),
+        h('button', { 'data-testid': `scale-set-${name}`, onclick: () => { scale(td.obj, parseInt(input.value, 10)); input.dataset.dirty = ''; } }, 'Scale'));
+      input.addEventListener('input', () => { input.dataset.dirty = '1'; });
+      input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { scale(td.obj, parseInt(input.value, 10)); input.dataset.dirty = ''; } });
+    },
+    update: (td, o) => {
+      td.obj = o;
+      const input = td.querySelector('input');
+      if (document.activeElement !== input && !input.dataset.dirty) input.value = o.spec.replicas ?? 1;
+    },
+  };
+}
+
+function deleteButton(kindLabel, group, version, plural, ns, name) {
+  return h('button', { class: 'danger', 'data-testid': `delete-${kindLabel}-${name}`,
+    onclick: () => deleteObject(kindLabel, api.path(group, version, plural, ns, name), name) }, 'Delete');
+}
+
+function deleteColumn(kindLabel, group, version, plural, ns) {
+  return { title: '', id: 'actions', mount: (td, o) => td.append(deleteButton(kindLabel, group, version, plural, ns, o.metadata.name)) };
+}
+
 function deploymentsView(main, ns) {
-  const scalePath = (d) => api.path('apps', 'v1', 'deployments', ns, d.metadata.name, 'scale');
-  const scale = (d, n) => act(() => api.mergePatch(scalePath(d), { spec: { replicas: Math.max(0, n) } }));
   const t = liveTable('deployments-table', [
     { title: 'Name', render: (d) => d.metadata.name },
     { title: 'Ready', id: 'ready', render: (d) => h('span', { 'data-testid': `deployment-ready-${d.metadata.name}` },
@@ -200,25 +232,7 @@ function deploymentsView(main, ns) {
     { title: 'Up-to-date', render: (d) => String((d.status && d.status.updatedReplicas) || 0) },
     { title: 'Available', render: (d) => String((d.status && d.status.availableReplicas) || 0) },
     { title: 'Age', render: (d) => age(d.metadata.creationTimestamp) },
-    {
-      title: 'Scale', id: 'scale',
-      mount: (td, d) => {
-        const name = d.metadata.name;
-        const input = h('input', { type: 'number', min: '0', class: 'replicas', 'data-testid': `replicas-input-${name}` });
-        td.append(
-          h('button', { 'data-testid': `scale-down-${name}`, title: 'one replica less', onclick: () => scale(td.obj, (td.obj.spec.replicas ?? 1) - 1) }, '−'),
-          input,
-          h('button', { 'data-testid': `scale-up-${name}`, title: 'one replica more', onclick: () => scale(td.obj, (td.obj.spec.replicas ?? 1) + 1) }, '+'),
-          h('button', { 'data-testid': `scale-set-${name}`, onclick: () => { scale(td.obj, parseInt(input.value, 10)); input.dataset.dirty = ''; } }, 'Scale'));
-        input.addEventListener('input', () => { input.dataset.dirty = '1'; });
-        input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { scale(td.obj, parseInt(input.value, 10)); input.dataset.dirty = ''; } });
-      },
-      update: (td, d) => {
-        td.obj = d;
-        const input = td.querySelector('input');
-        if (document.activeElement !== input && !input.dataset.dirty) input.value = d.spec.replicas ?? 1;
-      },
-    },
+    scaleColumn('apps', 'deployments', ns),
     { title: '', id: 'actions', mount: (td, d) => td.append(...[].concat([
       h('button', { 'data-testid': `restart-${d.metadata.name}`, onclick: () => act(() => api.mergePatch(
         api.path('apps', 'v1', 'deployments', ns, d.metadata.name),
@@ -243,6 +257,163 @@ function replicaSetsView(main, ns) {
   ], 'replicaset-row');
   main.append(h('h2', {}, 'ReplicaSets'), t.table);
   watchInto(api.path('apps', 'v1', 'replicasets', ns), t);
+}
+
+// ---------- statefulsets, daemonsets, jobs, cronjobs, autoscalers (the columns of kubectl get) ----------
+
+function statefulSetsView(main, ns) {
+  const t = liveTable('statefulsets-table', [
+    { title: 'Name', render: (s) => s.metadata.name },
+    { title: 'Ready', id: 'ready', render: (s) => h('span', { 'data-testid': `statefulset-ready-${s.metadata.name}` },
+      `${(s.status && s.status.readyReplicas) || 0}/${s.spec.replicas ?? 1}`) },
+    { title: 'Current', render: (s) => String((s.status && s.status.currentReplicas) || 0) },
+    { title: 'Updated', render: (s) => String((s.status && s.status.updatedReplicas) || 0) },
+    { title: 'Service', render: (s) => s.spec.serviceName || '' },
+    { title: 'Age', render: (s) => age(s.metadata.creationTimestamp) },
+    scaleColumn('apps', 'statefulsets', ns),
+    deleteColumn('statefulset', 'apps', 'v1', 'statefulsets', ns),
+  ], 'statefulset-row');
+  main.append(h('h2', {}, 'StatefulSets'), t.table);
+  watchInto(api.path('apps', 'v1', 'statefulsets', ns), t);
+}
+
+function daemonSetsView(main, ns) {
+  const st = (d, f) => String((d.status && d.status[f]) || 0);
+  const t = liveTable('daemonsets-table', [
+    { title: 'Name', render: (d) => d.metadata.name },
+    { title: 'Desired', id: 'desired', render: (d) => h('span', { 'data-testid': `daemonset-desired-${d.metadata.name}` }, st(d, 'desiredNumberScheduled')) },
+    { title: 'Current', render: (d) => st(d, 'currentNumberScheduled') },
+    { title: 'Ready', id: 'ready', render: (d) => h('span', { 'data-testid': `daemonset-ready-${d.metadata.name}` }, st(d, 'numberReady')) },
+    { title: 'Up-to-date', render: (d) => st(d, 'updatedNumberScheduled') },
+    { title: 'Available', render: (d) => st(d, 'numberAvailable') },
+    { title: 'Node selector', render: (d) => Object.entries(d.spec.template.spec.nodeSelector || {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>' },
+    { title: 'Age', render: (d) => age(d.metadata.creationTimestamp) },
+    deleteColumn('daemonset', 'apps', 'v1', 'daemonsets', ns),
+  ], 'daemonset-row');
+  main.append(h('h2', {}, 'DaemonSets'), t.table);
+  watchInto(api.path('apps', 'v1', 'daemonsets', ns), t);
+}
+
+// kubectl's Job status column (printJob): a finished condition, Terminating, an interim condition, else Running.
+function jobStatus(j) {
+  const conds = (j.status && j.status.conditions) || [];
+  const isTrue = (type) => conds.some((c) => c.type === type && c.status === 'True');
+  if (isTrue('Complete')) return 'Complete';
+  if (isTrue('Failed')) return 'Failed';
+  if (j.metadata.deletionTimestamp) return 'Terminating';
+  if (isTrue('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  if (isTrue('FailureTarget')) return 'FailureTarget';
+  if (isTrue('Suspended')) return 'Suspended';
+  return 'Running';
+}
+
+function duration(from, to) {
+  if (!from) return '';
+  const s = Math.max(0, Math.floor(((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+  return `${Math.floor(s / 3600)}h`;
+}
+
+function jobsView(main, ns) {
+  const t = liveTable('jobs-table', [
+    { title: 'Name', render: (j) => j.metadata.name },
+    { title: 'Status', id: 'status', render: (j) => h('span', { 'data-testid': `job-status-${j.metadata.name}` }, jobStatus(j)) },
+    { title: 'Completions', id: 'completions', render: (j) => h('span', { 'data-testid': `job-completions-${j.metadata.name}` },
+      `${(j.status && j.status.succeeded) || 0}/${j.spec.completions ?? 1}`) },
+    { title: 'Active', render: (j) => String((j.status && j.status.active) || 0) },
+    { title: 'Failed', render: (j) => String((j.status && j.status.failed) || 0) },
+    { title: 'Duration', render: (j) => duration(j.status && j.status.startTime, j.status && j.status.completionTime) },
+    { title: 'Owner', render: (j) => ((j.metadata.ownerReferences || [])[0] || {}).name || '' },
+    { title: 'Age', render: (j) => age(j.metadata.creationTimestamp) },
+    deleteColumn('job', 'batch', 'v1', 'jobs', ns),
+  ], 'job-row');
+  main.append(h('h2', {}, 'Jobs'), t.table);
+  watchInto(api.path('batch', 'v1', 'jobs', ns), t);
+}
+
+function cronJobsView(main, ns) {
+  const t = liveTable('cronjobs-table', [
+    { title: 'Name', render: (c) => c.metadata.name },
+    { title: 'Schedule', render: (c) => c.spec.schedule },
+    { title: 'Time zone', render: (c) => c.spec.timeZone || '<none>' },
+    { title: 'Suspend', id: 'suspend', render: (c) => h('span', { 'data-testid': `cronjob-suspend-${c.metadata.name}` }, String(!!c.spec.suspend)) },
+    { title: 'Active', id: 'active', render: (c) => h('span', { 'data-testid': `cronjob-active-${c.metadata.name}` }, String(((c.status && c.status.active) || []).length)) },
+    { title: 'Last schedule', render: (c) => (c.status && c.status.lastScheduleTime ? age(c.status.lastScheduleTime) : '<none>') },
+    { title: 'Age', render: (c) => age(c.metadata.creationTimestamp) },
+    { title: '', id: 'actions', mount: (td, c) => {
+      const name = c.metadata.name;
+      const toggle = h('button', { 'data-testid': `suspend-toggle-${name}`, onclick: () => act(() => api.mergePatch(
+        api.path('batch', 'v1', 'cronjobs', ns, name), { spec: { suspend: !td.obj.spec.suspend } })) });
+      td.append(toggle, deleteButton('cronjob', 'batch', 'v1', 'cronjobs', ns, name));
+    }, update: (td, c) => { td.obj = c; td.firstChild.textContent = c.spec.suspend ? 'Resume' : 'Suspend'; } },
+  ], 'cronjob-row');
+  main.append(h('h2', {}, 'CronJobs'), t.table);
+  watchInto(api.path('batch', 'v1', 'cronjobs', ns), t);
+}
+
+// kubectl's TARGETS for Resource metrics: "cpu: 40%/80%", <unknown> before the first measurement.
+function hpaTargets(a) {
+  const specs = a.spec.metrics || [];
+  if (!specs.length) return '<none>';
+  const current = (a.status && a.status.currentMetrics) || [];
+  return specs.map((m, i) => {
+    const f = m.type === 'Resource' ? 'resource' : m.type === 'ContainerResource' ? 'containerResource' : null;
+    if (!f) return '<unknown type>';
+    const target = m[f].target || {};
+    const cur = ((current[i] || {})[f] || {}).current || {};
+    if (target.averageValue !== undefined) return `${m[f].name}: ${cur.averageValue ?? '<unknown>'}/${target.averageValue}`;
+    const c = cur.averageUtilization !== undefined ? `${cur.averageUtilization}%` : '<unknown>';
+    return `${m[f].name}: ${c}/${target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>'}`;
+  }).join(', ');
+}
+
+function autoscalersView(main, ns) {
+  const t = liveTable('hpas-table', [
+    { title: 'Name', render: (a) => a.metadata.name },
+    { title: 'Reference', render: (a) => `${a.spec.scaleTargetRef.kind}/${a.spec.scaleTargetRef.name}` },
+    { title: 'Targets', id: 'targets', render: (a) => h('span', { 'data-testid': `hpa-targets-${a.metadata.name}` }, hpaTargets(a)) },
+    { title: 'Min pods', render: (a) => String(a.spec.minReplicas ?? 1) },
+    { title: 'Max pods', render: (a) => String(a.spec.maxReplicas) },
+    { title: 'Replicas', id: 'replicas', render: (a) => h('span', { 'data-testid': `hpa-replicas-${a.metadata.name}` }, String((a.status && a.status.currentReplicas) || 0)) },
+    { title: 'Age', render: (a) => age(a.metadata.creationTimestamp) },
+    deleteColumn('horizontalpodautoscaler', 'autoscaling', 'v2', 'horizontalpodautoscalers', ns),
+  ], 'hpa-row');
+  main.append(h('h2', {}, 'HorizontalPodAutoscalers'), t.table);
+  watchInto(api.path('autoscaling', 'v2', 'horizontalpodautoscalers', ns), t);
+}
+
+// ---------- storage: the namespace's claims, the cluster's volumes ----------
+
+const ACCESS = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+const accessModes = (modes) => Object.keys(ACCESS).filter((m) => (modes || []).includes(m)).map((m) => ACCESS[m]).join(',');
+
+function storageView(main, ns) {
+  const claims = liveTable('pvcs-table', [
+    { title: 'Name', render: (c) => c.metadata.name },
+    { title: 'Status', id: 'status', render: (c) => h('span', { 'data-testid': `pvc-status-${c.metadata.name}` },
+      c.metadata.deletionTimestamp ? 'Terminating' : (c.status && c.status.phase) || 'Pending') },
+    { title: 'Volume', id: 'volume', render: (c) => h('span', { 'data-testid': `pvc-volume-${c.metadata.name}` }, c.spec.volumeName || '') },
+    { title: 'Capacity', render: (c) => (c.spec.volumeName && c.status && c.status.capacity && c.status.capacity.storage) || '' },
+    { title: 'Access modes', render: (c) => (c.spec.volumeName ? accessModes(c.status && c.status.accessModes) : '') },
+    { title: 'Storage class', render: (c) => c.spec.storageClassName || '' },
+    { title: 'Age', render: (c) => age(c.metadata.creationTimestamp) },
+    deleteColumn('persistentvolumeclaim', '', 'v1', 'persistentvolumeclaims', ns),
+  ], 'pvc-row');
+  const volumes = liveTable('pvs-table', [
+    { title: 'Name', render: (v) => v.metadata.name },
+    { title: 'Capacity', render: (v) => (v.spec.capacity && v.spec.capacity.storage) || '' },
+    { title: 'Access modes', render: (v) => accessModes(v.spec.accessModes) },
+    { title: 'Reclaim policy', render: (v) => v.spec.persistentVolumeReclaimPolicy || '' },
+    { title: 'Status', id: 'status', render: (v) => h('span', { 'data-testid': `pv-status-${v.metadata.name}` },
+      v.metadata.deletionTimestamp ? 'Terminating' : (v.status && v.status.phase) || 'Pending') },
+    { title: 'Claim', render: (v) => (v.spec.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : '') },
+    { title: 'Storage class', render: (v) => v.spec.storageClassName || '' },
+    { title: 'Age', render: (v) => age(v.metadata.creationTimestamp) },
+  ], 'pv-row');
+  main.append(h('h2', {}, 'PersistentVolumeClaims'), claims.table, h('h2', {}, 'PersistentVolumes'), volumes.table);
+  watchInto(api.path('', 'v1', 'persistentvolumeclaims', ns), claims);
+  watchInto('/api/v1/persistentvolumes', volumes);
 }
 
 // ---------- services ----------
@@ -377,7 +548,8 @@ function createView(main, ns) {
 
 // ---------- shell ----------
 
-const VIEWS = { deployments: 'Deployments', replicasets: 'ReplicaSets', pods: 'Pods', services: 'Services', events: 'Events', create: 'Create' };
+const VIEWS = { deployments: 'Deployments', statefulsets: 'StatefulSets', daemonsets: 'DaemonSets', jobs: 'Jobs', cronjobs: 'CronJobs',
+  autoscalers: 'Autoscalers', replicasets: 'ReplicaSets', pods: 'Pods', storage: 'Storage', services: 'Services', events: 'Events', create: 'Create' };
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -446,6 +618,12 @@ function render() {
   switch (route.view) {
     case 'nodes': nodesView(main); break;
     case 'replicasets': replicaSetsView(main, ns); break;
+    case 'statefulsets': statefulSetsView(main, ns); break;
+    case 'daemonsets': daemonSetsView(main, ns); break;
+    case 'jobs': jobsView(main, ns); break;
+    case 'cronjobs': cronJobsView(main, ns); break;
+    case 'autoscalers': autoscalersView(main, ns); break;
+    case 'storage': storageView(main, ns); break;
     case 'pods':
       if (route.name && route.sub === 'logs') logsView(main, ns, route.name); else podsView(main, ns);
       break;

@@ -53,7 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pods in Docker. Logs in with a static token of an admin, creates a Deployment from pasted YAML, sees its pod
  * come up Running and Ready without reloading the page (SSE watch through the gateway), scales it to 3 and sees
  * three pods, follows a pod's logs while lines arrive, and deletes the Deployment through the confirmation
- * dialog (the garbage collector then removes its pods). Screenshots of every step go to {@code target/screenshots/}.
+ * dialog (the garbage collector then removes its pods); then scales a StatefulSet with its + button and sees its
+ * status and a claim's phase change live. Screenshots of every step go to {@code target/screenshots/}.
  *
  * <p>The browser accepts the gateway's certificate with {@code --ignore-certificate-errors} (its CA is the test's
  * own, generated per run; importing it into an NSS database would need {@code certutil}, which Debian's chromium
@@ -128,6 +129,8 @@ class DashboardBrowserIT {
             admin.delete("/apis/apps/v1/namespaces/" + ns + "/deployments/" + DEPLOYMENT);
             admin.delete("/apis/apps/v1/namespaces/" + ns + "/replicasets?labelSelector=app%3D" + DEPLOYMENT);
             admin.delete("/api/v1/namespaces/" + ns + "/pods?labelSelector=app%3D" + DEPLOYMENT);
+            admin.delete("/apis/apps/v1/namespaces/" + ns + "/statefulsets/db");
+            admin.delete("/api/v1/namespaces/" + ns + "/persistentvolumeclaims/data-db-0");
         }
         if (controllers != null) {
             controllers.stop();
@@ -293,6 +296,33 @@ class DashboardBrowserIT {
         byTestId("nav-pods").click();
         wait.until(d -> d.findElements(By.cssSelector("[data-testid^='pod-row-']")).isEmpty());
         screenshot("pods-gone");
+
+        // issue 13's views: a StatefulSet scaled with the + button (its /scale subresource), its status arriving
+        // live; a claim turning Bound live in the storage view. No StatefulSet controller runs here: the test writes
+        // the status a controller would write, so only the dashboard is under test.
+        admin.post("/apis/apps/v1/namespaces/" + ns + "/statefulsets", """
+                {"metadata":{"name":"db"},"spec":{"replicas":1,"serviceName":"db",
+                 "selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}},
+                 "spec":{"schedulerName":"dashboard-none","containers":[{"name":"db","image":"busybox"}]}}}}""");
+        byTestId("nav-statefulsets").click();
+        wait.until(d -> text(d, "statefulset-ready-db").equals("0/1"));
+        click(wait, "scale-up-db");
+        wait.until(d -> admin.get("/apis/apps/v1/namespaces/" + ns + "/statefulsets/db").json()
+                .at("/spec/replicas").asInt() == 2);
+        wait.until(d -> text(d, "statefulset-ready-db").equals("0/2"));
+        admin.mergePatch("/apis/apps/v1/namespaces/" + ns + "/statefulsets/db/status",
+                "{\"status\":{\"replicas\":2,\"readyReplicas\":2}}");
+        wait.until(d -> text(d, "statefulset-ready-db").equals("2/2"));
+        screenshot("statefulsets");
+        admin.post("/api/v1/namespaces/" + ns + "/persistentvolumeclaims", """
+                {"metadata":{"name":"data-db-0"},"spec":{"accessModes":["ReadWriteOnce"],
+                 "resources":{"requests":{"storage":"1Gi"}}}}""");
+        byTestId("nav-storage").click();
+        wait.until(d -> text(d, "pvc-status-data-db-0").equals("Pending"));
+        admin.mergePatch("/api/v1/namespaces/" + ns + "/persistentvolumeclaims/data-db-0/status",
+                "{\"status\":{\"phase\":\"Bound\"}}");
+        wait.until(d -> text(d, "pvc-status-data-db-0").equals("Bound"));
+        screenshot("storage");
 
         assertThat(noReload()).as("every change above arrived without reloading the page").isTrue();
     }

@@ -88,6 +88,13 @@ public final class Defaulting {
             }
         } else if (obj instanceof CronJob cj) {
             cronJob(cj);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolume pv) {
+            persistentVolume(pv);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim pvc) {
+            persistentVolumeClaim(pvc);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass sc) {
+            sc.setReclaimPolicy(or(sc.getReclaimPolicy(), "Delete"));
+            sc.setVolumeBindingMode(or(sc.getVolumeBindingMode(), "Immediate"));
         } else if (obj instanceof Secret s) {
             if (s.getType() == null || s.getType().isEmpty()) {
                 s.setType("Opaque");
@@ -111,6 +118,27 @@ public final class Defaulting {
                 es.getPorts().forEach(p -> p.setProtocol(or(p.getProtocol(), "TCP")));
             }
         }
+    }
+
+    /** {@code SetDefaults_PersistentVolume}: Retain, Filesystem, and phase Pending until the binder looks at it. */
+    private static void persistentVolume(io.fabric8.kubernetes.api.model.PersistentVolume pv) {
+        io.fabric8.kubernetes.api.model.PersistentVolumeSpec spec = ensure(pv.getSpec(),
+                io.fabric8.kubernetes.api.model.PersistentVolumeSpec::new, pv::setSpec);
+        spec.setPersistentVolumeReclaimPolicy(or(spec.getPersistentVolumeReclaimPolicy(), "Retain"));
+        spec.setVolumeMode(or(spec.getVolumeMode(), "Filesystem"));
+        io.fabric8.kubernetes.api.model.PersistentVolumeStatus status = ensure(pv.getStatus(),
+                io.fabric8.kubernetes.api.model.PersistentVolumeStatus::new, pv::setStatus);
+        status.setPhase(or(status.getPhase(), "Pending"));
+    }
+
+    /** {@code SetDefaults_PersistentVolumeClaim}: Filesystem, and phase Pending until bound. */
+    private static void persistentVolumeClaim(io.fabric8.kubernetes.api.model.PersistentVolumeClaim pvc) {
+        io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec spec = ensure(pvc.getSpec(),
+                io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec::new, pvc::setSpec);
+        spec.setVolumeMode(or(spec.getVolumeMode(), "Filesystem"));
+        io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatus status = ensure(pvc.getStatus(),
+                io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatus::new, pvc::setStatus);
+        status.setPhase(or(status.getPhase(), "Pending"));
     }
 
     /** Pod-level defaults that Kubernetes applies to pods but not to pod templates ({@code SetDefaults_Pod}). */

@@ -61,7 +61,9 @@ public final class TablePrinters {
                     String last = o.path("status").path("lastScheduleTime").asString("");
                     return cells(name(o), spec.path("schedule").asString(""),
                             spec.path("timeZone").asString("<none>"),
-                            String.valueOf(spec.path("suspend").asBoolean(false)),
+                            // printBoolPtr: True, False or <unset> (text in the boolean column, as Kubernetes sends it)
+                            spec.path("suspend").isBoolean() ? (spec.path("suspend").asBoolean() ? "True" : "False")
+                                    : "<unset>",
                             String.valueOf(o.path("status").path("active").size()),
                             last.isEmpty() ? "<none>" : Ages.since(last, now), age(o, now),
                             join(podSpec.path("containers"), "name"), join(podSpec.path("containers"), "image"),
@@ -107,8 +109,65 @@ public final class TablePrinters {
         BY_KIND.put("admissionregistration.k8s.io/ValidatingWebhookConfiguration", webhooks);
         BY_KIND.put("autoscaling/HorizontalPodAutoscaler", def("Name,Reference,Targets,MinPods,MaxPods:integer,"
                 + "Replicas:integer,Age", TablePrinters::hpa));
+        BY_KIND.put("/PersistentVolume", def("Name,Capacity,Access Modes,Reclaim Policy,Status,Claim,StorageClass,"
+                + "VolumeAttributesClass,Reason,Age,+VolumeMode", (o, now) -> {
+                    JsonNode spec = o.path("spec");
+                    JsonNode ref = spec.path("claimRef");
+                    String claim = ref.isMissingNode() || ref.isNull() ? ""
+                            : ref.path("namespace").asString("") + "/" + ref.path("name").asString("");
+                    return cells(name(o), spec.path("capacity").path("storage").asString(""),
+                            accessModes(spec.path("accessModes")), spec.path("persistentVolumeReclaimPolicy").asString(""),
+                            terminatingOr(o, o.path("status").path("phase").asString("")), claim,
+                            spec.path("storageClassName").asString(""), unset(spec.path("volumeAttributesClassName")),
+                            o.path("status").path("reason").asString(""), age(o, now), unset(spec.path("volumeMode")));
+                }));
+        BY_KIND.put("/PersistentVolumeClaim", def("Name,Status,Volume,Capacity,Access Modes,StorageClass,"
+                + "VolumeAttributesClass,Age,+VolumeMode", (o, now) -> {
+                    JsonNode spec = o.path("spec");
+                    String volume = spec.path("volumeName").asString("");
+                    boolean bound = !volume.isEmpty();
+                    return cells(name(o), terminatingOr(o, o.path("status").path("phase").asString("")), volume,
+                            bound ? o.path("status").path("capacity").path("storage").asString("") : "",
+                            bound ? accessModes(o.path("status").path("accessModes")) : "",
+                            spec.path("storageClassName").asString(""), unset(spec.path("volumeAttributesClassName")),
+                            age(o, now), unset(spec.path("volumeMode")));
+                }));
+        BY_KIND.put("storage.k8s.io/StorageClass", def("Name,Provisioner,ReclaimPolicy,VolumeBindingMode,"
+                + "AllowVolumeExpansion,Age", (o, now) -> {
+                    JsonNode ann = o.path("metadata").path("annotations");
+                    boolean dflt = "true".equals(ann.path("storageclass.kubernetes.io/is-default-class").asString(""))
+                            || "true".equals(ann.path("storageclass.beta.kubernetes.io/is-default-class").asString(""));
+                    return cells(name(o) + (dflt ? " (default)" : ""), o.path("provisioner").asString(""),
+                            o.path("reclaimPolicy").asString("Delete"), o.path("volumeBindingMode").asString("Immediate"),
+                            String.valueOf(o.path("allowVolumeExpansion").asBoolean(false)), age(o, now));
+                }));
         BY_KIND.put("apps/ControllerRevision", def("Name,Controller,Revision:integer,Age",
                 (o, now) -> cells(name(o), controllerName(o), integer(o.path("revision")), age(o, now))));
+    }
+
+    /** kubectl's short access modes ({@code GetAccessModesAsString}): RWO, ROX, RWX, RWOP in that order. */
+    static String accessModes(JsonNode modes) {
+        List<String> have = new ArrayList<>();
+        modes.forEach(m -> have.add(m.asString("")));
+        List<String> out = new ArrayList<>();
+        String[][] table = {{"ReadWriteOnce", "RWO"}, {"ReadOnlyMany", "ROX"}, {"ReadWriteMany", "RWX"},
+                {"ReadWriteOncePod", "RWOP"}};
+        for (String[] m : table) {
+            if (have.contains(m[0])) {
+                out.add(m[1]);
+            }
+        }
+        return String.join(",", out);
+    }
+
+    private static String terminatingOr(JsonNode o, String phase) {
+        String deleting = o.path("metadata").path("deletionTimestamp").asString("");
+        return deleting.isEmpty() ? phase : "Terminating";
+    }
+
+    private static String unset(JsonNode v) {
+        String s = v.asString("");
+        return s.isEmpty() ? "<unset>" : s;
     }
 
     private TablePrinters() {

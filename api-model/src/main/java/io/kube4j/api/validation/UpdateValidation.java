@@ -81,6 +81,15 @@ final class UpdateValidation {
             immutableTree(ns.getTemplate(), os.getTemplate(), "spec.template", errs);
             immutableTree(ns.getCompletions(), os.getCompletions(), "spec.completions", errs);
             immutableTree(ns.getCompletionMode(), os.getCompletionMode(), "spec.completionMode", errs);
+        } else if (newObj instanceof io.fabric8.kubernetes.api.model.PersistentVolume n
+                && oldObj instanceof io.fabric8.kubernetes.api.model.PersistentVolume o) {
+            StorageValidation.validatePersistentVolumeUpdate(n, o, errs);
+        } else if (newObj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim n
+                && oldObj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim o) {
+            StorageValidation.validatePersistentVolumeClaimUpdate(n, o, errs);
+        } else if (newObj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass n
+                && oldObj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass o) {
+            StorageValidation.validateStorageClassUpdate(n, o, errs);
         } else if (newObj instanceof ConfigMap n && oldObj instanceof ConfigMap o) {
             if (Boolean.TRUE.equals(o.getImmutable())) {
                 if (!Boolean.TRUE.equals(n.getImmutable())) {

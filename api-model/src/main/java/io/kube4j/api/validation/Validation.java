@@ -60,6 +60,12 @@ public final class Validation {
             WorkloadValidation.validateJobSpec(j.getSpec(), "spec", errs);
         } else if (obj instanceof CronJob cj) {
             WorkloadValidation.validateCronJob(cj, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolume pv) {
+            StorageValidation.validatePersistentVolume(pv, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim pvc) {
+            StorageValidation.validatePersistentVolumeClaim(pvc, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass sc) {
+            StorageValidation.validateStorageClass(sc, errs);
         } else if (obj instanceof ConfigMap cm) {
             CoreValidation.validateConfigMap(cm, errs);
         } else if (obj instanceof Secret s) {

@@ -150,6 +150,51 @@ class TableGeneratorTest {
     }
 
     @Test
+    void cronJobsPrintSuspendAsKubernetesPrintBoolPtr() {
+        String cron = """
+                {"metadata":{"name":"c"},"spec":{"schedule":"*/5 * * * *",%s"jobTemplate":{"spec":{"template":{"spec":
+                 {"containers":[{"name":"c","image":"busybox"}]}}}}},"status":{"active":[{"name":"c-1"}]}}""";
+        assertThat(row("batch", "CronJob", cron.formatted("\"suspend\":false,")).subList(1, 6))
+                .containsExactly("*/5 * * * *", "<none>", "False", "1", "<none>");
+        assertThat(row("batch", "CronJob", cron.formatted("\"suspend\":true,")).get(3)).isEqualTo("True");
+        assertThat(row("batch", "CronJob", cron.formatted("")).get(3)).isEqualTo("<unset>");
+    }
+
+    @Test
+    void storageTablesAreKubectls() {
+        JsonNode pv = json("""
+                {"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv1","creationTimestamp":"2026-01-09T23:58:00Z"},
+                 "spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteMany","ReadWriteOnce"],
+                 "persistentVolumeReclaimPolicy":"Retain","storageClassName":"slow","volumeMode":"Filesystem",
+                 "claimRef":{"namespace":"default","name":"data"}},"status":{"phase":"Bound"}}""");
+        ObjectNode t = TableGenerator.table("", "PersistentVolume", List.of(pv), "v1", IncludeObject.METADATA, true, NOW);
+        assertThat(names(t)).containsExactly("Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim",
+                "StorageClass", "VolumeAttributesClass", "Reason", "Age", "VolumeMode");
+        assertThat(t.path("rows").get(0).path("cells").toString()).isEqualTo(
+                "[\"pv1\",\"1Gi\",\"RWO,RWX\",\"Retain\",\"Bound\",\"default/data\",\"slow\",\"<unset>\",\"\",\"2m\",\"Filesystem\"]");
+
+        JsonNode pending = json("""
+                {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"c","namespace":"default",
+                 "creationTimestamp":"2026-01-09T23:58:00Z","deletionTimestamp":"2026-01-09T23:59:00Z"},
+                 "spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"local-path"},"status":{"phase":"Pending"}}""");
+        ObjectNode c = TableGenerator.table("", "PersistentVolumeClaim", List.of(pending), "v1", IncludeObject.METADATA, true, NOW);
+        assertThat(names(c)).containsExactly("Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass",
+                "VolumeAttributesClass", "Age", "VolumeMode");
+        assertThat(c.path("rows").get(0).path("cells").toString()).isEqualTo(
+                "[\"c\",\"Terminating\",\"\",\"\",\"\",\"local-path\",\"<unset>\",\"2m\",\"<unset>\"]");
+
+        JsonNode sc = json("""
+                {"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"local-path",
+                 "annotations":{"storageclass.kubernetes.io/is-default-class":"true"},"creationTimestamp":"2026-01-09T23:58:00Z"},
+                 "provisioner":"kube4j.io/local-path","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer"}""");
+        ObjectNode s = TableGenerator.table("storage.k8s.io", "StorageClass", List.of(sc), "v1", IncludeObject.METADATA, true, NOW);
+        assertThat(names(s)).containsExactly("Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode",
+                "AllowVolumeExpansion", "Age");
+        assertThat(s.path("rows").get(0).path("cells").toString()).isEqualTo(
+                "[\"local-path (default)\",\"kube4j.io/local-path\",\"Delete\",\"WaitForFirstConsumer\",\"false\",\"2m\"]");
+    }
+
+    @Test
     void controllerRevisionsNameTheirControllerAsKindDotGroup() {
         assertThat(TablePrinters.of("apps", "ControllerRevision").headers(false))
                 .containsExactly("NAME", "CONTROLLER", "REVISION", "AGE");

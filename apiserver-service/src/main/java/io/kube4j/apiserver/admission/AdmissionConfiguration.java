@@ -81,6 +81,16 @@ public class AdmissionConfiguration {
     }
 
     @Bean
+    io.kube4j.apiserver.admission.storage.DefaultStorageClass defaultStorageClass(AdmissionLookup lookup) {
+        return new io.kube4j.apiserver.admission.storage.DefaultStorageClass(lookup);
+    }
+
+    @Bean
+    io.kube4j.apiserver.admission.storage.StorageObjectInUseProtection storageObjectInUseProtection() {
+        return new io.kube4j.apiserver.admission.storage.StorageObjectInUseProtection();
+    }
+
+    @Bean
     PriorityAdmission priorityAdmission(WatchCacheManager caches, Storage storage, AdmissionLookup lookup) {
         return new PriorityAdmission(new WatchCachePriorityClassLookup(caches, storage,
                 lookup.type("scheduling.k8s.io", "v1", "priorityclasses")));

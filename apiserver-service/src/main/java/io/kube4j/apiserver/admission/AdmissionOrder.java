@@ -12,7 +12,9 @@ public final class AdmissionOrder {
     public static final int NODE_RESTRICTION = 400;
     public static final int POD_SECURITY = 500;
     public static final int PRIORITY = 600;
+    public static final int DEFAULT_STORAGE_CLASS = 650;
     public static final int DEFAULT_TOLERATION_SECONDS = 700;
+    public static final int STORAGE_OBJECT_IN_USE_PROTECTION = 720;
     /** RBAC's escalation check on roles and bindings (Kubernetes does it in the RBAC storage; here, a validator). */
     public static final int RBAC_ESCALATION = 750;
     public static final int MUTATING_WEBHOOK = 800;

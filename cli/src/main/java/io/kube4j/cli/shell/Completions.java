@@ -32,7 +32,7 @@ public final class Completions {
 
     /** Commands whose arguments are {@code TYPE [NAME...]} or {@code TYPE/NAME}. */
     static final Set<String> TYPE_THEN_NAMES = Set.of("get", "describe", "delete", "edit", "label", "annotate",
-            "patch", "scale", "tree", "expose", "set image", "set env", "rollout status", "rollout history",
+            "patch", "scale", "autoscale", "tree", "expose", "set image", "set env", "rollout status", "rollout history",
             "rollout undo", "rollout restart", "rollout pause", "rollout resume", "wait", "top");
     /** Commands whose arguments are just a type. */
     static final Set<String> TYPE_ONLY = Set.of("explain", "api-resources");

@@ -204,6 +204,8 @@ public final class DefaultPolicy {
                 rule(List.of("create"), EVENTS, "events"),
                 rule(List.of("create"), COORDINATION, "leases"),
                 rule(List.of("create"), BATCH, "jobs"),
+                // the local-path provisioner ensures its default StorageClass
+                rule(List.of("create"), STORAGE, "storageclasses"),
                 rule(List.of("create"), "authentication.k8s.io", "tokenreviews"),
                 rule(List.of("create"), "authorization.k8s.io", "subjectaccessreviews"),
                 // the clusterrole-aggregation controller writes rules it may not hold itself (Kubernetes gives
