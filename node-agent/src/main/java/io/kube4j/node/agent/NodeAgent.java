@@ -123,7 +123,8 @@ public final class NodeAgent implements AutoCloseable {
         status.start();
         if (!hollow && ctx.client() != null) {
             // hollow nodes create no directories, so there is nothing of theirs to remove
-            localPath = new LocalPathVolumes(props.localPathPath(ctx.rootDir()), ctx.nodeName(),
+            localPath = new LocalPathVolumes(props.localPathPath(ctx.rootDir() != null ? ctx.rootDir() : props.rootPath()),
+                    ctx.nodeName(),
                     ctx.client().resources(io.fabric8.kubernetes.api.model.PersistentVolume.class));
             localPath.start();
         }
@@ -195,8 +196,9 @@ public final class NodeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             version = "(down again: " + e.getMessage() + ")";
         }
-        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}", ctx.nodeName(), version,
+        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}{}", ctx.nodeName(), version,
                 ctx.properties().podCidr(), ctx.nodeIp(),
+                localPath == null ? "" : ", local-path volumes in " + localPath.dir(),
                 serveNodeApi ? ", node API on port " + kubeletPort : "");
     }
 
