@@ -88,6 +88,8 @@ public final class Defaulting {
             }
         } else if (obj instanceof CronJob cj) {
             cronJob(cj);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler hpa) {
+            horizontalPodAutoscaler(hpa);
         } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolume pv) {
             persistentVolume(pv);
         } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim pvc) {
@@ -414,6 +416,47 @@ public final class Defaulting {
         if (spec.getJobTemplate() != null && spec.getJobTemplate().getSpec() != null) {
             template(spec.getJobTemplate().getSpec().getTemplate());
         }
+    }
+
+    /**
+     * autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: minReplicas 1, no metrics means cpu at 80 % of request,
+     * and a given behavior gets every unset rule filled (scaleUp: no stabilization, 4 pods or 100 % per 15 s, the
+     * larger; scaleDown: 300 s stabilization, 100 % per 15 s). A missing behavior stays missing: the controller then
+     * uses its own downscale stabilization window, as Kubernetes'.
+     */
+    private static void horizontalPodAutoscaler(io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler hpa) {
+        var spec = hpa.getSpec();
+        if (spec == null) {
+            return;
+        }
+        spec.setMinReplicas(or(spec.getMinReplicas(), 1));
+        if (spec.getMetrics() == null || spec.getMetrics().isEmpty()) {
+            spec.setMetrics(new java.util.ArrayList<>(List.of(new io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder()
+                    .withType("Resource").withNewResource().withName("cpu").withNewTarget().withType("Utilization")
+                    .withAverageUtilization(80).endTarget().endResource().build())));
+        }
+        var behavior = spec.getBehavior();
+        if (behavior != null) {
+            behavior.setScaleUp(scalingRules(behavior.getScaleUp(), 0, List.of(
+                    policy("Pods", 4, 15), policy("Percent", 100, 15))));
+            behavior.setScaleDown(scalingRules(behavior.getScaleDown(), 300, List.of(policy("Percent", 100, 15))));
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules scalingRules(
+            io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules rules, int window,
+            List<io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy> policies) {
+        var r = rules == null ? new io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules() : rules;
+        r.setStabilizationWindowSeconds(or(r.getStabilizationWindowSeconds(), window));
+        r.setSelectPolicy(or(r.getSelectPolicy(), "Max"));
+        if (r.getPolicies() == null || r.getPolicies().isEmpty()) {
+            r.setPolicies(new java.util.ArrayList<>(policies));
+        }
+        return r;
+    }
+
+    private static io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy policy(String type, int value, int period) {
+        return new io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy(period, type, value);
     }
 
     private static List<List<Container>> containerLists(PodSpec spec) {
