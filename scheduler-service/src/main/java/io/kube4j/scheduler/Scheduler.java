@@ -36,6 +36,10 @@ import io.kube4j.scheduler.framework.Status;
 import io.kube4j.scheduler.metrics.SchedulerMetrics;
 import io.kube4j.scheduler.plugins.AssignedPodHints;
 import io.kube4j.scheduler.queue.ClusterEvent;
+import io.kube4j.scheduler.plugins.volumebinding.VolumeBinding;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.kube4j.scheduler.queue.SchedulingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,6 +219,12 @@ public final class Scheduler implements AutoCloseable {
         informersStarted = true;
         nodeInformer.addEventHandler(nodeHandler);
         podInformer.addEventHandler(podHandler);
+        if (usesVolumeBinding()) {
+            // pods parked for a missing claim, an unbound immediate claim or a PV not cached yet may fit now
+            informers.informerFor(PersistentVolumeClaim.class, null).addEventHandler(new StorageHandler<>());
+            informers.informerFor(PersistentVolume.class, null).addEventHandler(new StorageHandler<>());
+            informers.informerFor(StorageClass.class, null).addEventHandler(new StorageHandler<>());
+        }
         informers.startAll();
         if (!informers.waitForCacheSync(syncTimeout)) {
             throw new IllegalStateException("the scheduler's informers did not sync within " + syncTimeout);
@@ -515,11 +525,35 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    private boolean usesVolumeBinding() {
+        return frameworks.values().stream().anyMatch(fw -> fw.profile().plugins().stream()
+                .anyMatch(p -> VolumeBinding.NAME.equals(p.name())));
+    }
+
+    /** Storage objects changed: every parked pod is retried (Kubernetes' VolumeBinding events, without hints). */
+    private final class StorageHandler<T> implements ResourceEventHandler<T> {
+        @Override
+        public void onAdd(T obj) {
+            queue.moveAllToActiveOrBackoff(ClusterEvent.STORAGE_CHANGE);
+        }
+
+        @Override
+        public void onUpdate(T oldObj, T newObj) {
+            queue.moveAllToActiveOrBackoff(ClusterEvent.STORAGE_CHANGE);
+        }
+    }
+
     static boolean schedulingRelevantChange(Node a, Node b) {
         return !Objects.equals(a.getSpec(), b.getSpec())
+                || !Objects.equals(localPathDir(a), localPathDir(b))
                 || !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())
                 || !Objects.equals(a.getStatus() == null ? null : a.getStatus().getAllocatable(),
                         b.getStatus() == null ? null : b.getStatus().getAllocatable());
+    }
+
+    private static String localPathDir(Node n) {
+        return n.getMetadata().getAnnotations() == null ? null
+                : n.getMetadata().getAnnotations().get(VolumeBinding.LOCAL_PATH_DIR_ANNOTATION);
     }
 
     /** Assigned pods feed the cache; unassigned pods this scheduler serves feed the queue. */

@@ -333,6 +333,25 @@ class PersistentVolumeIT {
                 .containsPattern("Capacity:\\s+3Gi").containsPattern("Access Modes:\\s+RWO")
                 .contains("kubernetes.io/pvc-protection");
 
+        // kubectl apply twice: the second is a strategic merge patch of the existing volume
+        Path manifest = dir.resolve("pv.yaml");
+        String applied = unique("pv-applied");
+        java.nio.file.Files.writeString(manifest, """
+                apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: NAME, labels: {tier: TIER}}
+                spec:
+                  capacity: {storage: 1Gi}
+                  accessModes: [ReadWriteOnce]
+                  storageClassName: manual
+                  hostPath: {path: /tmp/NAME}
+                """.replace("NAME", applied).replace("TIER", "one"));
+        kubectl.kubectl("apply", "-f", manifest.toString()).ok();
+        java.nio.file.Files.writeString(manifest, java.nio.file.Files.readString(manifest).replace("tier: one", "tier: two"));
+        assertThat(kubectl.kubectl("apply", "-f", manifest.toString()).ok().out()).contains("configured");
+        assertThat(get(pvs, null, applied).getMetadata().getLabels()).containsEntry("tier", "two");
+        kubectl.kubectl("delete", "pv", applied).ok();
+
         pvcs.delete(ns, "shown", DeleteOptions.defaults()).block(WAIT);
         await().atMost(WAIT).until(() -> get(pvcs, ns, "shown") == null);
         pvs.delete(null, pvName, DeleteOptions.defaults()).block(WAIT);

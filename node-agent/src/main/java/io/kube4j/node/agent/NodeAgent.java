@@ -27,6 +27,7 @@ import io.kube4j.node.status.NodePressure;
 import io.kube4j.node.status.NodeLeaseRenewer;
 import io.kube4j.node.status.NodeStatusManager;
 import io.kube4j.node.volume.HostVolumeManager;
+import io.kube4j.node.volume.LocalPathVolumes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ public final class NodeAgent implements AutoCloseable {
     private final boolean ownsExecutor;
     private final boolean serveNodeApi;
     private HostVolumeManager volumes;
+    private LocalPathVolumes localPath;
     private ServiceSource services;
     private DefaultProbeManager probes;
     private PodManager pods;
@@ -119,6 +121,13 @@ public final class NodeAgent implements AutoCloseable {
                 : new NodeStatusManager(ctx, kubeletPort, pressure);
         lease = new NodeLeaseRenewer(ctx, status::currentNode);
         status.start();
+        if (!hollow && ctx.client() != null) {
+            // hollow nodes create no directories, so there is nothing of theirs to remove
+            localPath = new LocalPathVolumes(props.localPathPath(ctx.rootDir() != null ? ctx.rootDir() : props.rootPath()),
+                    ctx.nodeName(),
+                    ctx.client().resources(io.fabric8.kubernetes.api.model.PersistentVolume.class));
+            localPath.start();
+        }
         if (hollow) {
             // a fleet of 1,000 nodes renewing every 10 s is 100 writes/s: spread them over the interval
             long interval = props.lease().renewInterval().toMillis();
@@ -187,8 +196,9 @@ public final class NodeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             version = "(down again: " + e.getMessage() + ")";
         }
-        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}", ctx.nodeName(), version,
+        log.info("node agent {} started: runtime {}, pod CIDR {}, node IP {}{}{}", ctx.nodeName(), version,
                 ctx.properties().podCidr(), ctx.nodeIp(),
+                localPath == null ? "" : ", local-path volumes in " + localPath.dir(),
                 serveNodeApi ? ", node API on port " + kubeletPort : "");
     }
 
@@ -229,6 +239,10 @@ public final class NodeAgent implements AutoCloseable {
             nodeApi.stop();
         }
         volumes.close();
+        if (localPath != null) {
+            localPath.close();
+            localPath = null;
+        }
         if (services != null) {
             services.close();
         }

@@ -39,6 +39,8 @@ import org.springframework.util.unit.DataSize;
  * @param server            the node API server (logs, exec, stats)
  * @param eviction          hard eviction thresholds
  * @param podWorkers        threads that sync pods (they block on the runtime)
+ * @param localPathDir      where this node's {@code local-path} volumes live, advertised in the Node annotation
+ *                          {@code kube4j.io/local-path-dir} (blank: {@code <rootDir>/local-path})
  */
 @ConfigurationProperties("kube4j.node")
 public record NodeAgentProperties(
@@ -63,7 +65,8 @@ public record NodeAgentProperties(
         @DefaultValue Hollow hollow,
         @DefaultValue Server server,
         @DefaultValue Eviction eviction,
-        @DefaultValue("8") int podWorkers) {
+        @DefaultValue("8") int podWorkers,
+        @DefaultValue("") String localPathDir) {
 
     public NodeAgentProperties {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -91,18 +94,26 @@ public record NodeAgentProperties(
         return Path.of(System.getProperty("user.home"), ".kube4j", "nodes", nodeName());
     }
 
+    /** The local-path volume directory of a node whose state directory is {@code root} (absolute). */
+    public Path localPathPath(Path root) {
+        if (localPathDir != null && !localPathDir.isBlank()) {
+            return Path.of(localPathDir).toAbsolutePath();
+        }
+        return root.toAbsolutePath().resolve("local-path");
+    }
+
     /** A copy with another name, pod CIDR and root directory (hollow fleets, several agents per host). */
     public NodeAgentProperties withIdentity(String newName, String newPodCidr, String newRootDir) {
         return new NodeAgentProperties(newName, labels, taints, newPodCidr, clusterCidr, newRootDir, runtime, maxPods, reserved,
                 lease, statusReportInterval, statusUpdateFrequency, syncFrequency, relistPeriod, staticPodPath,
-                manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers);
+                manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers, localPathDir);
     }
 
     /** A copy with another runtime ({@code docker} / {@code hollow}). */
     public NodeAgentProperties withRuntime(String newRuntime) {
         return new NodeAgentProperties(name, labels, taints, podCidr, clusterCidr, rootDir, Objects.requireNonNull(newRuntime),
                 maxPods, reserved, lease, statusReportInterval, statusUpdateFrequency, syncFrequency, relistPeriod,
-                staticPodPath, manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers);
+                staticPodPath, manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers, localPathDir);
     }
 
     /** Resources held back from pods (kube-reserved + system-reserved). */

@@ -295,6 +295,9 @@ public final class NodeStatusManager {
         annotations.put(OWNED_TAINTS_ANNOTATION, String.join(",", new TreeSet<>(desiredTaints.keySet())));
         annotations.putIfAbsent("node.alpha.kubernetes.io/ttl", "0");
         annotations.putIfAbsent("volumes.kubernetes.io/controller-managed-attach-detach", "true");
+        // where the local-path provisioner puts this node's volumes (it refuses nodes without it)
+        annotations.put(io.kube4j.node.volume.LocalPathVolumes.DIR_ANNOTATION,
+                props.localPathPath(ctx.rootDir() != null ? ctx.rootDir() : props.rootPath()).toString());
         spec.setTaints(out.isEmpty() ? null : out);
         if (props.podCidr() != null && !props.podCidr().isBlank()) {
             spec.setPodCIDR(props.podCidr());

@@ -36,6 +36,8 @@ import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -53,6 +55,9 @@ import io.kube4j.node.env.NodeAllocatable;
 import io.kube4j.node.runtime.ContainerSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kube4j.client.ApiStatusException;
+import io.kube4j.node.runtime.hollow.HollowRuntime;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -68,8 +73,10 @@ import reactor.core.scheduler.Schedulers;
  * pod's UID. downwardAPI contents are recomputed from the pod passed to each {@link #setUp}. Secret volumes are
  * plain directories, not tmpfs. Projected {@code serviceAccountToken} sources are tokens of the pod's ServiceAccount
  * bound to the pod, from the TokenRequest API through a {@link ServiceAccountTokenManager} (refreshed by the same
- * refresher once 80% of their lifetime has passed); other volume types (persistentVolumeClaim, csi, nfs, ...) fail
- * setUp.
+ * refresher once 80% of their lifetime has passed). persistentVolumeClaim volumes bind-mount the host directory
+ * of the claim's Bound PV ({@code hostPath} or {@code local}, created if missing; the claim's {@code readOnly}
+ * honoured); an unbound or missing claim fails setUp (FailedMount, retried). Other volume types (csi, nfs, ...)
+ * fail setUp.
  */
 public final class HostVolumeManager implements VolumeManager, AutoCloseable {
 
@@ -107,6 +114,8 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
         final Map<String, String> hashes = new HashMap<>();
         final Set<String> tmpfs = new HashSet<>();
         final Set<String> warned = new HashSet<>();
+        /** persistentVolumeClaim volumes: volume name to the PV's host directory, resolved once per pod. */
+        final Map<String, Path> claimPaths = new ConcurrentHashMap<>();
     }
 
     /** A refresher every {@link #DEFAULT_REFRESH_PERIOD}. */
@@ -217,9 +226,83 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
                 throw failed(v, e.getMessage(), e);
             }
             writeIfChanged(pod, state, v, payload);
+        } else if (v.getPersistentVolumeClaim() != null) {
+            Path known = state.claimPaths.get(v.getName());
+            Path dir = known != null ? known : claimPath(pod, v);
+            if (!isHollow()) {
+                try {
+                    // DirectoryOrCreate: a local-path volume's directory is made on first use
+                    HostPathTypes.check(dir, "DirectoryOrCreate");
+                } catch (VolumeSetupException e) {
+                    throw failed(v, e.getMessage(), e);
+                }
+            }
+            state.claimPaths.put(v.getName(), dir);
         } else {
             throw failed(v, "unsupported volume type (this node supports emptyDir, hostPath, configMap, secret, "
-                    + "downwardAPI and projected volumes)");
+                    + "downwardAPI, projected and persistentVolumeClaim volumes)");
+        }
+    }
+
+    /**
+     * The host directory of a persistentVolumeClaim volume: the claim must be Bound to a PV whose {@code claimRef} is
+     * this claim, with a {@code hostPath} or {@code local} source (the only ones a single host can serve). Until then
+     * setUp fails, the pod worker reports FailedMount and retries, and the containers do not start.
+     */
+    private Path claimPath(Pod pod, Volume v) {
+        String ns = pod.getMetadata().getNamespace();
+        String claimName = v.getPersistentVolumeClaim().getClaimName();
+        String what = "error processing PVC " + ns + "/" + claimName;
+        if (ctx.client() == null) {
+            throw failed(v, what + ": no apiserver client");
+        }
+        PersistentVolumeClaim claim;
+        PersistentVolume volume;
+        try {
+            claim = ctx.client().resources(PersistentVolumeClaim.class).get(ns, claimName)
+                    .onErrorResume(ApiStatusException.NotFound.class, e -> Mono.empty())
+                    .block(Duration.ofSeconds(10));
+            if (claim == null) {
+                throw failed(v, what + ": persistentvolumeclaim \"" + claimName + "\" not found");
+            }
+            String volumeName = claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
+            if (volumeName == null || volumeName.isEmpty() || claim.getStatus() == null
+                    || !"Bound".equals(claim.getStatus().getPhase())) {
+                throw failed(v, what + ": PVC is not bound");
+            }
+            volume = ctx.client().resources(PersistentVolume.class).get(null, volumeName)
+                    .onErrorResume(ApiStatusException.NotFound.class, e -> Mono.empty())
+                    .block(Duration.ofSeconds(10));
+            if (volume == null) {
+                throw failed(v, what + ": persistentvolume \"" + volumeName + "\" not found");
+            }
+        } catch (VolumeSetupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw failed(v, what + ": " + e.getMessage(), e);
+        }
+        var ref = volume.getSpec().getClaimRef();
+        if (ref == null || !ns.equals(ref.getNamespace()) || !claimName.equals(ref.getName())
+                || (ref.getUid() != null && !ref.getUid().equals(claim.getMetadata().getUid()))) {
+            throw failed(v, what + ": persistentvolume \"" + volume.getMetadata().getName()
+                    + "\" is not bound to this claim");
+        }
+        String path = volume.getSpec().getHostPath() != null ? volume.getSpec().getHostPath().getPath()
+                : volume.getSpec().getLocal() != null ? volume.getSpec().getLocal().getPath() : null;
+        if (path == null || !path.startsWith("/")) {
+            throw failed(v, "persistentvolume \"" + volume.getMetadata().getName()
+                    + "\" has no hostPath or local path this node can mount");
+        }
+        return Path.of(path);
+    }
+
+    /** A hollow node runs no containers: its claims are checked but nothing is created on this host. */
+    private boolean isHollow() {
+        try {
+            return ctx.runtime() != null
+                    && HollowRuntime.RUNTIME_NAME.equals(ctx.runtime().info().runtimeName());
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -613,6 +696,14 @@ public final class HostVolumeManager implements VolumeManager, AutoCloseable {
                     || v.getProjected() != null) {
                 base = volumeDir(uid, plugin(v), v.getName());
                 writable = false;
+            } else if (v.getPersistentVolumeClaim() != null) {
+                PodVolumes state = pods.get(uid);
+                base = state == null ? null : state.claimPaths.get(v.getName());
+                if (base == null) {
+                    throw new VolumeSetupException("volume \"" + v.getName() + "\": persistentVolumeClaim \""
+                            + v.getPersistentVolumeClaim().getClaimName() + "\" is not set up");
+                }
+                writable = !Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly());
             } else {
                 throw new VolumeSetupException("volume \"" + v.getName() + "\": unsupported volume type");
             }

@@ -329,10 +329,16 @@ class HostVolumeManagerTest {
         assertThatThrownBy(() -> volumes.mounts(escape, escape.getSpec().getContainers().get(0)))
                 .hasMessageContaining("must not contain '..'");
 
+        Volume nfs = new VolumeBuilder().withName("share").withNewNfs().withServer("s").withPath("/x")
+                .endNfs().build();
+        assertThatThrownBy(() -> volumes.setUp(pod("u2", Map.of(), container(), nfs)))
+                .hasMessageContaining("volume \"share\" : unsupported volume type");
         Volume pvc = new VolumeBuilder().withName("claim").withNewPersistentVolumeClaim().withClaimName("c")
                 .endPersistentVolumeClaim().build();
-        assertThatThrownBy(() -> volumes.setUp(pod("u2", Map.of(), container(), pvc)))
-                .hasMessageContaining("volume \"claim\" : unsupported volume type");
+        Pod withClaim = pod("u3", Map.of(), container("claim:/data"), pvc);
+        // not set up (no claim could be read): the container never gets a mount of something else
+        assertThatThrownBy(() -> volumes.mounts(withClaim, withClaim.getSpec().getContainers().get(0)))
+                .hasMessageContaining("persistentVolumeClaim \"c\" is not set up");
     }
 
     @Test

@@ -91,6 +91,49 @@ class VolumesAndEnvIT {
     }
 
     @Test
+    void persistentVolumeClaimVolumesResolveTheBoundVolumeAndAHollowNodeCreatesNothing() throws Exception {
+        Path volumeDir = root.resolve("pv-dir");
+        client.resources(io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class).create(
+                new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
+                        .withNamespace(ns).withName("claim").endMetadata().withNewSpec()
+                        .withAccessModes("ReadWriteOnce").withVolumeName("pv-" + ns).withNewResources()
+                        .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                        .endResources().endSpec().build()).block(T);
+        client.resources(io.fabric8.kubernetes.api.model.PersistentVolume.class).create(
+                new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata()
+                        .withName("pv-" + ns).endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
+                        .addToCapacity("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                        .withNewHostPath().withPath(volumeDir.toString()).endHostPath().withNewClaimRef()
+                        .withNamespace(ns).withName("claim").endClaimRef().endSpec().build()).block(T);
+        Volume v = new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName("claim")
+                .endPersistentVolumeClaim().build();
+        Container c = new ContainerBuilder().withName("app").addNewVolumeMount().withName("data")
+                .withMountPath("/data").endVolumeMount().build();
+        Pod pod = pod("uid-pvc", c, v);
+        var hollowRuntime = new io.kube4j.node.runtime.hollow.HollowRuntime("test-node", "192.0.2.10",
+                "10.244.1.0/24", Duration.ZERO, io.kube4j.client.util.Clock.system(), null);
+        try (HostVolumeManager hollow = new HostVolumeManager(TestNodeContexts.of(root, client, hollowRuntime,
+                scheduler, null, null), null, Duration.ofSeconds(1));
+             HostVolumeManager real = new HostVolumeManager(ctx(), null, Duration.ofSeconds(1))) {
+            // the claim is not Bound yet: no volume, whatever the node
+            assertThatThrownBy(() -> real.setUp(pod)).isInstanceOf(VolumeSetupException.class)
+                    .hasMessageContaining("error processing PVC " + ns + "/claim: PVC is not bound");
+            client.resources(io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class).updateWithRetry(ns,
+                    "claim", o -> {
+                        o.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder()
+                                .withPhase("Bound").build());
+                        return o;
+                    }, true).block(T);
+            hollow.setUp(pod);
+            assertThat(volumeDir).as("a hollow node mounts nothing").doesNotExist();
+            real.setUp(pod);
+            assertThat(volumeDir).isDirectory();
+            assertThat(real.mounts(pod, c)).containsExactly(
+                    ContainerSpec.Mount.bind(volumeDir.toString(), "/data", false));
+        }
+    }
+
+    @Test
     void configMapAndSecretVolumesFollowTheObjects() throws Exception {
         List<String> changed = new CopyOnWriteArrayList<>();
         try (HostVolumeManager volumes = new HostVolumeManager(ctx(), changed::add, Duration.ofSeconds(1))) {

@@ -25,6 +25,7 @@ import io.kube4j.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
 import io.kube4j.scheduler.plugins.podtopologyspread.PodTopologySpread;
 import io.kube4j.scheduler.plugins.queuesort.PrioritySort;
 import io.kube4j.scheduler.plugins.tainttoleration.TaintToleration;
+import io.kube4j.scheduler.plugins.volumebinding.VolumeBinding;
 import io.kube4j.scheduler.plugins.volumerestrictions.VolumeRestrictions;
 
 /** The built-in plugins: their registry, and the default profile's plugins in Kubernetes' order with its weights. */
@@ -33,7 +34,7 @@ public final class DefaultPlugins {
     /**
      * The default profile's {@code multiPoint} plugins, in Kubernetes' order (kube-scheduler v1
      * {@code getDefaultPlugins}) with its score weights (0: none given, 1 for score plugins). Kubernetes defaults kube4j
-     * does not have (SchedulingGates, NodeVolumeLimits, VolumeBinding, VolumeZone) are left out.
+     * does not have (SchedulingGates, NodeVolumeLimits, VolumeZone) are left out.
      */
     public static final List<PluginRef> MULTI_POINT = List.of(
             new PluginRef(PrioritySort.NAME, 0),
@@ -44,6 +45,7 @@ public final class DefaultPlugins {
             new PluginRef(NodePorts.NAME, 0),
             new PluginRef(NodeResourcesFit.NAME, 1),
             new PluginRef(VolumeRestrictions.NAME, 0),
+            new PluginRef(VolumeBinding.NAME, 0),
             new PluginRef(PodTopologySpread.NAME, 2),
             new PluginRef(InterPodAffinity.NAME, 2),
             new PluginRef(DefaultPreemption.NAME, 0),
@@ -65,6 +67,7 @@ public final class DefaultPlugins {
                 .register(NodePorts.NAME, (a, h) -> new NodePorts())
                 .register(NodeResourcesFit.NAME, (a, h) -> NodeResourcesFit.of(a))
                 .register(VolumeRestrictions.NAME, (a, h) -> new VolumeRestrictions())
+                .register(VolumeBinding.NAME, VolumeBinding::new)
                 .register(BalancedAllocation.NAME, (a, h) -> BalancedAllocation.of(a))
                 .register(ImageLocality.NAME, (a, h) -> new ImageLocality())
                 .register(DefaultPreemption.NAME, (a, h) -> new DefaultPreemption(a, h))

@@ -8,6 +8,8 @@ public enum ClusterEvent {
     /** A pod was bound (or an assigned pod appeared): pods waiting for pod affinity or a topology domain's count. */
     ASSIGNED_POD_ADD,
     ASSIGNED_POD_UPDATE,
+    /** A PersistentVolumeClaim, PersistentVolume or StorageClass was added or changed (VolumeBinding's pods). */
+    STORAGE_CHANGE,
     /** Not an event: the periodic flush of pods that waited too long. */
     UNSCHEDULABLE_TIMEOUT
 }

@@ -126,6 +126,31 @@ class AuthorizationIT {
     }
 
     @Test
+    void aNodeReadsThePersistentVolumeOfAClaimItsPodsUse() {
+        String ns = "node-pv-" + UUID.randomUUID().toString().substring(0, 8);
+        String pv = "pv-" + ns;
+        http.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
+        List<String> nodeGroups = List.of(UserInfo.NODES_GROUP, UserInfo.SYSTEM_AUTHENTICATED);
+        assertThat(http.post("/api/v1/namespaces/" + ns + "/persistentvolumeclaims", """
+                {"metadata":{"name":"data"},"spec":{"volumeName":"PV","accessModes":["ReadWriteOnce"],
+                 "resources":{"requests":{"storage":"1Gi"}}}}""".replace("PV", pv)).code()).isEqualTo(201);
+        assertThat(sar("system:node:n1", nodeGroups, "get", "", "persistentvolumes", "", pv).path("allowed")
+                .asBoolean()).isFalse();
+        assertThat(http.post("/api/v1/namespaces/" + ns + "/pods", """
+                {"metadata":{"name":"db"},"spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}],
+                 "volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"data"}}]}}""").code()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                sar("system:node:n1", nodeGroups, "get", "", "persistentvolumes", "", pv).path("allowed").asBoolean());
+        assertThat(sar("system:node:n2", nodeGroups, "get", "", "persistentvolumes", "", pv).path("allowed")
+                .asBoolean()).isFalse();
+        assertThat(sar("system:node:n1", nodeGroups, "update", "", "persistentvolumes", "", pv).path("allowed")
+                .asBoolean()).isFalse();
+        // list and watch are open to nodes, read only (the local-path cleanup watches PVs)
+        assertThat(sar("system:node:n2", nodeGroups, "watch", "", "persistentvolumes", "").path("allowed")
+                .asBoolean()).isTrue();
+    }
+
+    @Test
     void reviewsAnswerAsKubernetes() {
         JsonNode self = post(AUTHZ + "/selfsubjectaccessreviews", """
                 {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview",

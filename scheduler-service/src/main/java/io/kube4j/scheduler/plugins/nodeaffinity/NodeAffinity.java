@@ -71,6 +71,20 @@ public final class NodeAffinity implements FilterPlugin, ScorePlugin {
         return false;
     }
 
+    /**
+     * Whether {@code node} matches {@code selector}'s terms (ORed; no terms match nothing): a PersistentVolume's
+     * {@code spec.nodeAffinity.required}, as Kubernetes' {@code volumeutil.CheckNodeAffinity}.
+     */
+    public static boolean matchesNodeSelector(NodeSelector selector, Node node) {
+        Map<String, String> labels = labels(node);
+        for (NodeSelectorTerm term : list(selector.getNodeSelectorTerms())) {
+            if (termMatches(term, node, labels)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public long score(CycleState state, Pod pod, NodeInfo nodeInfo) {
         Affinity affinity = pod.getSpec() == null ? null : pod.getSpec().getAffinity();

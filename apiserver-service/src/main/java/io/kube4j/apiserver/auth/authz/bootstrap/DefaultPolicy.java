@@ -178,6 +178,8 @@ public final class DefaultPolicy {
                 rule(READ, CORE, "nodes", "namespaces", "services", "replicationcontrollers",
                         "persistentvolumeclaims", "persistentvolumes"),
                 rule(List.of("get", "list", "watch", "delete"), CORE, "pods"),
+                // Kubernetes' system:volume-scheduler: VolumeBinding pre-binds PVs and selects nodes on claims
+                rule(List.of("patch", "update"), CORE, "persistentvolumeclaims", "persistentvolumes"),
                 rule(List.of("create"), CORE, "bindings", "pods/binding"),
                 rule(List.of("patch", "update"), CORE, "pods/status"),
                 rule(READ, APPS, "replicasets", "statefulsets"),

@@ -18,6 +18,9 @@ import java.util.function.BooleanSupplier;
  * {@code system:nodes}: Secrets, ConfigMaps, PersistentVolumeClaims and ServiceAccount tokens only when a pod bound
  * to the node references them ({@link NodeGraph}); writes only to its own Node (and its status), its own Lease in
  * kube-node-lease, the pods bound to it (status, delete) and events; reads as the {@code system:node} role allows.
+ * PersistentVolumes: {@code get} of a PV bound to a claim one of its pods uses (Kubernetes' rule), and, beyond
+ * Kubernetes, {@code list}/{@code watch} of all PVs, read only: the node agent watches the local-path PVs pinned to it
+ * to remove a deleted volume's directory (PVs hold paths and node affinity, no secret data).
  * Anything else, and every other user: no opinion (the next authorizer, RBAC, decides).
  */
 public final class NodeAuthorizer implements Authorizer {
@@ -69,6 +72,14 @@ public final class NodeAuthorizer implements Authorizer {
                     return referenced(a, node, NodeGraph.Kind.CONFIGMAP);
                 case "persistentvolumeclaims":
                     return referenced(a, node, NodeGraph.Kind.PVC);
+                case "persistentvolumes":
+                    if (a.verb().equals("list") || a.verb().equals("watch")) {
+                        return Decision.allow("");
+                    }
+                    if (!a.verb().equals("get")) {
+                        return Decision.noOpinion("can only read persistentvolumes, not " + a.verb());
+                    }
+                    return graph.referencesVolume(node, a.name()) ? Decision.allow("") : noRelationship(node);
                 case "serviceaccounts/token":
                     if (!a.verb().equals("create")) {
                         return Decision.noOpinion("can only create tokens for individual service accounts");

@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which objects each node may read, as Kubernetes' node authorizer graph: for every pod bound to a node, the
  * Secrets, ConfigMaps, PersistentVolumeClaims and ServiceAccount it references (volumes, projected sources,
  * env/envFrom of every container, imagePullSecrets), counted per reference so a Secret stays readable while any
- * pod of the node still uses it. Updated one pod at a time; read concurrently.
+ * pod of the node still uses it. Updated one pod at a time; read concurrently. It also holds each
+ * PersistentVolumeClaim's bound volume ({@code spec.volumeName}), Kubernetes' pvc → pv edge, so a node may read the
+ * PersistentVolume of a claim one of its pods uses.
  */
 public final class NodeGraph {
 
@@ -32,6 +34,10 @@ public final class NodeGraph {
 
     private final Map<String, PodEntry> pods = new ConcurrentHashMap<>();
     private final Map<String, Integer> edges = new ConcurrentHashMap<>();
+    /** "ns/claim" to the name of the PV it is bound to. */
+    private final Map<String, String> claimVolumes = new ConcurrentHashMap<>();
+    /** PV name to the claims ("ns/claim") bound to it (one, unless the objects disagree for a moment). */
+    private final Map<String, Set<String>> volumeClaims = new ConcurrentHashMap<>();
 
     /** Adds or replaces a pod (one not yet bound to a node is only remembered as unbound). */
     public synchronized void put(Pod pod) {
@@ -56,6 +62,47 @@ public final class NodeGraph {
     public synchronized void clear() {
         pods.clear();
         edges.clear();
+    }
+
+    /** Records that claim {@code namespace/name} is bound to PV {@code volumeName} (null or empty: unbound). */
+    public synchronized void putClaim(String namespace, String name, String volumeName) {
+        deleteClaim(namespace, name);
+        if (volumeName != null && !volumeName.isEmpty()) {
+            String key = podKey(namespace, name);
+            claimVolumes.put(key, volumeName);
+            volumeClaims.computeIfAbsent(volumeName, v -> ConcurrentHashMap.newKeySet()).add(key);
+        }
+    }
+
+    public synchronized void deleteClaim(String namespace, String name) {
+        String key = podKey(namespace, name);
+        String old = claimVolumes.remove(key);
+        if (old != null) {
+            volumeClaims.computeIfPresent(old, (v, claims) -> {
+                claims.remove(key);
+                return claims.isEmpty() ? null : claims;
+            });
+        }
+    }
+
+    public synchronized void clearClaims() {
+        claimVolumes.clear();
+        volumeClaims.clear();
+    }
+
+    /** True when a pod bound to {@code node} uses a claim bound to PersistentVolume {@code volumeName}. */
+    public boolean referencesVolume(String node, String volumeName) {
+        Set<String> claims = volumeClaims.get(volumeName);
+        if (claims == null) {
+            return false;
+        }
+        for (String c : claims) {
+            int slash = c.indexOf('/');
+            if (references(node, Kind.PVC, c.substring(0, slash), c.substring(slash + 1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The node a pod is bound to, or null (unknown pod, or not scheduled). */

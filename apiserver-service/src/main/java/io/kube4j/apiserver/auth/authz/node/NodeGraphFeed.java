@@ -1,5 +1,6 @@
 package io.kube4j.apiserver.auth.authz.node;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.registry.ResourceRegistry;
@@ -7,10 +8,11 @@ import io.kube4j.apiserver.auth.authz.CacheFeed;
 import io.kube4j.apiserver.watch.CachedObject;
 import io.kube4j.apiserver.watch.WatchCacheManager;
 
-/** Feeds a {@link NodeGraph} from the pods in the watch cache. */
+/** Feeds a {@link NodeGraph} from the pods and PersistentVolumeClaims in the watch cache. */
 public final class NodeGraphFeed {
 
     private final CacheFeed feed;
+    private final CacheFeed claims;
 
     public NodeGraphFeed(WatchCacheManager caches, ResourceRegistry registry, NodeGraph graph) {
         this.feed = new CacheFeed(caches, registry.byPath("", "v1", "pods").orElseThrow(), new CacheFeed.Handler() {
@@ -34,9 +36,29 @@ public final class NodeGraphFeed {
                 graph.delete(o.namespace(), o.name());
             }
         });
+        this.claims = new CacheFeed(caches, registry.byPath("", "v1", "persistentvolumeclaims").orElseThrow(),
+                new CacheFeed.Handler() {
+                    @Override
+                    public void reset() {
+                        graph.clearClaims();
+                    }
+
+                    @Override
+                    public void upsert(CachedObject o) {
+                        PersistentVolumeClaim c = Codecs.json().readValue(o.json(), PersistentVolumeClaim.class);
+                        graph.putClaim(o.namespace(), o.name(), c.getSpec() == null ? null
+                                : c.getSpec().getVolumeName());
+                    }
+
+                    @Override
+                    public void delete(CachedObject o) {
+                        graph.deleteClaim(o.namespace(), o.name());
+                    }
+                });
     }
 
     public boolean ready() {
-        return feed.ensureStarted();
+        boolean pods = feed.ensureStarted();
+        return claims.ensureStarted() && pods;
     }
 }

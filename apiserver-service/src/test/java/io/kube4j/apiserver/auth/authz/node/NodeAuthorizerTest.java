@@ -27,6 +27,10 @@ class NodeAuthorizerTest {
         GRAPH.put(new PodBuilder().withNewMetadata().withNamespace("ns").withName("pending").endMetadata()
                 .withNewSpec().addNewVolume().withName("v").withNewSecret().withSecretName("pending-secret")
                 .endSecret().endVolume().endSpec().build());
+        GRAPH.putClaim("ns", "web-pvc", "pv-web");
+        GRAPH.putClaim("ns", "other-pvc", "pv-other");
+        GRAPH.putClaim("ns", "moved", "pv-moved");
+        GRAPH.putClaim("ns", "moved", "pv-now");
     }
 
     static Pod pod(String ns, String name, String node) {
@@ -51,6 +55,13 @@ class NodeAuthorizerTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 // what its pods reference
+                c("get", "", "persistentvolumes", "", "", "pv-web", true),
+                c("get", "", "persistentvolumes", "", "", "pv-other", false),
+                c("get", "", "persistentvolumes", "", "", "pv-moved", false),
+                c("list", "", "persistentvolumes", "", "", "", true),
+                c("watch", "", "persistentvolumes", "", "", "", true),
+                c("update", "", "persistentvolumes", "", "", "pv-web", false),
+                c("delete", "", "persistentvolumes", "", "", "pv-web", false),
                 c("get", "", "secrets", "", "ns", "web-secret", true),
                 c("get", "", "secrets", "", "ns", "web-pull", true),
                 c("get", "", "secrets", "", "ns", "web-env", true),
