@@ -138,6 +138,12 @@ class HorizontalPodAutoscalerDockerIT {
                     scaleDown: {stabilizationWindowSeconds: 3}
                 """.replace("NODE", node.nodeName()).replace("IMAGE", node.busyboxImage()));
         KubectlRunner kubectl = kubectl("1.31");
+        Path invalid = dir.resolve("invalid.yaml");
+        Files.writeString(invalid, Files.readString(manifest).substring(Files.readString(manifest).indexOf("---"))
+                .replace("maxReplicas: 3", "maxReplicas: 0"));
+        KubectlRunner.Result rejected = kubectl.kubectl("apply", "-f", invalid.toString());
+        assertThat(rejected.code()).isNotZero();
+        assertThat(rejected.err()).contains("is invalid", "spec.maxReplicas: Invalid value: 0: must be greater than 0");
         kubectl.kubectl("apply", "-f", manifest.toString()).ok();
 
         // the defaulted behavior is stored: the given window, the rest Kubernetes' defaults
