@@ -66,7 +66,7 @@ public final class DefaultPlugins {
                 .register(NodeAffinity.NAME, (a, h) -> new NodeAffinity())
                 .register(NodePorts.NAME, (a, h) -> new NodePorts())
                 .register(NodeResourcesFit.NAME, (a, h) -> NodeResourcesFit.of(a))
-                .register(VolumeRestrictions.NAME, (a, h) -> new VolumeRestrictions())
+                .register(VolumeRestrictions.NAME, (a, h) -> new VolumeRestrictions(h))
                 .register(VolumeBinding.NAME, VolumeBinding::new)
                 .register(BalancedAllocation.NAME, (a, h) -> BalancedAllocation.of(a))
                 .register(ImageLocality.NAME, (a, h) -> new ImageLocality())
