@@ -154,12 +154,14 @@ class HorizontalPodAutoscalerDockerIT {
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(replicas()).as("%s", diagnostics()).isEqualTo(3));
         HorizontalPodAutoscaler up = hpa();
-        assertThat(up.getStatus().getLastScaleTime()).isNotNull();
+        assertThat(up.getStatus().getLastScaleTime()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(up.getStatus().getCurrentMetrics()).isNotEmpty();
         assertThat(condition(up, "ScalingActive").getReason()).isEqualTo("ValidMetricFound");
         assertThat(rescaleMessages()).anySatisfy(m -> assertThat(m).matches(
                 "New size: [23]; reason: cpu resource utilization \\(percentage of request\\) above target"));
 
+        KubectlRunner.Result describe = kubectl.kubectl("describe", "hpa", "web").ok();
+        assertThat(describe.out()).contains("Reference:", "Deployment/web", "SuccessfulRescale", "ScalingActive");
         for (String version : List.of("1.31", "1.27")) {
             KubectlRunner.Result get = kubectl(version).kubectl("get", "hpa", "web").ok();
             assertThat(get.out()).as("kubectl %s get hpa", version).contains("REFERENCE", "TARGETS")
