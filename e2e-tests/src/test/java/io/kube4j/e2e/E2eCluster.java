@@ -37,12 +37,21 @@ import io.kube4j.controller.replicaset.ReplicaSetControllerFactory;
 import io.kube4j.controller.replicaset.ReplicaSetControllerProperties;
 import io.kube4j.controller.serviceaccount.ServiceAccountControllerProperties;
 import io.kube4j.controller.serviceaccount.ServiceAccountsControllerFactory;
+import io.kube4j.controller.podautoscaler.HorizontalPodAutoscalerControllerFactory;
+import io.kube4j.controller.podautoscaler.HorizontalPodAutoscalerProperties;
+import io.kube4j.controller.rootcacertpublisher.RootCaCertPublisherFactory;
+import io.kube4j.controller.rootcacertpublisher.RootCaCertPublisherProperties;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
+import io.kube4j.controller.volume.persistentvolume.PersistentVolumeControllerFactory;
+import io.kube4j.controller.volume.persistentvolume.PersistentVolumeControllerProperties;
+import io.kube4j.controller.volume.protection.PvProtectionControllerFactory;
+import io.kube4j.controller.volume.protection.PvcProtectionControllerFactory;
 import io.kube4j.node.agent.NodeAgentHarness;
 import io.kube4j.node.runtime.docker.DockerRuntime;
 import io.kube4j.node.testsupport.DockerTestSupport;
 import io.kube4j.scheduler.Scheduler;
 import io.kube4j.scheduler.framework.Framework;
+import io.kube4j.scheduler.framework.FrameworkHandle;
 import io.kube4j.scheduler.framework.Parallelizer;
 import io.kube4j.scheduler.plugins.DefaultPlugins;
 import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
@@ -107,10 +116,15 @@ public final class E2eCluster {
         KubeClient roles = ControllerTestEnv.client();
         NodeAgentHarness node = NodeAgentHarness.docker("e2e");
         Parallelizer parallelizer = new Parallelizer(1);
+        // a handle with the scheduler's informers and client, as the application's: VolumeBinding reads claims and
+        // volumes through them and preemption deletes victims
+        SharedInformerFactory informers = SharedInformerFactory.forClient(roles, Duration.ZERO);
+        EventRecorder events = new EventRecorder(roles.resources(Event.class), "default-scheduler", null);
+        FrameworkHandle handle = new FrameworkHandle.SimpleHandle(roles, events, informers, parallelizer,
+                Clock.system());
         Framework framework = new Framework(DefaultPlugins.profile("default-scheduler",
-                new DefaultBinder(roles, Duration.ofSeconds(10)), 0), parallelizer, new Random());
-        Scheduler scheduler = new Scheduler(roles, SharedInformerFactory.forClient(roles, Duration.ZERO),
-                List.of(framework), new EventRecorder(roles.resources(Event.class), "default-scheduler", null),
+                new DefaultBinder(roles, Duration.ofSeconds(10)), 0, handle), parallelizer, new Random());
+        Scheduler scheduler = new Scheduler(roles, informers, List.of(framework), events,
                 Clock.system(), new Scheduler.Settings(Duration.ofSeconds(1), Duration.ofSeconds(10),
                         Duration.ofSeconds(5), Duration.ofSeconds(30), 1));
         scheduler.start(WAIT);
@@ -121,7 +135,12 @@ public final class E2eCluster {
                 new GarbageCollectorFactory(GarbageCollectorProperties.defaults()),
                 new NamespaceControllerFactory(NamespaceControllerProperties.defaults()),
                 new EndpointControllerFactory(EndpointControllerProperties.defaults()),
-                new ServiceAccountsControllerFactory(ServiceAccountControllerProperties.defaults()));
+                new ServiceAccountsControllerFactory(ServiceAccountControllerProperties.defaults()),
+                new PersistentVolumeControllerFactory(PersistentVolumeControllerProperties.defaults()),
+                new PvcProtectionControllerFactory(), new PvProtectionControllerFactory(),
+                // every namespace gets kube-root-ca.crt, which the pods' projected token volumes mount
+                new RootCaCertPublisherFactory(new RootCaCertPublisherProperties(secure.pki().caFile())),
+                new HorizontalPodAutoscalerControllerFactory(HorizontalPodAutoscalerProperties.defaults()));
         return new E2eCluster(kubeconfig, roles, node, controllers, scheduler, parallelizer);
     }
 

@@ -60,6 +60,8 @@ public final class Validation {
             WorkloadValidation.validateJobSpec(j.getSpec(), "spec", errs);
         } else if (obj instanceof CronJob cj) {
             WorkloadValidation.validateCronJob(cj, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler hpa) {
+            AutoscalingValidation.validate(hpa, errs);
         } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolume pv) {
             StorageValidation.validatePersistentVolume(pv, errs);
         } else if (obj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim pvc) {

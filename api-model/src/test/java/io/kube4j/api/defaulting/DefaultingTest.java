@@ -149,6 +149,26 @@ class DefaultingTest {
                         "/spec/successfulJobsHistoryLimit", "3", "/spec/failedJobsHistoryLimit", "1",
                         "/spec/jobTemplate/spec/template/spec/schedulerName", "default-scheduler",
                         "/spec/jobTemplate/spec/template/spec/restartPolicy", "OnFailure")),
+                c(io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class, """
+                        metadata: {name: h, namespace: default}
+                        spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 3}
+                        """, Map.of("/spec/minReplicas", "1", "/spec/metrics/0/resource/name", "cpu",
+                        "/spec/metrics/0/resource/target/averageUtilization", "80", "/spec/behavior", "<missing>")),
+                c(io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class, """
+                        metadata: {name: h, namespace: default}
+                        spec:
+                          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                          maxReplicas: 3
+                          behavior: {scaleDown: {stabilizationWindowSeconds: 5}}
+                        """, Map.ofEntries(Map.entry("/spec/behavior/scaleDown/stabilizationWindowSeconds", "5"),
+                        Map.entry("/spec/behavior/scaleDown/selectPolicy", "Max"),
+                        Map.entry("/spec/behavior/scaleDown/policies",
+                                "[{\"periodSeconds\":15,\"type\":\"Percent\",\"value\":100}]"),
+                        Map.entry("/spec/behavior/scaleUp/stabilizationWindowSeconds", "0"),
+                        Map.entry("/spec/behavior/scaleUp/policies/0/type", "Pods"),
+                        Map.entry("/spec/behavior/scaleUp/policies/0/value", "4"),
+                        Map.entry("/spec/behavior/scaleUp/policies/1/type", "Percent"),
+                        Map.entry("/spec/behavior/scaleUp/policies/1/value", "100"))),
                 c(Secret.class, "metadata: {name: s, namespace: default}", Map.of("/type", "Opaque")));
     }
 

@@ -1,73 +1,99 @@
 package io.kube4j.controller.podautoscaler;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.metrics.v1beta1.ContainerMetrics;
-import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
+import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.selector.LabelSelector;
-import io.kube4j.client.ListOptions;
-import io.kube4j.client.ResourceClient;
+import io.kube4j.client.RawClient;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Pod usage from {@code metrics.k8s.io/v1beta1} PodMetrics, as Kubernetes' resource metrics client: a pod's value is
  * the sum over its containers (or the one named container), and a pod with a container lacking the resource is left
- * out rather than under-counted.
+ * out rather than under-counted. Read as JSON rather than through fabric8's PodMetrics, whose Duration misreads a
+ * fractional window such as {@code 2.0076s} (as 2,007,606,001 s), which would make every cpu sample look taken
+ * before its pod became ready.
  */
 public final class ApiResourceMetricsSource implements ResourceMetricsSource {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
-    private final ResourceClient<PodMetrics> podMetrics;
+    private final RawClient raw;
 
-    public ApiResourceMetricsSource(ResourceClient<PodMetrics> podMetrics) {
-        this.podMetrics = podMetrics;
+    public ApiResourceMetricsSource(RawClient raw) {
+        this.raw = raw;
     }
 
     @Override
     public Map<String, PodMetric> podMetrics(String namespace, LabelSelector selector, String resource,
             String container) {
-        KubernetesResourceList<PodMetrics> list = podMetrics.list(namespace,
-                ListOptions.all().withLabelSelector(selector.toString())).block(TIMEOUT);
+        String path = "/apis/metrics.k8s.io/v1beta1/namespaces/" + namespace + "/pods?labelSelector="
+                + URLEncoder.encode(selector.toString(), StandardCharsets.UTF_8);
+        JsonNode list = Codecs.json().readTree(raw.get(path).block(TIMEOUT));
         Map<String, PodMetric> out = new HashMap<>();
-        if (list == null || list.getItems() == null) {
-            return out;
-        }
-        for (PodMetrics m : list.getItems()) {
-            Long sum = sum(m, resource, container);
+        for (JsonNode m : list.path("items")) {
+            Long sum = sum(m.path("containers"), resource, container);
             if (sum == null) {
                 continue;
             }
-            Instant ts = m.getTimestamp() == null ? Instant.EPOCH : Instant.parse(m.getTimestamp());
-            Duration window = m.getWindow() == null || m.getWindow().getDuration() == null ? Duration.ofSeconds(15)
-                    : m.getWindow().getDuration();
-            out.put(m.getMetadata().getName(), new PodMetric(sum, ts, window));
+            String ts = m.path("timestamp").asString("");
+            Instant timestamp = ts.isEmpty() ? Instant.EPOCH : Instant.parse(ts);
+            out.put(m.path("metadata").path("name").asString(""),
+                    new PodMetric(sum, timestamp, goDuration(m.path("window").asString(""))));
         }
         return out;
     }
 
-    private static Long sum(PodMetrics m, String resource, String container) {
-        if (m.getContainers() == null || m.getContainers().isEmpty()) {
-            return null;
-        }
+    private static Long sum(JsonNode containers, String resource, String container) {
         long total = 0;
         boolean found = false;
-        for (ContainerMetrics c : m.getContainers()) {
-            if (container != null && !container.equals(c.getName())) {
+        for (JsonNode c : containers) {
+            if (container != null && !container.equals(c.path("name").asString(""))) {
                 continue;
             }
-            Quantity q = c.getUsage() == null ? null : c.getUsage().get(resource);
-            if (q == null) {
+            JsonNode q = c.path("usage").path(resource);
+            if (!q.isString()) {
                 return null;
             }
-            total += milli(q);
+            total += milli(new Quantity(q.asString()));
             found = true;
         }
         return found ? total : null;
+    }
+
+    /** A Go {@code time.Duration} string ({@code 1m2.5s}, {@code 2.007606001s}, {@code 500ms}); zero when blank. */
+    static Duration goDuration(String s) {
+        if (s == null || s.isEmpty() || s.equals("0")) {
+            return Duration.ZERO;
+        }
+        Matcher m = GO_DURATION_PART.matcher(s);
+        double nanos = 0;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double v = Double.parseDouble(m.group(1));
+            nanos += v * switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "µs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            end = m.end();
+        }
+        if (end != s.length()) {
+            throw new IllegalArgumentException("invalid duration \"" + s + "\"");
+        }
+        return Duration.ofNanos(Math.round(nanos));
     }
 
     /** Kubernetes' {@code Quantity.MilliValue()}: the value times 1000, rounded up. */

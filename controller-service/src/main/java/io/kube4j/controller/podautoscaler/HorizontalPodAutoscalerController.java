@@ -390,7 +390,7 @@ public final class HorizontalPodAutoscalerController implements Reconciler {
         s.setCurrentMetrics(metrics.isEmpty() ? null : new ArrayList<>(metrics));
         s.setObservedGeneration(hpa.getMetadata().getGeneration());
         if (rescale) {
-            s.setLastScaleTime(now.toString());
+            s.setLastScaleTime(rfc3339(now));
         }
     }
 
@@ -407,7 +407,7 @@ public final class HorizontalPodAutoscalerController implements Reconciler {
             conditions.add(c);
         }
         if (!status.equals(c.getStatus()) || c.getLastTransitionTime() == null) {
-            c.setLastTransitionTime(now.toString());
+            c.setLastTransitionTime(rfc3339(now));
         }
         c.setStatus(status);
         c.setReason(reason);
@@ -428,6 +428,11 @@ public final class HorizontalPodAutoscalerController implements Reconciler {
             log.info("hpa {}/{}: status update failed: {}", hpa.getMetadata().getNamespace(),
                     hpa.getMetadata().getName(), message(e));
         }
+    }
+
+    /** metav1.Time: RFC 3339 to the second, as the API writes times. */
+    private static String rfc3339(Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 
     private static String message(Throwable e) {

@@ -2,7 +2,6 @@ package io.kube4j.controller.podautoscaler;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.kube4j.client.controller.Startable;
 import io.kube4j.client.events.EventRecorder;
 import io.kube4j.controller.manager.ControllerContext;
@@ -40,7 +39,7 @@ public class HorizontalPodAutoscalerControllerFactory implements ControllerFacto
                 context.informer(HorizontalPodAutoscaler.class), context.informer(Pod.class),
                 context.client().resources(HorizontalPodAutoscaler.class),
                 new ApiScaleClient(context.client().raw(), context.client().registry()),
-                new ApiResourceMetricsSource(context.client().resources(PodMetrics.class)),
+                new ApiResourceMetricsSource(context.client().raw()),
                 recorder::event, context.clock(), properties);
         return hpac.register(context.controller("horizontalpodautoscaling").workers(properties.concurrentSyncs()));
     }

@@ -10,6 +10,14 @@ public interface ActivePods {
     /** Pods admitted to this node that are not terminated. */
     List<Pod> activePods();
 
+    /**
+     * Every pod admitted to this node and not yet removed from it, terminated ones included: the node API serves the
+     * logs of a finished pod (a Job's, a Succeeded pod's) until the pod is deleted, as the kubelet does.
+     */
+    default List<Pod> knownPods() {
+        return activePods();
+    }
+
     /** The pod with this UID, if the node runs it. */
     Pod pod(String podUid);
 

@@ -230,6 +230,11 @@ public final class PodManager implements ActivePods, PodSourceListener {
     }
 
     @Override
+    public List<Pod> knownPods() {
+        return records.values().stream().filter(r -> !r.removed).map(r -> withCachedStatus(r.pod)).toList();
+    }
+
+    @Override
     public void evict(String podUid, String message) {
         Record r = records.get(podUid);
         if (r == null) {

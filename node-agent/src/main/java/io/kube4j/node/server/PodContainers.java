@@ -24,7 +24,9 @@ final class PodContainers {
     }
 
     Pod pod(String namespace, String name) {
-        return pods.activePods().stream()
+        // terminated pods too: a finished pod's logs are served until it is deleted (exec and attach then find its
+        // containers not running and say so)
+        return pods.knownPods().stream()
                 .filter(p -> name.equals(p.getMetadata().getName()) && namespace.equals(p.getMetadata().getNamespace()))
                 .findFirst()
                 .orElseThrow(() -> NodeApiException.notFound("pod \"" + namespace + "/" + name + "\" not found on this node"));

@@ -1,0 +1,157 @@
+package io.kube4j.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
+import io.kube4j.apiserver.testsupport.KubectlRunner.Result;
+import io.kube4j.apiserver.testsupport.Requirements;
+import io.kube4j.client.ApiStatusException;
+import io.kube4j.client.KubeClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The issue-13 kinds end to end through the real kubectl on {@link E2eCluster} (in CI: the in-process cluster with
+ * a real node agent on Docker; {@value E2eCluster#KUBECONFIG_ENV} points it at a cluster from {@code ./kube4j up}).
+ * Each test has a namespace of its own and checks what the server and the pods hold, not only kubectl's exit code.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkloadKindsIT {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(150);
+
+    E2eCluster cluster;
+    KubectlRunner kubectl;
+    KubeClient api;
+    Path dir;
+    final String run = UUID.randomUUID().toString().substring(0, 5);
+
+    @BeforeAll
+    void setUp() throws IOException {
+        Path binary = Requirements.requireBinary("kubectl");
+        cluster = E2eCluster.get();
+        api = cluster.client();
+        dir = Files.createTempDirectory("e2e-workloads");
+        kubectl = KubectlRunner.withKubeconfig(binary, cluster.kubeconfig(), dir, TIMEOUT);
+        E2eCluster.webImage(1);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (kubectl != null) {
+            kubectl.kubectl("delete", "namespace", "-l", "e2e-workloads=" + run, "--ignore-not-found", "--wait=false");
+        }
+    }
+
+    /**
+     * A claim of the default class (local-path, WaitForFirstConsumer) is provisioned on the node its first pod is
+     * scheduled to; what the pod writes is still there for the next pod of the same claim; deleting the claim
+     * deletes its volume (reclaim policy Delete).
+     */
+    @Test
+    void aLocalPathClaimKeepsItsDataForTheNextPod() throws IOException {
+        String ns = namespace("pvc");
+        apply(ns, """
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: data}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 64Mi}}
+                """);
+        assertThat(k(ns, "get", "pvc", "data", "-o", "jsonpath={.spec.storageClassName} {.status.phase}").ok().out())
+                .isEqualTo("local-path Pending");
+        apply(ns, writer("writer-1"));
+        awaitSucceeded(ns, "writer-1");
+        PersistentVolumeClaim claim = api.resources(PersistentVolumeClaim.class).get(ns, "data").block(TIMEOUT);
+        assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
+        String volume = claim.getSpec().getVolumeName();
+        assertThat(k(ns, "get", "pv", volume, "--no-headers").ok().out())
+                .contains("64Mi", "RWO", "Delete", "Bound", ns + "/data", "local-path");
+
+        apply(ns, writer("writer-2"));
+        awaitSucceeded(ns, "writer-2");
+        assertThat(k(ns, "logs", "writer-2").ok().out().lines().toList()).containsExactly("writer-1", "writer-2");
+
+        k(ns, "delete", "pod", "writer-1", "writer-2", "--wait=true").ok();
+        k(ns, "delete", "pvc", "data", "--wait=true").ok();
+        await().atMost(TIMEOUT).until(() -> gone(() -> api.resources(PersistentVolume.class).get(null, volume)
+                .block(TIMEOUT)));
+    }
+
+    private String writer(String name) {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: NAME}
+                spec:
+                  restartPolicy: Never
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: main
+                    image: IMAGE
+                    command: [sh, -c, 'echo NAME >> /data/names && cat /data/names']
+                    volumeMounts: [{name: data, mountPath: /data}]
+                  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+                """.replace("NAME", name).replace("IMAGE", E2eCluster.WEB_IMAGE + ":1");
+    }
+
+    // ---- helpers ----
+
+    String namespace(String purpose) {
+        String ns = "e2e-" + purpose + "-" + run;
+        kubectl.kubectl("create", "namespace", ns).ok();
+        kubectl.kubectl("label", "namespace", ns, "e2e-workloads=" + run).ok();
+        cluster.awaitDefaultServiceAccount(ns);
+        return ns;
+    }
+
+    Result apply(String ns, String yaml) throws IOException {
+        Path f = Files.createTempFile(dir, "manifest", ".yaml");
+        Files.writeString(f, yaml);
+        return k(ns, "apply", "-f", f.toString()).ok();
+    }
+
+    Result k(String ns, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--namespace";
+        all[1] = ns;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return kubectl.kubectl(all);
+    }
+
+    /** Waits for the pod to succeed; on timeout the failure shows kubectl's description of it and its claims. */
+    void awaitSucceeded(String ns, String pod) {
+        try {
+            await().atMost(TIMEOUT).until(() -> phase(ns, pod).equals("Succeeded"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("pod " + ns + "/" + pod + " did not succeed:\n" + k(ns, "describe", "pod", pod).out()
+                    + "\n" + k(ns, "get", "pvc,events", "-o", "wide").out(), e);
+        }
+    }
+
+    String phase(String ns, String pod) {
+        Pod p = api.resources(Pod.class).get(ns, pod).block(TIMEOUT);
+        return p == null || p.getStatus() == null || p.getStatus().getPhase() == null ? "" : p.getStatus().getPhase();
+    }
+
+    static boolean gone(java.util.function.Supplier<?> get) {
+        try {
+            return get.get() == null;
+        } catch (ApiStatusException.NotFound e) {
+            return true;
+        }
+    }
+}
