@@ -41,7 +41,13 @@ import io.kube4j.controller.podautoscaler.HorizontalPodAutoscalerControllerFacto
 import io.kube4j.controller.podautoscaler.HorizontalPodAutoscalerProperties;
 import io.kube4j.controller.rootcacertpublisher.RootCaCertPublisherFactory;
 import io.kube4j.controller.rootcacertpublisher.RootCaCertPublisherProperties;
+import io.kube4j.controller.job.JobControllerFactory;
+import io.kube4j.controller.job.JobControllerProperties;
+import io.kube4j.controller.statefulset.StatefulSetControllerFactory;
+import io.kube4j.controller.statefulset.StatefulSetControllerProperties;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
+import io.kube4j.controller.ttlafterfinished.TtlAfterFinishedControllerFactory;
+import io.kube4j.controller.ttlafterfinished.TtlAfterFinishedProperties;
 import io.kube4j.controller.volume.persistentvolume.PersistentVolumeControllerFactory;
 import io.kube4j.controller.volume.persistentvolume.PersistentVolumeControllerProperties;
 import io.kube4j.controller.volume.protection.PvProtectionControllerFactory;
@@ -140,7 +146,10 @@ public final class E2eCluster {
                 new PvcProtectionControllerFactory(), new PvProtectionControllerFactory(),
                 // every namespace gets kube-root-ca.crt, which the pods' projected token volumes mount
                 new RootCaCertPublisherFactory(new RootCaCertPublisherProperties(secure.pki().caFile())),
-                new HorizontalPodAutoscalerControllerFactory(HorizontalPodAutoscalerProperties.defaults()));
+                new HorizontalPodAutoscalerControllerFactory(HorizontalPodAutoscalerProperties.defaults()),
+                new StatefulSetControllerFactory(StatefulSetControllerProperties.defaults()),
+                new JobControllerFactory(JobControllerProperties.defaults()),
+                new TtlAfterFinishedControllerFactory(new TtlAfterFinishedProperties(5)));
         return new E2eCluster(kubeconfig, roles, node, controllers, scheduler, parallelizer);
     }
 

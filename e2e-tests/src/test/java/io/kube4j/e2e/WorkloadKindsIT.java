@@ -132,6 +132,58 @@ class WorkloadKindsIT {
         assertThat(k(ns, "get", "hpa", "web", "--no-headers").ok().out()).contains("Deployment/web", "/50%");
     }
 
+    /**
+     * A StatefulSet of 2 with a volume claim template: pods {@code web-0}, {@code web-1} with claims
+     * {@code data-web-0}, {@code data-web-1}; {@code web-0} deleted comes back as {@code web-0} with the same data;
+     * scaled to 1 it loses {@code web-1} but its claim stays; kubectl's rollout status and history work.
+     */
+    @Test
+    void aStatefulSetKeepsItsPodsNamesAndData() throws IOException {
+        String ns = namespace("sts");
+        apply(ns, """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: web}
+                spec:
+                  serviceName: web
+                  replicas: 2
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                      - name: main
+                        image: IMAGE
+                        command: [sh, -c, 'echo $HOSTNAME >> /data/names; exec sleep 86400']
+                        volumeMounts: [{name: data, mountPath: /data}]
+                  volumeClaimTemplates:
+                  - metadata: {name: data}
+                    spec:
+                      accessModes: [ReadWriteOnce]
+                      resources: {requests: {storage: 32Mi}}
+                """.replace("IMAGE", E2eCluster.WEB_IMAGE + ":1"));
+        k(ns, "rollout", "status", "statefulset/web", "--timeout=150s").ok();
+        assertThat(k(ns, "get", "pvc", "-o", "jsonpath={.items[*].metadata.name}").ok().out())
+                .isEqualTo("data-web-0 data-web-1");
+        assertThat(k(ns, "exec", "web-0", "--", "cat", "/data/names").ok().out()).isEqualTo("web-0\n");
+        String uid = api.resources(Pod.class).get(ns, "web-0").block(TIMEOUT).getMetadata().getUid();
+
+        k(ns, "delete", "pod", "web-0").ok();
+        await().atMost(TIMEOUT).until(() -> {
+            Pod p = api.resources(Pod.class).get(ns, "web-0").onErrorResume(e -> reactor.core.publisher.Mono.empty())
+                    .block(TIMEOUT);
+            return p != null && !p.getMetadata().getUid().equals(uid) && "Running".equals(phase(ns, "web-0"));
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(k(ns, "exec", "web-0", "--", "cat", "/data/names")
+                .ok().out()).isEqualTo("web-0\nweb-0\n"));
+
+        k(ns, "scale", "statefulset/web", "--replicas=1").ok();
+        await().atMost(TIMEOUT).until(() -> gone(() -> api.resources(Pod.class).get(ns, "web-1").block(TIMEOUT)));
+        assertThat(api.resources(PersistentVolumeClaim.class).get(ns, "data-web-1").block(TIMEOUT)).isNotNull();
+        assertThat(k(ns, "rollout", "history", "statefulset/web").ok().out()).contains("REVISION");
+    }
+
     private String writer(String name) {
         return """
                 apiVersion: v1

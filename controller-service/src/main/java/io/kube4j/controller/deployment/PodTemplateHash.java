@@ -61,7 +61,7 @@ public final class PodTemplateHash {
     }
 
     /** {@code value} as JSON with sorted keys and without nulls or empty lists/maps (Go's omitempty view). */
-    static String canonicalJson(Object value) {
+    public static String canonicalJson(Object value) {
         JsonNode node = Codecs.json().valueToTree(value);
         StringBuilder sb = new StringBuilder();
         write(node, sb);

@@ -84,7 +84,8 @@ public final class ControllerHistory {
         if (ha == null || !ha.equals(hb)) {
             return false;
         }
-        return dataOf(a).equals(dataOf(b));
+        // canonical forms: the same data read back from the apiserver may differ in number types or empty fields
+        return PodTemplateHash.canonicalJson(dataOf(a)).equals(PodTemplateHash.canonicalJson(dataOf(b)));
     }
 
     /** {@code history.FindEqualRevisions}: the revisions among {@code all} equal to {@code needle}. */

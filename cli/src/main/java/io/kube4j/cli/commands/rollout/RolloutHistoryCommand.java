@@ -14,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * {@code k4j rollout history deployment/NAME [--revision=N]}: the revisions of a Deployment from its ReplicaSets'
- * {@code deployment.kubernetes.io/revision} and {@code kubernetes.io/change-cause} annotations, or one revision's pod
- * template, printed as kubectl prints them.
+ * {@code deployment.kubernetes.io/revision} and {@code kubernetes.io/change-cause} annotations (of a StatefulSet or
+ * DaemonSet from its ControllerRevisions' numbers and change-cause annotations), or one revision's pod template,
+ * printed as kubectl prints them.
  */
 @Component
 public class RolloutHistoryCommand extends KubeCommand {
@@ -45,15 +46,17 @@ public class RolloutHistoryCommand extends KubeCommand {
         }
         List<Workloads.Obj> objs = Workloads.objects(inv, inv.args(), inv.flags().string("selector"), false);
         for (Workloads.Obj o : objs) {
-            if (!Workloads.isKind(o, "apps", "Deployment")) {
+            if (!Workloads.isKind(o, "apps", "Deployment") && !Workloads.hasControllerRevisions(o)) {
                 throw new CliException("no history viewer has been implemented for " + Workloads.groupKind(
                         o.resource()));
             }
         }
         for (Workloads.Obj o : objs) {
+            // a Deployment's revisions are its ReplicaSets; a StatefulSet's or DaemonSet's its ControllerRevisions
+            boolean revisions = Workloads.hasControllerRevisions(o);
             Map<Long, ObjectNode> byRevision = new TreeMap<>();
-            for (ObjectNode rs : Workloads.replicaSetsOf(inv, o)) {
-                byRevision.put(Workloads.revision(rs), rs);
+            for (ObjectNode rs : revisions ? Workloads.controllerRevisionsOf(inv, o) : Workloads.replicaSetsOf(inv, o)) {
+                byRevision.put(revisions ? rs.path("revision").asLong(0) : Workloads.revision(rs), rs);
             }
             String info;
             if (byRevision.isEmpty()) {
@@ -63,8 +66,13 @@ public class RolloutHistoryCommand extends KubeCommand {
                 if (rs == null) {
                     throw new CliException("unable to find the specified revision");
                 }
-                String cause = changeCause(rs);
-                info = PodTemplates.describe(rs.path("spec").path("template"), cause.equals("<none>") ? "" : cause);
+                if (revisions) {
+                    info = PodTemplates.describe(Workloads.revisionTemplate(rs), "");
+                } else {
+                    String cause = changeCause(rs);
+                    info = PodTemplates.describe(rs.path("spec").path("template"),
+                            cause.equals("<none>") ? "" : cause);
+                }
             } else {
                 // kubectl's tabbedString: a tabwriter with padding 2
                 int width = Math.max("REVISION".length(),
@@ -84,7 +92,10 @@ public class RolloutHistoryCommand extends KubeCommand {
         return s + " ".repeat(width - s.length());
     }
 
-    /** The ReplicaSet's change-cause (kubectl reads the ReplicaSet's annotation), {@code <none>} when absent. */
+    /**
+     * The ReplicaSet's (or ControllerRevision's) change-cause (kubectl reads the revision's annotation), {@code <none>}
+     * when absent.
+     */
     static String changeCause(JsonNode rs) {
         String c = rs.path("metadata").path("annotations").path(Workloads.CHANGE_CAUSE).asString("");
         return c.isEmpty() ? "<none>" : c;

@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code k4j rollout undo deployment/NAME [--to-revision=N]}: kubectl's rollback — the pod template of the
  * ReplicaSet of the wanted revision (the previous one by default), without its {@code pod-template-hash} label, and
  * that ReplicaSet's annotations are written into the Deployment with one JSON patch; the deployment controller then
- * rolls it out as a new revision.
+ * rolls it out as a new revision. For a StatefulSet or DaemonSet the wanted ControllerRevision's data (a strategic
+ * merge patch restoring the template) is applied as is.
  */
 @Component
 public class RolloutUndoCommand extends KubeCommand {
@@ -52,6 +53,10 @@ public class RolloutUndoCommand extends KubeCommand {
             throw new io.kube4j.cli.command.UsageException("revision must be a positive integer: " + toRevision);
         }
         for (Workloads.Obj d : Workloads.objects(inv, inv.args(), inv.flags().string("selector"), false)) {
+            if (Workloads.hasControllerRevisions(d)) {
+                inv.out().println(d.ref() + " " + rollbackToControllerRevision(inv, d, toRevision));
+                continue;
+            }
             if (!Workloads.isKind(d, "apps", "Deployment")) {
                 throw new CliException("no rollbacker has been implemented for " + Workloads.groupKind(d.resource()));
             }
@@ -87,6 +92,42 @@ public class RolloutUndoCommand extends KubeCommand {
         patch.addObject().put("op", "replace").put("path", "/metadata/annotations").set("value", annotations);
         Workloads.client(inv, d.resource()).patch(d.namespace(), d.name(), PatchType.JSON, patch.toString())
                 .block(Workloads.CALL);
+        return "rolled back";
+    }
+
+    /**
+     * kubectl's StatefulSet and DaemonSet rollbacker: the ControllerRevision of {@code toRevision} (0: the one before
+     * the newest) is applied to the object as the strategic merge patch it holds; the controller then rolls the
+     * restored template out, renumbering that revision as the newest.
+     */
+    private String rollbackToControllerRevision(Invocation inv, Workloads.Obj o, long toRevision) {
+        List<ObjectNode> history = Workloads.controllerRevisionsOf(inv, o);
+        if (toRevision == 0 && history.size() <= 1) {
+            throw new CliException("no last revision to roll back to");
+        }
+        ObjectNode target = null;
+        if (toRevision == 0) {
+            target = history.get(history.size() - 2);
+        } else {
+            for (ObjectNode r : history) {
+                if (r.path("revision").asLong(0) == toRevision) {
+                    target = r;
+                }
+            }
+        }
+        if (target == null) {
+            throw new CliException("unable to find specified revision " + toRevision + " in history");
+        }
+        long revision = target.path("revision").asLong(0);
+        if (Workloads.revisionTemplate(target).equals(o.tree().path("spec").path("template"))) {
+            return "skipped rollback (current template already matches revision " + revision + ")";
+        }
+        try {
+            Workloads.client(inv, o.resource()).patch(o.namespace(), o.name(), PatchType.STRATEGIC,
+                    target.path("data").toString()).block(Workloads.CALL);
+        } catch (RuntimeException e) {
+            throw new CliException("failed restoring revision " + revision + ": " + e.getMessage());
+        }
         return "rolled back";
     }
 

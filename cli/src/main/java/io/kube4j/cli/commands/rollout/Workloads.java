@@ -137,6 +137,45 @@ public final class Workloads {
         return out;
     }
 
+    /** Whether the object keeps its history as ControllerRevisions (a StatefulSet or a DaemonSet). */
+    static boolean hasControllerRevisions(Obj o) {
+        return isKind(o, "apps", "StatefulSet") || isKind(o, "apps", "DaemonSet");
+    }
+
+    /**
+     * The ControllerRevisions a StatefulSet or DaemonSet controls (by controller owner reference, as kubectl's
+     * {@code controlledHistories}), lowest revision first.
+     */
+    static List<ObjectNode> controllerRevisionsOf(Invocation inv, Obj owner) {
+        ApiResource cr = inv.discovery().forKind("apps/v1", "ControllerRevision")
+                .orElseThrow(() -> new CliException("the server does not serve apps/v1 ControllerRevisions"));
+        String uid = owner.tree().path("metadata").path("uid").asString();
+        List<ObjectNode> out = new ArrayList<>();
+        for (GenericKubernetesResource g : client(inv, cr).list(owner.namespace(), ListOptions.all()).block(CALL)
+                .getItems()) {
+            ObjectNode n = tree(g);
+            for (JsonNode ref : n.path("metadata").path("ownerReferences")) {
+                if (uid.equals(ref.path("uid").asString()) && ref.path("controller").asBoolean(false)) {
+                    out.add(n);
+                    break;
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(r -> r.path("revision").asLong(0)));
+        return out;
+    }
+
+    /**
+     * The pod template a ControllerRevision restores: its data is the strategic merge patch
+     * {@code {"spec":{"template":{...,"$patch":"replace"}}}}, so applying it replaces the template with this.
+     */
+    static ObjectNode revisionTemplate(JsonNode controllerRevision) {
+        JsonNode t = controllerRevision.path("data").path("spec").path("template");
+        ObjectNode out = t.isObject() ? (ObjectNode) t.deepCopy() : Codecs.json().createObjectNode();
+        out.remove("$patch");
+        return out;
+    }
+
     /** The revision annotation of a Deployment or ReplicaSet (0 when absent or not a number). */
     static long revision(JsonNode obj) {
         String v = obj.path("metadata").path("annotations").path(REVISION).asString("");

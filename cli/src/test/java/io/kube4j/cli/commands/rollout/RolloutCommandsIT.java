@@ -1,7 +1,13 @@
 package io.kube4j.cli.commands.rollout;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.apiserver.testsupport.Requirements;
@@ -10,6 +16,8 @@ import io.kube4j.cli.testsupport.Golden;
 import io.kube4j.cli.testsupport.HollowWorkloads;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.ResourceClient;
+import io.kube4j.controller.statefulset.StatefulSetControllerFactory;
+import io.kube4j.controller.statefulset.StatefulSetControllerProperties;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -224,6 +232,91 @@ class RolloutCommandsIT {
         CliHarness.Result missing = k4j(ns, "scale", "deployment/nope", "--replicas=1");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("Error from server (NotFound): deployments.apps \"nope\" not found\n");
+    }
+
+    /**
+     * A StatefulSet (the real StatefulSet controller, pods on a hollow node) and a DaemonSet (its ControllerRevisions
+     * written here as its controller writes them): status, history (compared with the real kubectl) and undo through
+     * their ControllerRevisions.
+     */
+    @Test
+    void statefulSetsAndDaemonSetsRollBackThroughTheirControllerRevisions(@TempDir Path dir) throws Exception {
+        Path binary = Requirements.requireBinary("kubectl");
+        String ns = ControllerTestEnv.namespace("k4j-sts");
+        KubeClient client = ControllerTestEnv.client();
+        ResourceClient<StatefulSet> sets = client.resources(StatefulSet.class);
+        var manager = ControllerTestEnv.start(new StatefulSetControllerFactory(
+                StatefulSetControllerProperties.defaults()));
+        try {
+            sets.create(new StatefulSetBuilder().withNewMetadata().withName("db").withNamespace(ns)
+                    .addToAnnotations("kubernetes.io/change-cause", "first").endMetadata()
+                    .withNewSpec().withReplicas(2).withServiceName("db")
+                    .withNewSelector().addToMatchLabels("app", "db").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata().withNewSpec()
+                    .withNodeName(cluster.node(0)).withTerminationGracePeriodSeconds(0L)
+                    .addNewContainer().withName("c").withImage("img:1").endContainer().endSpec().endTemplate()
+                    .endSpec().build()).block(WAIT);
+            assertThat(k4j(ns, "rollout", "status", "statefulset/db", "--timeout=40s").ok().out())
+                    .endsWith("partitioned roll out complete: 2 new pods have been updated...\n");
+            sets.updateWithRetry(ns, "db", s -> {
+                s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
+                s.getMetadata().getAnnotations().put("kubernetes.io/change-cause", "second");
+                return s;
+            }, false).block(WAIT);
+            k4j(ns, "rollout", "status", "sts/db", "--timeout=40s").ok();
+            assertThat(k4j(ns, "rollout", "history", "statefulset/db").ok().out()).isEqualTo(
+                    "statefulset.apps/db \nREVISION  CHANGE-CAUSE\n1         first\n2         second\n\n");
+            KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig, dir, Duration.ofSeconds(60));
+            for (List<String> args : List.of(List.of("rollout", "history", "statefulset/db"),
+                    List.of("rollout", "history", "statefulset/db", "--revision=1"))) {
+                List<String> withNs = new java.util.ArrayList<>(args);
+                withNs.addAll(List.of("-n", ns));
+                String expected = kubectl.kubectl(withNs.toArray(String[]::new)).ok().out();
+                assertThat(k4j(ns, args.toArray(String[]::new)).ok().out()).as("k4j %s", args).isEqualTo(expected);
+            }
+            assertThat(k4j(ns, "rollout", "undo", "statefulset/db").ok().out())
+                    .isEqualTo("statefulset.apps/db rolled back\n");
+            assertThat(sets.get(ns, "db").block(WAIT).getSpec().getTemplate().getSpec().getContainers().get(0)
+                    .getImage()).isEqualTo("img:1");
+            k4j(ns, "rollout", "status", "sts/db", "--timeout=40s").ok();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(k4j(ns, "rollout", "history", "sts/db").ok().out())
+                    .isEqualTo("statefulset.apps/db \nREVISION  CHANGE-CAUSE\n2         second\n3         first\n\n"));
+            assertThat(k4j(ns, "rollout", "undo", "statefulset/db", "--to-revision=3").ok().out()).isEqualTo(
+                    "statefulset.apps/db skipped rollback (current template already matches revision 3)\n");
+            CliHarness.Result missing = k4j(ns, "rollout", "undo", "statefulset/db", "--to-revision=9");
+            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.err()).isEqualTo("error: unable to find specified revision 9 in history\n");
+        } finally {
+            manager.stop();
+        }
+
+        // a DaemonSet's revisions have the same shape; no controller runs for it here
+        DaemonSet ds = client.resources(DaemonSet.class).create(new DaemonSetBuilder().withNewMetadata()
+                .withName("agent").withNamespace(ns).endMetadata().withNewSpec()
+                .withNewSelector().addToMatchLabels("app", "agent").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata().withNewSpec()
+                .withNodeName("no-such-node")
+                .addNewContainer().withName("c").withImage("agent:2").endContainer().endSpec().endTemplate()
+                .endSpec().build()).block(WAIT);
+        for (int rev = 1; rev <= 2; rev++) {
+            client.resources(ControllerRevision.class).create(new ControllerRevisionBuilder().withNewMetadata()
+                    .withName("agent-rev" + rev).withNamespace(ns).addToLabels("app", "agent")
+                    .addToAnnotations("kubernetes.io/change-cause", "agent " + rev)
+                    .addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet").withName("agent")
+                    .withUid(ds.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+                    .withRevision((long) rev)
+                    .withData(io.kube4j.api.codec.Codecs.json().readTree("""
+                            {"spec":{"template":{"metadata":{"labels":{"app":"agent"}},"spec":{"nodeName":"no-such-node",
+                            "containers":[{"name":"c","image":"agent:REV"}]},"$patch":"replace"}}}""".replace("REV",
+                            Integer.toString(rev)))).build()).block(WAIT);
+        }
+        assertThat(k4j(ns, "rollout", "history", "daemonset/agent").ok().out()).isEqualTo(
+                "daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n1         agent 1\n2         agent 2\n\n");
+        assertThat(k4j(ns, "rollout", "history", "ds/agent", "--revision=1").ok().out()).contains("agent:1");
+        assertThat(k4j(ns, "rollout", "undo", "daemonset/agent").ok().out())
+                .isEqualTo("daemonset.apps/agent rolled back\n");
+        assertThat(client.resources(DaemonSet.class).get(ns, "agent").block(WAIT).getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getImage()).isEqualTo("agent:1");
     }
 
     @Test
