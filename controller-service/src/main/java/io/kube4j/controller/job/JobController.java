@@ -77,6 +77,11 @@ public final class JobController implements Reconciler {
     static final String API_VERSION = "batch/v1";
     static final String KIND = "Job";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Requests for orphaned pods still holding the tracking finalizer share the Job queue under this prefix; a colon
+     * cannot occur in a Job's name, so they never collide with a Job's key (Kubernetes uses a second queue).
+     */
+    static final String ORPHAN_POD_PREFIX = "orphan-pod:";
 
     private final SharedIndexInformer<Job> jobInformer;
     private final SharedIndexInformer<Pod> podInformer;
@@ -165,6 +170,11 @@ public final class JobController implements Reconciler {
 
     void podChanged(Pod oldPod, Pod pod) {
         OwnerReference ref = OwnerReferences.controllerOf(pod);
+        if (ref == null && hasFinalizer(pod)) {
+            // orphaned (its Job deleted with orphan propagation, or released): nothing will ever count it
+            controller.enqueue(new Request(pod.getMetadata().getNamespace(), ORPHAN_POD_PREFIX
+                    + pod.getMetadata().getName()));
+        }
         if (ref == null || !KIND.equals(ref.getKind())) {
             if (oldPod == null || !Objects.equals(oldPod.getMetadata().getLabels(), pod.getMetadata().getLabels())) {
                 wakeMatchingJobs(pod); // an orphan one of them may adopt
@@ -221,6 +231,40 @@ public final class JobController implements Reconciler {
 
     @Override
     public Result reconcile(Request request) {
+        if (request.name().startsWith(ORPHAN_POD_PREFIX)) {
+            releaseOrphanPod(request.namespace(), request.name().substring(ORPHAN_POD_PREFIX.length()));
+            return Result.done();
+        }
+        try {
+            return syncJob(request);
+        } catch (ApiStatusException.Conflict e) {
+            // the cache had not caught up with this controller's last status write: sync again from a fresher one
+            log.debug("Job {}/{}: status conflict, retrying: {}", request.namespace(), request.name(), e.getMessage());
+            return Result.requeue();
+        }
+    }
+
+    /** As Kubernetes' handleOrphanPod: an orphan (no controller, or a Job that is gone) loses the finalizer. */
+    private void releaseOrphanPod(String namespace, String name) {
+        Pod pod = podInformer.lister().get(namespace, name);
+        if (pod == null || !hasFinalizer(pod)) {
+            return;
+        }
+        OwnerReference ref = OwnerReferences.controllerOf(pod);
+        if (ref != null) {
+            if (!KIND.equals(ref.getKind())) {
+                return; // someone else's pod: not ours to touch
+            }
+            Job job = jobInformer.lister().get(namespace, ref.getName());
+            if (job != null && Objects.equals(job.getMetadata().getUid(), ref.getUid())) {
+                return; // still controlled by a Job: its sync counts it
+            }
+        }
+        removeFinalizers(ORPHAN_POD_PREFIX + namespace + "/" + name, List.of(pod));
+        finalizerRemovals.remove(ORPHAN_POD_PREFIX + namespace + "/" + name);
+    }
+
+    private Result syncJob(Request request) {
         String key = request.namespace() + "/" + request.name();
         Job job = jobInformer.lister().get(request.namespace(), request.name());
         if (job == null) {
@@ -773,6 +817,10 @@ public final class JobController implements Reconciler {
      * read: a stale sync gets a 409 and is retried from a fresh cache instead of overwriting newer counts.
      */
     private Job writeStatus(Job job, JobStatus status) {
+        // active, succeeded and failed are omitempty int32s in Kubernetes: zero is absent
+        status.setActive(nullIfZero(status.getActive()));
+        status.setSucceeded(nullIfZero(status.getSucceeded()));
+        status.setFailed(nullIfZero(status.getFailed()));
         if (Objects.equals(job.getStatus(), status)) {
             return job;
         }
@@ -840,6 +888,10 @@ public final class JobController implements Reconciler {
 
     private static String phase(Pod p) {
         return p.getStatus() == null ? null : p.getStatus().getPhase();
+    }
+
+    private static Integer nullIfZero(Integer i) {
+        return i == null || i == 0 ? null : i;
     }
 
     private static int intOf(Integer i) {
