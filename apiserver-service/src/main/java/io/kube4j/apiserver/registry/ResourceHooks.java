@@ -66,6 +66,8 @@ public final class ResourceHooks {
             mergeStringData(secret);
         } else if (obj instanceof PriorityClass pc) {
             PriorityClasses.applyDefaults(pc);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+            JobStrategy.prepareForCreate(job);
         } else if (obj instanceof Pod pod) {
             PodStatus status = new PodStatus();
             status.setPhase("Pending");
