@@ -184,6 +184,39 @@ class WorkloadKindsIT {
         assertThat(k(ns, "rollout", "history", "statefulset/web").ok().out()).contains("REVISION");
     }
 
+    /**
+     * An Indexed Job of 3 completions, 2 at a time: {@code kubectl wait --for=condition=complete} returns, each
+     * index ran once and saw its {@code JOB_COMPLETION_INDEX}, and {@code kubectl logs} reads a finished pod.
+     */
+    @Test
+    void anIndexedJobCompletesEachIndexOnce() throws IOException {
+        String ns = namespace("job");
+        apply(ns, """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: count}
+                spec:
+                  completions: 3
+                  parallelism: 2
+                  completionMode: Indexed
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                      - name: main
+                        image: IMAGE
+                        command: [sh, -c, 'echo index $JOB_COMPLETION_INDEX']
+                """.replace("IMAGE", E2eCluster.WEB_IMAGE + ":1"));
+        k(ns, "wait", "--for=condition=complete", "job/count", "--timeout=150s").ok();
+        assertThat(k(ns, "get", "job", "count", "-o", "jsonpath={.status.succeeded} {.status.completedIndexes}")
+                .ok().out()).isEqualTo("3 0-2");
+        java.util.List<String> logs = new java.util.ArrayList<>();
+        for (Pod p : api.resources(Pod.class).list(ns, io.kube4j.client.ListOptions.all()).block(TIMEOUT).getItems()) {
+            logs.add(k(ns, "logs", p.getMetadata().getName()).ok().out().trim());
+        }
+        assertThat(logs).containsExactlyInAnyOrder("index 0", "index 1", "index 2");
+    }
+
     private String writer(String name) {
         return """
                 apiVersion: v1

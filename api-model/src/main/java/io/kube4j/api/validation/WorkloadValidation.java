@@ -99,6 +99,16 @@ final class WorkloadValidation {
                 case "RollingUpdate" -> {
                     if (us.getRollingUpdate() != null) {
                         nonNegative(us.getRollingUpdate().getPartition(), "spec.updateStrategy.rollingUpdate.partition", errs);
+                        IntOrString mu = us.getRollingUpdate().getMaxUnavailable();
+                        if (mu != null && mu.getValue() != null) {
+                            // as Kubernetes: a positive int or percentage, not 0, at most 100%
+                            String p = "spec.updateStrategy.rollingUpdate.maxUnavailable";
+                            intOrPercent(mu, p, errs);
+                            if (value(mu) == 0 && errs.stream().noneMatch(e -> p.equals(e.field()))) {
+                                errs.add(FieldError.invalid(p, mu, "cannot be 0"));
+                            }
+                            notMoreThan100Percent(mu, p, errs);
+                        }
                     }
                 }
                 default -> errs.add(FieldError.invalid("spec.updateStrategy", us, "must be 'RollingUpdate' or 'OnDelete'"));

@@ -220,6 +220,24 @@ class ValidationTest {
                           podManagementPolicy: Random
                           selector: {matchLabels: {app: web}}
                         """ + APP_TEMPLATE, "INVALID spec.podManagementPolicy"),
+                c("statefulset maxUnavailable 0", StatefulSet.class, """
+                        metadata: {name: db, namespace: default}
+                        spec:
+                          updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0}}
+                          selector: {matchLabels: {app: web}}
+                        """ + APP_TEMPLATE, "INVALID spec.updateStrategy.rollingUpdate.maxUnavailable"),
+                c("statefulset maxUnavailable over 100%", StatefulSet.class, """
+                        metadata: {name: db, namespace: default}
+                        spec:
+                          updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 150%}}
+                          selector: {matchLabels: {app: web}}
+                        """ + APP_TEMPLATE, "INVALID spec.updateStrategy.rollingUpdate.maxUnavailable"),
+                c("statefulset maxUnavailable not a percentage", StatefulSet.class, """
+                        metadata: {name: db, namespace: default}
+                        spec:
+                          updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: half}}
+                          selector: {matchLabels: {app: web}}
+                        """ + APP_TEMPLATE, "INVALID spec.updateStrategy.rollingUpdate.maxUnavailable"),
                 c("daemonset selector mismatch", DaemonSet.class, """
                         metadata: {name: ds, namespace: default}
                         spec:

@@ -18,7 +18,8 @@ import io.kube4j.client.ApiStatusException;
  * a RollingUpdate deletes the highest-ordinal pod not at the update revision (down to {@code partition}), one at a
  * time and only once the rest are healthy. With {@code podManagementPolicy: OrderedReady} (monotonic) it does one
  * thing per sync and waits for each pod to be Running and Ready (and available for {@code minReadySeconds}) before
- * the next; {@code Parallel} creates and deletes all at once. Its outcome is the status the pods give, which the
+ * the next; {@code Parallel} creates and deletes all at once. With {@code rollingUpdate.maxUnavailable} set (Kubernetes'
+ * MaxUnavailableStatefulSet) it replaces up to that many pods at once. Its outcome is the status the pods give, which the
  * caller writes even when a call failed.
  */
 final class StatefulSetUpdater {
@@ -157,6 +158,26 @@ final class StatefulSetUpdater {
             return; // OnDelete: pods take the update revision when someone deletes them
         }
         int updateMin = partition(set);
+        Integer maxUnavailable = maxUnavailable(set, n);
+        if (maxUnavailable != null) {
+            // Kubernetes' MaxUnavailableStatefulSet: replace up to maxUnavailable pods at once, counting those down
+            int unavailable = 0;
+            for (Pod p : replicas) {
+                if (!StatefulSetPods.isHealthy(p) || !StatefulSetPods.isRunningAndAvailable(p, minReady, now)) {
+                    unavailable++;
+                }
+            }
+            int deleted = 0;
+            for (int target = n - 1; target >= updateMin && deleted < maxUnavailable - unavailable; target--) {
+                Pod p = replicas[target];
+                if (!updateRevision.equals(StatefulSetPods.revision(p)) && !StatefulSetPods.isTerminating(p)) {
+                    control.deletePod(set, p);
+                    status.setCurrentReplicas(status.getCurrentReplicas() - 1);
+                    deleted++;
+                }
+            }
+            return;
+        }
         for (int target = n - 1; target >= updateMin; target--) {
             Pod p = replicas[target];
             if (!updateRevision.equals(StatefulSetPods.revision(p)) && !StatefulSetPods.isTerminating(p)) {
@@ -285,6 +306,31 @@ final class StatefulSetUpdater {
     static boolean rollingUpdate(StatefulSet set) {
         var st = set.getSpec().getUpdateStrategy();
         return st == null || st.getType() == null || "RollingUpdate".equals(st.getType());
+    }
+
+    /**
+     * {@code rollingUpdate.maxUnavailable} scaled to {@code replicas} (a percentage rounds down, at least 1), or null
+     * when unset: then one pod at a time, each waiting for the higher ones to be healthy.
+     */
+    static Integer maxUnavailable(StatefulSet set, int replicas) {
+        var st = set.getSpec().getUpdateStrategy();
+        var v = st == null || st.getRollingUpdate() == null ? null : st.getRollingUpdate().getMaxUnavailable();
+        if (v == null || v.getValue() == null) {
+            return null;
+        }
+        int n;
+        if (v.getValue() instanceof Integer i) {
+            n = i;
+        } else {
+            String s = String.valueOf(v.getValue());
+            try {
+                n = s.endsWith("%") ? (int) Math.floor(Integer.parseInt(s.substring(0, s.length() - 1))
+                        * (double) replicas / 100) : Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                n = 1; // the apiserver rejects it; an object stored before that validation rolls one at a time
+            }
+        }
+        return Math.max(n, 1);
     }
 
     static int partition(StatefulSet set) {

@@ -235,6 +235,12 @@ class StatefulSetDockerIT {
         assertThat(set.getStatus().getReadyReplicas()).isEqualTo(3);
         assertThat(set.getStatus().getCurrentRevision()).isEqualTo(set.getStatus().getUpdateRevision());
         String revision1 = set.getStatus().getCurrentRevision();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(Event.class).list(ns, ListOptions.all())
+                .block(WAIT).getItems()).filteredOn(e -> "web".equals(e.getInvolvedObject().getName()))
+                .extracting(e -> e.getReason() + ": " + e.getMessage())
+                .contains("SuccessfulCreate: create Claim www-web-0 Pod web-0 in StatefulSet web success",
+                        "SuccessfulCreate: create Pod web-0 in StatefulSet web successful",
+                        "SuccessfulCreate: create Pod web-2 in StatefulSet web successful"));
 
         // a deleted pod comes back under its name, on its volume
         String oldUid = pod("web-1").getMetadata().getUid();

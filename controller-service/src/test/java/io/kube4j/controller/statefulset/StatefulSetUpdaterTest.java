@@ -271,6 +271,30 @@ class StatefulSetUpdaterTest {
     }
 
     @Test
+    void maxUnavailableReplacesSeveralPodsAtOnceCountingThoseDown() {
+        StatefulSet set = set(4, "  podManagementPolicy: Parallel\n"
+                + "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 2, maxUnavailable: 50%}}\n");
+        sync(set, ready(set, "web-r1", 0, 1, 2, 3), "web-r1", "web-r2");
+        assertThat(control.calls).containsExactly("delete web-3", "delete web-2");
+
+        control.calls.clear();
+        List<Pod> pods = new ArrayList<>(ready(set, "web-r1", 0, 1, 2));
+        pods.add(pod(set, 3, "web-r2", "pending")); // one down already: one more may go
+        sync(set, pods, "web-r1", "web-r2");
+        assertThat(control.calls).containsExactly("claims web-3", "delete web-2");
+
+        control.calls.clear();
+        pods = new ArrayList<>(ready(set, "web-r1", 0, 1));
+        pods.addAll(ready(set, "web-r2", 2, 3));
+        sync(set, pods, "web-r1", "web-r2");
+        assertThat(control.calls).isEmpty(); // web-1 is below the partition
+
+        assertThat(StatefulSetUpdater.maxUnavailable(set(4, "  updateStrategy: {rollingUpdate: {maxUnavailable: 10%}}\n"), 4))
+                .isEqualTo(1); // rounds down, at least one
+        assertThat(StatefulSetUpdater.maxUnavailable(set(4, ""), 4)).isNull();
+    }
+
+    @Test
     void onDeleteReplacesNothingButRecreatesAtTheUpdateRevision() {
         StatefulSet set = set(3, "  updateStrategy: {type: OnDelete}\n");
         sync(set, ready(set, "web-r1", 0, 1, 2), "web-r1", "web-r2");
