@@ -193,6 +193,7 @@ final class WorkloadValidation {
         nonNegative(spec.getActiveDeadlineSeconds(), path + ".activeDeadlineSeconds", errs);
         nonNegative(spec.getBackoffLimit(), path + ".backoffLimit", errs);
         nonNegative(spec.getTtlSecondsAfterFinished(), path + ".ttlSecondsAfterFinished", errs);
+        JobValidation.validate(spec, path, errs);
         String mode = spec.getCompletionMode();
         if (!isEmpty(mode)) {
             if (!mode.equals("NonIndexed") && !mode.equals("Indexed")) {

@@ -307,6 +307,9 @@ public final class JobController implements Reconciler {
         int completions = job.getSpec().getCompletions() == null ? -1 : job.getSpec().getCompletions();
         TreeSet<Integer> succeededIndexes = indexed ? Jobs.parseIndexes(old.getCompletedIndexes(), completions)
                 : new TreeSet<>();
+        Integer perIndexLimit = indexed ? job.getSpec().getBackoffLimitPerIndex() : null;
+        TreeSet<Integer> failedIndexes = perIndexLimit != null
+                ? Jobs.parseIndexes(old.getFailedIndexes(), completions) : new TreeSet<>();
 
         // 1. the finished pods not yet counted
         List<Pod> toRemoveFinalizer = new ArrayList<>();
@@ -342,6 +345,10 @@ public final class JobController implements Reconciler {
                 if (m != null && PodFailurePolicies.FAIL_JOB.equals(m.action()) && failJobMessage == null) {
                     failJobMessage = m.message();
                 }
+                if (perIndexLimit != null) {
+                    indexFailed(p, m != null && PodFailurePolicies.FAIL_INDEX.equals(m.action()), perIndexLimit,
+                            completions, failedIndexes);
+                }
                 uncountedFailed.add(uid);
                 newFailed++;
                 toRemoveFinalizer.add(p);
@@ -351,6 +358,9 @@ public final class JobController implements Reconciler {
                 } else if (job.getSpec().getPodFailurePolicy() == null
                         && !"Failed".equals(job.getSpec().getPodReplacementPolicy())) {
                     // deleted from outside (eviction, preemption) before finishing: a failure, as Kubernetes
+                    if (perIndexLimit != null) {
+                        indexFailed(p, false, perIndexLimit, completions, failedIndexes);
+                    }
                     uncountedFailed.add(uid);
                     newFailed++;
                     toRemoveFinalizer.add(p);
@@ -369,6 +379,13 @@ public final class JobController implements Reconciler {
             } else if (newFailed > 0 && pastBackoffLimit(job, failed, active)) {
                 newInterim = condition(Jobs.FAILURE_TARGET, Jobs.REASON_BACKOFF_LIMIT_EXCEEDED,
                         "Job has reached the specified backoff limit", now);
+            } else if (perIndexLimit != null && job.getSpec().getMaxFailedIndexes() != null
+                    && failedIndexes.size() > job.getSpec().getMaxFailedIndexes()) {
+                newInterim = condition(Jobs.FAILURE_TARGET, Jobs.REASON_MAX_FAILED_INDEXES_EXCEEDED,
+                        "Job has exceeded the specified maximal number of failed indexes", now);
+            } else if (perIndexLimit != null && !failedIndexes.isEmpty()
+                    && succeededIndexes.size() + failedIndexes.size() >= completions) {
+                newInterim = condition(Jobs.FAILURE_TARGET, Jobs.REASON_FAILED_INDEXES, "Job has failed indexes", now);
             } else if (!suspended && pastDeadline(job, now)) {
                 newInterim = condition(Jobs.FAILURE_TARGET, Jobs.REASON_DEADLINE_EXCEEDED,
                         "Job was active longer than specified deadline", now);
@@ -405,7 +422,7 @@ public final class JobController implements Reconciler {
             }
             if (satisfied) {
                 try {
-                    requeue = indexed ? manageIndexed(job, key, active, pods, succeededIndexes, now)
+                    requeue = indexed ? manageIndexed(job, key, active, pods, succeededIndexes, failedIndexes, now)
                             : manageNonIndexed(job, key, active, pods, succeeded, now);
                 } catch (RuntimeException e) {
                     manageError = e;
@@ -425,6 +442,10 @@ public final class JobController implements Reconciler {
         status.setUncountedTerminatedPods(uncounted(uncountedSucceeded, uncountedFailed));
         if (indexed) {
             status.setCompletedIndexes(Jobs.formatIndexes(succeededIndexes));
+            if (perIndexLimit != null) {
+                String f = Jobs.formatIndexes(failedIndexes);
+                status.setFailedIndexes(f == null ? "" : f);
+            }
         }
         fillPodCounts(status, pods, active.size() - deleted, deleted);
         job = writeStatus(job, status);
@@ -598,21 +619,23 @@ public final class JobController implements Reconciler {
             for (int i = 0; i < -diff; i++) {
                 none.add(-1);
             }
-            createPods(job, key, none);
+            createPods(job, key, none, Map.of());
         }
         return null;
     }
 
     /** Indexed: one active pod per index not yet succeeded, lowest first, at most parallelism. */
     private Duration manageIndexed(Job job, String key, List<Pod> active, List<Pod> pods,
-            TreeSet<Integer> succeededIndexes, Instant now) {
+            TreeSet<Integer> succeededIndexes, TreeSet<Integer> failedIndexes, Instant now) {
+        boolean perIndex = job.getSpec().getBackoffLimitPerIndex() != null;
         int parallelism = intOf(job.getSpec().getParallelism());
         int completions = job.getSpec().getCompletions();
         List<Pod> excess = new ArrayList<>();
         Map<Integer, Pod> activeByIndex = new HashMap<>();
         for (Pod p : active) {
             int i = Jobs.completionIndex(p);
-            if (i < 0 || i >= completions || succeededIndexes.contains(i) || activeByIndex.containsKey(i)) {
+            if (i < 0 || i >= completions || succeededIndexes.contains(i) || failedIndexes.contains(i)
+                    || activeByIndex.containsKey(i)) {
                 excess.add(p); // invalid, done or duplicate index, as Kubernetes' firstPendingIndexes/dedup
             } else {
                 activeByIndex.put(i, p);
@@ -629,24 +652,40 @@ public final class JobController implements Reconciler {
             return null;
         }
         int room = parallelism - activeByIndex.size();
+        Map<Integer, IndexFailures> failures = perIndex ? indexFailures(job, pods) : Map.of();
         Deque<Integer> missing = new ArrayDeque<>();
+        Duration wait = null;
         for (int i = 0; i < completions && missing.size() < room; i++) {
-            if (!succeededIndexes.contains(i) && !activeByIndex.containsKey(i)) {
-                missing.add(i);
+            if (succeededIndexes.contains(i) || failedIndexes.contains(i) || activeByIndex.containsKey(i)) {
+                continue;
+            }
+            IndexFailures f = failures.get(i);
+            if (f != null) {
+                // each index backs off on its own failures, as Kubernetes' per-index backoff
+                Duration left = Duration.between(now, f.last().plus(Jobs.backoff(f.count(), backoffBase,
+                        backoffMax)));
+                if (!left.isNegative() && !left.isZero()) {
+                    wait = min(wait, left);
+                    continue;
+                }
+            }
+            missing.add(i);
+        }
+        if (!perIndex && !missing.isEmpty()) {
+            Duration left = remainingBackoff(job, pods, now);
+            if (!left.isZero()) {
+                return left;
             }
         }
-        if (missing.isEmpty()) {
-            return null;
+        if (!missing.isEmpty()) {
+            Map<Integer, Integer> counts = new HashMap<>();
+            failures.forEach((i, f) -> counts.put(i, f.count()));
+            createPods(job, key, missing, counts);
         }
-        Duration wait = remainingBackoff(job, pods, now);
-        if (!wait.isZero()) {
-            return wait;
-        }
-        createPods(job, key, missing);
-        return null;
+        return wait;
     }
 
-    private void createPods(Job job, String key, Deque<Integer> indexes) {
+    private void createPods(Job job, String key, Deque<Integer> indexes, Map<Integer, Integer> failureCounts) {
         int n = indexes.size();
         expectations.expectCreations(key, n);
         OwnerReference ref = OwnerReferences.controllerRef(job, API_VERSION, KIND);
@@ -656,7 +695,8 @@ public final class JobController implements Reconciler {
             synchronized (indexes) {
                 index = indexes.poll();
             }
-            return podControl.createPod(ns, podTemplate(job, index == null ? -1 : index), job, ref);
+            int i = index == null ? -1 : index;
+            return podControl.createPod(ns, podTemplate(job, i, failureCounts.getOrDefault(i, 0)), job, ref);
         });
         for (int i = outcome.successes(); i < n; i++) {
             expectations.creationObserved(key); // never coming
@@ -673,6 +713,11 @@ public final class JobController implements Reconciler {
      * the downward API in every container, as Kubernetes' addCompletionIndexEnvVariables.
      */
     static PodTemplateSpec podTemplate(Job job, int index) {
+        return podTemplate(job, index, 0);
+    }
+
+    /** {@link #podTemplate(Job, int)} whose index already failed {@code failureCount} times (backoffLimitPerIndex). */
+    static PodTemplateSpec podTemplate(Job job, int index, int failureCount) {
         PodTemplateSpec t = new PodTemplateSpecBuilder(job.getSpec().getTemplate()).build();
         if (t.getMetadata() == null) {
             t.setMetadata(new ObjectMeta());
@@ -687,6 +732,9 @@ public final class JobController implements Reconciler {
             Map<String, String> ann = t.getMetadata().getAnnotations() == null ? new HashMap<>()
                     : new HashMap<>(t.getMetadata().getAnnotations());
             ann.put(Jobs.COMPLETION_INDEX, String.valueOf(index));
+            if (job.getSpec().getBackoffLimitPerIndex() != null) {
+                ann.put(Jobs.INDEX_FAILURE_COUNT, String.valueOf(failureCount));
+            }
             t.getMetadata().setAnnotations(ann);
             Map<String, String> labels = t.getMetadata().getLabels() == null ? new HashMap<>()
                     : new HashMap<>(t.getMetadata().getLabels());
@@ -708,6 +756,47 @@ public final class JobController implements Reconciler {
             }
         }
         return t;
+    }
+
+    /** How often an index failed so far and when last (from its failed pods' annotations and finish times). */
+    record IndexFailures(int count, Instant last) {
+    }
+
+    /**
+     * Per index: the failures so far, as Kubernetes' getNewIndexFailureCounts: the latest failed pod of the index
+     * carries the count before it (annotation), plus one for itself unless the failure policy ignored it.
+     */
+    static Map<Integer, IndexFailures> indexFailures(Job job, List<Pod> pods) {
+        Map<Integer, IndexFailures> out = new HashMap<>();
+        for (Pod p : pods) {
+            boolean failed = "Failed".equals(phase(p)) || (p.getMetadata().getDeletionTimestamp() != null
+                    && !"Succeeded".equals(phase(p)));
+            int i = Jobs.completionIndex(p);
+            if (!failed || i < 0) {
+                continue;
+            }
+            PodFailurePolicies.Match m = PodFailurePolicies.match(job.getSpec().getPodFailurePolicy(), p);
+            int count = Jobs.indexFailureCount(p)
+                    + (m != null && PodFailurePolicies.IGNORE.equals(m.action()) ? 0 : 1);
+            Instant t = Jobs.finishedAt(p);
+            IndexFailures prev = out.get(i);
+            if (prev == null || count > prev.count() || (count == prev.count() && t.isAfter(prev.last()))) {
+                out.put(i, new IndexFailures(count, t));
+            }
+        }
+        return out;
+    }
+
+    /** Marks the failed pod's index failed when FailIndex matched or the index used up backoffLimitPerIndex. */
+    private static void indexFailed(Pod p, boolean failIndex, int perIndexLimit, int completions,
+            TreeSet<Integer> failedIndexes) {
+        int i = Jobs.completionIndex(p);
+        if (i < 0 || i >= completions) {
+            return;
+        }
+        if (failIndex || Jobs.indexFailureCount(p) + 1 > perIndexLimit) {
+            failedIndexes.add(i);
+        }
     }
 
     private int deleteActive(Job job, String key, List<Pod> active) {

@@ -26,6 +26,8 @@ public final class Jobs {
     public static final String TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
     public static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
     public static final String COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX";
+    /** How often the pod's index failed before this pod (backoffLimitPerIndex). */
+    public static final String INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count";
 
     public static final String COMPLETE = "Complete";
     public static final String FAILED = "Failed";
@@ -37,6 +39,8 @@ public final class Jobs {
     public static final String REASON_DEADLINE_EXCEEDED = "DeadlineExceeded";
     public static final String REASON_POD_FAILURE_POLICY = "PodFailurePolicy";
     public static final String REASON_COMPLETIONS_REACHED = "CompletionsReached";
+    public static final String REASON_MAX_FAILED_INDEXES_EXCEEDED = "MaxFailedIndexesExceeded";
+    public static final String REASON_FAILED_INDEXES = "FailedIndexes";
 
     private Jobs() {
     }
@@ -125,6 +129,17 @@ public final class Jobs {
             return i < 0 ? -1 : i;
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** The pod's {@code job-index-failure-count} annotation (0 when absent or malformed). */
+    public static int indexFailureCount(Pod pod) {
+        Map<String, String> a = pod.getMetadata().getAnnotations();
+        String v = a == null ? null : a.get(INDEX_FAILURE_COUNT);
+        try {
+            return v == null ? 0 : Math.max(0, Integer.parseInt(v));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

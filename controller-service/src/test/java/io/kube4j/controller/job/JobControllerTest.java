@@ -431,4 +431,37 @@ class JobControllerTest {
         assertThat(statusWrites).hasSize(writes);
         assertThat(serverJobs.get("pi").getStatus().getSucceeded()).isEqualTo(1);
     }
+
+    @Test
+    void backoffLimitPerIndexFailsAnIndexAndTheJobEndsWithFailedIndexes() {
+        add(job("pi", 2, 2).editSpec().withCompletionMode("Indexed").withBackoffLimitPerIndex(1)
+                .withBackoffLimit(Integer.MAX_VALUE).endSpec().build());
+        sync("pi");
+        List<Pod> pods = observe();
+        assertThat(pods).allSatisfy(p -> assertThat(p.getMetadata().getAnnotations())
+                .containsEntry(Jobs.INDEX_FAILURE_COUNT, "0"));
+        Pod zero = pods.stream().filter(p -> Jobs.completionIndex(p) == 0).findFirst().orElseThrow();
+        finish(zero, 1, NOW, b -> b);
+        Result r = sync("pi");
+        assertThat(current("pi").getStatus().getFailedIndexes()).isEmpty(); // one failure allowed
+        assertThat(r.requeueAfter()).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(11)); // index 0 backs off
+        assertThat(podControl.created).hasSize(2);
+        clock.advance(Duration.ofSeconds(10));
+        sync("pi");
+        assertThat(podControl.created).hasSize(3);
+        Pod retry = podControl.created.get(2);
+        assertThat(Jobs.completionIndex(retry)).isZero();
+        assertThat(retry.getMetadata().getAnnotations()).containsEntry(Jobs.INDEX_FAILURE_COUNT, "1");
+        List<Pod> all = observe();
+        finish(all.get(2), 1, clock.now(), b -> b);
+        sync("pi");
+        assertThat(current("pi").getStatus().getFailedIndexes()).isEqualTo("0");
+        Pod one = all.stream().filter(p -> Jobs.completionIndex(p) == 1).findFirst().orElseThrow();
+        finish(one, 0, clock.now(), b -> b);
+        sync("pi");
+        Job failed = current("pi");
+        assertThat(failed.getStatus().getCompletedIndexes()).isEqualTo("1");
+        assertThat(cond(failed, Jobs.FAILED).getReason()).isEqualTo(Jobs.REASON_FAILED_INDEXES);
+        assertThat(podControl.created).hasSize(3);
+    }
 }

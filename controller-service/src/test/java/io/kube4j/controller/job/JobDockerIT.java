@@ -106,6 +106,8 @@ class JobDockerIT {
         create("indexed", "completions: 3\n  parallelism: 3\n  completionMode: Indexed",
                 "echo -n $JOB_COMPLETION_INDEX > /dev/termination-log");
         create("ttl", "ttlSecondsAfterFinished: 2", "exit 0");
+        create("policy", "completions: 2\n  backoffLimit: 6\n  podFailurePolicy:\n    rules:\n"
+                + "    - {action: FailJob, onExitCodes: {operator: In, values: [42]}}", "exit 42");
     }
 
     private static void countActive(WatchEvent<Pod> e) {
@@ -240,5 +242,26 @@ class JobDockerIT {
         });
         // foreground deletion: the pods went before the Job
         assertThat(pods("ttl")).isEmpty();
+    }
+
+    @Test
+    void aFailJobRuleFailsTheJobOnItsExitCodeWithoutRetries() {
+        kubectl.kubectl("wait", "--for=condition=failed", "job/policy", "--timeout=120s").ok();
+        Job j = job("policy");
+        assertThat(j.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Failed");
+            assertThat(c.getReason()).isEqualTo("PodFailurePolicy");
+            assertThat(c.getMessage()).contains("failed with exit code 42 matching FailJob rule at index 0");
+        });
+        assertThat(pods("policy")).hasSize(1); // backoffLimit 6 did not come into it
+    }
+
+    @Test
+    void anInvalidPodFailurePolicyIsRefusedWith422() throws Exception {
+        Path bad = manifest("bad-policy", "podFailurePolicy:\n    rules:\n"
+                + "    - {action: FailJob, onExitCodes: {operator: In, values: [0]}}", "exit 0");
+        KubectlRunner.Result r = kubectl.kubectl("create", "-f", bad.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("is invalid").contains("spec.podFailurePolicy.rules[0].onExitCodes.values[0]");
     }
 }
