@@ -297,7 +297,12 @@ public final class PodManager implements ActivePods, PodSourceListener {
         if (!state.isEmpty()) {
             Duration grace = syncer.grace(pod);
             syncer.killPod(pod, state, grace);
-            syncer.cleanup(uid, syncer.relist(uid));
+            PodRuntimeState after = syncer.relist(uid);
+            if (!r.removed && !StaticPods.isStatic(pod)) {
+                PodStatus last = statuses.cached(uid);
+                statuses.setStatus(pod, syncer.terminatedStatus(pod, last != null ? last : pod.getStatus(), after));
+            }
+            syncer.cleanup(uid, after);
         } else {
             volumes.tearDown(uid);
         }

@@ -617,6 +617,22 @@ public final class PodSyncer {
         }, runtimeName(), ctx.nodeIp(), now, terminal);
     }
 
+    /**
+     * The final status of a pod whose containers were stopped because it is being deleted: a terminal phase, as the
+     * kubelet gives such a pod (Kubernetes 1.27+: Succeeded when every container succeeded, else Failed), written
+     * before the final delete so that whoever holds a finalizer on it (the Job controller's tracking finalizer) sees
+     * how it ended, its DisruptionTarget condition and its exit codes, instead of a Running pod that never ends.
+     */
+    public PodStatus terminatedStatus(Pod pod, PodStatus last, PodRuntimeState after) {
+        Instant now = ctx.clock().now();
+        Pod view = withStatus(pod, last);
+        PodStatus st = build(view, after, new HashMap<>(), now, null);
+        if (!PodStatusBuilder.isTerminalPhase(st.getPhase())) {
+            st = build(view, after, new HashMap<>(), now, new PodStatusBuilder.Terminal("Failed", null, null));
+        }
+        return st;
+    }
+
     private PodStatusBuilder.Terminal deadlineExceeded(Pod pod, PodStatus last, Instant now) {
         Long deadline = pod.getSpec().getActiveDeadlineSeconds();
         if (deadline == null || last == null || last.getStartTime() == null) {
