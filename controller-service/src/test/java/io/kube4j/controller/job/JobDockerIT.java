@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
@@ -263,5 +264,71 @@ class JobDockerIT {
         KubectlRunner.Result r = kubectl.kubectl("create", "-f", bad.toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("is invalid").contains("spec.podFailurePolicy.rules[0].onExitCodes.values[0]");
+    }
+
+    /**
+     * Borg's bands through Kubernetes' preemption: a batch Job pod holding most of the node's cpu is preempted by a
+     * prod pod; its Ignore rule on DisruptionTarget keeps the preemption out of the failure count, and the Job makes a
+     * replacement that waits (it cannot preempt prod).
+     */
+    @Test
+    void aProdPodPreemptsABatchJobPodAndTheDisruptionIsNotCountedAsAFailure() throws Exception {
+        Node n = client.resources(Node.class).get(null, node.nodeName()).block(TIMEOUT);
+        long milli = (long) (n.getStatus().getAllocatable().get("cpu").getNumericalAmount().doubleValue() * 600);
+        Path f = dir.resolve("hog.yaml");
+        Files.writeString(f, """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: hog}
+                spec:
+                  podFailurePolicy:
+                    rules:
+                    - {action: Ignore, onPodConditions: [{type: DisruptionTarget}]}
+                  template:
+                    spec:
+                      schedulerName: SCHEDULER
+                      restartPolicy: Never
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                      - {name: work, image: IMAGE, command: [sleep, "600"], resources: {requests: {cpu: CPUm}}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: prod-svc}
+                spec:
+                  schedulerName: SCHEDULER
+                  priorityClassName: prod
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - {name: svc, image: IMAGE, command: [sleep, "600"], resources: {requests: {cpu: CPUm}}}
+                """.replace("SCHEDULER", schedulerName).replace("IMAGE", node.busyboxImage())
+                .replace("CPU", String.valueOf(milli)));
+        String jobOnly = Files.readString(f).split("---")[0];
+        Path jobFile = dir.resolve("hog-job.yaml");
+        Files.writeString(jobFile, jobOnly);
+        kubectl.kubectl("create", "-f", jobFile.toString()).ok();
+        await().atMost(TIMEOUT).until(() -> pods("hog").stream().anyMatch(p -> "Running".equals(
+                p.getStatus().getPhase())));
+        String victim = pods("hog").get(0).getMetadata().getName();
+
+        Path prodFile = dir.resolve("prod.yaml");
+        Files.writeString(prodFile, Files.readString(f).split("---")[1]);
+        kubectl.kubectl("create", "-f", prodFile.toString()).ok();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Pod prod = client.resources(Pod.class).get(ns, "prod-svc").block(TIMEOUT);
+            assertThat(prod.getSpec().getNodeName()).isEqualTo(node.nodeName());
+            assertThat(prod.getStatus().getPhase()).isEqualTo("Running");
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Job j = job("hog");
+            assertThat(pods("hog")).extracting(p -> p.getMetadata().getName()).doesNotContain(victim);
+            assertThat(j.getStatus().getFailed()).isNull(); // the preemption was ignored, not counted
+            assertThat(j.getStatus().getUncountedTerminatedPods().getFailed()).isEmpty();
+            assertThat(j.getStatus().getActive()).isEqualTo(1); // the replacement, waiting for room
+        });
+        Pod replacement = pods("hog").get(0);
+        assertThat(replacement.getSpec().getNodeName()).isNull();
+        kubectl.kubectl("delete", "pod", "prod-svc", "--wait=false").ok();
+        kubectl.kubectl("delete", "job", "hog", "--wait=false").ok();
     }
 }
