@@ -545,6 +545,11 @@ public final class JobController implements Reconciler {
         return failed + restarts > limit;
     }
 
+    /** {@code podReplacementPolicy: Failed} (the default with a podFailurePolicy): wait for terminating pods. */
+    static boolean onlyReplaceFailed(Job job) {
+        return "Failed".equals(job.getSpec().getPodReplacementPolicy());
+    }
+
     static boolean pastDeadline(Job job, Instant now) {
         Long ads = job.getSpec().getActiveDeadlineSeconds();
         Instant start = job.getStatus() == null ? null : Pods.parseTime(job.getStatus().getStartTime());
@@ -603,6 +608,10 @@ public final class JobController implements Reconciler {
             want = Math.max(0, Math.min(parallelism, completions - succeeded));
         }
         int diff = active.size() - want;
+        if (diff < 0 && onlyReplaceFailed(job)) {
+            // podReplacementPolicy Failed: a terminating pod is replaced only once it has failed
+            diff = Math.min(0, diff + terminating(pods));
+        }
         if (diff > 0) {
             List<Pod> victims = new ArrayList<>(active);
             List<Pods.Ranked> ranked = victims.stream().map(p -> new Pods.Ranked(p, 0)).sorted(Pods.deletionOrder(now))
@@ -651,12 +660,22 @@ public final class JobController implements Reconciler {
             deletePods(job, key, excess);
             return null;
         }
-        int room = parallelism - activeByIndex.size();
+        Set<Integer> terminatingIndexes = new java.util.HashSet<>();
+        if (onlyReplaceFailed(job)) {
+            for (Pod p : pods) {
+                if (p.getMetadata().getDeletionTimestamp() != null && !"Succeeded".equals(phase(p))
+                        && !"Failed".equals(phase(p))) {
+                    terminatingIndexes.add(Jobs.completionIndex(p));
+                }
+            }
+        }
+        int room = parallelism - activeByIndex.size() - terminatingIndexes.size();
         Map<Integer, IndexFailures> failures = perIndex ? indexFailures(job, pods) : Map.of();
         Deque<Integer> missing = new ArrayDeque<>();
         Duration wait = null;
         for (int i = 0; i < completions && missing.size() < room; i++) {
-            if (succeededIndexes.contains(i) || failedIndexes.contains(i) || activeByIndex.containsKey(i)) {
+            if (succeededIndexes.contains(i) || failedIndexes.contains(i) || activeByIndex.containsKey(i)
+                    || terminatingIndexes.contains(i)) {
                 continue;
             }
             IndexFailures f = failures.get(i);

@@ -464,4 +464,25 @@ class JobControllerTest {
         assertThat(cond(failed, Jobs.FAILED).getReason()).isEqualTo(Jobs.REASON_FAILED_INDEXES);
         assertThat(podControl.created).hasSize(3);
     }
+
+    @Test
+    void withPodReplacementPolicyFailedATerminatingPodIsReplacedOnlyOnceItFailed() {
+        add(job("rp", 1, 1).editSpec().withPodReplacementPolicy("Failed").withNewPodFailurePolicy().addNewRule()
+                .withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").endOnPodCondition()
+                .endRule().endPodFailurePolicy().endSpec().build());
+        sync("rp");
+        Pod p = observe().get(0);
+        Pod deleting = new PodBuilder(p).editMetadata().withResourceVersion("3").withDeletionTimestamp(NOW.toString())
+                .endMetadata().editStatus().withPhase("Running").withConditions(new PodConditionBuilder()
+                        .withType("DisruptionTarget").withStatus("True").build()).endStatus().build();
+        podInformer.getIndexer().update(deleting);
+        jc.podChanged(p, deleting);
+        sync("rp");
+        assertThat(podControl.created).hasSize(1); // still terminating: no replacement yet
+        assertThat(current("rp").getStatus().getTerminating()).isEqualTo(1);
+        finish(deleting, 143, NOW, b -> b);
+        sync("rp");
+        assertThat(podControl.created).hasSize(2); // failed (ignored, no backoff): replaced
+        assertThat(current("rp").getStatus().getFailed()).isNull();
+    }
 }

@@ -202,6 +202,11 @@ class JobDockerIT {
         });
         KubectlRunner.Result get = kubectl.kubectl("get", "jobs", "parallel").ok();
         assertThat(get.out()).contains("COMPLETIONS").containsPattern("parallel\\s+Complete\\s+10/10");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String describe = kubectl.kubectl("describe", "job", "parallel").ok().out();
+            assertThat(describe).contains("Pods Statuses:").contains("10 Succeeded").contains("SuccessfulCreate")
+                    .contains("Completed");
+        });
     }
 
     @Test
