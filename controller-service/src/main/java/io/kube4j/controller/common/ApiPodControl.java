@@ -33,6 +33,12 @@ public final class ApiPodControl implements PodControl {
     /** The pod {@link #createPod} would create, as Kubernetes' {@code GetPodFromTemplate}. */
     public static Pod podFromTemplate(String namespace, PodTemplateSpec template, HasMetadata owner,
             OwnerReference controllerRef) {
+        return podFromTemplate(namespace, template, owner, controllerRef, owner.getMetadata().getName() + "-");
+    }
+
+    /** {@link #podFromTemplate(String, PodTemplateSpec, HasMetadata, OwnerReference)} named {@code generateName}. */
+    public static Pod podFromTemplate(String namespace, PodTemplateSpec template, HasMetadata owner,
+            OwnerReference controllerRef, String generateName) {
         ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
         Map<String, String> labels = tm.getLabels() == null ? new HashMap<>() : new HashMap<>(tm.getLabels());
         Map<String, String> annotations = tm.getAnnotations() == null ? null : new HashMap<>(tm.getAnnotations());
@@ -41,7 +47,7 @@ public final class ApiPodControl implements PodControl {
                 : new PodBuilder().withSpec(template.getSpec()).build().getSpec(); // a deep copy
         ObjectMeta meta = new ObjectMeta();
         meta.setNamespace(namespace);
-        meta.setGenerateName(owner.getMetadata().getName() + "-");
+        meta.setGenerateName(generateName);
         meta.setLabels(labels);
         meta.setAnnotations(annotations);
         meta.setFinalizers(finalizers);
@@ -54,7 +60,13 @@ public final class ApiPodControl implements PodControl {
     @Override
     public Mono<Pod> createPod(String namespace, PodTemplateSpec template, HasMetadata owner,
             OwnerReference controllerRef) {
-        Pod pod = podFromTemplate(namespace, template, owner, controllerRef);
+        return createPod(namespace, template, owner, controllerRef, owner.getMetadata().getName() + "-");
+    }
+
+    @Override
+    public Mono<Pod> createPod(String namespace, PodTemplateSpec template, HasMetadata owner,
+            OwnerReference controllerRef, String generateName) {
+        Pod pod = podFromTemplate(namespace, template, owner, controllerRef, generateName);
         if (pod.getMetadata().getLabels().isEmpty()) {
             return Mono.error(new IllegalArgumentException("unable to create pods, no labels"));
         }

@@ -26,6 +26,15 @@ public interface PodControl {
      */
     Mono<Pod> createPod(String namespace, PodTemplateSpec template, HasMetadata owner, OwnerReference controllerRef);
 
+    /**
+     * {@link #createPod} with the pod's {@code generateName} given (an Indexed Job's pods are {@code <job>-<index>-},
+     * as Kubernetes names them); implementations that cannot name pods fall back to {@code <owner>-}.
+     */
+    default Mono<Pod> createPod(String namespace, PodTemplateSpec template, HasMetadata owner,
+            OwnerReference controllerRef, String generateName) {
+        return createPod(namespace, template, owner, controllerRef);
+    }
+
     /** Deletes pod {@code namespace/name} of {@code owner}; a {@code NotFound} error means it was already gone. */
     Mono<Void> deletePod(String namespace, String name, HasMetadata owner);
 }

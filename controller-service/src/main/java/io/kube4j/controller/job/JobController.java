@@ -715,7 +715,10 @@ public final class JobController implements Reconciler {
                 index = indexes.poll();
             }
             int i = index == null ? -1 : index;
-            return podControl.createPod(ns, podTemplate(job, i, failureCounts.getOrDefault(i, 0)), job, ref);
+            // an Indexed Job's pods are <job>-<index>-<random>, as Kubernetes' (kubectl get pods shows the index)
+            String generateName = job.getMetadata().getName() + "-" + (i >= 0 ? i + "-" : "");
+            return podControl.createPod(ns, podTemplate(job, i, failureCounts.getOrDefault(i, 0)), job, ref,
+                    generateName);
         });
         for (int i = outcome.successes(); i < n; i++) {
             expectations.creationObserved(key); // never coming

@@ -47,11 +47,17 @@ public final class FakePodControl implements PodControl {
     @Override
     public Mono<Pod> createPod(String namespace, PodTemplateSpec template, HasMetadata owner,
             OwnerReference controllerRef) {
+        return createPod(namespace, template, owner, controllerRef, owner.getMetadata().getName() + "-");
+    }
+
+    @Override
+    public Mono<Pod> createPod(String namespace, PodTemplateSpec template, HasMetadata owner,
+            OwnerReference controllerRef, String generateName) {
         int n = createCalls.incrementAndGet();
         if (failCreate.test(n)) {
             return Mono.error(new IllegalStateException("injected create failure #" + n));
         }
-        Pod pod = ApiPodControl.podFromTemplate(namespace, template, owner, controllerRef);
+        Pod pod = ApiPodControl.podFromTemplate(namespace, template, owner, controllerRef, generateName);
         pod.getMetadata().setName(pod.getMetadata().getGenerateName() + names.incrementAndGet());
         pod.getMetadata().setUid("pod-uid-" + pod.getMetadata().getName());
         created.add(pod);

@@ -309,6 +309,7 @@ class JobControllerTest {
                 .filter(p -> "0".equals(p.getMetadata().getLabels().get(Jobs.COMPLETION_INDEX))).findFirst()
                 .orElseThrow();
         assertThat(p0.getSpec().getHostname()).isEqualTo("idx-0");
+        assertThat(p0.getMetadata().getGenerateName()).isEqualTo("idx-0-");
         assertThat(p0.getSpec().getContainers().get(0).getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("JOB_COMPLETION_INDEX");
             assertThat(e.getValueFrom().getFieldRef().getFieldPath())

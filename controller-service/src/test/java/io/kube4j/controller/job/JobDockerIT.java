@@ -231,6 +231,7 @@ class JobDockerIT {
         assertThat(pods).extracting(Jobs::completionIndex).containsExactlyInAnyOrder(0, 1, 2);
         for (Pod p : pods) {
             assertThat(p.getSpec().getHostname()).isEqualTo("indexed-" + Jobs.completionIndex(p));
+            assertThat(p.getMetadata().getName()).startsWith("indexed-" + Jobs.completionIndex(p) + "-");
             String message = p.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage();
             assertThat(message).isEqualTo(String.valueOf(Jobs.completionIndex(p)));
         }
