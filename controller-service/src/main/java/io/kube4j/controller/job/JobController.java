@@ -386,7 +386,8 @@ public final class JobController implements Reconciler {
             } else if (perIndexLimit != null && !failedIndexes.isEmpty()
                     && succeededIndexes.size() + failedIndexes.size() >= completions) {
                 newInterim = condition(Jobs.FAILURE_TARGET, Jobs.REASON_FAILED_INDEXES, "Job has failed indexes", now);
-            } else if (!suspended && pastDeadline(job, now)) {
+            } else if (!suspended && Jobs.trueCondition(job, Jobs.SUSPENDED) == null && pastDeadline(job, now)) {
+                // (a Job being resumed restarts its deadline with the new startTime below)
                 newInterim = condition(Jobs.FAILURE_TARGET, Jobs.REASON_DEADLINE_EXCEEDED,
                         "Job was active longer than specified deadline", now);
             } else if (indexed ? succeededIndexes.size() >= completions

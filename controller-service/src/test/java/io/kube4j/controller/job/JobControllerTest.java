@@ -344,7 +344,7 @@ class JobControllerTest {
 
     @Test
     void suspendDeletesActivePodsAndResumeResetsStartTime() {
-        add(job("s", 4, 2).build());
+        add(job("s", 4, 2).editSpec().withActiveDeadlineSeconds(120L).endSpec().build());
         sync("s");
         observe();
         sync("s");
@@ -367,6 +367,7 @@ class JobControllerTest {
         assertThat(cond(resumed, Jobs.SUSPENDED).getStatus()).isEqualTo("False");
         assertThat(cond(resumed, Jobs.SUSPENDED).getReason()).isEqualTo("JobResumed");
         assertThat(resumed.getStatus().getStartTime()).isEqualTo("2026-01-01T12:05:00Z");
+        assertThat(cond(resumed, Jobs.FAILURE_TARGET)).isNull(); // 5 min suspended do not count to the deadline
         assertThat(podControl.created).hasSize(4);
     }
 
