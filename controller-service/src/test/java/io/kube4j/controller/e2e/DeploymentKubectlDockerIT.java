@@ -116,6 +116,9 @@ class DeploymentKubectlDockerIT {
                       labels: {app: web}
                     spec:
                       schedulerName: SCHEDULER
+                      # other classes' Node objects outlive their agents (still Ready for the grace period): the
+                      # pods must land on this class's node, the only one whose agent runs them
+                      nodeSelector: {kubernetes.io/hostname: NODE}
                       terminationGracePeriodSeconds: 2
                       containers:
                       - name: web
@@ -125,7 +128,8 @@ class DeploymentKubectlDockerIT {
                         readinessProbe:
                           httpGet: {path: /, port: http}
                           periodSeconds: 1
-                """.replace("SCHEDULER", schedulerName).replace("IMAGE", IMAGE).replace("VERSION", version));
+                """.replace("SCHEDULER", schedulerName).replace("NODE", node.nodeName()).replace("IMAGE", IMAGE)
+                .replace("VERSION", version));
         return f;
     }
 
@@ -157,11 +161,11 @@ class DeploymentKubectlDockerIT {
     @Test
     void applyRollOutAndUndoWithKubectl() throws Exception {
         kubectl.kubectl("apply", "-f", manifest("1").toString()).ok();
-        kubectl.kubectl("rollout", "status", "deployment/web", "--timeout=120s").ok();
+        rolledOut();
         assertServing("1");
 
         kubectl.kubectl("apply", "-f", manifest("2").toString()).ok();
-        KubectlRunner.Result status = kubectl.kubectl("rollout", "status", "deployment/web", "--timeout=120s").ok();
+        KubectlRunner.Result status = rolledOut();
         assertThat(status.out()).contains("successfully rolled out");
         assertServing("2");
         Deployment d = node.client().resources(Deployment.class).get(node.namespace(), "web").block(TIMEOUT);
@@ -169,10 +173,21 @@ class DeploymentKubectlDockerIT {
         assertThat(d.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "2");
 
         kubectl.kubectl("rollout", "undo", "deployment/web").ok();
-        kubectl.kubectl("rollout", "status", "deployment/web", "--timeout=120s").ok();
+        rolledOut();
         assertServing("1");
         KubectlRunner.Result history = kubectl.kubectl("rollout", "history", "deployment/web").ok();
         // revision 1 became revision 3 on undo, as in Kubernetes
         assertThat(history.out()).contains("2").contains("3").doesNotContain("\n1 ");
+    }
+
+    /** {@code kubectl rollout status}; when it does not end, the failure shows the pods and their events. */
+    private static KubectlRunner.Result rolledOut() {
+        KubectlRunner.Result r = kubectl.kubectl("rollout", "status", "deployment/web", "--timeout=90s");
+        if (r.code() != 0) {
+            throw new AssertionError("rollout status: " + r.out() + r.err() + "\n"
+                    + kubectl.kubectl("get", "pods,replicasets", "-o", "wide").out() + "\n"
+                    + kubectl.kubectl("describe", "pods", "-l", "app=web").out());
+        }
+        return r;
     }
 }
