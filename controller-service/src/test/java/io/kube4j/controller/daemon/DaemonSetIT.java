@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.kube4j.apiserver.testsupport.ApiServerInstance;
+import io.kube4j.apiserver.testsupport.KubectlRunner;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
@@ -160,7 +162,7 @@ class DaemonSetIT {
     }
 
     @Test
-    void oneReadyPodPerEligibleNodeFollowsNodesAndRollsTemplateChanges() {
+    void oneReadyPodPerEligibleNodeFollowsNodesAndRollsTemplateChanges() throws Exception {
         DaemonSet ds = new DaemonSetBuilder().withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
                 .withNewSpec().withNewSelector().addToMatchLabels("app", "agent").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata().withNewSpec()
@@ -247,5 +249,24 @@ class DaemonSetIT {
                 .block(WAIT).getItems().stream()
                 .filter(r -> OwnerReferences.isControlledBy(r, s.getMetadata().getUid())).toList();
         assertThat(revisions).hasSize(2).extracting(ControllerRevision::getRevision).containsExactlyInAnyOrder(1L, 2L);
+
+        // the real kubectl: rollout status returns, history lists both revisions, undo goes back to agent:1 (the old
+        // revision renumbered 3, as Kubernetes does)
+        KubectlRunner kubectl = KubectlRunner.forNamespace(ApiServerInstance.shared(), ns, root, WAIT);
+        assertThat(kubectl.kubectl("rollout", "status", "daemonset/agent", "--timeout=40s").ok().out())
+                .contains("successfully rolled out");
+        assertThat(kubectl.kubectl("rollout", "history", "daemonset/agent").ok().out())
+                .containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s");
+        kubectl.kubectl("rollout", "undo", "daemonset/agent").ok();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(nodeToImage(daemonPods("agent"))).containsOnlyKeys(eligible)
+                    .allSatisfy((n, img) -> assertThat(img).isEqualTo("agent:1"));
+            assertThat(daemonPods("agent")).hasSize(4);
+        });
+        assertThat(kubectl.kubectl("rollout", "status", "daemonset/agent", "--timeout=40s").ok().out())
+                .contains("successfully rolled out");
+        assertThat(client.resources(ControllerRevision.class).list(ns, ListOptions.all()).block(WAIT).getItems()
+                .stream().filter(r -> OwnerReferences.isControlledBy(r, s.getMetadata().getUid()))
+                .map(ControllerRevision::getRevision)).containsExactlyInAnyOrder(2L, 3L);
     }
 }
