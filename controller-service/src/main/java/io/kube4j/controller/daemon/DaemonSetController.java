@@ -30,6 +30,7 @@ import io.kube4j.client.controller.ControllerBuilder;
 import io.kube4j.client.controller.Reconciler;
 import io.kube4j.client.controller.Request;
 import io.kube4j.client.controller.Result;
+import io.kube4j.client.events.EventRecorder;
 import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
 import io.kube4j.client.util.Clock;
@@ -63,6 +64,8 @@ public final class DaemonSetController implements Reconciler {
     static final String API_VERSION = "apps/v1";
     static final String KIND = "DaemonSet";
     static final String TEMPLATE_GENERATION_LABEL = "pod-template-generation";
+    /** The Warning event on the DaemonSet for a failed daemon pod it deletes, as Kubernetes'. */
+    static final String FAILED_DAEMON_POD = "FailedDaemonPod";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration BACKOFF_INITIAL = Duration.ofSeconds(1);
     private static final Duration BACKOFF_MAX = Duration.ofMinutes(15);
@@ -75,6 +78,7 @@ public final class DaemonSetController implements Reconciler {
     private final ResourceClient<Pod> podClient;
     private final ControllerHistory history;
     private final PodControl podControl;
+    private final EventRecorder recorder;
     private final Clock clock;
     private final int burstReplicas;
     private final ControllerExpectations expectations;
@@ -88,7 +92,7 @@ public final class DaemonSetController implements Reconciler {
     public DaemonSetController(SharedIndexInformer<DaemonSet> dsInformer, SharedIndexInformer<Pod> podInformer,
             SharedIndexInformer<Node> nodeInformer, SharedIndexInformer<ControllerRevision> revisionInformer,
             ResourceClient<DaemonSet> dsClient, ResourceClient<Pod> podClient, ControllerHistory history,
-            PodControl podControl, Clock clock, int burstReplicas) {
+            PodControl podControl, EventRecorder recorder, Clock clock, int burstReplicas) {
         this.dsInformer = dsInformer;
         this.podInformer = podInformer;
         this.nodeInformer = nodeInformer;
@@ -97,6 +101,7 @@ public final class DaemonSetController implements Reconciler {
         this.podClient = podClient;
         this.history = history;
         this.podControl = podControl;
+        this.recorder = recorder;
         this.clock = clock;
         this.burstReplicas = burstReplicas;
         this.expectations = new ControllerExpectations(clock);
@@ -423,6 +428,8 @@ public final class DaemonSetController implements Reconciler {
                     if ("Failed".equals(p.getStatus() == null ? null : p.getStatus().getPhase())) {
                         failed = true;
                         delete.add(p);
+                        recorder.event(ds, EventRecorder.WARNING, FAILED_DAEMON_POD, "Found failed daemon pod "
+                                + Pods.key(p) + " on node " + name + ", will try to kill it");
                     } else {
                         alive.add(p);
                     }

@@ -41,7 +41,7 @@ public class DaemonSetControllerFactory implements ControllerFactory {
                 new ControllerHistory(context.client().resources(ControllerRevision.class)),
                 new ApiPodControl(context.client().resources(Pod.class),
                         context.recorder(DaemonSetController.COMPONENT)),
-                context.clock(), properties.burstReplicas());
+                context.recorder(DaemonSetController.COMPONENT), context.clock(), properties.burstReplicas());
         return dsc.register(context.controller("daemonset").workers(properties.concurrentSyncs()));
     }
 }

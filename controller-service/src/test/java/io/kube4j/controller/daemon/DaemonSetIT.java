@@ -205,6 +205,24 @@ class DaemonSetIT {
         });
         assertThat(daemonPods("agent")).noneMatch(p -> DaemonPods.targetNode(p.getSpec()).startsWith(PREFIX + "t"));
 
+        // a failed daemon pod is deleted and replaced on its node (as Kubernetes' e2e "should retry creating failed
+        // daemon pods": the status is set to Failed through the API)
+        Pod victim = daemonPods("agent").stream().filter(p -> first.get(0).equals(p.getSpec().getNodeName()))
+                .findFirst().orElseThrow();
+        pods.updateWithRetry(ns, victim.getMetadata().getName(), p -> {
+            p.getStatus().setPhase("Failed");
+            return p;
+        }, true).block(WAIT);
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<Pod> now = daemonPods("agent");
+            assertThat(now).noneMatch(p -> p.getMetadata().getUid().equals(victim.getMetadata().getUid()));
+            assertThat(nodeToImage(now)).containsOnlyKeys(eligible);
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(Event.class).list(ns, ListOptions.all())
+                .block(WAIT).getItems()).anyMatch(e -> "FailedDaemonPod".equals(e.getReason())
+                        && "agent".equals(e.getInvolvedObject().getName())
+                        && e.getMessage().contains(victim.getMetadata().getName())));
+
         // a template change rolls every pod, never more than maxUnavailable=1 node without a ready pod
         int[] minReadyNodes = {Integer.MAX_VALUE};
         Map<String, Pod> live = new HashMap<>();
