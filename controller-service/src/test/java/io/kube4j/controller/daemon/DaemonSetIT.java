@@ -224,24 +224,7 @@ class DaemonSetIT {
                         && e.getMessage().contains(victim.getMetadata().getName())));
 
         // a template change rolls every pod, never more than maxUnavailable=1 node without a ready pod
-        int[] minReadyNodes = {Integer.MAX_VALUE};
-        Map<String, Pod> live = new HashMap<>();
-        var list = pods.list(ns, ListOptions.all().withLabelSelector("app=agent")).block(WAIT);
-        list.getItems().forEach(p -> live.put(p.getMetadata().getName(), p));
-        Disposable watch = pods.watch(ns, ListOptions.all().withLabelSelector("app=agent"),
-                list.getMetadata().getResourceVersion()).subscribe(e -> {
-                    synchronized (live) {
-                        if (e.type() == WatchEvent.Type.DELETED) {
-                            live.remove(e.object().getMetadata().getName());
-                        } else if (e.type() != WatchEvent.Type.BOOKMARK) {
-                            live.put(e.object().getMetadata().getName(), e.object());
-                        }
-                        long ready = live.values().stream()
-                                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && Pods.isReady(p))
-                                .map(p -> p.getSpec().getNodeName()).distinct().count();
-                        minReadyNodes[0] = (int) Math.min(minReadyNodes[0], ready);
-                    }
-                });
+        RolloutWatch rollout = new RolloutWatch("agent");
         try {
             daemonSets.updateWithRetry(ns, "agent", d -> {
                 d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("agent:2");
@@ -256,12 +239,11 @@ class DaemonSetIT {
                 assertThat(s.getStatus().getNumberAvailable()).isEqualTo(4);
             });
         } finally {
-            watch.dispose();
+            rollout.close();
         }
-        synchronized (live) {
-            // exactly one node at a time lost its ready pod (and the watch did see the rollout)
-            assertThat(minReadyNodes[0]).as("fewest nodes with a ready pod during the rollout").isEqualTo(3);
-        }
+        // exactly one node at a time lost its ready pod (and the watch did see the rollout)
+        assertThat(rollout.minReadyNodes()).as("fewest nodes with a ready pod during the rollout").isEqualTo(3);
+        assertThat(rollout.maxLivePods()).as("most pods at once without surge").isEqualTo(4);
         DaemonSet s = daemonSets.get(ns, "agent").block(WAIT);
         List<ControllerRevision> revisions = client.resources(ControllerRevision.class).list(ns, ListOptions.all())
                 .block(WAIT).getItems().stream()
@@ -275,16 +257,79 @@ class DaemonSetIT {
                 .contains("successfully rolled out");
         assertThat(kubectl.kubectl("rollout", "history", "daemonset/agent").ok().out())
                 .containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s");
-        kubectl.kubectl("rollout", "undo", "daemonset/agent").ok();
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(nodeToImage(daemonPods("agent"))).containsOnlyKeys(eligible)
-                    .allSatisfy((n, img) -> assertThat(img).isEqualTo("agent:1"));
-            assertThat(daemonPods("agent")).hasSize(4);
-        });
+        // the undo rolls with maxSurge=1, maxUnavailable=0: a new pod starts beside an old one, which goes once the
+        // new one is available, so every node keeps a ready pod
+        daemonSets.updateWithRetry(ns, "agent", d -> {
+            d.getSpec().getUpdateStrategy().getRollingUpdate().setMaxSurge(new IntOrString(1));
+            d.getSpec().getUpdateStrategy().getRollingUpdate().setMaxUnavailable(new IntOrString(0));
+            return d;
+        }, false).block(WAIT);
+        RolloutWatch surge = new RolloutWatch("agent");
+        try {
+            kubectl.kubectl("rollout", "undo", "daemonset/agent").ok();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(nodeToImage(daemonPods("agent"))).containsOnlyKeys(eligible)
+                        .allSatisfy((n, img) -> assertThat(img).isEqualTo("agent:1"));
+                assertThat(daemonPods("agent")).hasSize(4);
+            });
+        } finally {
+            surge.close();
+        }
+        assertThat(surge.minReadyNodes()).as("fewest nodes with a ready pod during the surge rollout").isEqualTo(4);
+        assertThat(surge.maxLivePods()).as("most pods at once with maxSurge=1").isEqualTo(5);
         assertThat(kubectl.kubectl("rollout", "status", "daemonset/agent", "--timeout=40s").ok().out())
                 .contains("successfully rolled out");
         assertThat(client.resources(ControllerRevision.class).list(ns, ListOptions.all()).block(WAIT).getItems()
                 .stream().filter(r -> OwnerReferences.isControlledBy(r, s.getMetadata().getUid()))
                 .map(ControllerRevision::getRevision)).containsExactlyInAnyOrder(2L, 3L);
+    }
+
+    /** The pods of one app as a watch sees them: the fewest nodes with a ready pod and the most live pods at once. */
+    static final class RolloutWatch implements AutoCloseable {
+        private final Map<String, Pod> live = new HashMap<>();
+        private final Disposable subscription;
+        private int minReadyNodes = Integer.MAX_VALUE;
+        private int maxLivePods;
+
+        RolloutWatch(String app) {
+            var list = pods.list(ns, ListOptions.all().withLabelSelector("app=" + app)).block(WAIT);
+            synchronized (this) {
+                list.getItems().forEach(p -> live.put(p.getMetadata().getName(), p));
+                observe();
+            }
+            subscription = pods.watch(ns, ListOptions.all().withLabelSelector("app=" + app),
+                    list.getMetadata().getResourceVersion()).subscribe(this::onEvent);
+        }
+
+        private synchronized void onEvent(WatchEvent<Pod> e) {
+            if (e.type() == WatchEvent.Type.DELETED) {
+                live.remove(e.object().getMetadata().getName());
+            } else if (e.type() != WatchEvent.Type.BOOKMARK) {
+                live.put(e.object().getMetadata().getName(), e.object());
+            }
+            observe();
+        }
+
+        private void observe() {
+            List<Pod> alive = live.values().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    .toList();
+            int ready = (int) alive.stream().filter(Pods::isReady).map(p -> p.getSpec().getNodeName()).distinct()
+                    .count();
+            minReadyNodes = Math.min(minReadyNodes, ready);
+            maxLivePods = Math.max(maxLivePods, alive.size());
+        }
+
+        synchronized int minReadyNodes() {
+            return minReadyNodes;
+        }
+
+        synchronized int maxLivePods() {
+            return maxLivePods;
+        }
+
+        @Override
+        public void close() {
+            subscription.dispose();
+        }
     }
 }
