@@ -282,6 +282,20 @@ class DaemonSetIT {
         assertThat(client.resources(ControllerRevision.class).list(ns, ListOptions.all()).block(WAIT).getItems()
                 .stream().filter(r -> OwnerReferences.isControlledBy(r, s.getMetadata().getUid()))
                 .map(ControllerRevision::getRevision)).containsExactlyInAnyOrder(2L, 3L);
+
+        // a node that stops matching the nodeSelector loses its pod
+        String leaving = PREFIX + "b0";
+        client.resources(Node.class).updateWithRetry(null, leaving, n -> {
+            n.getMetadata().getLabels().remove("ds-it");
+            return n;
+        }, false).block(WAIT);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(daemonPods("agent")).hasSize(3)
+                    .noneMatch(p -> leaving.equals(DaemonPods.targetNode(p.getSpec())));
+            DaemonSet after = daemonSets.get(ns, "agent").block(WAIT);
+            assertThat(after.getStatus().getDesiredNumberScheduled()).isEqualTo(3);
+            assertThat(after.getStatus().getNumberMisscheduled()).isZero();
+        });
     }
 
     /** The pods of one app as a watch sees them: the fewest nodes with a ready pod and the most live pods at once. */
