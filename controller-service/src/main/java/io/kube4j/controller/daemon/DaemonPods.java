@@ -2,8 +2,12 @@ package io.kube4j.controller.daemon;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSelector;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
@@ -12,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.kube4j.api.scheduling.Tolerations;
+import io.kube4j.api.selector.LabelSelector;
 
 /**
  * Daemon pod helpers as Kubernetes' {@code pkg/controller/daemon/util}: the tolerations every daemon pod gets (so a
@@ -77,5 +82,127 @@ public final class DaemonPods {
                 t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())) == null;
         boolean keep = Tolerations.firstUntolerated(taints, tolerations, t -> "NoExecute".equals(t.getEffect())) == null;
         return new Eligibility(schedule, keep);
+    }
+
+    /**
+     * Whether {@code node} satisfies {@code spec}'s nodeSelector and required node affinity (terms ORed, an empty
+     * term matching nothing, {@code matchFields} on {@code metadata.name} only), the selector half of
+     * {@code NodeShouldRunDaemonPod}. The scheduler's NodeAffinity plugin applies the same rules; the controller manager
+     * does not depend on the scheduler at run time, hence this copy.
+     */
+    public static boolean nodeSelectorMatches(PodSpec spec, Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        if (spec.getNodeSelector() != null) {
+            for (Map.Entry<String, String> e : spec.getNodeSelector().entrySet()) {
+                if (!e.getValue().equals(labels.get(e.getKey()))) {
+                    return false;
+                }
+            }
+        }
+        Affinity affinity = spec.getAffinity();
+        NodeSelector required = affinity == null || affinity.getNodeAffinity() == null ? null
+                : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+        if (required == null) {
+            return true;
+        }
+        for (NodeSelectorTerm term : list(required.getNodeSelectorTerms())) {
+            if (termMatches(term, node, labels)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code NodeShouldRunDaemonPod}: the selector and taint checks together. */
+    public static Eligibility shouldRun(PodSpec specWithDefaultTolerations, Node node) {
+        if (!nodeSelectorMatches(specWithDefaultTolerations, node)) {
+            return new Eligibility(false, false);
+        }
+        return taintEligibility(specWithDefaultTolerations, node);
+    }
+
+    /**
+     * The node a daemon pod is for: its {@code spec.nodeName} once bound, else the {@code metadata.name} value of its
+     * required affinity ({@code GetTargetNodeName}); null when neither names one.
+     */
+    public static String targetNode(PodSpec spec) {
+        if (spec == null) {
+            return null;
+        }
+        if (spec.getNodeName() != null && !spec.getNodeName().isEmpty()) {
+            return spec.getNodeName();
+        }
+        Affinity a = spec.getAffinity();
+        NodeSelector required = a == null || a.getNodeAffinity() == null ? null
+                : a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+        if (required == null) {
+            return null;
+        }
+        for (NodeSelectorTerm term : list(required.getNodeSelectorTerms())) {
+            for (NodeSelectorRequirement r : list(term.getMatchFields())) {
+                if ("metadata.name".equals(r.getKey()) && "In".equals(r.getOperator()) && r.getValues() != null
+                        && r.getValues().size() == 1) {
+                    return r.getValues().get(0);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Replaces {@code spec}'s required node affinity by the single term pinning it to {@code nodeName}, with the
+     * template's own label expressions kept in it ({@code ReplaceDaemonSetPodNodeNameNodeAffinity}).
+     */
+    public static void pinToNode(PodSpec spec, String nodeName) {
+        NodeSelectorTerm pin = nodeNameTerm(nodeName);
+        Affinity affinity = spec.getAffinity() == null ? new Affinity() : spec.getAffinity();
+        if (affinity.getNodeAffinity() == null) {
+            affinity.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
+        }
+        affinity.getNodeAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(
+                new NodeSelector(new ArrayList<>(List.of(pin))));
+        spec.setAffinity(affinity);
+    }
+
+    private static boolean termMatches(NodeSelectorTerm term, Node node, Map<String, String> labels) {
+        List<NodeSelectorRequirement> exprs = list(term.getMatchExpressions());
+        List<NodeSelectorRequirement> fields = list(term.getMatchFields());
+        if (exprs.isEmpty() && fields.isEmpty()) {
+            return false;
+        }
+        for (NodeSelectorRequirement r : exprs) {
+            if (!requirement(r).matches(labels)) {
+                return false;
+            }
+        }
+        for (NodeSelectorRequirement r : fields) {
+            if (!"metadata.name".equals(r.getKey())
+                    || !requirement(r).matches(Map.of("metadata.name", node.getMetadata().getName()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static LabelSelector.Requirement requirement(NodeSelectorRequirement r) {
+        LabelSelector.Operator op = switch (String.valueOf(r.getOperator())) {
+            case "In" -> LabelSelector.Operator.IN;
+            case "NotIn" -> LabelSelector.Operator.NOT_IN;
+            case "Exists" -> LabelSelector.Operator.EXISTS;
+            case "DoesNotExist" -> LabelSelector.Operator.DOES_NOT_EXIST;
+            case "Gt" -> LabelSelector.Operator.GREATER_THAN;
+            case "Lt" -> LabelSelector.Operator.LESS_THAN;
+            default -> null; // validated by the apiserver; unknown matches nothing
+        };
+        List<String> values = list(r.getValues());
+        if (op == null || ((op == LabelSelector.Operator.GREATER_THAN || op == LabelSelector.Operator.LESS_THAN)
+                && values.size() != 1)) {
+            return new LabelSelector.Requirement(r.getKey(), LabelSelector.Operator.IN, List.of());
+        }
+        return new LabelSelector.Requirement(r.getKey(), op, values);
+    }
+
+    private static <T> List<T> list(List<T> l) {
+        return l == null ? List.of() : l;
     }
 }
