@@ -2,7 +2,6 @@ package io.kube4j.controller.daemon;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Node;
@@ -16,7 +15,7 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.kube4j.api.scheduling.Tolerations;
-import io.kube4j.api.selector.LabelSelector;
+import io.kube4j.api.scheduling.NodeSelectors;
 
 /**
  * Daemon pod helpers as Kubernetes' {@code pkg/controller/daemon/util}: the tolerations every daemon pod gets (so a
@@ -87,30 +86,11 @@ public final class DaemonPods {
     /**
      * Whether {@code node} satisfies {@code spec}'s nodeSelector and required node affinity (terms ORed, an empty
      * term matching nothing, {@code matchFields} on {@code metadata.name} only), the selector half of
-     * {@code NodeShouldRunDaemonPod}. The scheduler's NodeAffinity plugin applies the same rules; the controller manager
-     * does not depend on the scheduler at run time, hence this copy.
+     * {@code NodeShouldRunDaemonPod}. The scheduler's NodeAffinity plugin applies the same rules
+     * ({@link NodeSelectors}).
      */
     public static boolean nodeSelectorMatches(PodSpec spec, Node node) {
-        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-        if (spec.getNodeSelector() != null) {
-            for (Map.Entry<String, String> e : spec.getNodeSelector().entrySet()) {
-                if (!e.getValue().equals(labels.get(e.getKey()))) {
-                    return false;
-                }
-            }
-        }
-        Affinity affinity = spec.getAffinity();
-        NodeSelector required = affinity == null || affinity.getNodeAffinity() == null ? null
-                : affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-        if (required == null) {
-            return true;
-        }
-        for (NodeSelectorTerm term : list(required.getNodeSelectorTerms())) {
-            if (termMatches(term, node, labels)) {
-                return true;
-            }
-        }
-        return false;
+        return NodeSelectors.matchesRequired(spec, node);
     }
 
     /** {@code NodeShouldRunDaemonPod}: the selector and taint checks together. */
@@ -162,44 +142,6 @@ public final class DaemonPods {
         affinity.getNodeAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(
                 new NodeSelector(new ArrayList<>(List.of(pin))));
         spec.setAffinity(affinity);
-    }
-
-    private static boolean termMatches(NodeSelectorTerm term, Node node, Map<String, String> labels) {
-        List<NodeSelectorRequirement> exprs = list(term.getMatchExpressions());
-        List<NodeSelectorRequirement> fields = list(term.getMatchFields());
-        if (exprs.isEmpty() && fields.isEmpty()) {
-            return false;
-        }
-        for (NodeSelectorRequirement r : exprs) {
-            if (!requirement(r).matches(labels)) {
-                return false;
-            }
-        }
-        for (NodeSelectorRequirement r : fields) {
-            if (!"metadata.name".equals(r.getKey())
-                    || !requirement(r).matches(Map.of("metadata.name", node.getMetadata().getName()))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static LabelSelector.Requirement requirement(NodeSelectorRequirement r) {
-        LabelSelector.Operator op = switch (String.valueOf(r.getOperator())) {
-            case "In" -> LabelSelector.Operator.IN;
-            case "NotIn" -> LabelSelector.Operator.NOT_IN;
-            case "Exists" -> LabelSelector.Operator.EXISTS;
-            case "DoesNotExist" -> LabelSelector.Operator.DOES_NOT_EXIST;
-            case "Gt" -> LabelSelector.Operator.GREATER_THAN;
-            case "Lt" -> LabelSelector.Operator.LESS_THAN;
-            default -> null; // validated by the apiserver; unknown matches nothing
-        };
-        List<String> values = list(r.getValues());
-        if (op == null || ((op == LabelSelector.Operator.GREATER_THAN || op == LabelSelector.Operator.LESS_THAN)
-                && values.size() != 1)) {
-            return new LabelSelector.Requirement(r.getKey(), LabelSelector.Operator.IN, List.of());
-        }
-        return new LabelSelector.Requirement(r.getKey(), op, values);
     }
 
     private static <T> List<T> list(List<T> l) {

@@ -1,12 +1,11 @@
 package io.kube4j.controller.volume.persistentvolume;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.kube4j.api.scheduling.NodeSelectors;
 import io.kube4j.api.selector.LabelSelector;
 
 import java.math.BigDecimal;
@@ -121,52 +120,8 @@ public final class VolumeMatcher {
 
     /** Whether {@code pv}'s required node affinity (if any) admits {@code node}: terms ORed, expressions ANDed. */
     public static boolean nodeAffinityAdmits(PersistentVolume pv, Node node) {
-        if (pv.getSpec().getNodeAffinity() == null || pv.getSpec().getNodeAffinity().getRequired() == null) {
-            return true;
-        }
-        List<NodeSelectorTerm> terms = pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms();
-        Map<String, String> labels = labels(node.getMetadata().getLabels());
-        for (NodeSelectorTerm term : terms == null ? List.<NodeSelectorTerm>of() : terms) {
-            if (termMatches(term, node, labels)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean termMatches(NodeSelectorTerm term, Node node, Map<String, String> labels) {
-        List<NodeSelectorRequirement> exprs = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
-        List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
-        if (exprs.isEmpty() && fields.isEmpty()) {
-            return false;
-        }
-        for (NodeSelectorRequirement r : exprs) {
-            if (!requirement(r).matches(labels)) {
-                return false;
-            }
-        }
-        for (NodeSelectorRequirement r : fields) {
-            if (!"metadata.name".equals(r.getKey())
-                    || !requirement(r).matches(Map.of("metadata.name", node.getMetadata().getName()))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static LabelSelector.Requirement requirement(NodeSelectorRequirement r) {
-        List<String> values = r.getValues() == null ? List.of() : r.getValues();
-        LabelSelector.Operator op = switch (String.valueOf(r.getOperator())) {
-            case "In" -> LabelSelector.Operator.IN;
-            case "NotIn" -> LabelSelector.Operator.NOT_IN;
-            case "Exists" -> LabelSelector.Operator.EXISTS;
-            case "DoesNotExist" -> LabelSelector.Operator.DOES_NOT_EXIST;
-            case "Gt" -> values.size() == 1 ? LabelSelector.Operator.GREATER_THAN : null;
-            case "Lt" -> values.size() == 1 ? LabelSelector.Operator.LESS_THAN : null;
-            default -> null;
-        };
-        return op == null ? new LabelSelector.Requirement(r.getKey(), LabelSelector.Operator.IN, List.of())
-                : new LabelSelector.Requirement(r.getKey(), op, values);
+        return pv.getSpec().getNodeAffinity() == null || pv.getSpec().getNodeAffinity().getRequired() == null
+                || NodeSelectors.matches(pv.getSpec().getNodeAffinity().getRequired(), node);
     }
 
     static Quantity request(PersistentVolumeClaim claim) {
