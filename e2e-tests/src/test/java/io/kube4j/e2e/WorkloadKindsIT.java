@@ -217,6 +217,60 @@ class WorkloadKindsIT {
         assertThat(logs).containsExactlyInAnyOrder("index 0", "index 1", "index 2");
     }
 
+    /**
+     * A DaemonSet over the Ready nodes (others, e.g. nodes left by earlier tests, are kept out by a hostname affinity
+     * so that the rollout can finish): one pod per node, each pinned there by the controller's
+     * {@code matchFields metadata.name} term; {@code kubectl set env} rolls a second revision out through
+     * {@code kubectl rollout status}; {@code rollout undo} brings the first template back as revision 3.
+     */
+    @Test
+    void aDaemonSetRunsOnePodPerNodeAndRollsBack() throws IOException {
+        String ns = namespace("ds");
+        java.util.List<String> nodes = cluster.readyNodes();
+        assertThat(nodes).isNotEmpty();
+        apply(ns, """
+                apiVersion: apps/v1
+                kind: DaemonSet
+                metadata: {name: agent}
+                spec:
+                  selector: {matchLabels: {app: agent}}
+                  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}
+                  template:
+                    metadata: {labels: {app: agent}}
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      affinity:
+                        nodeAffinity:
+                          requiredDuringSchedulingIgnoredDuringExecution:
+                            nodeSelectorTerms:
+                            - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: NODES}]
+                      containers:
+                      - name: main
+                        image: IMAGE
+                """.replace("IMAGE", E2eCluster.WEB_IMAGE + ":1").replace("NODES", nodes.toString()));
+        k(ns, "rollout", "status", "daemonset/agent", "--timeout=120s").ok();
+        assertThat(k(ns, "get", "ds", "agent", "-o",
+                "jsonpath={.status.desiredNumberScheduled} {.status.numberReady} {.status.numberMisscheduled}").ok().out())
+                .isEqualTo(nodes.size() + " " + nodes.size() + " 0");
+        java.util.List<Pod> first = api.resources(Pod.class).list(ns, io.kube4j.client.ListOptions.all()).block(TIMEOUT)
+                .getItems();
+        assertThat(first).extracting(p -> p.getSpec().getNodeName()).containsExactlyInAnyOrderElementsOf(nodes);
+
+        k(ns, "set", "env", "daemonset/agent", "ROUND=2").ok();
+        k(ns, "rollout", "status", "daemonset/agent", "--timeout=120s").ok();
+        assertThat(k(ns, "rollout", "history", "daemonset/agent").ok().out()).contains("1 ").contains("2 ");
+        k(ns, "rollout", "undo", "daemonset/agent").ok();
+        k(ns, "rollout", "status", "daemonset/agent", "--timeout=120s").ok();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(api.resources(Pod.class)
+                .list(ns, io.kube4j.client.ListOptions.all()).block(TIMEOUT).getItems())
+                .hasSize(nodes.size())
+                .allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getEnv()).isNullOrEmpty())
+                .extracting(p -> p.getMetadata().getUid())
+                .doesNotContainAnyElementsOf(first.stream().map(p -> p.getMetadata().getUid()).toList()));
+        assertThat(k(ns, "rollout", "history", "daemonset/agent").ok().out()).contains("2 ").contains("3 ")
+                .doesNotContain("\n1 ");
+    }
+
     private String writer(String name) {
         return """
                 apiVersion: v1
