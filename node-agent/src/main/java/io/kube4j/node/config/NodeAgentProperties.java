@@ -41,6 +41,11 @@ import org.springframework.util.unit.DataSize;
  * @param podWorkers        threads that sync pods (they block on the runtime)
  * @param localPathDir      where this node's {@code local-path} volumes live, advertised in the Node annotation
  *                          {@code kube4j.io/local-path-dir} (blank: {@code <rootDir>/local-path})
+ * @param clusterDns        the cluster DNS servers ClusterFirst pods use (the kubelet's {@code clusterDNS}: the
+ *                          kube-dns Service's ClusterIP); empty: they get the node's resolution, as the kubelet's
+ * @param clusterDomain     the cluster's DNS domain, for ClusterFirst pods' searches
+ * @param resolvConf        the node's resolv.conf, the base of {@code Default} pods with a {@code dnsConfig} and the
+ *                          searches after the cluster ones (blank: none)
  */
 @ConfigurationProperties("kube4j.node")
 public record NodeAgentProperties(
@@ -66,11 +71,15 @@ public record NodeAgentProperties(
         @DefaultValue Server server,
         @DefaultValue Eviction eviction,
         @DefaultValue("8") int podWorkers,
-        @DefaultValue("") String localPathDir) {
+        @DefaultValue("") String localPathDir,
+        @DefaultValue List<String> clusterDns,
+        @DefaultValue("cluster.local") String clusterDomain,
+        @DefaultValue("/etc/resolv.conf") String resolvConf) {
 
     public NodeAgentProperties {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         taints = taints == null ? List.of() : List.copyOf(taints);
+        clusterDns = clusterDns == null ? List.of() : List.copyOf(clusterDns);
     }
 
     /** The node name: {@code name}, else the host name (lower-cased, as Kubernetes requires). */
@@ -106,14 +115,16 @@ public record NodeAgentProperties(
     public NodeAgentProperties withIdentity(String newName, String newPodCidr, String newRootDir) {
         return new NodeAgentProperties(newName, labels, taints, newPodCidr, clusterCidr, newRootDir, runtime, maxPods, reserved,
                 lease, statusReportInterval, statusUpdateFrequency, syncFrequency, relistPeriod, staticPodPath,
-                manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers, localPathDir);
+                manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers, localPathDir,
+                clusterDns, clusterDomain, resolvConf);
     }
 
     /** A copy with another runtime ({@code docker} / {@code hollow}). */
     public NodeAgentProperties withRuntime(String newRuntime) {
         return new NodeAgentProperties(name, labels, taints, podCidr, clusterCidr, rootDir, Objects.requireNonNull(newRuntime),
                 maxPods, reserved, lease, statusReportInterval, statusUpdateFrequency, syncFrequency, relistPeriod,
-                staticPodPath, manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers, localPathDir);
+                staticPodPath, manifestUrl, manifestUrlPeriod, docker, hollow, server, eviction, podWorkers, localPathDir,
+                clusterDns, clusterDomain, resolvConf);
     }
 
     /** Resources held back from pods (kube-reserved + system-reserved). */

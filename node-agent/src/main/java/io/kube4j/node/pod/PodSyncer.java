@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.client.events.EventRecorder;
+import io.kube4j.node.dns.PodDns;
 import io.kube4j.node.agent.NodeContext;
 import io.kube4j.node.config.PodLifecycleProperties;
 import io.kube4j.node.env.ContainerConfigException;
@@ -66,6 +67,7 @@ public final class PodSyncer {
     private final PodLifecycleProperties lifecycle;
     private final Backoff crashBackoff;
     private final Backoff pullBackoff;
+    private final PodDns podDns;
     private volatile String runtimeName;
 
     /** What a sync decided: the status to report and when to look again (null: the periodic resync). */
@@ -80,6 +82,8 @@ public final class PodSyncer {
         this.env = env;
         this.probes = probes;
         this.lifecycle = lifecycle;
+        this.podDns = new PodDns(ctx.properties().clusterDns(), ctx.properties().clusterDomain(),
+                ctx.properties().resolvConf());
         this.crashBackoff = new Backoff(lifecycle.crashLoopBackoffInitial(), lifecycle.crashLoopBackoffMax(),
                 lifecycle.crashLoopBackoffReset(), ctx.clock());
         this.pullBackoff = new Backoff(lifecycle.imagePullBackoffInitial(), lifecycle.imagePullBackoffMax(),
@@ -544,14 +548,10 @@ public final class PodSyncer {
         if (hostname.length() > 63) {
             hostname = hostname.substring(0, 63);
         }
-        var dns = pod.getSpec().getDnsConfig();
-        List<String> options = new ArrayList<>();
-        if (dns != null && dns.getOptions() != null) {
-            dns.getOptions().forEach(o -> options.add(o.getValue() == null ? o.getName() : o.getName() + ":" + o.getValue()));
-        }
+        PodDns.Settings dns = podDns.configure(pod);
         return new SandboxSpec(pod.getMetadata().getUid(), pod.getMetadata().getName(),
                 pod.getMetadata().getNamespace(), attempt, hostname, Boolean.TRUE.equals(pod.getSpec().getHostNetwork()),
-                ports, dns == null ? null : dns.getNameservers(), dns == null ? null : dns.getSearches(), options,
+                ports, dns.nameservers(), dns.searches(), dns.options(),
                 Map.of(RuntimeLabels.TERMINATION_GRACE, String.valueOf(grace(pod).toSeconds())));
     }
 
