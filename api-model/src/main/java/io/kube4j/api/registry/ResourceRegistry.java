@@ -38,18 +38,49 @@ import java.util.Set;
 /** The resources kube4j serves, looked up by REST path, by kind, or by any of their names. */
 public final class ResourceRegistry {
 
-    private static final ResourceRegistry BUILTIN = new ResourceRegistry(builtinTypes());
+    private static final ResourceRegistry BUILTIN = builtinRegistry();
 
     private final List<ResourceType> types;
+    private final List<ServedVersion> alsoServed;
     private final Map<String, ResourceType> byPath = new LinkedHashMap<>();
     private final Map<String, ResourceType> byKind = new LinkedHashMap<>();
+    private final Map<ResourceType, ServedVersion> servedBy = new LinkedHashMap<>();
 
     public ResourceRegistry(Collection<ResourceType> types) {
+        this(types, List.of());
+    }
+
+    /**
+     * The stored {@code types}, and the {@code alsoServed} versions of some of them: those are found by path and kind
+     * and listed in discovery, but {@link #all()} (what is stored, cached and informed) holds only {@code types}.
+     */
+    public ResourceRegistry(Collection<ResourceType> types, Collection<ServedVersion> alsoServed) {
         this.types = List.copyOf(types);
+        this.alsoServed = List.copyOf(alsoServed);
         for (ResourceType t : this.types) {
             byPath.put(t.group() + "/" + t.version() + "/" + t.plural(), t);
             byKind.put(t.apiVersion() + "/" + t.kind(), t);
         }
+        for (ServedVersion v : this.alsoServed) {
+            if (!this.types.contains(v.storage())) {
+                throw new IllegalArgumentException(v.served().apiVersion() + " " + v.served().plural()
+                        + " is served from " + v.storage().apiVersion() + ", which is not registered");
+            }
+            ResourceType t = v.served();
+            byPath.putIfAbsent(t.group() + "/" + t.version() + "/" + t.plural(), t);
+            byKind.putIfAbsent(t.apiVersion() + "/" + t.kind(), t);
+            servedBy.put(t, v);
+        }
+    }
+
+    /** The conversion behind {@code t} when it is an additional served version, empty for a stored type. */
+    public Optional<ServedVersion> servedVersion(ResourceType t) {
+        return Optional.ofNullable(servedBy.get(t));
+    }
+
+    /** The additional served versions, in registration order. */
+    public List<ServedVersion> alsoServed() {
+        return alsoServed;
     }
 
     public static ResourceRegistry builtin() {
@@ -85,18 +116,31 @@ public final class ResourceRegistry {
         return Optional.empty();
     }
 
-    /** Group name → versions served, in registration order ("" is the core group). */
+    /**
+     * Group name → versions served, in registration order ("" is the core group): stored versions first, so the
+     * first version of a group (its preferred one) is always a storage version.
+     */
     public Map<String, Set<String>> groupVersions() {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         for (ResourceType t : types) {
             out.computeIfAbsent(t.group(), g -> new LinkedHashSet<>()).add(t.version());
         }
+        for (ServedVersion v : alsoServed) {
+            out.computeIfAbsent(v.served().group(), g -> new LinkedHashSet<>()).add(v.served().version());
+        }
         return out;
     }
 
+    /** The resources served at {@code group/version}, stored ones and additional served versions alike. */
     public List<ResourceType> inGroupVersion(String group, String version) {
         List<ResourceType> out = new ArrayList<>();
         for (ResourceType t : types) {
+            if (t.group().equals(group) && t.version().equals(version)) {
+                out.add(t);
+            }
+        }
+        for (ServedVersion v : alsoServed) {
+            ResourceType t = v.served();
             if (t.group().equals(group) && t.version().equals(version)) {
                 out.add(t);
             }
@@ -171,6 +215,30 @@ public final class ResourceRegistry {
         l.add(readOnly("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true,
                 io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics.class));
         return l;
+    }
+
+    /**
+     * The older versions served from a newer store: autoscaling/v1 HorizontalPodAutoscalers (what {@code kubectl
+     * autoscale} up to 1.32 creates, and 1.33's fallback) from the autoscaling/v2 store, as Kubernetes serves them.
+     */
+    private static ResourceRegistry builtinRegistry() {
+        List<ResourceType> types = builtinTypes();
+        return new ResourceRegistry(types, builtinServedVersions(types));
+    }
+
+    private static List<ServedVersion> builtinServedVersions(List<ResourceType> types) {
+        ResourceType v2 = types.stream().filter(t -> t.type() == HorizontalPodAutoscaler.class).findFirst()
+                .orElseThrow();
+        return List.of(alsoServedAs(v2, "v1", io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class,
+                new HorizontalPodAutoscalerV1Conversion()));
+    }
+
+    /** {@code storage} served also in {@code version}, modelled by {@code type}, converted by {@code converter}. */
+    public static ServedVersion alsoServedAs(ResourceType storage, String version, Class<? extends HasMetadata> type,
+                                             VersionConverter converter) {
+        return new ServedVersion(new ResourceType(storage.group(), version, storage.kind(), storage.plural(),
+                storage.singular(), storage.shortNames(), storage.namespaced(), storage.verbs(),
+                storage.subresources(), type), storage, converter);
     }
 
     /** A resource that is only ever created and answered, never stored (the review APIs). */

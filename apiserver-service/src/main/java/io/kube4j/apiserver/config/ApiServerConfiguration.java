@@ -109,7 +109,8 @@ public class ApiServerConfiguration {
         if (env.getProperty("kube4j.apiserver.metrics-api.enabled", Boolean.class, true)) {
             return builtin;
         }
-        return new ResourceRegistry(builtin.all().stream().filter(t -> !t.group().equals("metrics.k8s.io")).toList());
+        return new ResourceRegistry(builtin.all().stream().filter(t -> !t.group().equals("metrics.k8s.io")).toList(),
+                builtin.alsoServed());
     }
 
     @Bean
