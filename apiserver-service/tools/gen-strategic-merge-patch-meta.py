@@ -46,6 +46,7 @@ ROOTS = [  # apiVersion/kind served by kube4j -> Go type
     ('discovery.k8s.io/v1', 'EndpointSlice', 'discovery/v1.EndpointSlice'),
     ('autoscaling/v1', 'Scale', 'autoscaling/v1.Scale'),
     ('autoscaling/v2', 'HorizontalPodAutoscaler', 'autoscaling/v2.HorizontalPodAutoscaler'),
+    ('autoscaling/v1', 'HorizontalPodAutoscaler', 'autoscaling/v1.HorizontalPodAutoscaler'),
     ('rbac.authorization.k8s.io/v1', 'Role', 'rbac/v1.Role'),
     ('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rbac/v1.RoleBinding'),
     ('rbac.authorization.k8s.io/v1', 'ClusterRole', 'rbac/v1.ClusterRole'),

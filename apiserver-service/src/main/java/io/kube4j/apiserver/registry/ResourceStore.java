@@ -403,20 +403,45 @@ public final class ResourceStore {
      */
     public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
                                UserInfo user, WriteOptions options, List<String> strictErrors) {
+        return patch(t, ns, name, patchType, patch, part, user, options, strictErrors, null);
+    }
+
+    /**
+     * PATCH made in {@code served}'s version (null: the storage version): the patch applies to the served version's
+     * view of the stored object, as Kubernetes' patcher applies it to the object converted to the request's
+     * version, and the result is converted back before it is decoded, validated, admitted and stored.
+     */
+    public Mono<Written> patch(ResourceType t, String ns, String name, String patchType, byte[] patch, Part part,
+                               UserInfo user, WriteOptions options, List<String> strictErrors,
+                               io.kube4j.api.registry.ServedVersion served) {
         if (patchType.equals(io.kube4j.apiserver.patch.Patches.APPLY_PATCH)) {
             return apply(t, ns, name, patch, part, user, options);
         }
+        ResourceType view = served == null ? t : served.served();
         int given = strictErrors.size();
         return guaranteedUpdate(t, ns, name, user, subresource(part), options.dryRun(), current -> {
             strictErrors.subList(given, strictErrors.size()).clear(); // a retry finds them again
             JsonNode doc = Codecs.json().valueToTree(current);
-            JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, t.apiVersion(), t.kind());
+            if (served != null) {
+                doc = served.converter().toServed((tools.jackson.databind.node.ObjectNode) doc);
+            }
+            JsonNode patched = io.kube4j.apiserver.patch.Patches.apply(patchType, doc, patch, view.apiVersion(),
+                    view.kind());
             String apiVersion = patched.path("apiVersion").asString("");
             String kind = patched.path("kind").asString("");
-            if (!patched.path("apiVersion").isMissingNode() && !apiVersion.equals(t.apiVersion())
-                    || !patched.path("kind").isMissingNode() && !kind.equals(t.kind())) {
+            if (!patched.path("apiVersion").isMissingNode() && !apiVersion.equals(view.apiVersion())
+                    || !patched.path("kind").isMissingNode() && !kind.equals(view.kind())) {
                 throw ApiException.badRequest("the patched object's apiVersion/kind (" + apiVersion + "/" + kind
-                        + ") does not match the resource " + t.qualifiedName() + " (" + t.apiVersion() + "/" + t.kind() + ")");
+                        + ") does not match the resource " + t.qualifiedName() + " (" + view.apiVersion() + "/"
+                        + view.kind() + ")");
+            }
+            if (served != null) {
+                if (!(patched instanceof tools.jackson.databind.node.ObjectNode o)) {
+                    throw ApiException.badRequest("the patched object is not an object");
+                }
+                tools.jackson.databind.node.ObjectNode stored = served.converter().toStorage(o);
+                stored.put("kind", t.kind());
+                patched = stored;
             }
             List<String> unknown = new ArrayList<>();
             HasMetadata next = decodeTree(t, patched, unknown);

@@ -101,6 +101,12 @@ public final class ResourceHandler {
         if (info == null) {
             return Mono.error(ApiException.notFound("the server could not find the requested resource"));
         }
+        io.kube4j.api.registry.ServedVersion served = registry.servedVersion(info.type()).orElse(null);
+        if (served != null) {
+            // another version of a stored resource: handled on the storage version, converted at the edges
+            request.attributes().put(ServedConversion.ATTRIBUTE, served);
+            info = new RequestInfo(served.storage(), info.namespace(), info.name(), info.subresource());
+        }
         ResourceType t = info.type();
         HttpMethod method = request.method();
         String verb = verb(method, info, request);
@@ -126,7 +132,7 @@ public final class ResourceHandler {
             case "get" -> get(request, info);
             case "list" -> list(request, info);
             case "watch" -> watches.watch(request, t, info.namespace(), listOptions(request, t),
-                    OutputTransform.negotiate(request));
+                    OutputTransform.negotiate(request), served);
             case "create" -> create(request, info);
             case "update" -> update(request, info, ResourceStore.Part.MAIN);
             case "patch" -> patch(request, info, ResourceStore.Part.MAIN);
@@ -171,10 +177,10 @@ public final class ResourceHandler {
         }
         if ("0".equals(request.queryParam("resourceVersion").orElse(null))) {
             return store.getCached(info.type(), info.namespace(), info.name())
-                    .flatMap(json -> Responses.object(request, 200, json));
+                    .flatMap(json -> respond(request, 200, json, List.of()));
         }
         return store.get(info.type(), info.namespace(), info.name())
-                .flatMap(o -> Responses.object(request, 200, o));
+                .flatMap(o -> respond(request, 200, o, List.of()));
     }
 
     private Mono<ServerResponse> list(ServerRequest request, RequestInfo info) {
@@ -185,7 +191,18 @@ public final class ResourceHandler {
             return store.list(t, info.namespace(), opts).flatMap(r -> as.list(t, r, clock));
         }
         return store.list(t, info.namespace(), opts)
-                .flatMap(r -> Responses.object(request, 200, listBytes(t, r)));
+                .flatMap(r -> respond(request, 200, listBytes(t, r), List.of()));
+    }
+
+    /**
+     * The answer with an object or list: converted to the version the request was made in when that is not the
+     * storage version ({@link ServedConversion}).
+     */
+    private static Mono<ServerResponse> respond(ServerRequest request, int status, Object value, List<String> warnings) {
+        byte[] json = value instanceof byte[] b ? b : Codecs.json().writeValueAsBytes(value);
+        io.kube4j.api.registry.ServedVersion served = ServedConversion.of(request);
+        return Responses.object(request, status, served == null ? json : ServedConversion.toServed(served, json),
+                warnings);
     }
 
     static byte[] listBytes(ResourceType t, ListResult r) {
@@ -218,7 +235,7 @@ public final class ResourceHandler {
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.create(t, info.namespace(), d.object(), RequestUser.get(request), writeOptions(request))
-                        .flatMap(w -> Responses.object(request, 201, w.json(), d.warnings())));
+                        .flatMap(w -> respond(request, 201, w.json(), d.warnings())));
     }
 
     private Mono<ServerResponse> update(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -227,7 +244,7 @@ public final class ResourceHandler {
                 .map(body -> decode(request, t, body))
                 .flatMap(d -> store.update(t, info.namespace(), info.name(), d.object(), part, RequestUser.get(request),
                         writeOptions(request))
-                        .flatMap(w -> Responses.object(request, 200, w.json(), d.warnings())));
+                        .flatMap(w -> respond(request, 200, w.json(), d.warnings())));
     }
 
     private Mono<ServerResponse> patch(ServerRequest request, RequestInfo info, ResourceStore.Part part) {
@@ -242,12 +259,18 @@ public final class ResourceHandler {
                         "PatchOptions", List.of(new io.fabric8.kubernetes.api.model.StatusCause("fieldManager",
                         "Required value: is required for apply patch", "FieldValueRequired")), null));
             }
+            io.kube4j.api.registry.ServedVersion served = ServedConversion.of(request);
             return Bodies.read(request, props.maxRequestBodySize())
+                    // an applied configuration of a served version is applied as the storage version's
+                    .map(body -> served == null ? body : Codecs.json().writeValueAsBytes(ServedConversion.toStorage(
+                            served, Bodies.parseObject(body, Patches.APPLY_PATCH))))
                     .flatMap(body -> store.apply(t, info.namespace(), info.name(), body, part, RequestUser.get(request),
                             writeOptions(request)))
-                    .flatMap(w -> Responses.object(request, 200, w.json()));
+                    .flatMap(w -> respond(request, 200, w.json(), List.of()));
         }
-        if (type.equals(Patches.STRATEGIC_MERGE_PATCH) && !Patches.supportsStrategicMergePatch(t.apiVersion(), t.kind())) {
+        io.kube4j.api.registry.ServedVersion served = ServedConversion.of(request);
+        ResourceType view = served == null ? t : served.served();
+        if (type.equals(Patches.STRATEGIC_MERGE_PATCH) && !Patches.supportsStrategicMergePatch(view.apiVersion(), view.kind())) {
             return Mono.error(ApiException.unsupportedMediaType(type + " is not supported for " + t.kind()
                     + ": use application/merge-patch+json or application/json-patch+json"));
         }
@@ -260,8 +283,8 @@ public final class ResourceHandler {
             List<String> strict = new ArrayList<>(type.equals(Patches.JSON_PATCH) ? List.of()
                     : io.kube4j.apiserver.registry.DuplicateFields.find(body, false));
             return store.patch(t, info.namespace(), info.name(), type, body, part, RequestUser.get(request), options,
-                            strict)
-                    .flatMap(w -> Responses.object(request, 200, w.json(),
+                            strict, served)
+                    .flatMap(w -> respond(request, 200, w.json(),
                             options.fieldValidation() == WriteOptions.FieldValidation.WARN ? strict : List.of()));
         });
     }
@@ -271,7 +294,7 @@ public final class ResourceHandler {
         return Bodies.read(request, props.maxRequestBodySize())
                 .map(body -> deleteRequest(request, body))
                 .flatMap(req -> store.delete(t, info.namespace(), info.name(), req, RequestUser.get(request)))
-                .flatMap(r -> Responses.object(request, 200, r.object()));
+                .flatMap(r -> respond(request, 200, r.object(), List.of()));
     }
 
     private Mono<ServerResponse> deleteCollection(ServerRequest request, RequestInfo info) {
@@ -287,7 +310,7 @@ public final class ResourceHandler {
                 .flatMap(items -> {
                     List<byte[]> bytes = new ArrayList<>();
                     items.forEach(o -> bytes.add(Codecs.json().writeValueAsBytes(o)));
-                    return Responses.object(request, 200, listBytes(t, new ListResult(bytes, 0, null, null)));
+                    return respond(request, 200, listBytes(t, new ListResult(bytes, 0, null, null)), List.of());
                 });
     }
 
@@ -476,8 +499,16 @@ public final class ResourceHandler {
     private Decoded decode(ServerRequest request, ResourceType t, byte[] body) {
         String mediaType = Bodies.mediaType(request);
         HasMetadata value;
+        io.kube4j.api.registry.ServedVersion served = ServedConversion.of(request);
         try {
-            if (Bodies.isJson(mediaType)) {
+            if (served != null) {
+                if (body.length == 0) {
+                    throw ApiException.badRequest("the request body is empty: an object is required");
+                }
+                // an object of the served version: converted to the storage version, then handled as one
+                value = Codecs.json().treeToValue(ServedConversion.toStorage(served,
+                        Bodies.parseObject(body, mediaType)), t.type());
+            } else if (Bodies.isJson(mediaType)) {
                 if (body.length == 0) {
                     throw ApiException.badRequest("the request body is empty: an object is required");
                 }

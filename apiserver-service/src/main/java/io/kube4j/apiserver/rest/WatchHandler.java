@@ -61,6 +61,16 @@ public final class WatchHandler {
      */
     Mono<ServerResponse> watch(ServerRequest request, ResourceType t, String namespace, ListOptions opts,
                                OutputTransform as) {
+        return watch(request, t, namespace, opts, as, null);
+    }
+
+    /**
+     * A watch made in {@code served}'s version (null: the storage version {@code t}): each event's object is
+     * converted to it and encoded per watcher, since the cache's shared frames hold the storage version. Tables are
+     * printed from the stored objects, as Kubernetes prints them from its internal version.
+     */
+    Mono<ServerResponse> watch(ServerRequest request, ResourceType t, String namespace, ListOptions opts,
+                               OutputTransform as, io.kube4j.api.registry.ServedVersion served) {
         if ("PartialObjectMetadataList".equals(as.as())) {
             return Mono.error(ApiException.notAcceptable("you requested PartialObjectMetadataList, but a watch "
                     + "sends single objects: use as=PartialObjectMetadata"));
@@ -107,7 +117,9 @@ public final class WatchHandler {
         Flux<byte[]> frames;
         try {
             Watcher w = cache.watch(filter, from, bookmarks, props.watchCache().watcherBufferSize());
-            java.util.function.Function<Watcher.Delivery, byte[]> encode = sse || as.none()
+            java.util.function.Function<Watcher.Delivery, byte[]> encode = served != null && (sse || as.none())
+                    ? d -> servedFrame(served, d, sse)
+                    : sse || as.none()
                     ? d -> sse ? d.event().sseFrame(d.type()) : d.event().jsonFrame(d.type())
                     : new ConvertedFrames(t, as)::frame;
             frames = w.events()
@@ -151,6 +163,17 @@ public final class WatchHandler {
             return Mono.firstWithSignal(send, closedByClient);
         };
         return handshakes.handleRequest(request.exchange(), handler).then(Mono.empty());
+    }
+
+    /** An event's frame with its object in the served version (a bookmark's object too: it names its kind). */
+    private static byte[] servedFrame(io.kube4j.api.registry.ServedVersion served, Watcher.Delivery d, boolean sse) {
+        tools.jackson.databind.JsonNode object = Codecs.json().readTree(d.event().object().json());
+        byte[] json = object instanceof tools.jackson.databind.node.ObjectNode o
+                ? Codecs.json().writeValueAsBytes(ServedConversion.toServed(served, o)) : d.event().object().json();
+        String s = new String(json, StandardCharsets.UTF_8);
+        String frame = sse ? "id: " + d.event().revision() + "\nevent: " + d.type().name() + "\ndata: " + s + "\n\n"
+                : "{\"type\":\"" + d.type().name() + "\",\"object\":" + s + "}\n";
+        return frame.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The ERROR event of a watch that cannot start: a 410 Expired Status, as Kubernetes sends it. */

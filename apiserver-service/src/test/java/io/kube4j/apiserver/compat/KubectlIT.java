@@ -165,6 +165,31 @@ class KubectlIT {
     }
 
     /**
+     * {@code kubectl autoscale} (1.31, the dispatcher's) creates an autoscaling/v1 HorizontalPodAutoscaler, which
+     * kube4j stores as v2; {@code kubectl get hpa} reads it back. (kubectl 1.32 and 1.33 create it as v2 in protobuf
+     * only, which kube4j does not decode: they get a 415.)
+     */
+    @Test
+    void autoscaleCreatesAHorizontalPodAutoscaler() {
+        String name = "web";
+        assertThat(api.post("/apis/apps/v1/namespaces/" + NS + "/deployments", """
+                {"metadata":{"name":"%s"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"%s"}},
+                 "template":{"metadata":{"labels":{"app":"%s"}},"spec":{"schedulerName":"none",
+                 "containers":[{"name":"c","image":"busybox:1.36"}]}}}}""".formatted(name, name, name)).code())
+                .isEqualTo(201);
+
+        assertThat(kubectl("autoscale", "deployment", name, "--min=1", "--max=4", "--cpu-percent=60").ok()
+                .out()).contains("horizontalpodautoscaler.autoscaling/" + name + " autoscaled");
+
+        JsonNode stored = api.get("/apis/autoscaling/v2/namespaces/" + NS + "/horizontalpodautoscalers/" + name).json();
+        assertThat(stored.at("/spec/maxReplicas").asInt()).isEqualTo(4);
+        assertThat(stored.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(60);
+        String got = kubectl("get", "hpa", name).ok().out();
+        assertThat(got).contains("TARGETS").contains(name).contains("/60%");
+        assertThat(kubectl("delete", "hpa", name).ok().out()).contains("deleted");
+    }
+
+    /**
      * The dispatcher picks the binary for the server's minor (1.31); these talk to kube4j with the other clients of
      * the supported skew (±3 minors of the advertised 1.31): apply, create -f, get, patch and delete. kubectl 1.28
      * validates with OpenAPI v2 in protobuf only, which kube4j does not serve: it applies with --validate=false.

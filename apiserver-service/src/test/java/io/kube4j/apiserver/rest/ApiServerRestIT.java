@@ -370,6 +370,97 @@ class ApiServerRestIT {
                 "apiserver_registered_watchers", "etcd_request_duration_seconds");
     }
 
+    /**
+     * autoscaling/v1 HorizontalPodAutoscalers are served from the v2 store: created, read, listed, watched, patched
+     * (status too) and deleted through v1, read through v2, with what v1 cannot say kept in annotations.
+     */
+    @Test
+    void horizontalPodAutoscalersAreServedAsAutoscalingV1FromTheV2Store() {
+        String v1 = "/apis/autoscaling/v1/namespaces/" + NS + "/horizontalpodautoscalers";
+        String v2 = "/apis/autoscaling/v2/namespaces/" + NS + "/horizontalpodautoscalers";
+        JsonNode group = api.get("/apis/autoscaling").json();
+        assertThat(group.at("/preferredVersion/version").asString()).isEqualTo("v2");
+        assertThat(group.get("versions").findValuesAsString("version")).containsExactly("v2", "v1");
+        assertThat(api.get("/apis/autoscaling/v1").json().get("resources").findValuesAsString("name"))
+                .containsExactlyInAnyOrder("horizontalpodautoscalers", "horizontalpodautoscalers/status");
+        String from = api.get(v1).json().at("/metadata/resourceVersion").asString();
+
+        Response created = api.post(v1, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\","
+                + "\"metadata\":{\"name\":\"web\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\","
+                + "\"kind\":\"Deployment\",\"name\":\"web\"},\"maxReplicas\":4,\"targetCPUUtilizationPercentage\":60}}");
+        assertThat(created.code()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(created.json().at("/spec/targetCPUUtilizationPercentage").asInt()).isEqualTo(60);
+        assertThat(created.json().at("/spec/minReplicas").asInt()).as("defaulted").isEqualTo(1);
+
+        JsonNode stored = api.get(v2 + "/web").json();
+        assertThat(stored.get("apiVersion").asString()).isEqualTo("autoscaling/v2");
+        assertThat(stored.at("/spec/metrics/0/resource/name").asString()).isEqualTo("cpu");
+        assertThat(stored.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(60);
+        assertThat(stored.at("/metadata/annotations").isMissingNode()).isTrue();
+
+        // a v2 client adds what v1 cannot express; v1 shows it in annotations and a v1 update keeps it
+        Response v2Patch = api.mergePatch(v2 + "/web", "{\"spec\":{\"behavior\":{\"scaleDown\":"
+                + "{\"stabilizationWindowSeconds\":30}}}}");
+        assertThat(v2Patch.code()).as(v2Patch.body()).isEqualTo(200);
+        JsonNode asV1 = api.get(v1 + "/web").json();
+        assertThat(asV1.get("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(asV1.at("/metadata/annotations").get("autoscaling.alpha.kubernetes.io/behavior").asString())
+                .contains("\"stabilizationWindowSeconds\":30");
+        ((tools.jackson.databind.node.ObjectNode) asV1.get("spec")).put("maxReplicas", 5);
+        Response put = api.put(v1 + "/web", asV1.toString());
+        assertThat(put.code()).as(put.body()).isEqualTo(200);
+        Response patched = api.mergePatch(v1 + "/web", "{\"spec\":{\"targetCPUUtilizationPercentage\":70}}");
+        assertThat(patched.code()).as(patched.body()).isEqualTo(200);
+        assertThat(patched.json().at("/spec/targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+        Response jsonPatch = api.patch(v1 + "/web", "[{\"op\":\"replace\",\"path\":\"/spec/minReplicas\",\"value\":2}]",
+                "application/json-patch+json");
+        assertThat(jsonPatch.code()).as(jsonPatch.body()).isEqualTo(200);
+        stored = api.get(v2 + "/web").json();
+        assertThat(stored.at("/spec/maxReplicas").asInt()).isEqualTo(5);
+        assertThat(stored.at("/spec/minReplicas").asInt()).isEqualTo(2);
+        assertThat(stored.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(70);
+        assertThat(stored.at("/spec/behavior/scaleDown/stabilizationWindowSeconds").asInt()).isEqualTo(30);
+        assertThat(stored.at("/metadata/annotations").isMissingNode()).isTrue();
+
+        Response status = api.mergePatch(v1 + "/web/status", "{\"status\":{\"currentReplicas\":2,"
+                + "\"desiredReplicas\":3,\"currentCPUUtilizationPercentage\":75}}");
+        assertThat(status.code()).as(status.body()).isEqualTo(200);
+        assertThat(api.get(v2 + "/web").json().at("/status/currentMetrics/0/resource/current/averageUtilization")
+                .asInt()).isEqualTo(75);
+        assertThat(api.get(v1 + "/web/status").json().at("/status/currentCPUUtilizationPercentage").asInt())
+                .isEqualTo(75);
+
+        Response list = api.get(v1);
+        assertThat(list.json().get("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(list.json().at("/items/0/apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(list.json().at("/items/0/spec/targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+        Response table = api.send(java.net.http.HttpRequest.newBuilder(api.uri(v1)).GET(),
+                "application/json;as=Table;v=v1;g=meta.k8s.io");
+        assertThat(table.json().at("/rows/0/cells/2").asString()).isEqualTo("cpu: 75%/70%");
+
+        Response watch = api.get(v1 + "?watch=true&timeoutSeconds=1&resourceVersion=" + from);
+        assertThat(watch.body().lines().map(l -> io.kube4j.api.codec.Codecs.json().readTree(l)
+                .at("/object/apiVersion").asString()).toList()).hasSizeGreaterThanOrEqualTo(5)
+                .containsOnly("autoscaling/v1");
+        Response sse = api.send(java.net.http.HttpRequest.newBuilder(api.uri(v1 + "?watch=true&timeoutSeconds=1"
+                + "&resourceVersion=" + from)).GET(), "text/event-stream");
+        assertThat(sse.body()).contains("event: ADDED\ndata: {\"apiVersion\":\"autoscaling/v1\"")
+                .doesNotContain("data: {\"apiVersion\":\"autoscaling/v2\"");
+
+        Response invalid = api.post(v1, "{\"metadata\":{\"name\":\"bad\"},\"spec\":{\"scaleTargetRef\":"
+                + "{\"kind\":\"Deployment\",\"name\":\"web\"},\"maxReplicas\":0,\"targetCPUUtilizationPercentage\":-5}}");
+        assertThat(invalid.code()).as(invalid.body()).isEqualTo(422);
+        assertThat(invalid.json().get("kind").asString()).isEqualTo("Status");
+        assertThat(api.post(v1, "{\"apiVersion\":\"autoscaling/v2\",\"metadata\":{\"name\":\"x\"}}").code())
+                .isEqualTo(400);
+
+        Response deleted = api.delete(v1 + "/web");
+        assertThat(deleted.code()).as(deleted.body()).isEqualTo(200);
+        assertThat(deleted.json().get("apiVersion").asString()).isEqualTo("autoscaling/v1");
+        assertThat(api.get(v2 + "/web").code()).isEqualTo(404);
+    }
+
     @Test
     void podStreamsNeedANodeAndAWebSocket() {
         assertThat(api.post("/api/v1/namespaces/" + NS + "/pods", "{\"metadata\":{\"name\":\"unbound\"},"
