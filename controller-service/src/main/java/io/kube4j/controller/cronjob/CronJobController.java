@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
+import io.kube4j.api.cron.CronSchedule;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.ResourceClient;
@@ -260,8 +261,8 @@ public final class CronJobController implements Reconciler {
         ZoneId zone = ZoneOffset.UTC;
         if (spec.getTimeZone() != null) {
             try {
-                zone = ZoneId.of(spec.getTimeZone());
-            } catch (RuntimeException e) {
+                zone = CronSchedule.timeZone(spec.getTimeZone());
+            } catch (IllegalArgumentException e) {
                 event(cj, EventRecorder.WARNING, "UnknownTimeZone",
                         "invalid timeZone: \"" + spec.getTimeZone() + "\": " + e.getMessage());
                 return null;
@@ -342,6 +343,12 @@ public final class CronJobController implements Reconciler {
             if (existing == null || !OwnerReferences.isControlledBy(existing, cj.getMetadata().getUid())
                     || inActive(active, existing.getMetadata().getUid())) {
                 return null;
+            }
+            if (Jobs.finished(existing)) {
+                // it ran and finished already: this time is done, but it is not active
+                cj.getStatus().setLastScheduleTime(time(scheduled));
+                sync.updateStatus = true;
+                return next;
             }
             log.info("Job {}/{} already exists, recording it as CronJob {}'s", cj.getMetadata().getNamespace(), jobName,
                     cj.getMetadata().getName());
