@@ -94,9 +94,8 @@ class WorkloadKindsIT {
     /**
      * An autoscaling/v2 HPA applied with kubectl for a Deployment: the controller reads the Deployment's scale
      * subresource and says so in the {@code AbleToScale} condition, and {@code kubectl get hpa} prints the target.
-     * ({@code kubectl autoscale} itself does not work yet: kubectl up to 1.32 posts autoscaling/v1, which kube4j
-     * does not serve, and 1.33 posts v2 as protobuf, answered 415, then falls back to v1; {@code k4j autoscale}
-     * posts v2 as JSON.)
+     * ({@code kubectl autoscale} of kubectl 1.31 posts autoscaling/v1, which kube4j serves from the v2 store;
+     * 1.32 and 1.33 post v2 as protobuf only, answered 415; {@code k4j autoscale} posts v2 as JSON.)
      */
     @Test
     void anHpaForADeploymentIsWorkedOnByTheController() throws IOException {

@@ -19,6 +19,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,10 +66,13 @@ public final class ModelSchemas {
         this.docs = docs;
         defineTime();
         define(io.fabric8.kubernetes.api.model.Status.class, null);
-        for (ResourceType t : registry.all()) {
+        // the stored resources and the other versions some of them are served in (autoscaling/v1 HPAs)
+        List<ResourceType> described = new ArrayList<>(registry.all());
+        registry.alsoServed().forEach(v -> described.add(v.served()));
+        for (ResourceType t : described) {
             packagePrefixes.putIfAbsent(t.type().getPackageName(), prefix(t.group(), t.version()));
         }
-        for (ResourceType t : registry.all()) {
+        for (ResourceType t : described) {
             PatchSchema ps = patches.forKind(t.apiVersion(), t.kind()).orElse(null);
             String root = define(t.type(), ps);
             gvk(schemas.get(root), t, t.kind());

@@ -166,6 +166,7 @@ public final class OpenApiHandler {
         for (ResourceType t : registry.all()) {
             operations(paths, t, true);
         }
+        registry.alsoServed().forEach(v -> operations(paths, v.served(), true));
         ObjectNode definitions = doc.putObject("definitions");
         models.schemas().forEach((name, s) -> definitions.set(name, ModelSchemas.toV2(s)));
         doc.putArray("security").addObject().putArray("BearerToken");

@@ -397,6 +397,11 @@ class ApiServerRestIT {
         assertThat(group.get("versions").findValuesAsString("version")).containsExactly("v2", "v1");
         assertThat(api.get("/apis/autoscaling/v1").json().get("resources").findValuesAsString("name"))
                 .containsExactlyInAnyOrder("horizontalpodautoscalers", "horizontalpodautoscalers/status");
+        JsonNode openapi = api.get("/openapi/v3/apis/autoscaling/v1").json();
+        assertThat(openapi.at("/components/schemas/io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec"
+                + "/properties/targetCPUUtilizationPercentage").isObject()).as(openapi.path("paths").toString()).isTrue();
+        assertThat(openapi.at("/paths").has("/apis/autoscaling/v1/namespaces/{namespace}/horizontalpodautoscalers/{name}"))
+                .isTrue();
         String from = api.get(v1).json().at("/metadata/resourceVersion").asString();
 
         Response created = api.post(v1, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\","
