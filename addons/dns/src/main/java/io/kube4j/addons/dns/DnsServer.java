@@ -67,7 +67,7 @@ public final class DnsServer implements AutoCloseable {
     private final Resolver upstream;
     private final MeterRegistry meters;
     private final int udpWorkers;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<Long, Counter> counters = new ConcurrentHashMap<>();
     private final Timer udpTimer;
     private final Timer tcpTimer;
     private volatile boolean running;
@@ -264,7 +264,7 @@ public final class DnsServer implements AutoCloseable {
                 Message err = new Message(new Header(java.util.Arrays.copyOf(wire, Header.LENGTH)).getID());
                 err.getHeader().setFlag(Flags.QR);
                 err.getHeader().setRcode(Rcode.FORMERR);
-                count("UNKNOWN", Rcode.FORMERR, proto);
+                count(-1, Rcode.FORMERR, proto);
                 return CompletableFuture.completedFuture(err);
             } catch (IOException e2) {
                 return CompletableFuture.completedFuture(null);
@@ -277,7 +277,7 @@ public final class DnsServer implements AutoCloseable {
         if (query.getHeader().getOpcode() != Opcode.QUERY || question == null) {
             Message err = reply(query);
             err.getHeader().setRcode(question == null ? Rcode.FORMERR : Rcode.NOTIMP);
-            count(question == null ? "UNKNOWN" : Type.string(question.getType()), err.getRcode(), proto);
+            count(question == null ? -1 : question.getType(), err.getRcode(), proto);
             return CompletableFuture.completedFuture(err);
         }
         DnsZone.Answer a = zone.get().lookup(question.getName(), question.getType());
@@ -305,12 +305,12 @@ public final class DnsServer implements AutoCloseable {
                 }
             }
         }
-        count(Type.string(question.getType()), a.rcode(), proto);
+        count(question.getType(), a.rcode(), proto);
         return CompletableFuture.completedFuture(reply);
     }
 
     private CompletionStage<Message> forward(Message query, String proto) {
-        String type = Type.string(query.getQuestion().getType());
+        int type = query.getQuestion().getType();
         if (upstream == null) {
             Message err = reply(query);
             err.getHeader().setRcode(Rcode.SERVFAIL);
@@ -353,11 +353,21 @@ public final class DnsServer implements AutoCloseable {
         return reply;
     }
 
-    private void count(String type, int rcode, String proto) {
-        String rc = Rcode.string(rcode);
-        counters.computeIfAbsent(type + '|' + rc + '|' + proto, k -> Counter.builder("kube4j.dns.requests")
+    private void count(int qtype, int rcode, String proto) {
+        // a number, not a string, as the key: this runs once per question
+        long key = ((long) qtype << 32) | ((long) rcode << 1) | ("udp".equals(proto) ? 0 : 1);
+        Counter c = counters.get(key);
+        if (c == null) {
+            c = counters.computeIfAbsent(key, k -> newCounter(qtype < 0 ? "UNKNOWN" : Type.string(qtype),
+                    Rcode.string(rcode), proto));
+        }
+        c.increment();
+    }
+
+    private Counter newCounter(String type, String rc, String proto) {
+        return Counter.builder("kube4j.dns.requests")
                 .description("DNS questions answered, by type, response code and transport")
-                .tag("type", type).tag("rcode", rc).tag("proto", proto).register(meters)).increment();
+                .tag("type", type).tag("rcode", rc).tag("proto", proto).register(meters);
     }
 
     @Override
