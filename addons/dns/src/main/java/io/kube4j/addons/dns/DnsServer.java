@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -280,7 +283,8 @@ public final class DnsServer implements AutoCloseable {
             count(question == null ? -1 : question.getType(), err.getRcode(), proto);
             return CompletableFuture.completedFuture(err);
         }
-        DnsZone.Answer a = zone.get().lookup(question.getName(), question.getType());
+        DnsZone z = zone.get(); // one snapshot for the whole answer
+        DnsZone.Answer a = z.lookup(question.getName(), question.getType());
         if (!a.authoritative()) {
             return forward(query, proto);
         }
@@ -296,7 +300,7 @@ public final class DnsServer implements AutoCloseable {
         if (question.getType() == Type.SRV) { // the targets' addresses, as CoreDNS's additional section
             for (Record r : a.answers()) {
                 if (r instanceof SRVRecord srv) {
-                    DnsZone.Answer target = zone.get().lookup(srv.getTarget(), Type.A);
+                    DnsZone.Answer target = z.lookup(srv.getTarget(), Type.A);
                     for (Record t : target.answers()) {
                         if (!reply.findRecord(t, Section.ADDITIONAL)) {
                             reply.addRecord(t, Section.ADDITIONAL);
@@ -305,8 +309,34 @@ public final class DnsServer implements AutoCloseable {
                 }
             }
         }
+        if (question.getType() != Type.CNAME && question.getType() != Type.ANY && a.answers().size() == 1
+                && a.answers().get(0) instanceof CNAMERecord cname) {
+            return chase(z, cname.getTarget(), question.getType(), reply, proto);
+        }
         count(question.getType(), a.rcode(), proto);
         return CompletableFuture.completedFuture(reply);
+    }
+
+    /**
+     * Follows an ExternalName's CNAME, as CoreDNS does: stub resolvers (glibc, musl) do not re-ask for the target
+     * themselves, so the answer must carry the target's records too, from the zone or from the upstreams.
+     */
+    private CompletionStage<Message> chase(DnsZone z, Name target, int qtype, Message reply, String proto) {
+        DnsZone.Answer inZone = z.lookup(target, qtype);
+        if (inZone.authoritative() || upstream == null) {
+            inZone.answers().forEach(r -> reply.addRecord(r, Section.ANSWER));
+            count(qtype, Rcode.NOERROR, proto);
+            return CompletableFuture.completedFuture(reply);
+        }
+        return upstream.sendAsync(Message.newQuery(Record.newRecord(target, qtype, DClass.IN))).handle((resp, err) -> {
+            if (resp != null) {
+                resp.getSection(Section.ANSWER).forEach(r -> reply.addRecord(r, Section.ANSWER));
+            } else {
+                log.debug("upstream failed for {}: {}", target, String.valueOf(err));
+            }
+            count(qtype, Rcode.NOERROR, proto);
+            return reply;
+        });
     }
 
     private CompletionStage<Message> forward(Message query, String proto) {
