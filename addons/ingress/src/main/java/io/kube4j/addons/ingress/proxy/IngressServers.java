@@ -5,14 +5,12 @@ import io.kube4j.addons.ingress.routing.RoutingTable;
 import io.kube4j.addons.ingress.routing.RoutingTableBuilder;
 import io.kube4j.security.pki.CertificateAndKey;
 import io.kube4j.security.pki.CertificateAuthority;
-import io.kube4j.security.pki.CertificateSpec;
 import io.kube4j.security.pki.PemFiles;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.tcp.SslProvider;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -45,11 +43,12 @@ public final class IngressServers implements AutoCloseable {
                 .bindNow(Duration.ofSeconds(30));
     }
 
-    /** A self-signed serving certificate for handshakes that match no Ingress TLS entry. */
+    /**
+     * A self-signed serving certificate for handshakes that match no Ingress TLS entry: one key pair (a CA's own
+     * certificate), since no client is expected to trust it anyway.
+     */
     static SslProvider fakeCertificate() {
-        CertificateAuthority ca = CertificateAuthority.create("Kube4j Ingress Controller Fake CA");
-        CertificateAndKey leaf = ca.issue(CertificateSpec.server("Kube4j Ingress Controller Fake Certificate",
-                List.of("ingress.local")));
+        CertificateAndKey leaf = CertificateAuthority.create("Kube4j Ingress Controller Fake Certificate").credentials();
         return RoutingTableBuilder.serverProvider(PemFiles.encodeCertificate(leaf.certificate()),
                 PemFiles.encodePrivateKey(leaf.key()));
     }
