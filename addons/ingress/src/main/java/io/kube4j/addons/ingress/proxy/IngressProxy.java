@@ -81,10 +81,12 @@ public final class IngressProxy {
         AtomicInteger status = new AtomicInteger(0);
         boolean hasBody = req.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
                 || req.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
-        return client.headers(h -> forwardHeaders(req, h, hostHeader, secure))
-                .request(req.method())
+        return client.request(req.method())
                 .uri("http://" + endpoint.get() + req.uri())
-                .send((creq, out) -> hasBody ? out.send(req.receive().retain()) : out)
+                .send((creq, out) -> {
+                    forwardHeaders(req, creq.requestHeaders(), hostHeader, secure);
+                    return hasBody ? out.send(req.receive().retain()) : out;
+                })
                 .response((cres, body) -> {
                     status.set(cres.status().code());
                     res.status(cres.status());
