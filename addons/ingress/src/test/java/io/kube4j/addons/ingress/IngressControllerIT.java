@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.kube4j.addons.ingress.config.IngressConfiguration;
 import io.kube4j.addons.ingress.config.IngressProperties;
 import io.kube4j.addons.ingress.proxy.IngressMetrics;
 import io.kube4j.api.codec.Codecs;
@@ -41,6 +42,8 @@ import io.kube4j.security.pki.CertificateAuthority;
 import io.kube4j.security.pki.CertificateSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,6 +211,30 @@ class IngressControllerIT {
                 .satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(2));
         assertThat(meters.find(IngressMetrics.DURATION).tags("ingress", "site", "host", "a.example.com").timer())
                 .isNotNull();
+    }
+
+    @Test
+    void theApplicationWiresAControllerFromItsProperties() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(PropertiesOn.class, IngressConfiguration.class)
+                .withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("kube4j.client.server=" + ApiServerInstance.shared().url(),
+                        "kube4j.ingress.http-port=0", "kube4j.ingress.https-port=-1",
+                        "kube4j.ingress.bind-address=127.0.0.1", "kube4j.ingress.status-address=10.1.2.3")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    IngressController app = ctx.getBean(IngressController.class);
+                    assertThat(app.httpsPort()).isEqualTo(-1);
+                    String answer = HttpClient.create().headers(h -> h.set(HttpHeaderNames.HOST, "a.example.com"))
+                            .get().uri("http://127.0.0.1:" + app.httpPort() + "/from-app")
+                            .responseSingle((r, b) -> b.asString().map(x -> r.status().code() + " " + x))
+                            .block(Duration.ofSeconds(10));
+                    assertThat(answer).startsWith("200 backend=web path=/from-app");
+                });
+    }
+
+    @EnableConfigurationProperties(IngressProperties.class)
+    static class PropertiesOn {
     }
 
     @Test
