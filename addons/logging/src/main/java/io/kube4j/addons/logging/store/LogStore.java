@@ -111,9 +111,7 @@ public final class LogStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the log store at " + dir, e);
         }
-        if (sizeBytes() > maxBytes) {
-            enforceRetention();
-        }
+        enforceRetention(); // cheap (it looks at the oldest segment), so age and size are both kept on every flush
     }
 
     /**
@@ -189,6 +187,10 @@ public final class LogStore implements AutoCloseable {
         StreamLabels labels = streams.get(Integer.parseInt(raw, t1 + 1, t2, 10));
         if (labels == null) {
             return null;
+        }
+        if (q.regex() == null && q.text() != null && raw.indexOf('\\', t2 + 1) < 0
+                && raw.indexOf(q.text(), t2 + 1) < 0) {
+            return null; // the common case: no escapes in the line, so the raw text is the line; no match, no parsing
         }
         long nanos = Long.parseLong(raw, 0, t1, 10);
         if (nanos < since || nanos >= until) {

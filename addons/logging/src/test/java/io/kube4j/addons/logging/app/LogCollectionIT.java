@@ -38,6 +38,7 @@ class LogCollectionIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
     private NodeAgentHarness node;
+    private com.sun.net.httpserver.HttpServer loki;
     private ConfigurableApplicationContext app;
 
     @TempDir
@@ -51,17 +52,33 @@ class LogCollectionIT {
         if (node != null) {
             node.close();
         }
+        if (loki != null) {
+            loki.stop(0);
+        }
     }
 
     @Test
     void linesOfAPodDeletedRightAfterWritingThemAreAllSearchable() throws Exception {
+        // a Loki on loopback that records what it receives: forwarding is configured like in a real cluster
+        List<JsonNode> pushed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loki = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        loki.createContext("/loki/api/v1/push", ex -> {
+            pushed.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        loki.start();
+        long ta = System.nanoTime();
+        ApiServerInstance.shared();
         long t0 = System.nanoTime();
         node = NodeAgentHarness.docker("logs");
         long t1 = System.nanoTime();
         app = new SpringApplicationBuilder(LogCollectorApplication.class).run("--server.port=0",
                 "--server.address=127.0.0.1", "--kube4j.client.server=" + ApiServerInstance.shared().url(),
                 "--kube4j.logging.node-name=" + node.nodeName(), "--kube4j.logging.data-dir=" + data,
-                "--kube4j.logging.poll-interval=100ms");
+                "--kube4j.logging.poll-interval=100ms", "--kube4j.logging.forward.loki-url=http://127.0.0.1:"
+                        + loki.getAddress().getPort() + "/loki/api/v1/push",
+                "--kube4j.logging.forward.flush-interval=200ms");
         int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
         long t2 = System.nanoTime();
 
@@ -93,8 +110,8 @@ class LogCollectionIT {
         List<JsonNode> hits = await().atMost(Duration.ofSeconds(20))
                 .until(() -> search(port, "namespace=" + ns + "&selector=app%3Dweb&limit=5000"), h -> h.size() >= 1000);
         long t4 = System.nanoTime();
-        System.out.printf("LogCollectionIT: node agent ready %.1f s, collector started %.1f s, pod succeeded %.1f s, "
-                + "deleted and all lines found %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+        System.out.printf("LogCollectionIT: apiserver (shared, with etcd) %.1f s, node agent ready %.1f s, collector started %.1f s, pod succeeded %.1f s, "
+                + "deleted and all lines found %.1f s%n", (t0 - ta) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
                 (t4 - t3) / 1e9);
         assertThat(hits).hasSize(1000);
         List<String> expected = new ArrayList<>();
@@ -128,10 +145,27 @@ class LogCollectionIT {
         assertThat(get(port, "/api/v1/logs/search?selector=" + URLEncoder.encode("app in (", StandardCharsets.UTF_8))
                 .statusCode()).isEqualTo(400);
 
+        List<String> forwarded = await().atMost(Duration.ofSeconds(20)).until(() -> lokiLines(pushed, "writer"),
+                l -> l.size() >= 1000);
+        assertThat(forwarded).containsExactlyElementsOf(expected);
+
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("kube4j_logging_collected_lines_total{").contains("kube4j_logging_store_bytes")
                 .contains("kube4j_logging_search_duration_seconds");
+    }
+
+    /** The lines Loki received for {@code pod}, in the order received. */
+    private static List<String> lokiLines(List<JsonNode> pushes, String pod) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode push : pushes) {
+            for (JsonNode stream : push.get("streams")) {
+                if (pod.equals(stream.get("stream").get("pod").asString())) {
+                    stream.get("values").forEach(v -> out.add(v.get(1).asString()));
+                }
+            }
+        }
+        return out;
     }
 
     private List<JsonNode> search(int port, String query) throws Exception {

@@ -42,10 +42,15 @@ class LogStoreScanBenchmarkTest {
             }
             s.flush();
             double writeS = (System.nanoTime() - w0) / 1e9;
-            long r0 = System.nanoTime();
-            long found = s.search(LogQuery.all(Instant.EPOCH, t0.plusSeconds(3600), 1_000_000)
-                    .withText("NEEDLE")).count().block();
-            double readS = (System.nanoTime() - r0) / 1e9;
+            long found = 0;
+            double readS = 0;
+            for (int run = 0; run < 3; run++) { // the first run pays for class loading and the JIT: report the best
+                long r0 = System.nanoTime();
+                found = s.search(LogQuery.all(Instant.EPOCH, t0.plusSeconds(3600), 1_000_000)
+                        .withText("NEEDLE")).count().block();
+                double took = (System.nanoTime() - r0) / 1e9;
+                readS = run == 0 ? took : Math.min(readS, took);
+            }
             System.out.printf("log store: wrote %d lines in %.2f s (%.0f lines/s); substring scan %d lines in %.2f s "
                     + "(%.0f lines/s, %.0f MB/s), %d hits%n", total, writeS, total / writeS, total, readS,
                     total / readS, s.sizeBytes() / 1e6 / readS, found);

@@ -115,11 +115,40 @@ class LogStoreTest {
         try (LogStore s = store(T0, Duration.ofHours(24), 1 << 30)) {
             s.append(WEB, List.of(at(T0.minus(Duration.ofHours(30)), "old"), at(T0.minus(Duration.ofHours(2)), "new")));
             s.flush();
-            assertThat(s.segmentCount()).isEqualTo(2);
+            assertThat(s.segmentCount()).isEqualTo(1);
         }
-        try (LogStore s = store(T0, Duration.ofHours(24), 1 << 30)) { // retention runs at open, too
+        try (LogStore s = store(T0, Duration.ofHours(24), 1 << 30)) {
             assertThat(s.segmentCount()).isEqualTo(1);
             assertThat(lines(s, query(null, null, ""))).containsExactly("new");
+        }
+    }
+
+    @Test
+    void aRunningStoreDropsHoursAsTheyAgeOut() {
+        Instant[] now = {T0};
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        try (LogStore s = new LogStore(dir, Duration.ofHours(2), 1 << 30, clock)) {
+            s.append(WEB, List.of(at(T0, "at ten"), at(T0.plus(Duration.ofHours(1)), "at eleven")));
+            s.flush();
+            now[0] = T0.plus(Duration.ofHours(3)).plusSeconds(1); // 10:xx is now older than 2 h
+            s.flush();
+            assertThat(s.segmentNames()).containsExactly("2026112811");
+            assertThat(lines(s, query(null, null, ""))).containsExactly("at eleven");
         }
     }
 
