@@ -125,20 +125,31 @@ public final class JsonFileTailer implements AutoCloseable {
     }
 
     private void consume(ByteBuffer b, List<LogEntry> out) {
-        while (b.hasRemaining()) {
-            byte c = b.get();
-            readPos++;
-            if (c != '\n') {
-                pendingBytes.write(c);
+        byte[] a = b.array();
+        int from = b.position();
+        int end = b.limit();
+        for (int i = from; i < end; i++) {
+            if (a[i] != '\n') {
                 continue;
             }
-            String record = pendingBytes.toString(StandardCharsets.UTF_8);
-            pendingBytes.reset();
+            String record;
+            if (pendingBytes.size() == 0) {
+                record = new String(a, from, i - from, StandardCharsets.UTF_8);
+            } else {
+                pendingBytes.write(a, from, i - from);
+                record = pendingBytes.toString(StandardCharsets.UTF_8);
+                pendingBytes.reset();
+            }
+            readPos += i + 1 - from;
+            from = i + 1;
             record(record, out);
             if (partial.isEmpty()) {
                 committed = readPos;
             }
         }
+        pendingBytes.write(a, from, end - from); // a record still being written
+        readPos += end - from;
+        b.position(end);
     }
 
     private void record(String record, List<LogEntry> out) {
