@@ -21,12 +21,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
+import io.kube4j.api.cron.CronSchedule;
 import io.kube4j.api.selector.LabelSelector;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 import static io.kube4j.api.validation.Validation.isEmpty;
 import static io.kube4j.api.validation.Validation.nonNegative;
@@ -35,9 +34,8 @@ import static io.kube4j.api.validation.Validation.nonNegative;
 final class WorkloadValidation {
 
     private static final String MISMATCH = "`selector` does not match template `labels`";
-    private static final Set<String> CRON_DESCRIPTORS =
-            Set.of("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly");
-    private static final Pattern CRON_FIELD = Pattern.compile("[0-9A-Za-z*?/,#-]+");
+    private static final int CRONJOB_NAME_MAX = 63 - 11;
+    private static final String TZ_IN_SCHEDULE = "cannot use TZ or CRON_TZ in schedule, use timeZone field instead";
 
     private WorkloadValidation() {
     }
@@ -223,6 +221,11 @@ final class WorkloadValidation {
     }
 
     static void validateCronJob(CronJob cj, List<FieldError> errs) {
+        // Kubernetes keeps 11 characters of the 63 of a label for the Job name's "-<scheduled time>" suffix
+        String name = cj.getMetadata() == null ? null : cj.getMetadata().getName();
+        if (name != null && name.length() > CRONJOB_NAME_MAX) {
+            errs.add(FieldError.invalid("metadata.name", name, "must be no more than " + CRONJOB_NAME_MAX + " characters"));
+        }
         CronJobSpec spec = cj.getSpec();
         if (spec == null) {
             errs.add(FieldError.required("spec", ""));
@@ -235,6 +238,17 @@ final class WorkloadValidation {
             String err = scheduleError(schedule);
             if (err != null) {
                 errs.add(FieldError.invalid("spec.schedule", schedule, err));
+            }
+            // batch/v1 never allows TZ in the schedule (robfig would accept a leading "TZ=UTC")
+            if (schedule.contains("TZ") && (err == null || !err.startsWith(TZ_IN_SCHEDULE))) {
+                errs.add(FieldError.invalid("spec.schedule", schedule, TZ_IN_SCHEDULE));
+            }
+        }
+        if (spec.getTimeZone() != null) {
+            try {
+                CronSchedule.timeZone(spec.getTimeZone());
+            } catch (IllegalArgumentException e) {
+                errs.add(FieldError.invalid("spec.timeZone", spec.getTimeZone(), e.getMessage()));
             }
         }
         nonNegative(spec.getStartingDeadlineSeconds(), "spec.startingDeadlineSeconds", errs);
@@ -263,28 +277,18 @@ final class WorkloadValidation {
         validateJobSpec(js, "spec.jobTemplate.spec", false, errs);
     }
 
-    /** The message robfig/cron would give for a bad standard schedule, or null when it parses. */
+    /**
+     * Kubernetes' validateScheduleFormat: the message robfig/cron's ParseStandard gives for a bad schedule (the
+     * controller parses with the same {@link CronSchedule}, so what passes here is what it runs), or null when it
+     * parses.
+     */
     static String scheduleError(String schedule) {
-        String s = schedule.strip();
-        if (s.startsWith("TZ=") || s.startsWith("CRON_TZ=")) {
-            return "cannot use TZ or CRON_TZ in schedule, use timeZone field instead";
+        try {
+            CronSchedule.parse(schedule);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
-        if (s.startsWith("@")) {
-            if (CRON_DESCRIPTORS.contains(s) || s.startsWith("@every ")) {
-                return null;
-            }
-            return "unrecognized descriptor: " + s;
-        }
-        String[] fields = s.split("\\s+");
-        if (fields.length != 5) {
-            return "expected exactly 5 fields, found " + fields.length + ": [" + String.join(" ", fields) + "]";
-        }
-        for (String f : fields) {
-            if (!CRON_FIELD.matcher(f).matches()) {
-                return "failed to parse schedule field: " + f;
-            }
-        }
-        return null;
     }
 
     // ---- shared pieces ----

@@ -193,6 +193,20 @@ class ApiServerRestIT {
     }
 
     @Test
+    void cronJobScheduleIsCheckedWithTheControllersParser() {
+        String body = "{\"metadata\":{\"name\":\"cj\"},\"spec\":{\"schedule\":\"60 * * * *\",\"timeZone\":\"Local\","
+                + "\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
+                + "\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}}}}";
+        Response r = api.post("/apis/batch/v1/namespaces/" + NS + "/cronjobs", body);
+        assertThat(r.code()).as(r.body()).isEqualTo(422);
+        List<String> causes = new ArrayList<>();
+        r.json().at("/details/causes").forEach(c -> causes.add(c.get("message").asString()));
+        assertThat(causes).containsExactly(
+                "spec.schedule: Invalid value: \"60 * * * *\": end of range (60) above maximum (59): 60",
+                "spec.timeZone: Invalid value: \"Local\": unknown time zone Local");
+    }
+
+    @Test
     void malformedAndMismatchedRequestsGetClearErrors() {
         assertThat(api.post(pods(), "{not json").code()).isEqualTo(400);
         assertThat(api.post(pods(), "[1,2]").code()).isEqualTo(400);

@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
+import io.kube4j.api.cron.CronSchedule;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.ResourceClient;
@@ -42,6 +43,7 @@ import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
 import io.kube4j.client.util.Clock;
 import io.kube4j.controller.common.ApiErrors;
+import io.kube4j.controller.common.EnqueueHandlers;
 import io.kube4j.controller.common.OwnerReferences;
 import io.kube4j.controller.common.Pods;
 import io.kube4j.controller.job.Jobs;
@@ -108,22 +110,7 @@ public final class CronJobController implements Reconciler {
     public Controller register(ControllerBuilder builder) {
         controller = builder.reconciler(this).waitFor(cronJobInformer::hasSynced).waitFor(jobInformer::hasSynced)
                 .build();
-        cronJobInformer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(CronJob cj) {
-                controller.enqueue(Request.of(cj));
-            }
-
-            @Override
-            public void onUpdate(CronJob oldCj, CronJob curCj) {
-                controller.enqueue(Request.of(curCj));
-            }
-
-            @Override
-            public void onDelete(CronJob cj, boolean finalStateUnknown) {
-                controller.enqueue(Request.of(cj));
-            }
-        });
+        cronJobInformer.addEventHandler(EnqueueHandlers.ownKey(controller::enqueue));
         jobInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Job job) {
@@ -260,8 +247,8 @@ public final class CronJobController implements Reconciler {
         ZoneId zone = ZoneOffset.UTC;
         if (spec.getTimeZone() != null) {
             try {
-                zone = ZoneId.of(spec.getTimeZone());
-            } catch (RuntimeException e) {
+                zone = CronSchedule.timeZone(spec.getTimeZone());
+            } catch (IllegalArgumentException e) {
                 event(cj, EventRecorder.WARNING, "UnknownTimeZone",
                         "invalid timeZone: \"" + spec.getTimeZone() + "\": " + e.getMessage());
                 return null;
@@ -342,6 +329,12 @@ public final class CronJobController implements Reconciler {
             if (existing == null || !OwnerReferences.isControlledBy(existing, cj.getMetadata().getUid())
                     || inActive(active, existing.getMetadata().getUid())) {
                 return null;
+            }
+            if (Jobs.finished(existing)) {
+                // it ran and finished already: this time is done, but it is not active
+                cj.getStatus().setLastScheduleTime(time(scheduled));
+                sync.updateStatus = true;
+                return next;
             }
             log.info("Job {}/{} already exists, recording it as CronJob {}'s", cj.getMetadata().getNamespace(), jobName,
                     cj.getMetadata().getName());

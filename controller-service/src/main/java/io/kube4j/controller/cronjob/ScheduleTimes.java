@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 
+import io.kube4j.api.cron.CronSchedule;
+
 /**
  * Kubernetes' cronjob utils: which scheduled time (if any) is due now, how many were missed, the Job name for a
  * scheduled time and when to look again. Pure functions of the injectable clock's "now", so sync decisions are
@@ -65,9 +67,16 @@ public final class ScheduleTimes {
         return new Due(earliest, mostRecent, missed);
     }
 
-    /** {@code getJobName}: the CronJob name and the scheduled time in minutes since the epoch. */
+    /**
+     * {@code getJobName}: the CronJob name and the scheduled time in minutes since the epoch — for every time on a
+     * whole minute, which is all a five-field schedule makes. An {@code @every} schedule may fire several times a
+     * minute, off the minute: Kubernetes would give those runs one name and fail to create all but the first of each
+     * minute (AlreadyExists), so such times are named by seconds since the epoch instead (10 digits where minutes
+     * have 8, so the two never meet; a 52-character CronJob name still makes a 63-character Job name).
+     */
     public static String jobName(String cronJobName, Instant scheduled) {
-        return cronJobName + "-" + Math.floorDiv(scheduled.getEpochSecond(), 60);
+        long seconds = scheduled.getEpochSecond();
+        return cronJobName + "-" + (seconds % 60 == 0 ? seconds / 60 : seconds);
     }
 
     /** How long until the next schedule after {@code now} (plus a small delta), or null when there is none. */

@@ -270,6 +270,40 @@ class CronJobControllerTest {
     }
 
     @Test
+    void everyFewSecondsRunsSeveralTimesAMinuteUnderTheirOwnNames() {
+        cronJobs.getIndexer().add(cronJob("@every 5s", "Forbid"));
+        sync(); // created 12:00:00, now 12:00:05: the first run
+        String first = unfinished().get(0).getMetadata().getName();
+        clock.advance(Duration.ofSeconds(5));
+        sync();
+        assertThat(events).containsExactly("SuccessfulCreate", "JobAlreadyActive");
+        finish(first, "Complete");
+        clock.advance(Duration.ofSeconds(5)); // 12:00:15, same minute as the first run
+        sync();
+        assertThat(unfinished()).singleElement().satisfies(j -> assertThat(j.getMetadata().getName())
+                .isEqualTo("cj-" + CREATED.plusSeconds(15).getEpochSecond()).isNotEqualTo(first));
+        assertThat(current().getStatus().getActive()).singleElement()
+                .satisfies(a -> assertThat(a.getName()).isEqualTo("cj-" + CREATED.plusSeconds(15).getEpochSecond()));
+        assertThat(current().getStatus().getLastSuccessfulTime()).isEqualTo("2026-01-01T12:00:10Z");
+    }
+
+    @Test
+    void anExistingFinishedJobOfTheScheduledTimeIsNotActive() {
+        CronJob cj = cronJob("* * * * *", "Forbid");
+        cronJobs.getIndexer().add(cj);
+        clock.advance(Duration.ofMinutes(1));
+        Job earlier = new JobBuilder(CronJobController.jobFromTemplate(cj, CREATED.plusSeconds(60),
+                java.time.ZoneOffset.UTC)).editMetadata().withUid("earlier").endMetadata().withNewStatus()
+                .addNewCondition().withType("Complete").withStatus("True").endCondition().endStatus().build();
+        doReturn(Mono.error(new ApiStatusException.AlreadyExists(409, null, "exists"))).when(jobClient)
+                .create(any());
+        doReturn(Mono.just(earlier)).when(jobClient).get("ns", earlier.getMetadata().getName());
+        sync();
+        assertThat(current().getStatus().getActive()).isEmpty();
+        assertThat(current().getStatus().getLastScheduleTime()).isEqualTo("2026-01-01T12:01:00Z");
+    }
+
+    @Test
     void historyLimitsDeleteTheOldestFinishedJobs() {
         CronJob cj = cronJob("* * * * *", "Allow");
         cj.getSpec().setSuccessfulJobsHistoryLimit(1);

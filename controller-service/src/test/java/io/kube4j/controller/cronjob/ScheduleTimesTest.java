@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+
+import io.kube4j.api.cron.CronSchedule;
 import org.junit.jupiter.api.Test;
 
 class ScheduleTimesTest {
@@ -58,6 +60,10 @@ class ScheduleTimesTest {
     void jobNameAndRequeueDelay() {
         assertThat(ScheduleTimes.jobName("hello", Instant.parse("2026-01-01T10:01:00Z")))
                 .isEqualTo("hello-" + Instant.parse("2026-01-01T10:01:00Z").getEpochSecond() / 60);
+        // "@every 5s" fires off the minute, several times a minute: each run gets its own name
+        assertThat(ScheduleTimes.jobName("hello", Instant.parse("2026-01-01T10:01:05Z")))
+                .isEqualTo("hello-" + Instant.parse("2026-01-01T10:01:05Z").getEpochSecond())
+                .isNotEqualTo(ScheduleTimes.jobName("hello", Instant.parse("2026-01-01T10:01:10Z")));
         assertThat(ScheduleTimes.untilNext(EVERY_MINUTE, ZoneOffset.UTC, Instant.parse("2026-01-01T10:01:45Z")))
                 .isEqualTo(Duration.ofSeconds(15).plusMillis(100));
         assertThat(ScheduleTimes.untilNext(CronSchedule.parse("0 0 30 2 *"), ZoneOffset.UTC, CREATED)).isNull();

@@ -1,4 +1,4 @@
-package io.kube4j.controller.cronjob;
+package io.kube4j.api.cron;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +26,8 @@ public final class CronSchedule {
     private static final Map<String, Integer> DAYS = Map.of("sun", 0, "mon", 1, "tue", 2, "wed", 3, "thu", 4,
             "fri", 5, "sat", 6);
     private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+
+    private static final Pattern TZ_PART = Pattern.compile("[A-Za-z.\\-_0-9+]{1,14}");
 
     private final long minute;
     private final long hour;
@@ -58,7 +60,9 @@ public final class CronSchedule {
         }
         String[] f = s.split("\\s+");
         if (f.length != 5) {
-            throw new IllegalArgumentException("expected exactly 5 fields, found " + f.length + ": " + s);
+            // Go prints the []string of fields with brackets
+            throw new IllegalArgumentException("expected exactly 5 fields, found " + f.length + ": ["
+                    + String.join(" ", f) + "]");
         }
         return new CronSchedule(field(f[0], 0, 59, Map.of()), field(f[1], 0, 23, Map.of()),
                 field(f[2], 1, 31, Map.of()), field(f[3], 1, 12, MONTHS), field(f[4], 0, 6, DAYS), null);
@@ -80,8 +84,12 @@ public final class CronSchedule {
                         bits(0, 6, 1) | all, null);
             default:
                 if (s.startsWith("@every ")) {
-                    Duration d = goDuration(s.substring(7).strip());
-                    return new CronSchedule(0, 0, 0, 0, 0, d);
+                    String text = s.substring(7).strip();
+                    try {
+                        return new CronSchedule(0, 0, 0, 0, 0, goDuration(text));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("failed to parse duration " + s + ": " + e.getMessage());
+                    }
                 }
                 throw new IllegalArgumentException("unrecognized descriptor: " + s);
         }
@@ -108,9 +116,30 @@ public final class CronSchedule {
             pos = m.end();
         }
         if (pos != text.length() || pos == 0) {
-            throw new IllegalArgumentException("failed to parse duration " + text);
+            throw new IllegalArgumentException("time: invalid duration \"" + text + "\"");
         }
         return Duration.ofNanos((long) nanos);
+    }
+
+    /**
+     * The zone for a CronJob's {@code spec.timeZone} as Kubernetes' validateTimeZone accepts it: an IANA name that
+     * Go's time.LoadLocation would load from the tz database ({@code UTC}, {@code Europe/Berlin}, {@code Etc/GMT+1}),
+     * each path part of at most 14 characters from {@code [A-Za-z._+0-9-]} not starting with '-'. Java's ZoneId.of
+     * also takes offsets ({@code +01:00}, {@code UTC+1}, {@code Z}) which Go does not, hence the tz-database check;
+     * {@code Local} is rejected because it would mean the apiserver's zone. Throws IllegalArgumentException with
+     * Go's message ("unknown time zone X").
+     */
+    public static ZoneId timeZone(String name) {
+        if (name == null || name.isEmpty() || name.equalsIgnoreCase("Local")
+                || !ZoneId.getAvailableZoneIds().contains(name)) {
+            throw new IllegalArgumentException("unknown time zone " + name);
+        }
+        for (String part : name.split("/", -1)) {
+            if (part.equals(".") || part.equals("..") || part.startsWith("-") || !TZ_PART.matcher(part).matches()) {
+                throw new IllegalArgumentException("unknown time zone " + name);
+            }
+        }
+        return ZoneId.of(name);
     }
 
     private static long field(String text, int min, int max, Map<String, Integer> names) {
@@ -179,7 +208,8 @@ public final class CronSchedule {
 
     private static int positive(String text) {
         if (!text.matches("\\d{1,9}")) {
-            throw new IllegalArgumentException("failed to parse int from " + text);
+            throw new IllegalArgumentException("failed to parse int from " + text + ": strconv.Atoi: parsing \""
+                    + text + "\": invalid syntax");
         }
         return Integer.parseInt(text);
     }

@@ -1,4 +1,4 @@
-package io.kube4j.controller.cronjob;
+package io.kube4j.api.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,5 +88,17 @@ class CronScheduleTest {
         assertThatThrownBy(() -> CronSchedule.parse("* * * FOO *")).hasMessageContaining("failed to parse");
         assertThatThrownBy(() -> CronSchedule.parse("@often")).hasMessageContaining("unrecognized descriptor");
         assertThatThrownBy(() -> CronSchedule.parse("@every 5x")).hasMessageContaining("duration");
+    }
+
+    @Test
+    void timeZonesAreTzDatabaseNamesOnly() {
+        assertThat(CronSchedule.timeZone("America/New_York")).isEqualTo(ZoneId.of("America/New_York"));
+        assertThat(CronSchedule.timeZone("UTC")).isEqualTo(ZoneId.of("UTC"));
+        assertThat(CronSchedule.timeZone("Etc/GMT-14")).isEqualTo(ZoneId.of("Etc/GMT-14"));
+        for (String bad : new String[] {"", "Local", "local", "Z", "+01:00", "UTC+1", "GMT+01:00", "Mars/Olympus",
+                "america/new_york", "../etc/passwd"}) {
+            assertThatThrownBy(() -> CronSchedule.timeZone(bad)).hasMessage("unknown time zone " + bad);
+        }
+        assertThatThrownBy(() -> CronSchedule.timeZone(null)).hasMessage("unknown time zone null");
     }
 }
