@@ -51,7 +51,13 @@ public final class DockerContainerDirectory implements ContainerDirectory {
         List<ContainerInfo> out = new ArrayList<>();
         for (Container c : found) {
             Map<String, String> l = c.getLabels();
-            String path = logPaths.computeIfAbsent(c.getId(), this::logPath);
+            String path = logPaths.get(c.getId());
+            if (path == null) {
+                path = logPath(c.getId());
+                if (!path.isEmpty()) {
+                    logPaths.put(c.getId(), path); // a created, not yet started container has none yet: ask again
+                }
+            }
             out.add(new ContainerInfo(c.getId(), l.get(POD_NAMESPACE), l.get(POD_NAME), l.get(POD_UID),
                     l.get(CONTAINER_NAME), path));
         }

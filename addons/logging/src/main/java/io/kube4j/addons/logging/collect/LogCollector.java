@@ -218,7 +218,12 @@ public final class LogCollector implements AutoCloseable {
         Map<String, ContainerInfo> byId = new HashMap<>();
         listed.forEach(c -> byId.put(c.id(), c));
         for (ContainerInfo c : listed) {
-            if (tails.containsKey(c.id()) || c.logPath() == null || c.logPath().isEmpty()) {
+            if (tails.containsKey(c.id())) {
+                continue;
+            }
+            if (c.logPath() == null || c.logPath().isEmpty()) {
+                // created, not started: its start event wakes us, and in case that is lost, look again in a second
+                lastDiscovery = now.minus(rediscover).plusSeconds(1);
                 continue;
             }
             try {
@@ -226,6 +231,7 @@ public final class LogCollector implements AutoCloseable {
                 tails.put(c.id(), new Tail(c, tailer, now));
             } catch (NoSuchFileException e) {
                 log.debug("container {} has no log file yet", c.id());
+                lastDiscovery = now.minus(rediscover).plusSeconds(1);
             } catch (IOException e) {
                 log.warn("cannot open the log of container {} ({}/{}) at {}: {}", c.id(), c.pod(), c.container(),
                         c.logPath(), e.toString());

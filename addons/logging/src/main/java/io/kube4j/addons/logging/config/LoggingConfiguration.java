@@ -85,8 +85,15 @@ public class LoggingConfiguration {
     }
 
     @Bean
-    InformerPodLabels podLabels(SharedInformerFactory informers, LoggingProperties props) {
-        InformerPodLabels labels = new InformerPodLabels(10_000);
+    InformerPodLabels podLabels(SharedInformerFactory informers, LoggingProperties props, KubeClient client) {
+        InformerPodLabels labels = new InformerPodLabels(10_000, (ns, name) -> {
+            try {
+                return java.util.Optional.ofNullable(client.resources(Pod.class).get(ns, name)
+                        .block(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                return java.util.Optional.empty(); // gone or unreachable: the label wait decides
+            }
+        });
         informers.informerFor(Pod.class, null, ListOptions.all().withFieldSelector("spec.nodeName=" + props.nodeName()))
                 .addEventHandler(labels);
         return labels;

@@ -148,6 +148,23 @@ class LogCollectorTest {
     }
 
     @Test
+    void aContainerSeenBeforeItStartedIsFollowedOnceItHasALog() throws IOException {
+        ContainerInfo started = container("c1", "web-1", "u1");
+        pods.put("u1", Map.of("app", "web"));
+        engine.containers.add(new ContainerInfo("c1", "ns", "web-1", "u1", "main", "")); // created: no log path yet
+        try (LogStore store = store()) {
+            LogCollector collector = collector(store, List.of());
+            collector.pollOnce();
+            assertThat(collector.followedContainers()).isZero();
+            engine.containers.set(0, started); // started
+            write(started, 1, 3);
+            clock.now = T0.plusSeconds(1); // within a second even without an event
+            assertThat(collector.pollOnce()).isEqualTo(3);
+            collector.close();
+        }
+    }
+
+    @Test
     void aRestartNeitherLosesNorDuplicatesLines() throws IOException {
         ContainerInfo c = container("c1", "web-1", "u1");
         pods.put("u1", Map.of("app", "web"));
