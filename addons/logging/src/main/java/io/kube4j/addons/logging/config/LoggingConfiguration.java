@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -70,12 +69,17 @@ public class LoggingConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    ContainerDirectory containerDirectory(LoggingProperties props) {
+    DockerClient loggingDockerClient(LoggingProperties props) {
         DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(props.dockerHost()).build();
-        DockerClient docker = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    ContainerDirectory containerDirectory(DockerClient docker, LoggingProperties props) {
         return new DockerContainerDirectory(docker, props.nodeName());
     }
 
@@ -140,7 +144,7 @@ public class LoggingConfiguration {
     /** Starts the informer, waits (bounded) for its first list so labels are known, then starts the collector. */
     @Bean
     SmartLifecycle logCollectorLifecycle(SharedInformerFactory informers, LogCollector collector,
-                                         LoggingProperties props, ObjectProvider<Environment> env) {
+                                         LoggingProperties props) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -152,9 +156,10 @@ public class LoggingConfiguration {
                 }
                 collector.start();
                 running = true;
+                String version = LoggingConfiguration.class.getPackage().getImplementationVersion();
                 log.info("log collector {} for node {}: data {}, retention {}, max-bytes {}, docker {}, forward loki "
-                                + "'{}' elasticsearch '{}'", LoggingConfiguration.class.getPackage().getImplementationVersion(),
-                        props.nodeName(), props.dataDir(), props.retention(), props.maxBytes(), props.dockerHost(),
+                                + "'{}' elasticsearch '{}'", version == null ? "(dev)" : version, props.nodeName(),
+                        props.dataDir(), props.retention(), props.maxBytes(), props.dockerHost(),
                         props.forward().lokiUrl(), props.forward().elasticsearchUrl());
             }
 

@@ -112,8 +112,8 @@ class LogCollectionIT {
                 .until(() -> search(port, "namespace=" + ns + "&pod=writer&limit=5000"), h -> h.size() >= 1000);
         List<JsonNode> hits = search(port, "namespace=" + ns + "&selector=app%3Dweb&limit=5000");
         long t4 = System.nanoTime();
-        System.out.printf("LogCollectionIT: apiserver (shared, with etcd) %.1f s, node agent ready %.1f s, collector started %.1f s, pod succeeded %.1f s, "
-                + "deleted and all lines found %.1f s%n", (t0 - ta) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+        System.out.printf("LogCollectionIT: apiserver (shared, with etcd) %.1f s, node agent ready %.1f s, "
+                + "collector started %.1f s, pod succeeded %.1f s, deleted and all lines found %.1f s%n", (t0 - ta) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
                 (t4 - t3) / 1e9);
         assertThat(hits).hasSize(1000);
         List<String> expected = new ArrayList<>();
