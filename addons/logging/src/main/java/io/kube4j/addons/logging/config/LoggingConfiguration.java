@@ -141,7 +141,7 @@ public class LoggingConfiguration {
         return new LogSearchService(store, props.searchMaxLimit(), meters, Clock.systemUTC());
     }
 
-    /** Starts the informer, waits (bounded) for its first list so labels are known, then starts the collector. */
+    /** Starts the pod informer and the collector. */
     @Bean
     SmartLifecycle logCollectorLifecycle(SharedInformerFactory informers, LogCollector collector,
                                          LoggingProperties props) {
@@ -150,10 +150,9 @@ public class LoggingConfiguration {
 
             @Override
             public void start() {
+                // not waiting for the informer's first list: with the apiserver down, files are still read (a pod
+                // unknown to the informer is looked up directly, and its lines wait up to label-wait for its labels)
                 informers.startAll();
-                if (!informers.waitForCacheSync(Duration.ofSeconds(30))) {
-                    log.warn("the pod informer has not synced in 30 s: lines may be stored without pod labels");
-                }
                 collector.start();
                 running = true;
                 String version = LoggingConfiguration.class.getPackage().getImplementationVersion();
