@@ -22,6 +22,8 @@ import io.kube4j.client.config.KubeConfigLoader;
 import io.kube4j.client.events.EventRecorder;
 import io.kube4j.client.informer.SharedInformerFactory;
 import io.kube4j.client.util.Clock;
+import io.kube4j.controller.cronjob.CronJobControllerFactory;
+import io.kube4j.controller.cronjob.CronJobControllerProperties;
 import io.kube4j.controller.daemon.DaemonSetControllerFactory;
 import io.kube4j.controller.daemon.DaemonSetControllerProperties;
 import io.kube4j.controller.deployment.DeploymentControllerFactory;
@@ -151,6 +153,7 @@ public final class E2eCluster {
                 new HorizontalPodAutoscalerControllerFactory(HorizontalPodAutoscalerProperties.defaults()),
                 new StatefulSetControllerFactory(StatefulSetControllerProperties.defaults()),
                 new JobControllerFactory(JobControllerProperties.defaults()),
+                new CronJobControllerFactory(new CronJobControllerProperties(5)),
                 new DaemonSetControllerFactory(DaemonSetControllerProperties.defaults()),
                 new TtlAfterFinishedControllerFactory(new TtlAfterFinishedProperties(5)));
         return new E2eCluster(kubeconfig, roles, node, controllers, scheduler, parallelizer);

@@ -270,6 +270,60 @@ class WorkloadKindsIT {
                 .doesNotContain("\n1 ");
     }
 
+    /**
+     * {@code kubectl create cronjob} every 5 s (standing in for every minute) whose Jobs run 8 s, patched to
+     * {@code concurrencyPolicy: Forbid}: the Jobs really run pods through the Job controller, at least two start
+     * and none starts before the previous one completed (their startTime and completionTime, and no moment with two
+     * unfinished Jobs); {@code kubectl get cronjob} shows the LAST SCHEDULE; deleting the CronJob deletes its Jobs.
+     */
+    @Test
+    void aForbidCronJobRunsItsJobsOneAfterAnother() {
+        String ns = namespace("cron");
+        k(ns, "create", "cronjob", "tick", "--image=" + E2eCluster.WEB_IMAGE + ":1", "--schedule=@every 5s", "--",
+                "sh", "-c", "sleep 8").ok();
+        k(ns, "patch", "cronjob", "tick", "--type=merge", "-p", "{\"spec\":{\"concurrencyPolicy\":\"Forbid\"}}").ok();
+        int[] mostUnfinished = {0};
+        java.util.Map<String, io.fabric8.kubernetes.api.model.batch.v1.Job> seen = new java.util.TreeMap<>();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            java.util.List<io.fabric8.kubernetes.api.model.batch.v1.Job> jobs = api.resources(
+                    io.fabric8.kubernetes.api.model.batch.v1.Job.class).list(ns, io.kube4j.client.ListOptions.all())
+                    .block(TIMEOUT).getItems();
+            jobs.forEach(j -> seen.put(j.getMetadata().getName(), j));
+            mostUnfinished[0] = Math.max(mostUnfinished[0], (int) jobs.stream().filter(j -> j.getStatus() == null
+                    || j.getStatus().getCompletionTime() == null && !failed(j)).count());
+            return seen.values().stream().filter(j -> j.getStatus() != null && j.getStatus().getStartTime() != null)
+                    .count() >= 2;
+        });
+        assertThat(mostUnfinished[0]).isEqualTo(1);
+        java.util.List<io.fabric8.kubernetes.api.model.batch.v1.Job> started = seen.values().stream()
+                .filter(j -> j.getStatus() != null && j.getStatus().getStartTime() != null)
+                .sorted(java.util.Comparator.comparing(j -> java.time.Instant.parse(j.getStatus().getStartTime())))
+                .toList();
+        for (int i = 1; i < started.size(); i++) {
+            String previousEnd = started.get(i - 1).getStatus().getCompletionTime();
+            assertThat(previousEnd).as("%s finished before %s started", started.get(i - 1).getMetadata().getName(),
+                    started.get(i).getMetadata().getName()).isNotNull();
+            assertThat(java.time.Instant.parse(started.get(i).getStatus().getStartTime()))
+                    .isAfterOrEqualTo(java.time.Instant.parse(previousEnd));
+        }
+        java.util.List<String> table = k(ns, "get", "cronjob", "tick").ok().out().lines().toList();
+        String header = table.get(0);
+        assertThat(header).contains("SCHEDULE", "ACTIVE", "LAST SCHEDULE", "AGE");
+        assertThat(table.get(1)).startsWith("tick").contains("@every 5s");
+        // the LAST SCHEDULE column: an age such as "4s", not <none>
+        assertThat(table.get(1).substring(header.indexOf("LAST SCHEDULE"), header.indexOf("AGE")).trim())
+                .matches("\\d+s");
+        k(ns, "delete", "cronjob", "tick").ok();
+        await().atMost(Duration.ofSeconds(15)).until(() -> api.resources(
+                io.fabric8.kubernetes.api.model.batch.v1.Job.class).list(ns, io.kube4j.client.ListOptions.all())
+                .block(TIMEOUT).getItems().isEmpty());
+    }
+
+    static boolean failed(io.fabric8.kubernetes.api.model.batch.v1.Job j) {
+        return j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()
+                .anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     private String writer(String name) {
         return """
                 apiVersion: v1

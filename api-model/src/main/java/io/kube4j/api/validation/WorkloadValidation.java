@@ -34,6 +34,7 @@ import static io.kube4j.api.validation.Validation.nonNegative;
 final class WorkloadValidation {
 
     private static final String MISMATCH = "`selector` does not match template `labels`";
+    private static final int CRONJOB_NAME_MAX = 63 - 11;
     private static final String TZ_IN_SCHEDULE = "cannot use TZ or CRON_TZ in schedule, use timeZone field instead";
 
     private WorkloadValidation() {
@@ -220,6 +221,11 @@ final class WorkloadValidation {
     }
 
     static void validateCronJob(CronJob cj, List<FieldError> errs) {
+        // Kubernetes keeps 11 characters of the 63 of a label for the Job name's "-<scheduled time>" suffix
+        String name = cj.getMetadata() == null ? null : cj.getMetadata().getName();
+        if (name != null && name.length() > CRONJOB_NAME_MAX) {
+            errs.add(FieldError.invalid("metadata.name", name, "must be no more than " + CRONJOB_NAME_MAX + " characters"));
+        }
         CronJobSpec spec = cj.getSpec();
         if (spec == null) {
             errs.add(FieldError.required("spec", ""));

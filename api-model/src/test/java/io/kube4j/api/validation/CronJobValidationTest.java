@@ -9,6 +9,7 @@ import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.defaulting.Defaulting;
 import io.kube4j.api.registry.ResourceRegistry;
 import io.kube4j.api.registry.ResourceType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,7 +34,12 @@ class CronJobValidationTest {
             """;
 
     private static List<String> messages(String spec) {
-        CronJob cj = Codecs.yaml().readValue(CRONJOB.replace("SPEC", spec), CronJob.class);
+        return messages("cj", spec);
+    }
+
+    private static List<String> messages(String name, String spec) {
+        CronJob cj = Codecs.yaml().readValue(CRONJOB.replace("SPEC", spec).replace("name: cj", "name: " + name),
+                CronJob.class);
         Defaulting.apply(cj);
         ResourceType t = ResourceRegistry.builtin().byType(CronJob.class).orElseThrow();
         return Validation.validateCreate(t, cj).stream().map(FieldError::message).toList();
@@ -73,5 +79,13 @@ class CronJobValidationTest {
         } else {
             assertThat(errs).containsExactly(expected);
         }
+    }
+
+    @Test
+    void theNameLeavesRoomForTheJobNamesSuffix() {
+        String name52 = "c".repeat(52);
+        assertThat(messages(name52, "schedule: '@hourly'")).isEmpty();
+        assertThat(messages(name52 + "c", "schedule: '@hourly'")).containsExactly("metadata.name: Invalid value: \""
+                + name52 + "c\": must be no more than 52 characters");
     }
 }

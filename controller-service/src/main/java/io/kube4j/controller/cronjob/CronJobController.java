@@ -43,6 +43,7 @@ import io.kube4j.client.informer.ResourceEventHandler;
 import io.kube4j.client.informer.SharedIndexInformer;
 import io.kube4j.client.util.Clock;
 import io.kube4j.controller.common.ApiErrors;
+import io.kube4j.controller.common.EnqueueHandlers;
 import io.kube4j.controller.common.OwnerReferences;
 import io.kube4j.controller.common.Pods;
 import io.kube4j.controller.job.Jobs;
@@ -109,22 +110,7 @@ public final class CronJobController implements Reconciler {
     public Controller register(ControllerBuilder builder) {
         controller = builder.reconciler(this).waitFor(cronJobInformer::hasSynced).waitFor(jobInformer::hasSynced)
                 .build();
-        cronJobInformer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(CronJob cj) {
-                controller.enqueue(Request.of(cj));
-            }
-
-            @Override
-            public void onUpdate(CronJob oldCj, CronJob curCj) {
-                controller.enqueue(Request.of(curCj));
-            }
-
-            @Override
-            public void onDelete(CronJob cj, boolean finalStateUnknown) {
-                controller.enqueue(Request.of(cj));
-            }
-        });
+        cronJobInformer.addEventHandler(EnqueueHandlers.ownKey(controller::enqueue));
         jobInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Job job) {

@@ -7,6 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,8 +31,6 @@ import io.kube4j.controller.testsupport.ControllerTestEnv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The CronJob controller alone against the real apiserver: Forbid, Replace, the successful history limit and suspend,
@@ -37,8 +41,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * so the Jobs get no pods: the test plays each Job's lifecycle itself by writing the Job's status subresource
  * (startTime, completionTime and the Complete condition, as the Job controller would on success) and checks how the
  * CronJob controller reacts. Runs with real pods are e2e-tests' WorkloadKindsIT.
+ *
+ * <p>The four scenarios run at once inside one test ({@link #theScenariosRunAtOnce}), each on its own thread, every
+ * failure reported: JUnit's parallel execution would also let the class overlap the module's other classes, some of
+ * which start a Job or the whole controller manager that would act on these Jobs.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class CronJobIT {
 
     static final Duration WAIT = Duration.ofSeconds(15);
@@ -68,6 +75,36 @@ class CronJobIT {
     }
 
     @Test
+    void theScenariosRunAtOnce() throws InterruptedException {
+        Map<String, Runnable> scenarios = new LinkedHashMap<>();
+        scenarios.put("forbid", this::forbidNeverStartsASecondJobWhileOneIsActive);
+        scenarios.put("replace", this::replaceDeletesTheActiveJobAtTheNextTick);
+        scenarios.put("history", this::successfulJobsBeyondTheHistoryLimitAreDeleted);
+        scenarios.put("suspend", this::aSuspendedCronJobStartsNothingUntilResumed);
+        ExecutorService pool = Executors.newFixedThreadPool(scenarios.size());
+        try {
+            Map<String, Future<?>> running = new LinkedHashMap<>();
+            scenarios.forEach((name, scenario) -> running.put(name, pool.submit(scenario)));
+            AssertionError failed = null;
+            for (Map.Entry<String, Future<?>> e : running.entrySet()) {
+                try {
+                    e.getValue().get();
+                } catch (ExecutionException ex) {
+                    if (failed == null) {
+                        failed = new AssertionError("CronJobIT scenario(s) failed; the first: " + e.getKey());
+                    }
+                    AssertionError one = new AssertionError("scenario " + e.getKey() + " failed", ex.getCause());
+                    failed.addSuppressed(one);
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     void forbidNeverStartsASecondJobWhileOneIsActive() {
         CronJob cj = create("forbid", "Forbid", null, false);
         Job first = await().atMost(WAIT).until(() -> jobsOf(cj), l -> l.size() == 1).get(0);
@@ -94,7 +131,6 @@ class CronJobIT {
         assertThat(reasons(cj)).contains("SawCompletedJob");
     }
 
-    @Test
     void replaceDeletesTheActiveJobAtTheNextTick() {
         CronJob cj = create("replace", "Replace", null, false);
         Job first = await().atMost(WAIT).until(() -> jobsOf(cj), l -> l.size() == 1).get(0);
@@ -108,7 +144,6 @@ class CronJobIT {
         });
     }
 
-    @Test
     void successfulJobsBeyondTheHistoryLimitAreDeleted() {
         CronJob cj = create("history", "Allow", 1, false);
         List<String> completed = new ArrayList<>();
@@ -128,7 +163,6 @@ class CronJobIT {
         });
     }
 
-    @Test
     void aSuspendedCronJobStartsNothingUntilResumed() {
         CronJob cj = create("suspended", "Allow", null, true);
         await().pollInterval(Duration.ofMillis(250)).during(THREE_TICKS).atMost(THREE_TICKS.plusSeconds(5))
