@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +73,7 @@ class ExecJarIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void oneShotExitCodesAndStreams() throws Exception {
         Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
         Proc ok = k4j(env, "version");
@@ -95,6 +98,7 @@ class ExecJarIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void helpAndArgumentsWithSpaces() throws Exception {
         Proc help = k4j(Map.of(), "--help");
         assertThat(help.code()).isZero();
@@ -115,6 +119,7 @@ class ExecJarIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void theInteractiveShellCompletesLivePodNamesInAPty() throws Exception {
         Requirements.requireBinary("tmux");
         ApiClient api = apiserver.client(apiserver.pki().admin());
@@ -130,7 +135,7 @@ class ExecJarIT {
                 + CliHarness.execJar().toAbsolutePath();
         tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50", cmd);
         try {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
                     .until(() -> pane(session).contains("k4j ("));
             assertThat(pane(session)).contains("k4j (").contains(":default)>");
             tmux("send-keys", "-t", session, "get pods -n " + NS + " tmux", "Tab");

@@ -9,6 +9,8 @@ import io.kube4j.cli.testsupport.Golden;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -79,6 +81,7 @@ class ApplyCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void applyTwiceIsUnchangedTheSecondTime() throws IOException {
         namespace("apply-twice");
         Path f = file("app.yaml", deployment("        env: [{name: A, value: x}]"));
@@ -96,6 +99,7 @@ class ApplyCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void aFieldRemovedFromTheFileIsRemovedOnTheServer() throws IOException {
         namespace("apply-remove");
         Path f = file("app.yaml", deployment("        env: [{name: A, value: x}]"));
@@ -120,6 +124,7 @@ class ApplyCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void aFieldAnotherWriterSetIsKept() throws IOException {
         namespace("apply-others");
         Path f = file("app.yaml", deployment(""));
@@ -137,6 +142,7 @@ class ApplyCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void stdinDryRunAndOutputFormats() {
         namespace("apply-stdin");
         String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {k: v}\n";
@@ -156,6 +162,7 @@ class ApplyCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void aBadDocumentFailsAloneAndTheExitCodeIsOne() throws IOException {
         namespace("apply-bad");
         Path f = file("mixed.yaml", """
@@ -194,6 +201,7 @@ class ApplyCommandIT {
      * of the same files leaves the same containers.
      */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void containersMergeByNameSoAnotherWritersSidecarIsKeptAsWithKubectl() throws IOException {
         Path binary = Requirements.requireBinary("kubectl");
         KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig,
@@ -224,6 +232,7 @@ class ApplyCommandIT {
 
     /** {@code --overwrite=false}: a field changed both in the file and by another writer is kubectl's conflict error. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void overwriteFalseRefusesToOverwriteAnotherWritersChange() throws IOException {
         namespace("apply-overwrite");
         Path f = file("ow.yaml", deployment(""));
@@ -252,6 +261,7 @@ class ApplyCommandIT {
      * answers 415 (server-side apply not merged yet), a clear error.
      */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void serverSideApplyAsKubectl() throws IOException {
         namespace("apply-ssa");
         Path f = file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {k: v}\n");
@@ -282,6 +292,7 @@ class ApplyCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void kubectlAndK4jApplyTheSameObjects() throws IOException {
         Path binary = Requirements.requireBinary("kubectl");
         KubectlRunner kubectl = KubectlRunner.withKubeconfig(binary, kubeconfig,

@@ -6,6 +6,8 @@ import io.kube4j.cli.testsupport.Fixtures;
 import io.kube4j.cli.testsupport.Golden;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 
 import io.kube4j.apiserver.testsupport.KubectlRunner;
@@ -340,6 +342,7 @@ class DescribeCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void describesAPodAsKubectlDoesWithItsEvents() {
         String out = k4j("describe", "pod", "web-7d4b9c-x2x9q", "-n", NS).ok().out();
         Golden.check("describe/pod.txt", out, RFC1123);
@@ -348,11 +351,13 @@ class DescribeCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void describesADeploymentWithItsReplicaSets() {
         Golden.check("describe/deployment.txt", k4j("describe", "deploy/web", "-n", NS).ok().out(), RFC1123);
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void describesAReplicaSetCountingItsPods() {
         String out = k4j("describe", "rs", "web-7d4b9c", "-n", NS).ok().out();
         assertThat(out).contains("Pods Status:    1 Running / 0 Waiting / 0 Succeeded / 0 Failed")
@@ -360,6 +365,7 @@ class DescribeCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void describesAServiceNodeAndNamespace() {
         Golden.check("describe/service.txt", k4j("describe", "svc", "web", "-n", NS).ok().out(),
                 s -> s.replaceAll("(IPs?: +)\\d+\\.\\d+\\.\\d+\\.\\d+", "$1<cluster-ip>"));
@@ -368,12 +374,14 @@ class DescribeCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void describesOtherKindsGenerically() {
         Golden.check("describe/lease-generic.txt", k4j("describe", "lease", "lock", "-n", NS).ok().out(),
                 s -> s.replaceAll("(Resource Version: +)\\d+", "$1<rv>"));
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void aNameIsAPrefixAndSeveralObjectsAreSeparatedByABlankLine() {
         String out = k4j("describe", "pods", "-n", NS, "-l", "app=web").ok().out();
         assertThat(out).startsWith("Name:             web-7d4b9c-x2x9q\n");
@@ -383,6 +391,7 @@ class DescribeCommandIT {
 
     /** The strongest check of the layout: kubectl 1.32 itself, describing the same objects. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void printsWhatKubectlPrints() throws Exception {
         Path kubectlBin = KubectlRunner.VERSIONED_DIR.resolve("kubectl.1.32");
         Requirements.require(Files.isExecutable(kubectlBin), kubectlBin + " is not installed");
@@ -403,6 +412,7 @@ class DescribeCommandIT {
 
     /** Issue 13's kinds: describe and get (wide) print what kubectl 1.32 prints for the same objects. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void workloadAndStorageKindsPrintWhatKubectlPrints() throws Exception {
         Path kubectlBin = KubectlRunner.VERSIONED_DIR.resolve("kubectl.1.32");
         Requirements.require(Files.isExecutable(kubectlBin), kubectlBin + " is not installed");
@@ -440,6 +450,7 @@ class DescribeCommandIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void aMissingObjectIsTheServersNotFoundAndExitOne() {
         CliHarness.Result r = k4j("describe", "pod", "nope", "-n", NS);
         assertThat(r.code()).isEqualTo(1);

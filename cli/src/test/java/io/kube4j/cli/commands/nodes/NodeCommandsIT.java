@@ -16,6 +16,9 @@ import io.kube4j.client.ListOptions;
 import io.kube4j.controller.testsupport.ControllerTestEnv;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +32,8 @@ import static org.awaitility.Awaitility.await;
 class NodeCommandsIT {
 
     private static final Duration WAIT = HollowWorkloads.WAIT;
+    /** Both drains cordon hollow node 1: they take turns; the other tests (nodes of their own) run beside them. */
+    private static final String HOLLOW_NODE_1 = "hollow-node-1";
     private static Path kubeconfig;
     private static KubeClient client;
 
@@ -61,6 +66,7 @@ class NodeCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void cordonAndUncordonSayWhatChanged() {
         String a = node();
         String b = node();
@@ -109,6 +115,7 @@ class NodeCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void taintAddsOverwritesAndRemovesWithKubectlsMessages() {
         String n = node();
         Golden.check("nodes/taint.txt", transcript(n, "k4j", NodeCommandsIT::k4j));
@@ -120,6 +127,8 @@ class NodeCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @ResourceLock(HOLLOW_NODE_1)
     void drainRefusesUnmanagedPodsThenDeletesWithForceAndNeverFallsBackFromEviction() {
         HollowWorkloads cluster = HollowWorkloads.shared();
         String node = cluster.node(1);
@@ -177,6 +186,7 @@ class NodeCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void taintAndCordonPrintWhatTheRealKubectlPrints(@org.junit.jupiter.api.io.TempDir Path dir) {
         Path binary = io.kube4j.apiserver.testsupport.Requirements.requireBinary("kubectl");
         var kubectl = io.kube4j.apiserver.testsupport.KubectlRunner.withKubeconfig(binary, kubeconfig, dir,
@@ -190,6 +200,8 @@ class NodeCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @ResourceLock(HOLLOW_NODE_1)
     void drainEvictsThroughTheEvictionApiAndRetriesWhileADisruptionBudgetRefuses() {
         HollowWorkloads cluster = HollowWorkloads.shared();
         String node = cluster.node(1);

@@ -22,6 +22,8 @@ import io.kube4j.controller.testsupport.ControllerTestEnv;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +103,7 @@ class RolloutCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void statusEndsWhenTheRolloutCompletesAndHistoryUndoPauseResumeRestartWork() {
         String ns = ControllerTestEnv.namespace("k4j-rollout");
         create(ns, "web", 3, cluster.node(0), null);
@@ -171,6 +174,7 @@ class RolloutCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void statusFailsWithKubectlsMessageWhenTheProgressDeadlineIsExceeded() {
         String ns = ControllerTestEnv.namespace("k4j-deadline");
         // its pods are bound to a node that does not exist: they never become available
@@ -188,9 +192,17 @@ class RolloutCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void statusTimesOutAndRejectsWhatItCannotWatch() {
         String ns = ControllerTestEnv.namespace("k4j-timeout");
         create(ns, "slow", 1, "no-such-node", 600);
+        // the controller has observed it and made its (never available) pod: the state the 2 s timeout must end in,
+        // even when other tests keep the controllers busy
+        await().atMost(WAIT).until(() -> {
+            var status = deployments.get(ns, "slow").block(WAIT).getStatus();
+            return status != null && status.getObservedGeneration() != null && status.getObservedGeneration() >= 1
+                    && Integer.valueOf(1).equals(status.getUpdatedReplicas());
+        });
         CliHarness.Result r = k4j(ns, "rollout", "status", "deployment/slow", "--timeout=2s");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: timed out waiting for the condition\n");
@@ -214,6 +226,7 @@ class RolloutCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void scaleGoesThroughTheScaleSubresource() {
         String ns = ControllerTestEnv.namespace("k4j-scale");
         create(ns, "api", 1, "no-such-node", 600);
@@ -240,6 +253,7 @@ class RolloutCommandsIT {
      * their ControllerRevisions.
      */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void statefulSetsAndDaemonSetsRollBackThroughTheirControllerRevisions(@TempDir Path dir) throws Exception {
         Path binary = Requirements.requireBinary("kubectl");
         String ns = ControllerTestEnv.namespace("k4j-sts");
@@ -320,6 +334,7 @@ class RolloutCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void historyMatchesTheRealKubectl(@TempDir Path dir) {
         Path binary = Requirements.requireBinary("kubectl");
         String ns = ControllerTestEnv.namespace("k4j-vs-kubectl");
@@ -340,6 +355,7 @@ class RolloutCommandsIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void onATerminalALiveProgressBarIsDrawnBelowKubectlsLines(@TempDir Path dir) throws Exception {
         Path script = Path.of("/usr/bin/script");
         Requirements.require(java.nio.file.Files.isExecutable(script), "script(1) is needed to give k4j a pty");
