@@ -115,6 +115,11 @@ public final class Defaulting {
             WebhookConfigurationDefaulting.apply(m);
         } else if (obj instanceof io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration v) {
             WebhookConfigurationDefaulting.apply(v);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.networking.v1.IngressClass ic) {
+            // SetDefaults_IngressClass: a parameters reference without a scope is cluster-scoped
+            if (ic.getSpec() != null && ic.getSpec().getParameters() != null) {
+                ic.getSpec().getParameters().setScope(or(ic.getSpec().getParameters().getScope(), "Cluster"));
+            }
         } else if (obj instanceof EndpointSlice es) {
             if (es.getPorts() != null) {
                 es.getPorts().forEach(p -> p.setProtocol(or(p.getProtocol(), "TCP")));

@@ -132,6 +132,17 @@ public final class TablePrinters {
                             spec.path("storageClassName").asString(""), unset(spec.path("volumeAttributesClassName")),
                             age(o, now), unset(spec.path("volumeMode")));
                 }));
+        BY_KIND.put("networking.k8s.io/Ingress", def("Name,Class,Hosts,Address,Ports,Age", TablePrinters::ingress));
+        BY_KIND.put("networking.k8s.io/IngressClass", def("Name,Controller,Parameters,Age", (o, now) -> {
+            JsonNode params = o.path("spec").path("parameters");
+            String p = "<none>";
+            if (params.isObject()) {
+                p = params.path("kind").asString("")
+                        + (params.path("apiGroup").isString() ? "." + params.path("apiGroup").asString("") : "")
+                        + "/" + params.path("name").asString("");
+            }
+            return cells(name(o), o.path("spec").path("controller").asString(""), p, age(o, now));
+        }));
         BY_KIND.put("storage.k8s.io/StorageClass", def("Name,Provisioner,ReclaimPolicy,VolumeBindingMode,"
                 + "AllowVolumeExpansion,Age", (o, now) -> {
                     JsonNode ann = o.path("metadata").path("annotations");
@@ -559,6 +570,34 @@ public final class TablePrinters {
             e.path("addresses").forEach(a -> list.add(a.asString("")));
         }
         return moreString(list, 3);
+    }
+
+    /**
+     * printIngress: the class ({@code <none>}), the rules' hosts (formatHosts: three, then {@code + N more...},
+     * {@code *} for none), the load-balancer addresses, and {@code 80} or {@code 80, 443} when TLS is configured.
+     */
+    private static List<String> ingress(JsonNode o, Instant now) {
+        JsonNode spec = o.path("spec");
+        List<String> hosts = new ArrayList<>();
+        int rules = spec.path("rules").size();
+        for (JsonNode rule : spec.path("rules")) {
+            if (hosts.size() == 3) {
+                break;
+            }
+            String h = rule.path("host").asString("");
+            if (!h.isEmpty()) {
+                hosts.add(h);
+            }
+        }
+        String hostText = hosts.isEmpty() ? "*" : String.join(",", hosts) + (rules > 3 && hosts.size() == 3
+                ? " + " + (rules - 3) + " more..." : "");
+        List<String> addresses = new ArrayList<>();
+        for (JsonNode in : o.path("status").path("loadBalancer").path("ingress")) {
+            String v = in.path("ip").asString("");
+            addresses.add(v.isEmpty() ? in.path("hostname").asString("") : v);
+        }
+        return cells(name(o), spec.path("ingressClassName").asString("<none>"), hostText, String.join(",", addresses),
+                spec.path("tls").size() > 0 ? "80, 443" : "80", age(o, now));
     }
 
     /** listWithMoreString: the first {@code max} joined, {@code + N more...} after them, {@code <unset>} for none. */

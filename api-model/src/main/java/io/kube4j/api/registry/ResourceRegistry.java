@@ -132,6 +132,10 @@ public final class ResourceRegistry {
         l.add(rt("storage.k8s.io", "v1", "StorageClass", "storageclasses", List.of("sc"), false,
                 io.fabric8.kubernetes.api.model.storage.StorageClass.class));
         l.add(rt("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", List.of(), true, EndpointSlice.class));
+        l.add(rt("networking.k8s.io", "v1", "Ingress", "ingresses", List.of("ing"), true,
+                io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "status"));
+        l.add(rt("networking.k8s.io", "v1", "IngressClass", "ingressclasses", List.of(), false,
+                io.fabric8.kubernetes.api.model.networking.v1.IngressClass.class));
         l.add(rt("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", List.of("hpa"), true,
                 HorizontalPodAutoscaler.class, "status"));
         l.add(rt("rbac.authorization.k8s.io", "v1", "Role", "roles", List.of(), true, Role.class));

@@ -87,6 +87,9 @@ final class UpdateValidation {
         } else if (newObj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim n
                 && oldObj instanceof io.fabric8.kubernetes.api.model.PersistentVolumeClaim o) {
             StorageValidation.validatePersistentVolumeClaimUpdate(n, o, errs);
+        } else if (newObj instanceof io.fabric8.kubernetes.api.model.networking.v1.IngressClass n
+                && oldObj instanceof io.fabric8.kubernetes.api.model.networking.v1.IngressClass o) {
+            IngressValidation.validateIngressClassUpdate(n, o, errs);
         } else if (newObj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass n
                 && oldObj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass o) {
             StorageValidation.validateStorageClassUpdate(n, o, errs);

@@ -68,6 +68,10 @@ public final class Validation {
             StorageValidation.validatePersistentVolumeClaim(pvc, errs);
         } else if (obj instanceof io.fabric8.kubernetes.api.model.storage.StorageClass sc) {
             StorageValidation.validateStorageClass(sc, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.networking.v1.Ingress ing) {
+            IngressValidation.validateIngress(ing, errs);
+        } else if (obj instanceof io.fabric8.kubernetes.api.model.networking.v1.IngressClass ic) {
+            IngressValidation.validateIngressClass(ic, errs);
         } else if (obj instanceof ConfigMap cm) {
             CoreValidation.validateConfigMap(cm, errs);
         } else if (obj instanceof Secret s) {

@@ -86,6 +86,11 @@ public class AdmissionConfiguration {
     }
 
     @Bean
+    io.kube4j.apiserver.admission.networking.DefaultIngressClass defaultIngressClass(AdmissionLookup lookup) {
+        return new io.kube4j.apiserver.admission.networking.DefaultIngressClass(lookup);
+    }
+
+    @Bean
     io.kube4j.apiserver.admission.storage.StorageObjectInUseProtection storageObjectInUseProtection() {
         return new io.kube4j.apiserver.admission.storage.StorageObjectInUseProtection();
     }

@@ -13,6 +13,7 @@ public final class AdmissionOrder {
     public static final int POD_SECURITY = 500;
     public static final int PRIORITY = 600;
     public static final int DEFAULT_STORAGE_CLASS = 650;
+    public static final int DEFAULT_INGRESS_CLASS = 660;
     public static final int DEFAULT_TOLERATION_SECONDS = 700;
     public static final int STORAGE_OBJECT_IN_USE_PROTECTION = 720;
     /** RBAC's escalation check on roles and bindings (Kubernetes does it in the RBAC storage; here, a validator). */

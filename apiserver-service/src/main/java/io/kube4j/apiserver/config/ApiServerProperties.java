@@ -23,6 +23,12 @@ import java.util.List;
  * @param embedded              the embedded store's settings
  * @param compactionInterval    how often the store's history is compacted, to the revision seen one interval
  *                              earlier (kube-apiserver's {@code --etcd-compaction-interval}); 0 disables it
+ * @param advertiseAddress      the address pods reach this apiserver at, published in the {@code default/kubernetes}
+ *                              Service's Endpoints and EndpointSlice (kube-apiserver's {@code --advertise-address});
+ *                              blank: the Service is kept but no endpoint is published for this apiserver
+ * @param advertisePort         the port published with it (0: the port this apiserver listens on)
+ * @param endpointReconcileInterval how often each apiserver renews its endpoint Lease and rewrites the endpoints from
+ *                              the live Leases (a Lease lives 1.5 intervals, as kube-apiserver's lease reconciler)
  */
 @ConfigurationProperties("kube4j.apiserver")
 public record ApiServerProperties(
@@ -36,7 +42,10 @@ public record ApiServerProperties(
         String encryptionProviderConfig,
         @DefaultValue("etcd") String store,
         @DefaultValue Embedded embedded,
-        @DefaultValue("5m") Duration compactionInterval) {
+        @DefaultValue("5m") Duration compactionInterval,
+        @DefaultValue("") String advertiseAddress,
+        @DefaultValue("0") int advertisePort,
+        @DefaultValue("10s") Duration endpointReconcileInterval) {
 
     public static final String STORE_ETCD = "etcd";
     public static final String STORE_EMBEDDED = "embedded";
@@ -46,6 +55,14 @@ public record ApiServerProperties(
         store = store == null || store.isBlank() ? STORE_ETCD : store.trim();
         embedded = embedded != null ? embedded : new Embedded(null, null);
         compactionInterval = compactionInterval != null ? compactionInterval : Duration.ofMinutes(5);
+        advertiseAddress = advertiseAddress == null ? "" : advertiseAddress.trim();
+        endpointReconcileInterval = endpointReconcileInterval != null ? endpointReconcileInterval : Duration.ofSeconds(10);
+        if (advertisePort < 0 || advertisePort > 65535) {
+            throw new IllegalArgumentException("kube4j.apiserver.advertise-port must be 0..65535, got " + advertisePort);
+        }
+        if (endpointReconcileInterval.isNegative() || endpointReconcileInterval.isZero()) {
+            throw new IllegalArgumentException("kube4j.apiserver.endpoint-reconcile-interval must be positive");
+        }
         if (!store.equals(STORE_ETCD) && !store.equals(STORE_EMBEDDED)) {
             throw new IllegalArgumentException("kube4j.apiserver.store must be 'etcd' or 'embedded', not '" + store + "'");
         }

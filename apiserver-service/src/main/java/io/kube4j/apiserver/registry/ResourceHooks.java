@@ -178,6 +178,11 @@ public final class ResourceHooks {
             spec.setClusterIPs(List.of("None"));
             return Mono.empty();
         }
+        if (requested != null && requested.equals(allocators.firstAddress()) && isKubernetesService(svc)) {
+            // the range's first address is kept out of the allocator for the apiserver's own Service
+            setIp(svc, requested);
+            return Mono.empty();
+        }
         RangeAllocator ips = allocators.clusterIps();
         if (requested == null || requested.isEmpty()) {
             return (dryRun ? ips.peekNext() : ips.allocateNext(owner))
@@ -201,6 +206,12 @@ public final class ResourceHooks {
         return (dryRun ? ips.isFree(ip) : ips.claim(ip, owner)).flatMap(ok -> ok ? Mono.fromRunnable(() -> setIp(svc, req))
                 : Mono.error(invalid(svc, FieldError.invalid("spec.clusterIPs", req,
                 "failed to allocate IP " + req + ": provided IP is already allocated"))));
+    }
+
+    /** {@code default/kubernetes}, the Service the apiserver keeps for itself ({@code KubernetesService}). */
+    private static boolean isKubernetesService(Service svc) {
+        return svc.getMetadata() != null && "kubernetes".equals(svc.getMetadata().getName())
+                && "default".equals(svc.getMetadata().getNamespace());
     }
 
     private static void setIp(Service svc, String ip) {
@@ -296,7 +307,10 @@ public final class ResourceHooks {
         String keepIp = keep == null || keep.getSpec() == null ? null : keep.getSpec().getClusterIP();
         if (ip != null && !ip.isEmpty() && !"None".equals(ip) && !ip.equals(keepIp)) {
             try {
-                steps.add(allocators.clusterIps().release(ServiceAllocators.ipv4(ip)));
+                long member = ServiceAllocators.ipv4(ip);
+                if (allocators.clusterIps().contains(member)) { // not the kubernetes Service's reserved address
+                    steps.add(allocators.clusterIps().release(member));
+                }
             } catch (IllegalArgumentException ignored) {
                 // not an address we could have allocated
             }

@@ -43,6 +43,7 @@ public class LogsCommand extends KubeCommand {
         b.bool("--prefix", "Prefix each log line with the log source (pod name and container name)");
         b.bool("--all-containers", "Get all containers' logs in the pod(s).");
         b.integer("--limit-bytes", "N", 0, "Maximum bytes of logs to return. Defaults to no limit.");
+        LogSearch.flags(b);
         b.positionals("(POD | TYPE/NAME) [CONTAINER]", "The pod (or workload) and optionally the container");
     }
 
@@ -60,6 +61,9 @@ public class LogsCommand extends KubeCommand {
 
                   # Return snapshot logs from the first container of a deployment named nginx
                   k4j logs deployment/nginx
+
+                  # Search the collected logs of the last hour (deleted pods too) of pods labelled app=web
+                  k4j logs --search 'timeout' -l app=web --since 1h
                 """;
     }
 
@@ -73,6 +77,9 @@ public class LogsCommand extends KubeCommand {
     @Override
     protected int run(Invocation inv) {
         Flags.Parsed f = inv.flags();
+        if (f.string("search") != null) {
+            return LogSearch.run(inv);
+        }
         String selector = f.string("selector");
         List<String> args = inv.args();
         if (selector != null && !args.isEmpty()) {

@@ -36,6 +36,8 @@ public final class DefaultPolicy {
     public static final String DNS_USER = "system:kube-dns";
     /** The api-gateway's own identity, for its ServiceAccount token lookups. */
     public static final String GATEWAY_USER = "system:kube4j-gateway";
+    /** The ingress controller add-on's identity (addons/ingress). */
+    public static final String INGRESS_USER = "system:kube4j-ingress-controller";
     public static final String MONITORING_GROUP = "system:monitoring";
 
     static final List<String> READ = List.of("get", "list", "watch");
@@ -172,6 +174,14 @@ public final class DefaultPolicy {
                 rule(READ, APPS, "replicasets"),
                 rule(List.of("create", "update", "patch", "delete"), CORE, "services", "endpoints"),
                 rule(List.of("create", "update", "patch", "delete"), DISCOVERY, "endpointslices"))));
+        // the ingress controller routes to endpoints, serves the Ingresses' TLS Secrets and reports its address
+        add(r, role(INGRESS_USER, List.of(
+                rule(READ, NETWORKING, "ingresses", "ingressclasses"),
+                rule(List.of("update", "patch"), NETWORKING, "ingresses/status"),
+                rule(READ, CORE, "services", "endpoints", "secrets"),
+                rule(READ, DISCOVERY, "endpointslices"),
+                rule(List.of("create", "update", "patch"), CORE, "events"),
+                rule(List.of("create", "update", "patch"), EVENTS, "events"))));
         // the api-gateway checks that the objects a ServiceAccount token names still exist (service-account-lookup)
         add(r, role(GATEWAY_USER, List.of(rule(READ, CORE, "serviceaccounts", "secrets", "pods", "nodes"))));
         computeAggregations(r);
@@ -237,6 +247,7 @@ public final class DefaultPolicy {
         addBinding(b, "system:node-proxier", "system:node-proxier", user(PROXY_USER));
         addBinding(b, DNS_USER, DNS_USER, user(DNS_USER));
         addBinding(b, GATEWAY_USER, GATEWAY_USER, user(GATEWAY_USER));
+        addBinding(b, INGRESS_USER, INGRESS_USER, user(INGRESS_USER));
         return b;
     }
 
