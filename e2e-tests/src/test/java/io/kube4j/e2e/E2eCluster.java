@@ -183,6 +183,16 @@ public final class E2eCluster {
                 .map(n -> n.getMetadata().getName()).toList();
     }
 
+    /** A node that runs pods on this machine's Docker engine: the in-process node, else the first Ready one. */
+    public String realNode() {
+        if (node != null) {
+            return node.nodeName();
+        }
+        List<String> ready = readyNodes();
+        Requirements.require(!ready.isEmpty(), "the cluster has no Ready node");
+        return ready.stream().filter(n -> !n.startsWith("hollow")).findFirst().orElse(ready.get(0));
+    }
+
     /** {@code kube4j-e2e/web:<version>}, built in the local Docker engine when missing (no registry is reachable). */
     public static synchronized String webImage(int version) {
         String tag = WEB_IMAGE + ":" + version;

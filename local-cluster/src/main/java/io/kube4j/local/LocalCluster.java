@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.kube4j.addons.dns.DnsApplication;
 import io.kube4j.apiserver.ApiServerApplication;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.controller.ControllerManagerApplication;
@@ -52,6 +53,10 @@ public final class LocalCluster implements AutoCloseable {
         rest.add(startAsync(gateway(), true));
         rest.add(startAsync(scheduler(), true));
         rest.add(startAsync(controllerManager(), true));
+        if (settings.dns()) {
+            // a DNS that cannot listen (its port taken) leaves the rest running: pods then fail their lookups
+            rest.add(startAsync(dns(), false));
+        }
         for (int i = 0; i < settings.nodes(); i++) {
             // a node agent that cannot start (e.g. no Docker engine) leaves the control plane running
             rest.add(startAsync(nodeAgent(i), false));
@@ -156,7 +161,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private static int closeRank(RoleApplication role) {
         return switch (role.family()) {
-            case "proxy", "node" -> 0;
+            case "proxy", "node", "dns" -> 0;
             case "scheduler", "controller-manager" -> 1;
             case "gateway" -> 2;
             default -> 3;
@@ -266,7 +271,26 @@ public final class LocalCluster implements AutoCloseable {
                 "kube4j.node.pod-cidr=" + settings.podCidr(i),
                 "kube4j.node.cluster-cidr=" + settings.clusterCidr(),
                 "kube4j.node.root-dir=" + settings.home().resolve("nodes").resolve(name),
-                "kube4j.node.server.port=" + (settings.nodeApiPortBase() + i)), 2);
+                "kube4j.node.server.port=" + (settings.nodeApiPortBase() + i),
+                // ClusterFirst pods resolve through the kube-dns Service (empty without the DNS role: Docker's)
+                "kube4j.node.cluster-dns=" + (settings.dns() ? LocalClusterSettings.CLUSTER_DNS_IP : "")), 2);
+    }
+
+    /**
+     * The cluster DNS (addons/dns) on {@code KUBE4J_DNS_PORT} of every host address, publishing the Service
+     * {@code kube-system/kube-dns} (10.96.0.10, port 53 to that port) with node 0's InternalIP as its endpoint.
+     */
+    RoleApplication dns() {
+        return role("dns", "dns", DnsApplication.class, List.of(
+                "server.address=127.0.0.1",
+                "server.port=" + settings.dnsMetricsPort(),
+                "kube4j.client.kubeconfig=" + kubeconfig("dns"),
+                "kube4j.client.server=",
+                "kube4j.dns.bind-address=0.0.0.0",
+                "kube4j.dns.port=" + settings.dnsPort(),
+                "kube4j.dns.publish.enabled=true",
+                "kube4j.dns.publish.cluster-ip=" + LocalClusterSettings.CLUSTER_DNS_IP,
+                "kube4j.dns.publish.node=" + (settings.nodes() > 0 ? settings.nodeName(0) : "")), 2);
     }
 
     RoleApplication proxyAgent(int i) {

@@ -27,7 +27,10 @@ import java.util.function.Function;
  * @param hollowNodes     hollow nodes (not supported yet: must be 0)
  * @param store           {@code embedded} or {@code etcd}
  * @param etcdEndpoints   etcd's client URL(s) with {@code --store etcd}
- * @param extraProperties per role family (apiserver, gateway, scheduler, controller-manager, node, proxy) extra
+ * @param dnsPort         {@code KUBE4J_DNS_PORT}: the cluster DNS's UDP and TCP port on every host address (unprivileged:
+ *                        the proxy agents forward the kube-dns Service's port 53 to it); 0: no DNS role
+ * @param dnsMetricsPort  {@code KUBE4J_DNS_METRICS_PORT}: its actuator (health, prometheus) on 127.0.0.1
+ * @param extraProperties per role family (apiserver, gateway, scheduler, controller-manager, node, proxy, dns) extra
  *                        Spring properties, applied last
  */
 public record LocalClusterSettings(
@@ -49,13 +52,17 @@ public record LocalClusterSettings(
         String nodeNameBase,
         String clusterCidr,
         String proxyMode,
+        int dnsPort,
+        int dnsMetricsPort,
         boolean root,
         Map<String, List<String>> extraProperties) {
 
     /** The apiserver's embedded store (no etcd to install); {@code --store etcd} for a real etcd. */
     public static final String DEFAULT_STORE = "embedded";
     static final List<String> ROLE_FAMILIES = List.of("apiserver", "gateway", "scheduler", "controller-manager",
-            "node", "proxy", "hollow");
+            "node", "proxy", "hollow", "dns");
+    /** The kube-dns Service's ClusterIP: the 10th address of the service CIDR (10.96.0.0/12), as kubeadm's. */
+    public static final String CLUSTER_DNS_IP = "10.96.0.10";
 
     public LocalClusterSettings {
         if (nodes < 0 || nodes > 50) {
@@ -137,6 +144,8 @@ public record LocalClusterSettings(
                 or(env.apply("KUBE4J_NODE_NAME"), hostName()),
                 or(env.apply("KUBE4J_CLUSTER_CIDR"), "10.244.0.0/16"),
                 or(env.apply("KUBE4J_PROXY_MODE"), ""),
+                dnsPort(env),
+                port(env, "KUBE4J_DNS_METRICS_PORT", 9153),
                 isRoot(),
                 extra);
     }
@@ -235,6 +244,17 @@ public record LocalClusterSettings(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " takes a number, got '" + v + "'");
         }
+    }
+
+    /** {@code KUBE4J_DNS_PORT}, 10053 by default; 0 turns the DNS role off. */
+    private static int dnsPort(Function<String, String> env) {
+        String v = env.apply("KUBE4J_DNS_PORT");
+        return v != null && v.trim().equals("0") ? 0 : port(env, "KUBE4J_DNS_PORT", 10053);
+    }
+
+    /** Whether the cluster runs its DNS (and its node agents point ClusterFirst pods at it). */
+    public boolean dns() {
+        return dnsPort > 0;
     }
 
     private static int port(Function<String, String> env, String name, int dflt) {

@@ -100,7 +100,7 @@ class LocalClusterIT {
         // the admin's requests as kube4j-admin, through its front-proxy connection)
         Path audit = tmp.resolve("audit.log");
         List<String> users = List.of("system:node:" + cluster.nodeName, "system:kube-scheduler",
-                "system:kube-controller-manager", "system:kube-proxy", "kube4j-admin");
+                "system:kube-controller-manager", "system:kube-proxy", "system:kube-dns", "kube4j-admin");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             String log = Files.readString(audit);
             for (String user : users) {

@@ -43,6 +43,8 @@ public final class ClusterPki {
     public static final String SCHEDULER = "scheduler";
     public static final String CONTROLLER_MANAGER = "controller-manager";
     public static final String PROXY = "proxy";
+    /** The cluster DNS add-on's client identity (CN system:kube-dns). */
+    public static final String DNS = "dns";
     /** The api-gateway's serving certificate (CN kube4j-gateway). */
     public static final String GATEWAY = "gateway";
     /** The api-gateway's own client identity for its lookups (TokenReviews, ServiceAccounts): CN system:kube4j-gateway. */
@@ -172,7 +174,8 @@ public final class ClusterPki {
                 new Role(ADMIN, ADMIN_CN, List.of("system:masters")),
                 new Role(SCHEDULER, "system:kube-scheduler", List.of()),
                 new Role(CONTROLLER_MANAGER, "system:kube-controller-manager", List.of()),
-                new Role(PROXY, "system:kube-proxy", List.of()));
+                new Role(PROXY, "system:kube-proxy", List.of()),
+                new Role(DNS, "system:kube-dns", List.of()));
     }
 
     /** The client identity of node {@code name}: {@code system:node:<name>} in {@code system:nodes}. */

@@ -57,6 +57,18 @@ public class DnsConfiguration {
                 props.upstreamAddresses(), props.upstreamTimeout(), meters, props.effectiveUdpWorkers());
     }
 
+    @Bean(destroyMethod = "close")
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "kube4j.dns.publish.enabled",
+            havingValue = "true")
+    ServicePublication dnsPublication(DnsProperties props, KubeClient client, SharedInformerFactory informers,
+                                      DnsServer server) {
+        DnsProperties.Publish p = props.publish();
+        // the target port is read when publishing: with kube4j.dns.port=0 it is known once the server listens
+        ServicePublisher.Api api = ServicePublisher.Api.of(client, Duration.ofSeconds(10));
+        return new ServicePublication(new ServicePublisher(api, () -> new ServicePublisher.Target(p.namespace(),
+                p.name(), p.clusterIp(), server.port())), p, informers);
+    }
+
     /** Ready once the informers have listed: before that the zone may lack names that exist. */
     @Bean
     HealthIndicator dnsZoneHealth(ZoneMaintainer zone) {
@@ -66,7 +78,8 @@ public class DnsConfiguration {
 
     @Bean
     SmartLifecycle dnsLifecycle(SharedInformerFactory informers, DnsServer server, DnsProperties props,
-                                KubeClient client) {
+                                KubeClient client,
+                                org.springframework.beans.factory.ObjectProvider<ServicePublication> publication) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -83,12 +96,16 @@ public class DnsConfiguration {
                     throw new UncheckedIOException("cannot listen on " + props.bindAddress() + ":" + props.port(), e);
                 }
                 running = true;
+                publication.ifAvailable(ServicePublication::start);
                 log.info("kube4j dns {} started: listening on {}:{} (udp, tcp) zones={}, {}.bns ttl={}s "
-                                + "upstreams={} apiserver={}",
+                                + "upstreams={} apiserver={} publish={}",
                         Objects.requireNonNullElse(DnsConfiguration.class.getPackage().getImplementationVersion(),
                                 "dev"),
                         props.bindAddress(), server.port(), props.clusterDomain(), props.cell(),
-                        props.ttl().toSeconds(), props.upstreamAddresses(), client.config().server());
+                        props.ttl().toSeconds(), props.upstreamAddresses(), client.config().server(),
+                        props.publish().enabled() ? props.publish().namespace() + "/" + props.publish().name() + " "
+                                + props.publish().clusterIp() + " -> " + (props.publish().address().isBlank()
+                                ? "node InternalIP" : props.publish().address()) : "off");
             }
 
             @Override

@@ -23,6 +23,7 @@ import java.util.List;
  * @param upstreamTimeout how long one forwarded question may take
  * @param udpWorkers      threads serving the UDP socket (0: one per CPU)
  * @param resyncPeriod    how often the informers re-deliver their caches (0: never)
+ * @param publish         the Service {@code kube-system/kube-dns} and its endpoints, published by this server
  */
 @ConfigurationProperties("kube4j.dns")
 public record DnsProperties(
@@ -34,7 +35,30 @@ public record DnsProperties(
         @DefaultValue List<String> upstreams,
         @DefaultValue("2s") Duration upstreamTimeout,
         @DefaultValue("0") int udpWorkers,
-        @DefaultValue("0s") Duration resyncPeriod) {
+        @DefaultValue("0s") Duration resyncPeriod,
+        @DefaultValue Publish publish) {
+
+    /**
+     * {@code kube4j.dns.publish.*}: publishing the DNS as the Service {@code kube-dns}, as kube-apiserver publishes
+     * {@code kubernetes} ({@link ServicePublisher}).
+     *
+     * @param enabled   whether to create or correct the Service, Endpoints and EndpointSlice at start
+     * @param address   where pods reach this server (the Endpoints' address); empty: the InternalIP of
+     *                  {@code node} as its node agent reports it
+     * @param node      the node whose InternalIP to publish (empty: the first node, by name, that has one)
+     * @param clusterIp the Service's ClusterIP: the 10th address of the service CIDR, what node agents have as
+     *                  {@code kube4j.node.cluster-dns}
+     * @param namespace the Service's namespace
+     * @param name      the Service's name
+     */
+    public record Publish(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("") String address,
+            @DefaultValue("") String node,
+            @DefaultValue("10.96.0.10") String clusterIp,
+            @DefaultValue("kube-system") String namespace,
+            @DefaultValue("kube-dns") String name) {
+    }
 
     public DnsProperties {
         if (ttl.isNegative() || ttl.toSeconds() > Integer.MAX_VALUE) {

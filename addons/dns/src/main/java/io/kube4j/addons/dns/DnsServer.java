@@ -28,7 +28,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -36,6 +38,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +78,8 @@ public final class DnsServer implements AutoCloseable {
     private final Timer tcpTimer;
     private volatile boolean running;
     private DatagramSocket udp;
+    /** With a wildcard bind: one more UDP socket per host address, so answers leave from the address asked. */
+    private final List<DatagramSocket> udpPerAddress = new ArrayList<>();
     private ServerSocket tcp;
     private final List<Thread> threads = new ArrayList<>();
     private ExecutorService tcpConnections;
@@ -119,8 +124,10 @@ public final class DnsServer implements AutoCloseable {
     public synchronized void start() throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 10 && udp == null; attempt++) {
-            DatagramSocket u = new DatagramSocket(new InetSocketAddress(bind, requestedPort));
+            DatagramSocket u = new DatagramSocket(null);
+            u.setReuseAddress(true); // beside the per-address sockets of the same port
             try {
+                u.bind(new InetSocketAddress(bind, requestedPort));
                 u.setReceiveBufferSize(4 << 20);
                 ServerSocket t = new ServerSocket();
                 t.setReuseAddress(true);
@@ -140,7 +147,10 @@ public final class DnsServer implements AutoCloseable {
         }
         running = true;
         for (int i = 0; i < udpWorkers; i++) {
-            threads.add(start("dns-udp-" + i, this::serveUdp));
+            threads.add(start("dns-udp-" + i, () -> serveUdp(udp)));
+        }
+        if (bind.isAnyLocalAddress()) {
+            bindPerAddress();
         }
         tcpConnections = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "dns-tcp-conn");
@@ -148,6 +158,45 @@ public final class DnsServer implements AutoCloseable {
             return t;
         });
         threads.add(start("dns-tcp-accept", this::acceptTcp));
+    }
+
+    /**
+     * A socket bound to the wildcard answers from whatever source address the route back picks, not from the one the
+     * question was sent to: a pod asking the kube-dns ClusterIP, DNAT-ed to the node's InternalIP, would get the
+     * answer from its bridge's gateway address, which conntrack cannot match to the question (the pod drops it).
+     * Linux hands a datagram to the most specific bound socket, so one socket per host address (taken at start; the
+     * wildcard one still serves addresses added later) answers from the right address, as CoreDNS's does with
+     * IP_PKTINFO, which Java's sockets do not offer.
+     */
+    private void bindPerAddress() {
+        List<InetAddress> addresses = new ArrayList<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (nic.isUp()) {
+                    for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                        if (!a.isLoopbackAddress() && (a instanceof Inet4Address) == (bind instanceof Inet4Address)) {
+                            addresses.add(a);
+                        }
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            log.warn("cannot list the host's addresses ({}): answering from the wildcard socket only", e.toString());
+            return;
+        }
+        for (InetAddress a : addresses) {
+            try {
+                DatagramSocket s = new DatagramSocket(null);
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(a, udp.getLocalPort()));
+                s.setReceiveBufferSize(1 << 20);
+                udpPerAddress.add(s);
+                threads.add(start("dns-udp-" + a.getHostAddress(), () -> serveUdp(s)));
+            } catch (IOException e) {
+                log.warn("cannot listen on {}:{} (udp): answers to it leave from the wildcard socket ({})",
+                        a.getHostAddress(), udp.getLocalPort(), e.toString());
+            }
+        }
     }
 
     private static Thread start(String name, Runnable body) {
@@ -166,7 +215,7 @@ public final class DnsServer implements AutoCloseable {
         return bind;
     }
 
-    private void serveUdp() {
+    private void serveUdp(DatagramSocket udp) {
         byte[] buf = new byte[65535];
         DatagramPacket packet = new DatagramPacket(buf, buf.length);
         while (running) {
@@ -178,7 +227,7 @@ public final class DnsServer implements AutoCloseable {
                 InetSocketAddress from = (InetSocketAddress) packet.getSocketAddress();
                 answer(in, "udp").thenAccept(reply -> {
                     if (reply != null) {
-                        sendUdp(reply, from);
+                        sendUdp(udp, reply, from);
                     }
                     udpTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 });
@@ -193,7 +242,7 @@ public final class DnsServer implements AutoCloseable {
         }
     }
 
-    private void sendUdp(Message reply, InetSocketAddress to) {
+    private void sendUdp(DatagramSocket udp, Message reply, InetSocketAddress to) {
         try {
             byte[] out = reply.toWire(maxUdp(reply));
             udp.send(new DatagramPacket(out, out.length, to));
@@ -406,6 +455,8 @@ public final class DnsServer implements AutoCloseable {
         if (udp != null) {
             udp.close();
         }
+        udpPerAddress.forEach(DatagramSocket::close);
+        udpPerAddress.clear();
         if (tcp != null) {
             try {
                 tcp.close();

@@ -73,6 +73,41 @@ class DnsServerTest {
         return new ZoneBuilder("cluster.local", 5, "local").build(List.of(svc), slices, List.of(), List.of(), 1);
     }
 
+    /**
+     * Bound to the wildcard, the server answers each host address from that address (a pod's question DNAT-ed to the
+     * node's address must come back from it, or conntrack cannot un-NAT the answer).
+     */
+    @Test
+    void onTheWildcardAnswersLeaveFromTheAddressAsked() throws Exception {
+        List<InetAddress> hostAddresses = new ArrayList<>();
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                if (nic.isUp() && !a.isLoopbackAddress() && a instanceof java.net.Inet4Address) {
+                    hostAddresses.add(a);
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(hostAddresses.isEmpty(), "no IPv4 address but loopback");
+        DnsZone zone = bigHeadless();
+        DnsServer s = new DnsServer(InetAddress.getByName("0.0.0.0"), 0, () -> zone, List.of(),
+                Duration.ofSeconds(1), new SimpleMeterRegistry(), 1);
+        s.start();
+        servers.add(s);
+        byte[] q = Message.newQuery(Record.newRecord(Name.fromString("big.default.svc.cluster.local."), Type.SOA,
+                DClass.IN)).toWire();
+        for (InetAddress a : hostAddresses) {
+            try (DatagramSocket sock = new DatagramSocket()) {
+                sock.setSoTimeout(2000);
+                sock.send(new DatagramPacket(q, q.length, a, s.port()));
+                DatagramPacket p = new DatagramPacket(new byte[512], 512);
+                sock.receive(p);
+                assertThat(p.getAddress()).as("the answer to a question sent to %s", a).isEqualTo(a);
+                assertThat(new Message(java.util.Arrays.copyOf(p.getData(), p.getLength())).getRcode())
+                        .isEqualTo(Rcode.NOERROR);
+            }
+        }
+    }
+
     @Test
     void anAnswerTooBigForUdpIsTruncatedAndWholeOverTcp() throws Exception {
         DnsServer s = serve(bigHeadless(), List.of());

@@ -32,6 +32,8 @@ public final class DefaultPolicy {
     public static final String SCHEDULER_USER = "system:kube-scheduler";
     public static final String CONTROLLER_USER = "system:kube-controller-manager";
     public static final String PROXY_USER = "system:kube-proxy";
+    /** The cluster DNS add-on (addons/dns): reads what it names, publishes the Service kube-system/kube-dns. */
+    public static final String DNS_USER = "system:kube-dns";
     /** The api-gateway's own identity, for its ServiceAccount token lookups. */
     public static final String GATEWAY_USER = "system:kube4j-gateway";
     /** The ingress controller add-on's identity (addons/ingress). */
@@ -164,6 +166,14 @@ public final class DefaultPolicy {
                 rule(READ, DISCOVERY, "endpointslices"),
                 rule(List.of("create", "update", "patch"), CORE, "events"),
                 rule(List.of("create", "update", "patch"), EVENTS, "events"))));
+        // CoreDNS's system:coredns, plus nodes (the InternalIP it publishes) and writing its own Service and endpoints
+        // (kube4j's DNS publishes kube-system/kube-dns itself, as kube-apiserver publishes default/kubernetes)
+        add(r, role(DNS_USER, List.of(
+                rule(READ, CORE, "services", "endpoints", "pods", "namespaces", "nodes"),
+                rule(READ, DISCOVERY, "endpointslices"),
+                rule(READ, APPS, "replicasets"),
+                rule(List.of("create", "update", "patch", "delete"), CORE, "services", "endpoints"),
+                rule(List.of("create", "update", "patch", "delete"), DISCOVERY, "endpointslices"))));
         // the ingress controller routes to endpoints, serves the Ingresses' TLS Secrets and reports its address
         add(r, role(INGRESS_USER, List.of(
                 rule(READ, NETWORKING, "ingresses", "ingressclasses"),
@@ -235,6 +245,7 @@ public final class DefaultPolicy {
         addBinding(b, "system:kube-scheduler", "system:kube-scheduler", user(SCHEDULER_USER));
         addBinding(b, "system:kube-controller-manager", "system:kube-controller-manager", user(CONTROLLER_USER));
         addBinding(b, "system:node-proxier", "system:node-proxier", user(PROXY_USER));
+        addBinding(b, DNS_USER, DNS_USER, user(DNS_USER));
         addBinding(b, GATEWAY_USER, GATEWAY_USER, user(GATEWAY_USER));
         addBinding(b, INGRESS_USER, INGRESS_USER, user(INGRESS_USER));
         return b;
