@@ -87,8 +87,35 @@ class LocalClusterIT {
                 .isEqualTo("Running/" + cluster.nodeName);
     }
 
+    /**
+     * The DNS role answers on its port and publishes kube-system/kube-dns; a ClusterFirst pod's resolv.conf names it,
+     * and busybox's nslookup inside the pod, through the proxy agent's 10.96.0.10:53, finds the apiserver's Service.
+     */
     @Test
     @Order(2)
+    void podsResolveClusterNamesThroughTheClusterDns() throws Exception {
+        org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver("127.0.0.1");
+        resolver.setPort(cluster.port("KUBE4J_DNS_PORT"));
+        resolver.setTimeout(Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            org.xbill.DNS.Message answer = resolver.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                    org.xbill.DNS.Name.fromString("kubernetes.default.svc.cluster.local."), org.xbill.DNS.Type.A,
+                    org.xbill.DNS.DClass.IN)));
+            assertThat(answer.getSection(org.xbill.DNS.Section.ANSWER)).extracting(r -> r.rdataToString())
+                    .containsExactly("10.96.0.1");
+        });
+        assertThat(client.resources(io.fabric8.kubernetes.api.model.Service.class).get("kube-system", "kube-dns")
+                .block(Duration.ofSeconds(30)).getSpec().getClusterIP()).isEqualTo("10.96.0.10");
+        KubectlRunner kubectl = KubectlRunner.withKubeconfig(Requirements.requireBinary("kubectl"), cluster.kubeconfig(),
+                tmp, Duration.ofSeconds(60));
+        assertThat(kubectl.kubectl("exec", "sleeper", "--", "cat", "/etc/resolv.conf").ok().out())
+                .contains("nameserver 10.96.0.10").contains("search default.svc.cluster.local svc.cluster.local cluster.local");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.kubectl("exec", "sleeper", "--",
+                "nslookup", "kubernetes.default.svc.cluster.local").out()).contains("10.96.0.1"));
+    }
+
+    @Test
+    @Order(3)
     void everyRoleUsesItsOwnIdentity() throws Exception {
         Lease nodeLease = client.resources(Lease.class).get("kube-node-lease", cluster.nodeName).block(Duration.ofSeconds(30));
         assertThat(nodeLease.getSpec().getHolderIdentity()).isEqualTo(cluster.nodeName);
@@ -110,7 +137,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void objectsAndPodsSurviveAStopAndAKill() throws Exception {
         String uid = client.resources(Pod.class).get("default", "sleeper").block(Duration.ofSeconds(30))
                 .getMetadata().getUid();
