@@ -272,8 +272,17 @@ public final class LocalCluster implements AutoCloseable {
                 "kube4j.node.cluster-cidr=" + settings.clusterCidr(),
                 "kube4j.node.root-dir=" + settings.home().resolve("nodes").resolve(name),
                 "kube4j.node.server.port=" + (settings.nodeApiPortBase() + i),
-                // ClusterFirst pods resolve through the kube-dns Service (empty without the DNS role: Docker's)
-                "kube4j.node.cluster-dns=" + (settings.dns() ? LocalClusterSettings.CLUSTER_DNS_IP : "")), 2);
+                "kube4j.node.cluster-dns=" + clusterDns(i)), 2);
+    }
+
+    /**
+     * The nameserver of node i's ClusterFirst pods: the kube-dns Service's ClusterIP when the DNS role runs and the
+     * node's proxy agent makes ClusterIPs reachable from pods (iptables/ipvs; the userspace proxy of this cluster
+     * serves Services on loopback only, without netfilter, so a pod's packets to 10.96.0.10 would leave the host
+     * by its default route); otherwise none, and the pods keep Docker's resolver.
+     */
+    String clusterDns(int i) {
+        return settings.dns() && !settings.proxyMode(i).equals("userspace") ? LocalClusterSettings.CLUSTER_DNS_IP : "";
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.kube4j.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,6 +65,21 @@ class KubeScriptIT {
         kubectl.kubectl("run", "sleeper", "--image=" + image, "--image-pull-policy=Never", "--", "sleep", "3600").ok();
         kubectl.kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=120s").ok();
         assertThat(containersOf(node)).isNotEmpty();
+        String resolvConf = kubectl.kubectl("exec", "sleeper", "--", "cat", "/etc/resolv.conf").ok().out();
+        if ("root".equals(System.getProperty("user.name")) && System.getenv("KUBE4J_PROXY_MODE") == null) {
+            assertThat(iptablesMode()).as("the script's proxy mode as root").isTrue();
+        }
+        if (iptablesMode()) {
+            // a ClusterFirst pod asks the cluster DNS through the kube-dns Service (10.96.0.10 DNAT-ed by the proxy
+            // to the DNS role on this host); the answer line, not nslookup's "Server: 10.96.0.10"
+            assertThat(resolvConf).contains("nameserver 10.96.0.10")
+                    .contains("search default.svc.cluster.local svc.cluster.local cluster.local");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.kubectl("exec", "sleeper",
+                    "--", "nslookup", "kubernetes.default.svc.cluster.local").ok().out())
+                    .containsPattern("(?m)^Address(?: \\d+)?:\\s+10\\.96\\.0\\.1\\s*$"));
+        } else {
+            assertThat(resolvConf).doesNotContain("10.96.0.10");   // userspace: ClusterIPs unreachable from pods
+        }
         long pid = Long.parseLong(Files.readString(home.resolve("run/cluster.pid")).trim());
         boolean iptables = iptablesMode();
 
