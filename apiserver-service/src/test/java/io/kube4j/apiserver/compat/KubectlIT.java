@@ -171,22 +171,27 @@ class KubectlIT {
      */
     @Test
     void autoscaleCreatesAHorizontalPodAutoscaler() {
-        String name = "web";
+        String name = "autoscaled";
         assertThat(api.post("/apis/apps/v1/namespaces/" + NS + "/deployments", """
                 {"metadata":{"name":"%s"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"%s"}},
                  "template":{"metadata":{"labels":{"app":"%s"}},"spec":{"schedulerName":"none",
                  "containers":[{"name":"c","image":"busybox:1.36"}]}}}}""".formatted(name, name, name)).code())
                 .isEqualTo(201);
+        try {
+            assertThat(kubectl("autoscale", "deployment", name, "--min=1", "--max=4", "--cpu-percent=60").ok()
+                    .out()).contains("horizontalpodautoscaler.autoscaling/" + name + " autoscaled");
 
-        assertThat(kubectl("autoscale", "deployment", name, "--min=1", "--max=4", "--cpu-percent=60").ok()
-                .out()).contains("horizontalpodautoscaler.autoscaling/" + name + " autoscaled");
-
-        JsonNode stored = api.get("/apis/autoscaling/v2/namespaces/" + NS + "/horizontalpodautoscalers/" + name).json();
-        assertThat(stored.at("/spec/maxReplicas").asInt()).isEqualTo(4);
-        assertThat(stored.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(60);
-        String got = kubectl("get", "hpa", name).ok().out();
-        assertThat(got).contains("TARGETS").contains(name).contains("/60%");
-        assertThat(kubectl("delete", "hpa", name).ok().out()).contains("deleted");
+            JsonNode stored = api.get("/apis/autoscaling/v2/namespaces/" + NS + "/horizontalpodautoscalers/" + name)
+                    .json();
+            assertThat(stored.at("/spec/maxReplicas").asInt()).isEqualTo(4);
+            assertThat(stored.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(60);
+            String got = kubectl("get", "hpa", name).ok().out();
+            assertThat(got).contains("TARGETS").contains(name).contains("/60%");
+            assertThat(kubectl("delete", "hpa", name).ok().out()).contains("deleted");
+        } finally {
+            // the namespace is shared: other tests list its Deployments
+            api.delete("/apis/apps/v1/namespaces/" + NS + "/deployments/" + name);
+        }
     }
 
     /**
