@@ -7,8 +7,9 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import io.kube4j.api.codec.GoDurations;
 
 /**
  * A CronJob schedule with the semantics of robfig/cron v3's standard parser, which Kubernetes' cronjob controller
@@ -25,7 +26,6 @@ public final class CronSchedule {
             Map.entry("aug", 8), Map.entry("sep", 9), Map.entry("oct", 10), Map.entry("nov", 11), Map.entry("dec", 12));
     private static final Map<String, Integer> DAYS = Map.of("sun", 0, "mon", 1, "tue", 2, "wed", 3, "thu", 4,
             "fri", 5, "sat", 6);
-    private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
     private static final Pattern TZ_PART = Pattern.compile("[A-Za-z.\\-_0-9+]{1,14}");
 
@@ -97,28 +97,7 @@ public final class CronSchedule {
 
     /** Go's time.ParseDuration for the units robfig accepts (no sign). */
     static Duration goDuration(String text) {
-        if (text.equals("0")) {
-            return Duration.ZERO;
-        }
-        Matcher m = GO_DURATION.matcher(text);
-        int pos = 0;
-        double nanos = 0;
-        while (m.find() && m.start() == pos) {
-            double v = Double.parseDouble(m.group(1));
-            nanos += v * switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
-            pos = m.end();
-        }
-        if (pos != text.length() || pos == 0) {
-            throw new IllegalArgumentException("time: invalid duration \"" + text + "\"");
-        }
-        return Duration.ofNanos((long) nanos);
+        return GoDurations.parse(text);
     }
 
     /**

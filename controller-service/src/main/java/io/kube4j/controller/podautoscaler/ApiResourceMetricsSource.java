@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.kube4j.api.codec.GoDurations;
 import io.kube4j.api.codec.Codecs;
 import io.kube4j.api.selector.LabelSelector;
 import io.kube4j.client.RawClient;
@@ -25,7 +24,6 @@ import tools.jackson.databind.JsonNode;
 public final class ApiResourceMetricsSource implements ResourceMetricsSource {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
     private final RawClient raw;
 
@@ -72,28 +70,7 @@ public final class ApiResourceMetricsSource implements ResourceMetricsSource {
 
     /** A Go {@code time.Duration} string ({@code 1m2.5s}, {@code 2.007606001s}, {@code 500ms}); zero when blank. */
     static Duration goDuration(String s) {
-        if (s == null || s.isEmpty() || s.equals("0")) {
-            return Duration.ZERO;
-        }
-        Matcher m = GO_DURATION_PART.matcher(s);
-        double nanos = 0;
-        int end = 0;
-        while (m.find() && m.start() == end) {
-            double v = Double.parseDouble(m.group(1));
-            nanos += v * switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
-            end = m.end();
-        }
-        if (end != s.length()) {
-            throw new IllegalArgumentException("invalid duration \"" + s + "\"");
-        }
-        return Duration.ofNanos(Math.round(nanos));
+        return s == null || s.isEmpty() ? Duration.ZERO : GoDurations.parse(s);
     }
 
     /** Kubernetes' {@code Quantity.MilliValue()}: the value times 1000, rounded up. */
