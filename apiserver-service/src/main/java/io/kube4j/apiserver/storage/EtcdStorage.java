@@ -96,6 +96,9 @@ public class EtcdStorage implements Storage {
         ClientBuilder builder = Client.builder()
                 .endpoints(config.endpoints().toArray(String[]::new))
                 .connectTimeout(config.connectTimeout())
+                // an unpaginated list of a large collection (1,000 nodes is about 4.3 MB) exceeds gRPC's default 4 MiB
+                // inbound limit; etcd itself sends up to 2 GiB, and kube-apiserver sets MaxCallRecvMsgSize the same way
+                .maxInboundMessageSize(Integer.MAX_VALUE)
                 // jetcd retries retryable failures internally; keep that inside our own per-request deadline.
                 .retryMaxDuration(config.requestTimeout())
                 // Detect a dead connection (no RST, e.g. a partition) so open watches error instead of stalling.

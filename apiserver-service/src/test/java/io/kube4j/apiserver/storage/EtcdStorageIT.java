@@ -78,6 +78,18 @@ class EtcdStorageIT extends StorageContractTest {
     }
 
     @Test
+    void listsLargerThanGrpcsDefaultMessageSizeAreRead() {
+        // six values of 1 MB (under etcd's 1.5 MiB request limit) make a 6 MB range response, over gRPC's 4 MiB default
+        byte[] value = new byte[1_000_000];
+        java.util.Arrays.fill(value, (byte) 'x');
+        for (int i = 0; i < 6; i++) {
+            assertThat(block(storage.create(key("big/" + i), value, null)).succeeded()).isTrue();
+        }
+        ListPage page = block(storage.list(key("big/"), null, 0, 0));
+        assertThat(page.items()).hasSize(6).allSatisfy(kv -> assertThat(kv.value()).hasSize(value.length));
+    }
+
+    @Test
     void requestsAreTimedPerOperationAndResource() {
         WriteResult created = create("a", "v");
         block(storage.get(key("a")));
