@@ -13,12 +13,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.kube4j.addons.dns.DnsApplication;
+import io.kube4j.addons.ingress.IngressApplication;
+import io.kube4j.addons.logging.LogCollectorApplication;
 import io.kube4j.apiserver.ApiServerApplication;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.controller.ControllerManagerApplication;
 import io.kube4j.gateway.GatewayApplication;
 import io.kube4j.local.logging.RoleConverter;
 import io.kube4j.node.NodeAgentApplication;
+import io.kube4j.node.status.NodeAddresses;
 import io.kube4j.proxy.ProxyAgentApplication;
 import io.kube4j.scheduler.SchedulerApplication;
 import io.kube4j.security.pki.ClusterPki;
@@ -57,10 +60,21 @@ public final class LocalCluster implements AutoCloseable {
             // a DNS that cannot listen (its port taken) leaves the rest running: pods then fail their lookups
             rest.add(startAsync(dns(), false));
         }
+        if (settings.ingress()) {
+            // nor does an Ingress controller that cannot bind its ports
+            rest.add(startAsync(ingress(), false));
+        }
         for (int i = 0; i < settings.nodes(); i++) {
             // a node agent that cannot start (e.g. no Docker engine) leaves the control plane running
             rest.add(startAsync(nodeAgent(i), false));
             rest.add(startAsync(proxyAgent(i), false));
+            if (settings.logging()) {
+                rest.add(startAsync(logCollector(i), false));
+            }
+        }
+        if (settings.nodes() > 0 && !settings.logging()) {
+            log.info("no log collectors: they read Docker's log files under /var/lib/docker/containers and run as "
+                    + "root only (k4j logs --search needs them; k4j logs POD works without)");
         }
         join(rest);
         log.info("local cluster up in {} ms: apiserver {} ({} store), gateway {}, {} node(s), {} hollow node(s); "
@@ -161,7 +175,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private static int closeRank(RoleApplication role) {
         return switch (role.family()) {
-            case "proxy", "node", "dns" -> 0;
+            case "proxy", "node", "dns", "ingress", "logging" -> 0;
             case "scheduler", "controller-manager" -> 1;
             case "gateway" -> 2;
             default -> 3;
@@ -300,6 +314,42 @@ public final class LocalCluster implements AutoCloseable {
                 "kube4j.dns.publish.enabled=true",
                 "kube4j.dns.publish.cluster-ip=" + LocalClusterSettings.CLUSTER_DNS_IP,
                 "kube4j.dns.publish.node=" + (settings.nodes() > 0 ? settings.nodeName(0) : "")), 2);
+    }
+
+    /**
+     * The Ingress controller (addons/ingress) on node 0's host: {@code KUBE4J_INGRESS_HTTP_PORT}/{@code _HTTPS_PORT} of
+     * every host address, reporting node 0's InternalIP in the Ingresses' status, serving the IngressClass
+     * {@code kube4j} (created, as the default class, when missing).
+     */
+    RoleApplication ingress() {
+        return role("ingress", "ingress", IngressApplication.class, List.of(
+                "spring.application.name=kube4j-ingress",
+                "server.address=127.0.0.1",
+                "server.port=" + settings.ingressMetricsPort(),
+                "management.endpoints.web.exposure.include=health,info,prometheus",
+                "kube4j.client.kubeconfig=" + kubeconfig(ClusterPki.INGRESS),
+                "kube4j.client.server=",
+                "kube4j.ingress.bind-address=0.0.0.0",
+                "kube4j.ingress.http-port=" + settings.ingressHttpPort(),
+                "kube4j.ingress.https-port=" + (settings.ingressHttpsPort() > 0 ? settings.ingressHttpsPort() : -1),
+                "kube4j.ingress.status-address=" + NodeAddresses.detectInternalIp(),
+                "kube4j.ingress.ensure-default-class=true"), 0);
+    }
+
+    /**
+     * Node i's log collector (addons/logging): its containers' Docker json-file logs into
+     * {@code <home>/logs/store/<node>}, searchable at {@code KUBE4J_LOGGING_PORT + i} on the gateway's address (where
+     * {@code k4j logs --search} looks by default: the kubeconfig's host). It reads the node's pods as the node.
+     */
+    RoleApplication logCollector(int i) {
+        String name = settings.nodeName(i);
+        return role("logging-" + i, "logging", LogCollectorApplication.class, List.of(
+                "server.address=" + settings.gatewayAddress(),
+                "server.port=" + (settings.loggingPort() + i),
+                "kube4j.client.kubeconfig=" + kubeconfig("node-" + name),
+                "kube4j.client.server=",
+                "kube4j.logging.node-name=" + name,
+                "kube4j.logging.data-dir=" + settings.home().resolve("logs").resolve("store").resolve(name)), 1);
     }
 
     RoleApplication proxyAgent(int i) {

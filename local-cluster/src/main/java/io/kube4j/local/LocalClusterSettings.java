@@ -30,6 +30,13 @@ import java.util.function.Function;
  * @param dnsPort         {@code KUBE4J_DNS_PORT}: the cluster DNS's UDP and TCP port on every host address (unprivileged:
  *                        the proxy agents forward the kube-dns Service's port 53 to it); 0: no DNS role
  * @param dnsMetricsPort  {@code KUBE4J_DNS_METRICS_PORT}: its actuator (health, prometheus) on 127.0.0.1
+ * @param ingressHttpPort  {@code KUBE4J_INGRESS_HTTP_PORT}: the Ingress controller's HTTP port on every host address
+ *                         (80 as root, else 8080); 0: no ingress role
+ * @param ingressHttpsPort {@code KUBE4J_INGRESS_HTTPS_PORT}: its HTTPS port (443 as root, else 8444: 8443 is the
+ *                         gateway's); 0: HTTP only
+ * @param ingressMetricsPort {@code KUBE4J_INGRESS_METRICS_PORT}: its actuator on 127.0.0.1 (10254)
+ * @param loggingPort     {@code KUBE4J_LOGGING_PORT}: node 0's log collector's search API (10265; node i's at + i); the
+ *                        collectors run as root only (they read Docker's log files)
  * @param extraProperties per role family (apiserver, gateway, scheduler, controller-manager, node, proxy, dns) extra
  *                        Spring properties, applied last
  */
@@ -54,13 +61,17 @@ public record LocalClusterSettings(
         String proxyMode,
         int dnsPort,
         int dnsMetricsPort,
+        int ingressHttpPort,
+        int ingressHttpsPort,
+        int ingressMetricsPort,
+        int loggingPort,
         boolean root,
         Map<String, List<String>> extraProperties) {
 
     /** The apiserver's embedded store (no etcd to install); {@code --store etcd} for a real etcd. */
     public static final String DEFAULT_STORE = "embedded";
     static final List<String> ROLE_FAMILIES = List.of("apiserver", "gateway", "scheduler", "controller-manager",
-            "node", "proxy", "hollow", "dns");
+            "node", "proxy", "hollow", "dns", "ingress", "logging");
     /** The kube-dns Service's ClusterIP: the 10th address of the service CIDR (10.96.0.0/12), as kubeadm's. */
     public static final String CLUSTER_DNS_IP = "10.96.0.10";
 
@@ -146,6 +157,10 @@ public record LocalClusterSettings(
                 or(env.apply("KUBE4J_PROXY_MODE"), ""),
                 dnsPort(env),
                 port(env, "KUBE4J_DNS_METRICS_PORT", 9153),
+                portOrOff(env, "KUBE4J_INGRESS_HTTP_PORT", isRoot() ? 80 : 8080),
+                portOrOff(env, "KUBE4J_INGRESS_HTTPS_PORT", isRoot() ? 443 : 8444),
+                port(env, "KUBE4J_INGRESS_METRICS_PORT", 10254),
+                port(env, "KUBE4J_LOGGING_PORT", 10265),
                 isRoot(),
                 extra);
     }
@@ -250,6 +265,22 @@ public record LocalClusterSettings(
     private static int dnsPort(Function<String, String> env) {
         String v = env.apply("KUBE4J_DNS_PORT");
         return v != null && v.trim().equals("0") ? 0 : port(env, "KUBE4J_DNS_PORT", 10053);
+    }
+
+    /** A port variable where 0 means off. */
+    private static int portOrOff(Function<String, String> env, String name, int dflt) {
+        String v = env.apply(name);
+        return v != null && v.trim().equals("0") ? 0 : port(env, name, dflt);
+    }
+
+    /** Whether the cluster runs the Ingress controller (on node 0's host). */
+    public boolean ingress() {
+        return ingressHttpPort > 0 && nodes > 0;
+    }
+
+    /** Whether the nodes run log collectors: they read Docker's json-file logs under /var/lib/docker, as root only. */
+    public boolean logging() {
+        return root && loggingPort > 0;
     }
 
     /** Whether the cluster runs its DNS (and its node agents point ClusterFirst pods at it). */

@@ -54,7 +54,9 @@ public record RoleApplication(String name, String family, Class<?> app, List<Str
 
     String[] arguments() {
         List<String> args = new ArrayList<>();
-        args.add("--spring.config.location=" + configLocation(app));
+        String yaml = configLocation(app);
+        // a jar without an application.yaml of its own (the ingress add-on: its defaults are in code) gets none
+        args.add("--spring.config.location=" + (exists(yaml) ? yaml : "optional:" + yaml));
         args.add("--" + ROLE_PROPERTY + "=" + family);
         for (String p : properties) {
             args.add("--" + p);
@@ -76,6 +78,14 @@ public record RoleApplication(String name, String family, Class<?> app, List<Str
             f.setShutdownTimeout(Duration.ofSeconds(2));
             return f;
         });
+    }
+
+    private static boolean exists(String url) {
+        try (java.io.InputStream in = java.net.URI.create(url).toURL().openStream()) {
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The {@code application.yaml} of the jar (or classes directory) the application class was loaded from. */

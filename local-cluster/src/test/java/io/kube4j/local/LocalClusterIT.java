@@ -116,8 +116,87 @@ class LocalClusterIT {
         }
     }
 
+    /**
+     * The ingress role serves an Ingress without a class (the IngressClass kube4j it created is the default) by host
+     * and path, to a busybox httpd pod's endpoints; another host gets 404.
+     */
     @Test
     @Order(3)
+    void anIngressRoutesByHostToAServicesPods() throws Exception {
+        client.resources(Pod.class).create(new PodBuilder().withNewMetadata().withNamespace("default").withName("web")
+                .addToLabels("app", "web").endMetadata().withNewSpec().addNewContainer().withName("httpd")
+                .withImage(TestImages.BUSYBOX).withImagePullPolicy("Never").withCommand("sh", "-c",
+                        "mkdir -p /www && echo hello-ingress > /www/index.html && exec httpd -f -p 8080 -h /www")
+                .endContainer().endSpec().build()).block(Duration.ofSeconds(30));
+        client.resources(io.fabric8.kubernetes.api.model.Service.class).create(
+                new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace("default")
+                        .withName("web").endMetadata().withNewSpec().addToSelector("app", "web").addNewPort()
+                        .withName("http").withPort(80).withNewTargetPort(8080).endPort().endSpec().build())
+                .block(Duration.ofSeconds(30));
+        client.resources(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class).create(
+                new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder().withNewMetadata()
+                        .withNamespace("default").withName("web").endMetadata().withNewSpec().addNewRule()
+                        .withHost("web.local").withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
+                        .withNewBackend().withNewService().withName("web").withNewPort().withNumber(80).endPort()
+                        .endService().endBackend().endPath().endHttp().endRule().endSpec().build())
+                .block(Duration.ofSeconds(30));
+        assertThat(client.resources(io.fabric8.kubernetes.api.model.networking.v1.IngressClass.class)
+                .get(null, "kube4j").block(Duration.ofSeconds(30)).getSpec().getController())
+                .isEqualTo("kube4j.io/ingress");
+        int port = cluster.port("KUBE4J_INGRESS_HTTP_PORT");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(httpGet(port, "web.local")).startsWith("HTTP/1.1 200").contains("hello-ingress"));
+        assertThat(httpGet(port, "other.local")).startsWith("HTTP/1.1 404");
+    }
+
+    /** GET / with a Host header of our choosing (java.net.http does not allow setting one). */
+    private static String httpGet(int port, String host) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Node 0's log collector (as root only: it reads Docker's log files) keeps every line of a pod deleted right after
+     * it wrote them, searchable on {@code KUBE4J_LOGGING_PORT}.
+     */
+    @Test
+    @Order(4)
+    void logsOfADeletedPodAreSearchable() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "the log collector runs as root only");
+        int lines = 500;
+        client.resources(Pod.class).create(new PodBuilder().withNewMetadata().withNamespace("default")
+                .withName("counter").endMetadata().withNewSpec().withRestartPolicy("Never").addNewContainer()
+                .withName("c").withImage(TestImages.BUSYBOX).withImagePullPolicy("Never").withCommand("sh", "-c",
+                        "i=1; while [ $i -le " + lines + " ]; do echo lc-line-$i-end; i=$((i+1)); done")
+                .endContainer().endSpec().build()).block(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            Pod p = client.resources(Pod.class).get("default", "counter").block(Duration.ofSeconds(10));
+            return p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase());
+        });
+        client.resources(Pod.class).delete("default", "counter", null).block(Duration.ofSeconds(30));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + cluster.port("KUBE4J_LOGGING_PORT")
+                + "/api/v1/logs/search?q=lc-line-&namespace=default&pod=counter&limit=10000");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(uri).header("Accept", "application/x-ndjson")
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            java.util.Set<String> found = new java.util.HashSet<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("lc-line-(\\d+)-end").matcher(body);
+            while (m.find()) {
+                found.add(m.group(1));
+            }
+            assertThat(found).hasSize(lines);
+        });
+    }
+
+    @Test
+    @Order(5)
     void everyRoleUsesItsOwnIdentity() throws Exception {
         Lease nodeLease = client.resources(Lease.class).get("kube-node-lease", cluster.nodeName).block(Duration.ofSeconds(30));
         assertThat(nodeLease.getSpec().getHolderIdentity()).isEqualTo(cluster.nodeName);
@@ -129,7 +208,8 @@ class LocalClusterIT {
         // the admin's requests as kube4j-admin, through its front-proxy connection)
         Path audit = tmp.resolve("audit.log");
         List<String> users = List.of("system:node:" + cluster.nodeName, "system:kube-scheduler",
-                "system:kube-controller-manager", "system:kube-proxy", "system:kube-dns", "kube4j-admin");
+                "system:kube-controller-manager", "system:kube-proxy", "system:kube-dns", "system:kube4j-ingress-controller",
+                "kube4j-admin");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             String log = Files.readString(audit);
             for (String user : users) {
@@ -139,7 +219,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void objectsAndPodsSurviveAStopAndAKill() throws Exception {
         String uid = client.resources(Pod.class).get("default", "sleeper").block(Duration.ofSeconds(30))
                 .getMetadata().getUid();

@@ -34,7 +34,9 @@ final class LocalClusterProcess {
         this.nodeName = nodeName;
         for (String var : List.of("KUBE4J_API_PORT", "KUBE4J_GATEWAY_PORT", "KUBE4J_GATEWAY_MGMT_PORT",
                 "KUBE4J_SCHEDULER_PORT", "KUBE4J_CONTROLLER_PORT", "KUBE4J_NODE_API_PORT", "KUBE4J_NODE_HEALTH_PORT",
-                "KUBE4J_PROXY_PORT", "KUBE4J_PROXY_HEALTHZ_PORT", "KUBE4J_DNS_PORT", "KUBE4J_DNS_METRICS_PORT")) {
+                "KUBE4J_PROXY_PORT", "KUBE4J_PROXY_HEALTHZ_PORT", "KUBE4J_DNS_PORT", "KUBE4J_DNS_METRICS_PORT",
+                "KUBE4J_INGRESS_HTTP_PORT", "KUBE4J_INGRESS_HTTPS_PORT", "KUBE4J_INGRESS_METRICS_PORT",
+                "KUBE4J_LOGGING_PORT")) {
             env.put(var, Integer.toString(freePort()));
         }
         env.put("KUBE4J_NODE_NAME", nodeName);

@@ -45,6 +45,8 @@ public final class ClusterPki {
     public static final String PROXY = "proxy";
     /** The cluster DNS add-on's client identity (CN system:kube-dns). */
     public static final String DNS = "dns";
+    /** The Ingress controller add-on's client identity (CN system:kube4j-ingress-controller). */
+    public static final String INGRESS = "ingress";
     /** The api-gateway's serving certificate (CN kube4j-gateway). */
     public static final String GATEWAY = "gateway";
     /** The api-gateway's own client identity for its lookups (TokenReviews, ServiceAccounts): CN system:kube4j-gateway. */
@@ -175,7 +177,8 @@ public final class ClusterPki {
                 new Role(SCHEDULER, "system:kube-scheduler", List.of()),
                 new Role(CONTROLLER_MANAGER, "system:kube-controller-manager", List.of()),
                 new Role(PROXY, "system:kube-proxy", List.of()),
-                new Role(DNS, "system:kube-dns", List.of()));
+                new Role(DNS, "system:kube-dns", List.of()),
+                new Role(INGRESS, "system:kube4j-ingress-controller", List.of()));
     }
 
     /** The client identity of node {@code name}: {@code system:node:<name>} in {@code system:nodes}. */

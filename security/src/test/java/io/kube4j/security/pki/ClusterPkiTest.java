@@ -67,6 +67,7 @@ class ClusterPkiTest {
         assertIdentity(pki, "controller-manager", "system:kube-controller-manager");
         assertIdentity(pki, "proxy", "system:kube-proxy");
         assertIdentity(pki, "dns", "system:kube-dns");
+        assertIdentity(pki, "ingress", "system:kube4j-ingress-controller");
         assertIdentity(pki, "node-n1", "system:node:n1", "system:nodes");
         assertIdentity(pki, "apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters");
         assertIdentity(pki, "gateway-client", "system:kube4j-gateway");

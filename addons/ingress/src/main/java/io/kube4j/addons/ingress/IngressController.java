@@ -118,6 +118,9 @@ public final class IngressController implements AutoCloseable {
 
     /** Starts the informers, builds the first table once they have synced, then binds the listeners. */
     public IngressController start(Duration syncTimeout) {
+        if (props.ensureDefaultClass()) {
+            DefaultIngressClass.ensure(client.resources(IngressClass.class), props.controllerName(), syncTimeout);
+        }
         informers.startAll();
         if (!informers.waitForCacheSync(syncTimeout)) {
             throw new IllegalStateException("ingress informers did not sync within " + syncTimeout);

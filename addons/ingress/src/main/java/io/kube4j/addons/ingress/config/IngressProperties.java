@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param connectTimeout how long to wait for a backend connection before answering 502
  * @param responseTimeout how long to wait for a backend's response headers before answering 504
  * @param resync how often the informers replay their caches (a full rebuild and status check)
+ * @param ensureDefaultClass create the IngressClass {@code kube4j} (this controller's, marked default) at start when
+ *                           missing (true in {@code ./kube4j up} clusters)
  */
 @ConfigurationProperties("kube4j.ingress")
 public record IngressProperties(
@@ -28,7 +30,8 @@ public record IngressProperties(
         @DefaultValue(IngressProperties.CONTROLLER_NAME) String controllerName,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("60s") Duration responseTimeout,
-        @DefaultValue("10m") Duration resync) {
+        @DefaultValue("10m") Duration resync,
+        @DefaultValue("false") boolean ensureDefaultClass) {
 
     /** The controller name of kube4j's IngressClasses ({@code spec.controller}). */
     public static final String CONTROLLER_NAME = "kube4j.io/ingress";
@@ -36,11 +39,11 @@ public record IngressProperties(
     /** Defaults for in-process use (tests, the all-in-one JVM) with the given ports and status address. */
     public static IngressProperties of(int httpPort, int httpsPort, String statusAddress) {
         return new IngressProperties(httpPort, httpsPort, "0.0.0.0", statusAddress, CONTROLLER_NAME,
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10), false);
     }
 
     public IngressProperties withBindAddress(String address) {
         return new IngressProperties(httpPort, httpsPort, address, statusAddress, controllerName, connectTimeout,
-                responseTimeout, resync);
+                responseTimeout, resync, ensureDefaultClass);
     }
 }

@@ -28,6 +28,7 @@ class IngressPropertiesTest {
             assertThat(p.controllerName()).isEqualTo("kube4j.io/ingress");
             assertThat(p.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(p.responseTimeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(p.ensureDefaultClass()).isFalse();
         });
     }
 
@@ -35,13 +36,14 @@ class IngressPropertiesTest {
     void bound() {
         runner.withPropertyValues("kube4j.ingress.http-port=8080", "kube4j.ingress.https-port=-1",
                 "kube4j.ingress.status-address=192.168.1.10", "kube4j.ingress.connect-timeout=250ms",
-                "kube4j.ingress.controller-name=example.com/edge").run(ctx -> {
+                "kube4j.ingress.controller-name=example.com/edge", "kube4j.ingress.ensure-default-class=true").run(ctx -> {
                     IngressProperties p = ctx.getBean(IngressProperties.class);
                     assertThat(p.httpPort()).isEqualTo(8080);
                     assertThat(p.httpsPort()).isEqualTo(-1);
                     assertThat(p.statusAddress()).isEqualTo("192.168.1.10");
                     assertThat(p.connectTimeout()).isEqualTo(Duration.ofMillis(250));
                     assertThat(p.controllerName()).isEqualTo("example.com/edge");
+                    assertThat(p.ensureDefaultClass()).isTrue();
                 });
     }
 }

@@ -178,6 +178,8 @@ public final class DefaultPolicy {
         add(r, role(INGRESS_USER, List.of(
                 rule(READ, NETWORKING, "ingresses", "ingressclasses"),
                 rule(List.of("update", "patch"), NETWORKING, "ingresses/status"),
+                // kube4j.ingress.ensure-default-class: the IngressClass kube4j, created at start when missing
+                rule(List.of("create"), NETWORKING, "ingressclasses"),
                 rule(READ, CORE, "services", "endpoints", "secrets"),
                 rule(READ, DISCOVERY, "endpointslices"),
                 rule(List.of("create", "update", "patch"), CORE, "events"),
