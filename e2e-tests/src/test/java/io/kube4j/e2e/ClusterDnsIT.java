@@ -172,6 +172,39 @@ class ClusterDnsIT {
         assertThat(exec("sh", "-c", "ping -c1 -W1 kubernetes.default 2>&1 | head -1").out()).contains("(" + ip + ")");
     }
 
+    @Test
+    @Order(3)
+    void podsCallTheApiserverAtKubernetesDefaultWithTheirServiceAccountToken() throws IOException {
+        io.fabric8.kubernetes.api.model.Endpoints endpoints = null;
+        try {
+            endpoints = api.resources(io.fabric8.kubernetes.api.model.Endpoints.class).get("default", "kubernetes")
+                    .block(TIMEOUT);
+        } catch (ApiStatusException.NotFound e) {
+            // below
+        }
+        Assumptions.assumeTrue(endpoints != null && endpoints.getSubsets() != null && !endpoints.getSubsets().isEmpty(),
+                "default/kubernetes has no endpoints: the apiserver advertises no address pods can reach");
+        // in-cluster config, as client-go's rest.InClusterConfig: https://kubernetes.default.svc, the mounted CA (the
+        // serving certificate must name kubernetes.default.svc) and the mounted token, from a pod with curl
+        apply("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: incluster}
+                spec:
+                  nodeName: NODE
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: main, image: IMAGE, command: [sleep, "3600"]}]
+                """.replace("NODE", cluster.realNode()).replace("IMAGE", E2eCluster.curlImage()));
+        await().atMost(TIMEOUT).until(() -> ready("incluster"));
+        String sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+        String review = kubectl.kubectl("--namespace", ns, "exec", "incluster", "--", "sh", "-c",
+                "curl -sS --fail-with-body --cacert " + sa + "/ca.crt -H \"Authorization: Bearer $(cat " + sa
+                        + "/token)\" -H 'Content-Type: application/json' -d '{\"apiVersion\":"
+                        + "\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}' "
+                        + "https://kubernetes.default.svc/apis/authentication.k8s.io/v1/selfsubjectreviews").ok().out();
+        assertThat(review).contains("\"username\":\"system:serviceaccount:" + ns + ":default\"");
+    }
+
     // ---- helpers ----
 
     Result nslookup(String name) {

@@ -210,6 +210,72 @@ public final class E2eCluster {
         return tag;
     }
 
+    public static final String CURL_IMAGE = "kube4j-e2e/curl:1";
+
+    /**
+     * {@value #CURL_IMAGE}: this host's curl (OpenSSL, so it checks certificates as in-cluster clients do) with the
+     * shared libraries {@code ldd} names, and the static busybox as its shell, built {@code FROM scratch} in the local
+     * Docker engine when missing. Busybox's own wget cannot be used for HTTPS to the apiserver: its TLS code offers no
+     * signature algorithm an RSA server certificate can use (OpenSSL's s_server fails the same handshake).
+     */
+    public static synchronized String curlImage() {
+        try {
+            DockerTestSupport.client().inspectImageCmd(CURL_IMAGE).exec();
+            return CURL_IMAGE;
+        } catch (NotFoundException e) {
+            // build it
+        }
+        Path curl = Requirements.requireBinary("curl");
+        Path busybox = DockerTestSupport.staticBusybox().orElse(null);
+        Requirements.require(busybox != null, "no static busybox to build " + CURL_IMAGE + " (apt-get install busybox-static)");
+        try {
+            Path ctx = Files.createTempDirectory("e2e-curl-image");
+            copyInto(ctx, busybox, Path.of("/bin/busybox"));
+            copyInto(ctx, curl.toRealPath(), Path.of("/usr/bin/curl"));
+            Process ldd = new ProcessBuilder("ldd", curl.toString()).redirectErrorStream(true).start();
+            String out = new String(ldd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            Requirements.require(ldd.waitFor() == 0, "ldd " + curl + " failed: " + out);
+            for (String line : out.split("\n")) {
+                // "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(/\\S+) \\(0x").matcher(line);
+                if (m.find()) {
+                    Path lib = Path.of(m.group(1));
+                    copyInto(ctx, lib.toRealPath(), lib);
+                }
+            }
+            Files.writeString(ctx.resolve("Dockerfile"), """
+                    FROM scratch
+                    COPY . /
+                    RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                    LABEL %s=e2e-curl
+                    CMD ["/bin/sh"]
+                    """.formatted(DockerRuntime.IMAGE_LABEL));
+            DockerTestSupport.client().buildImageCmd(ctx.toFile()).withTags(java.util.Set.of(CURL_IMAGE))
+                    .start().awaitImageId();
+            deleteTree(ctx);
+            return CURL_IMAGE;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copyInto(Path root, Path source, Path at) throws java.io.IOException {
+        Path target = root.resolve(at.toString().substring(1));
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Waits until the namespace's "default" ServiceAccount exists (pods created through the secure apiserver need it). */
     public void awaitDefaultServiceAccount(String namespace) {
         await().atMost(WAIT).until(() -> {

@@ -213,9 +213,25 @@ public final class LocalCluster implements AutoCloseable {
         return settings.home().resolve(name + ".kubeconfig");
     }
 
+    /**
+     * Where the apiserver listens, and what it publishes in {@code default/kubernetes}. When node 0's proxy programs
+     * netfilter (iptables/ipvs as root), pods reach ClusterIPs, so the apiserver listens on every address (as
+     * kube-apiserver's default bind address 0.0.0.0) and advertises node 0's InternalIP: a pod's request to
+     * {@code kubernetes.default.svc:443} (10.96.0.1) is DNAT-ed to InternalIP:apiPort, whose serving certificate
+     * names 10.96.0.1 and kubernetes.default.svc. With the userspace proxy (an unprivileged cluster) no pod reaches a
+     * ClusterIP: the apiserver stays on loopback and the Service has no endpoints.
+     */
+    List<String> apiserverAddress() {
+        if (settings.proxyMode(0).equals("userspace")) {
+            return List.of("server.address=127.0.0.1");
+        }
+        return List.of("server.address=0.0.0.0",
+                "kube4j.apiserver.advertise-address=" + NodeAddresses.detectInternalIp());
+    }
+
     RoleApplication apiserver() {
-        List<String> p = new ArrayList<>(List.of(
-                "server.address=127.0.0.1",
+        List<String> p = new ArrayList<>(apiserverAddress());
+        p.addAll(List.of(
                 "server.port=" + settings.apiPort(),
                 "kube4j.apiserver.tls.cert-file=" + pki("apiserver.crt"),
                 "kube4j.apiserver.tls.key-file=" + pki("apiserver.key"),
