@@ -25,6 +25,7 @@ import io.kube4j.client.ListOptions;
 import io.kube4j.client.config.ClientConfig;
 import io.kube4j.client.watch.WatchEvent;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,21 +145,45 @@ class LeaderFailoverIT {
     }
 
     private static String holder(String leaseName) {
+        Lease l = lease(leaseName);
+        return l == null || l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+    }
+
+    /**
+     * Kills the leader with SIGKILL, runs {@code duringFailover} once it is dead, and waits until the standby holds the Lease: returns
+     * the ms from the kill. Also checks the takeover was safe: the standby acquired the lease no earlier than the
+     * dead leader's last renewal + the lease duration (both times written by the replicas, on this host's clock).
+     */
+    private static long killAndAwaitTakeover(Pair pair, String leaseName, Runnable duringFailover)
+            throws InterruptedException {
+        long killedAt = System.nanoTime();
+        pair.leader().kill();
+        duringFailover.run();
+        AtomicReference<Instant> lastRenewOfDead = new AtomicReference<>();
+        Lease taken = await("the standby " + pair.standbyId() + " holding kube-system/" + leaseName)
+                .atMost(TAKEOVER_BOUND.plusSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    Lease l = lease(leaseName);
+                    if (l != null && pair.leaderId().equals(l.getSpec().getHolderIdentity())) {
+                        Instant renewed = l.getSpec().getRenewTime().toInstant();
+                        lastRenewOfDead.accumulateAndGet(renewed, (a, b) -> a == null || b.isAfter(a) ? b : a);
+                    }
+                    return l;
+                }, l -> l != null && pair.standbyId().equals(l.getSpec().getHolderIdentity()));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        assertThat(lastRenewOfDead.get()).as("the dead leader's last renewal, seen after the kill").isNotNull();
+        assertThat(taken.getSpec().getAcquireTime().toInstant()).as("the standby's acquireTime")
+                .isAfterOrEqualTo(lastRenewOfDead.get().plus(LEASE));
+        assertThat(taken.getSpec().getLeaseTransitions()).isPositive();
+        return ms;
+    }
+
+    private static Lease lease(String leaseName) {
         try {
-            Lease l = client.resources(Lease.class).get("kube-system", leaseName).block(Duration.ofSeconds(10));
-            return l == null || l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+            return client.resources(Lease.class).get("kube-system", leaseName).block(Duration.ofSeconds(10));
         } catch (ApiStatusException.NotFound notYet) {
             return null;
         }
-    }
-
-    /** Kills the leader with SIGKILL and measures, in ms from the kill, when the standby holds the Lease. */
-    private static long killAndAwaitTakeover(Pair pair, String leaseName, long killedAt) throws Exception {
-        pair.leader().kill();
-        await("the standby " + pair.standbyId() + " holding kube-system/" + leaseName)
-                .atMost(TAKEOVER_BOUND.plusSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> pair.standbyId().equals(holder(leaseName)));
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
     }
 
     private static String list(String namespace, Class<? extends HasMetadata> type) {
@@ -255,11 +281,12 @@ class LeaderFailoverIT {
                 .until(() -> recorder.nodeOf.size() >= 10);
 
         long killedAt = System.nanoTime();
-        long takeoverMs = killAndAwaitTakeover(pair, "kube-scheduler", killedAt);
-        // the first bind of a pod created after the kill: only the new leader can have bound it
+        AtomicLong deadAt = new AtomicLong(Long.MAX_VALUE);
+        long takeoverMs = killAndAwaitTakeover(pair, "kube-scheduler", () -> deadAt.set(System.nanoTime()));
+        // the first bind of a pod created once the old leader was dead: only the new leader can have bound it
         long firstBindMs = await("a pod created after the kill bound").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(20)).until(() -> createdAt.entrySet().stream()
-                        .filter(c -> c.getValue() > killedAt && recorder.boundAt.containsKey(c.getKey()))
+                        .filter(c -> c.getValue() > deadAt.get() && recorder.boundAt.containsKey(c.getKey()))
                         .mapToLong(c -> recorder.boundAt.get(c.getKey()) - killedAt).min(),
                         m -> m.isPresent()).getAsLong() / 1_000_000;
         // keep creating a little longer under the new leader, then stop and let everything bind
@@ -404,22 +431,19 @@ class LeaderFailoverIT {
 
         long killedAt = System.nanoTime();
         counter.since = killedAt;
-        pair.leader().kill();
         // scale up while nobody leads: the new leader must create exactly the difference
-        counter.limit.get("rs").set(rsAfter);
-        counter.limit.get("web").set(deployAfter + maxSurge);
-        client.resources(ReplicaSet.class).updateWithRetry(ns, "rs", r -> {
-            r.getSpec().setReplicas(rsAfter);
-            return r;
-        }, false).block(Duration.ofSeconds(30));
-        client.resources(Deployment.class).updateWithRetry(ns, "web", d -> {
-            d.getSpec().setReplicas(deployAfter);
-            return d;
-        }, false).block(Duration.ofSeconds(30));
-        await("the standby " + pair.standbyId() + " holding the lease").atMost(TAKEOVER_BOUND.plusSeconds(30))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> pair.standbyId().equals(holder("kube-controller-manager")));
-        long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        long takeoverMs = killAndAwaitTakeover(pair, "kube-controller-manager", () -> {
+            counter.limit.get("rs").set(rsAfter);
+            counter.limit.get("web").set(deployAfter + maxSurge);
+            client.resources(ReplicaSet.class).updateWithRetry(ns, "rs", r -> {
+                r.getSpec().setReplicas(rsAfter);
+                return r;
+            }, false).block(Duration.ofSeconds(30));
+            client.resources(Deployment.class).updateWithRetry(ns, "web", d -> {
+                d.getSpec().setReplicas(deployAfter);
+                return d;
+            }, false).block(Duration.ofSeconds(30));
+        });
         await("the new leader's first pod").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> counter.firstAddedAfter.get() != 0);
         long firstPodMs = TimeUnit.NANOSECONDS.toMillis(counter.firstAddedAfter.get() - killedAt);
