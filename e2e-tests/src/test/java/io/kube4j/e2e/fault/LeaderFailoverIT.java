@@ -76,6 +76,9 @@ class LeaderFailoverIT {
     @BeforeAll
     static void cluster() {
         etcd = new EtcdServer(); // skips (fails under KUBE4J_REQUIRE_ALL=1) without an etcd binary
+        EtcdServer ours = etcd;
+        // also when the JVM ends without @AfterAll (destroy again is harmless)
+        Runtime.getRuntime().addShutdownHook(new Thread(ours::destroy, "leader-failover-etcd"));
         etcd.start();
         apiserver = ApiServerInstance.start(etcd.endpoint());
         client = KubeClient.create(ClientConfig.of(apiserver.url()));
@@ -150,9 +153,10 @@ class LeaderFailoverIT {
     }
 
     /**
-     * Kills the leader with SIGKILL, runs {@code duringFailover} once it is dead, and waits until the standby holds the Lease: returns
-     * the ms from the kill. Also checks the takeover was safe: the standby acquired the lease no earlier than the
-     * dead leader's last renewal + the lease duration (both times written by the replicas, on this host's clock).
+     * Kills the leader with SIGKILL, runs {@code duringFailover} once it is dead, and waits until the standby holds
+     * the Lease: returns the ms from the kill. Also checks the takeover was safe: the standby acquired the lease no
+     * earlier than the dead leader's last renewal + the lease duration (both written by the replicas, on this host's
+     * clock).
      */
     private static long killAndAwaitTakeover(Pair pair, String leaseName, Runnable duringFailover)
             throws InterruptedException {
