@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class LeaderElector {
 
     private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
+    /** The least a request is given, even right at the renew deadline. */
+    private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(50);
 
     private final ResourceClient<Lease> leases;
     private final LeaderElectionConfig config;
@@ -140,13 +142,27 @@ public final class LeaderElector {
         callbacks.onStoppedLeading().run();
     }
 
+    /**
+     * How long the next request of an attempt may take. A leader keeps trying to renew until its renew deadline, as
+     * client-go's {@code renew} does (its attempts share a context that ends at {@code RenewDeadline}): bounding each
+     * request by the retry period instead made a leader whose apiserver answered a little slower than that (under
+     * load) fail every renewal and step down although the lease was never in danger. A candidate's attempt is
+     * bounded by the renew deadline too: it holds nothing, and a late answer is still a valid one.
+     */
+    private Duration requestTimeout() {
+        if (!leading || lastRenew == null) {
+            return config.renewDeadline();
+        }
+        Duration left = Duration.between(clock.now(), lastRenew.plus(config.renewDeadline()));
+        return left.compareTo(MIN_REQUEST_TIMEOUT) < 0 ? MIN_REQUEST_TIMEOUT : left;
+    }
+
     /** Creates, renews or takes over the Lease; false when someone else holds it or won a race. */
     boolean tryAcquireOrRenew() {
-        Duration timeout = config.retryPeriod();
         Instant now = clock.now();
         Lease current;
         try {
-            current = leases.get(config.leaseNamespace(), config.leaseName()).block(timeout);
+            current = leases.get(config.leaseNamespace(), config.leaseName()).block(requestTimeout());
         } catch (ApiStatusException.NotFound e) {
             current = null;
         } catch (RuntimeException e) {
@@ -155,7 +171,7 @@ public final class LeaderElector {
         }
         try {
             if (current == null) {
-                Lease created = leases.create(newLease(now)).block(timeout);
+                Lease created = leases.create(newLease(now)).block(requestTimeout());
                 observe(created);
                 return true;
             }
@@ -179,7 +195,7 @@ public final class LeaderElector {
                 next.setLeaseTransitions(transitions + 1);
             }
             Lease desired = new LeaseBuilder(current).withSpec(next).build();
-            Lease updated = leases.update(desired).block(timeout); // resourceVersion from the read: CAS
+            Lease updated = leases.update(desired).block(requestTimeout()); // resourceVersion from the read: CAS
             observe(updated);
             return true;
         } catch (ApiStatusException.Conflict | ApiStatusException.AlreadyExists e) {

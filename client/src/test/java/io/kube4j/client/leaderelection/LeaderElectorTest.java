@@ -134,6 +134,49 @@ class LeaderElectorTest {
     }
 
     @Test
+    void aSlowRenewalWithinTheRenewDeadlineStillRenews() {
+        // the apiserver answers in 600 ms (under load), longer than the 200 ms retry period but well within the 2 s
+        // renew deadline: the leader must keep the lease, as client-go's does (its renew attempts run until the
+        // renew deadline); bounding each request by the retry period made every renewal fail and the leader step down
+        LeaderElectionConfig timings = LeaderElectionConfig.of("kube-system", "ctl", "a")
+                .withTimings(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200));
+        java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
+        InMemoryResourceClient<Lease> slowLeases = new InMemoryResourceClient<>(Lease.class) {
+            private <T> reactor.core.publisher.Mono<T> maybeSlow(reactor.core.publisher.Mono<T> m) {
+                return slow.get() ? m.delaySubscription(Duration.ofMillis(600)) : m;
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<Lease> get(String ns, String name) {
+                return maybeSlow(leases.get(ns, name));
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<Lease> update(Lease lease) {
+                return maybeSlow(leases.update(lease));
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<Lease> create(Lease lease) {
+                return maybeSlow(leases.create(lease));
+            }
+        };
+        AtomicInteger stopped = new AtomicInteger();
+        LeaderElector a = new LeaderElector(slowLeases, timings, new LeaderCallbacks(null, stopped::incrementAndGet,
+                null), clock);
+        a.tick();
+        assertThat(a.isLeader()).isTrue();
+        slow.set(true);
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMillis(200));
+            a.tick();
+            assertThat(lease().getSpec().getRenewTime().toInstant()).as("renewal %d", i).isEqualTo(clock.now());
+        }
+        assertThat(a.isLeader()).isTrue();
+        assertThat(stopped.get()).isZero();
+    }
+
+    @Test
     void aLeaderThatSeesAnotherHolderStopsAtOnce() {
         // b's clock runs 15 s ahead of a's, so b sees the lease expired while a is well within its renew deadline
         FakeClock ahead = new FakeClock(clock.now().plusSeconds(15));

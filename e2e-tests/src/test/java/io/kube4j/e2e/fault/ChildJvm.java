@@ -1,0 +1,146 @@
+package io.kube4j.e2e.fault;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A role (scheduler, controller manager) from its exec jar in a JVM of its own, so a fault test can kill it with
+ * SIGKILL ({@link Process#destroyForcibly()}). Its output goes to {@code <logDir>/<name>.log}; a shutdown hook kills it
+ * if the test JVM exits without {@link #close()}.
+ */
+final class ChildJvm implements AutoCloseable {
+
+    private static final Pattern IDENTITY = Pattern.compile("leaderElection=\\S+ as (\\S+)");
+
+    final String name;
+    final int port;
+    private final Process process;
+    private final Path log;
+    private final Thread hook;
+
+    private ChildJvm(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+        this.hook = new Thread(process::destroyForcibly, name + "-kill");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** {@code java -jar <jar> --server.address=127.0.0.1 --server.port=<free> <args>}. */
+    static ChildJvm start(String name, Path jar, Path logDir, List<String> args) throws IOException {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // small and quick to start: the machine running the tests has few cores
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "-jar", jar.toString(), "--server.address=127.0.0.1", "--server.port=" + port,
+                "--spring.main.banner-mode=off"));
+        cmd.addAll(args);
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ChildJvm(name, port, p, log);
+    }
+
+    /** The exec jar of {@code module}: the sibling module's target directory, else the local Maven repository. */
+    static Path execJar(String module) {
+        String file = module + "-0.1.0-SNAPSHOT-exec.jar";
+        List<Path> candidates = new ArrayList<>(List.of(Path.of("..", module, "target", file),
+                Path.of(module, "target", file)));
+        String repo = System.getProperty("kube4j.e2e.maven-repository");
+        if (repo != null && !repo.isBlank()) {
+            candidates.add(Path.of(repo, "io", "kube4j", module, "0.1.0-SNAPSHOT", file));
+        }
+        candidates.add(Path.of(System.getProperty("user.home"), ".m2", "repository", "io", "kube4j", module,
+                "0.1.0-SNAPSHOT", file));
+        return candidates.stream().filter(Files::isRegularFile).findFirst().map(p -> p.toAbsolutePath().normalize())
+                .orElseThrow(() -> new IllegalStateException(file + " not found (looked at " + candidates
+                        + "): build it first (./mvnw -pl " + module + " -am install -DskipTests)"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits (bounded) until the readiness probe answers 200; fails at once when the process has exited. */
+    void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                .timeout(Duration.ofSeconds(2)).build();
+        await(name + " ready (log " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> {
+                    assertAlive();
+                    return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                });
+    }
+
+    /** Its leader-election identity, from the start-up line ("... leaderElection=ns/name as IDENTITY"). */
+    String identity(Duration timeout) {
+        return await(name + "'s leader-election identity in " + log).atMost(timeout)
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    assertAlive();
+                    return readIdentity();
+                }, Optional::isPresent).orElseThrow();
+    }
+
+    private Optional<String> readIdentity() throws IOException {
+        Matcher m = IDENTITY.matcher(Files.readString(log));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private void assertAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, as {@code kill -9}: no shutdown hook runs, the lease is not released. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL for 10 s");
+        }
+    }
+
+    Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+    }
+}
