@@ -159,7 +159,7 @@ class EtcdFaultIT {
         });
         long firstAck = s.firstAckAfter(restartedAt.get());
         assertThat(TimeUnit.NANOSECONDS.toMillis(firstAck - restartedAt.get()))
-                .as("first acknowledged write after etcd came back").isLessThan(15_000);
+                .as("first acknowledged write after etcd came back").isLessThan(2_500);
         assertThat(s.storeWatchRestarts).as("the apiserver's store watch broke and resumed").isPositive();
     }
 
