@@ -121,10 +121,10 @@ class EtcdFaultIT {
         int follower = IntStream.range(0, etcd.size()).filter(i -> i != leader && etcd.watchers(i) > 0)
                 .findFirst().orElse((leader + 1) % etcd.size());
         Scenario s = run("follower", Duration.ofSeconds(8), load -> {
-            load.awaitAcked(300);
+            load.awaitAcked(150);
             load.note("killed m" + follower + (etcd.watchers(follower) > 0 ? " (had the store watch)" : ""));
             etcd.kill(follower);
-            load.awaitAcked(load.acked.size() + 400);
+            load.awaitAcked(load.acked.size() + 200);
             etcd.start(follower);
         });
         assertThat(s.maxGapMillis).as("longest time without an acknowledged write").isLessThan(3_000);
@@ -134,11 +134,11 @@ class EtcdFaultIT {
     @Order(2)
     void killTheLeaderUnderLoad() throws Exception {
         Scenario s = run("leader", Duration.ofSeconds(8), load -> {
-            load.awaitAcked(300);
+            load.awaitAcked(150);
             int leader = etcd.awaitLeader(Duration.ofSeconds(10));
             load.note("killed m" + leader + (etcd.watchers(leader) > 0 ? " (had the store watch)" : ""));
             etcd.kill(leader);
-            load.awaitAcked(load.acked.size() + 300);
+            load.awaitAcked(load.acked.size() + 200);
             etcd.start(leader);
         });
         assertThat(s.maxGapMillis).as("longest time without an acknowledged write").isLessThan(6_000);
@@ -149,7 +149,7 @@ class EtcdFaultIT {
     void restartAllThreeUnderLoad() throws Exception {
         AtomicLong restartedAt = new AtomicLong();
         Scenario s = run("all", Duration.ofSeconds(9), load -> {
-            load.awaitAcked(300);
+            load.awaitAcked(150);
             etcd.stopAll();
             etcd.startAll();
             restartedAt.set(System.nanoTime());
