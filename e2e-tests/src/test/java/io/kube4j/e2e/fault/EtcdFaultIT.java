@@ -371,10 +371,10 @@ class EtcdFaultIT {
     // ------------------------------------------------------------------------------------------------ checks
 
     private static void verify(Scenario s, ResourceClient<ConfigMap> configMaps) throws Exception {
-        // failed writes are Kubernetes Statuses with a 5xx code (or 409 after a write whose outcome was unknown),
-        // never a client-side timeout (a hang) or a 4xx/500 stack trace
+        // failed writes are Kubernetes Statuses with a 5xx code, never a client-side timeout (a hang), a 500 (an
+        // internal error) or a 409 (each worker owns its objects and re-reads one after a failed write to it)
         for (String code : s.failures.keySet()) {
-            assertThat(code).as("failed writes by code: %s", s.failures).matches("409|50[1-9]");
+            assertThat(code).as("failed writes by code: %s", s.failures).matches("50[1-9]");
         }
         assertThat(s.acked).as("acknowledged writes").isNotEmpty();
 
