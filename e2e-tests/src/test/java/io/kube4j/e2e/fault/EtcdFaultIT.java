@@ -184,6 +184,7 @@ class EtcdFaultIT {
         final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean stop;
         long maxGapMillis;
+        double loadSeconds;
         int storeWatchRestarts;
         int cacheRelists;
         int clientWatchRestarts;
@@ -222,11 +223,43 @@ class EtcdFaultIT {
                 .endMetadata().build()).block(CLIENT_TIMEOUT);
 
         Disposable watch = watch(configMaps, s);
-        int logsBefore = logs.list.size();
+        int logsBefore;
+        synchronized (logs) {
+            logsBefore = logs.list.size();
+        }
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
         long start = System.nanoTime();
         AtomicLong nextSlot = new AtomicLong(start);
         AtomicLong seq = new AtomicLong();
+        try {
+            runLoad(configMaps, s, fault, duration, workers, start, nextSlot, seq);
+            verify(s, configMaps);
+        } finally {
+            watch.dispose();
+            List<String> messages;
+            synchronized (logs) {
+                messages = logs.list.subList(logsBefore, logs.list.size()).stream()
+                        .map(ILoggingEvent::getFormattedMessage).toList();
+            }
+            double seconds = s.loadSeconds;
+            s.storeWatchRestarts = (int) messages.stream().filter(m -> m.startsWith("store watch broke")).count();
+            s.cacheRelists = (int) messages.stream().filter(m -> m.startsWith("store watch compacted")).count();
+            s.clientWatchRestarts = (int) messages.stream().filter(m -> m.startsWith("watch of")).count();
+            figures.add(String.format("[EtcdFaultIT] %-8s | %5.1f s | %5d (%3.0f/s) | %4d %-14s | %6d | %6d | %5d | "
+                            + "%d / %d | %d / %d | %s",
+                    s.name, seconds, s.acked.size(), s.acked.size() / seconds,
+                    s.failures.values().stream().mapToInt(AtomicInteger::get).sum(), new TreeMap<>(s.failures),
+                    s.maxGapMillis, TimeUnit.NANOSECONDS.toMillis(s.longestWriteNanos.get()), s.events.size(),
+                    s.storeWatchRestarts, s.cacheRelists, s.clientWatchRestarts, s.relists.get(),
+                    String.join("; ", s.notes)));
+        }
+        return s;
+    }
+
+    /** Runs the paced writers for {@code duration}, injecting {@code fault} meanwhile; stops them in any case. */
+    private static void runLoad(ResourceClient<ConfigMap> configMaps, Scenario s, Fault fault, Duration duration,
+                                ExecutorService workers, long start, AtomicLong nextSlot, AtomicLong seq)
+            throws Exception {
         try {
             for (int w = 0; w < WORKERS; w++) {
                 int worker = w;
@@ -245,29 +278,8 @@ class EtcdFaultIT {
             if (!workers.awaitTermination(CLIENT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
                 workers.shutdownNow();
             }
+            s.loadSeconds = (System.nanoTime() - start) / 1e9;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        try {
-            verify(s, configMaps);
-        } finally {
-            watch.dispose();
-            List<String> messages;
-            synchronized (logs) {
-                messages = logs.list.subList(logsBefore, logs.list.size()).stream()
-                        .map(ILoggingEvent::getFormattedMessage).toList();
-            }
-            s.storeWatchRestarts = (int) messages.stream().filter(m -> m.startsWith("store watch broke")).count();
-            s.cacheRelists = (int) messages.stream().filter(m -> m.startsWith("store watch compacted")).count();
-            s.clientWatchRestarts = (int) messages.stream().filter(m -> m.startsWith("watch of")).count();
-            figures.add(String.format("[EtcdFaultIT] %-8s | %5.1f s | %5d (%3.0f/s) | %4d %-14s | %6d | %6d | %5d | "
-                            + "%d / %d | %d / %d | %s",
-                    s.name, seconds, s.acked.size(), s.acked.size() / seconds,
-                    s.failures.values().stream().mapToInt(AtomicInteger::get).sum(), new TreeMap<>(s.failures),
-                    s.maxGapMillis, TimeUnit.NANOSECONDS.toMillis(s.longestWriteNanos.get()), s.events.size(),
-                    s.storeWatchRestarts, s.cacheRelists, s.clientWatchRestarts, s.relists.get(),
-                    String.join("; ", s.notes)));
-        }
-        return s;
     }
 
     /** A watch of the namespace opened before the load; a 410 Gone (never expected here) relists and is counted. */
