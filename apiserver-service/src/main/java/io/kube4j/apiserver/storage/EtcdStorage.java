@@ -22,6 +22,8 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -31,9 +33,11 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import javax.net.ssl.SSLException;
 import java.io.File;
@@ -71,6 +75,8 @@ public class EtcdStorage implements Storage {
     private static final String NO_TYPE = "none";
     /** Any key works for reading the store revision; countOnly keeps the answer empty. */
     private static final ByteSequence REVISION_PROBE_KEY = bytes("\0kube4j-revision-probe");
+    /** How often an unreachable etcd is tried again (see {@link #startReconnector}). */
+    static final Duration RECONNECT_CHECK = Duration.ofMillis(500);
 
     private final EtcdStorageConfig config;
     private final Client client;
@@ -79,6 +85,8 @@ public class EtcdStorage implements Storage {
     private final EtcdLeaseManager leases;
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Cuts gRPC's reconnect backoff short while etcd is unreachable (null when the channel is out of reach). */
+    private final Disposable reconnector;
 
     public EtcdStorage(EtcdStorageConfig config, MeterRegistry registry) {
         this.config = config;
@@ -87,9 +95,47 @@ public class EtcdStorage implements Storage {
         this.kv = client.getKVClient();
         this.watchClient = client.getWatchClient();
         this.leases = new EtcdLeaseManager(this::grantLease, System::nanoTime);
+        this.reconnector = startReconnector(client, RECONNECT_CHECK);
         log.info("etcd storage: endpoints={} tls={} clientCert={} requestTimeout={} connectTimeout={}",
                 config.endpoints(), config.tls(), config.certFile() != null, config.requestTimeout(),
                 config.connectTimeout());
+    }
+
+    /**
+     * gRPC reconnects a lost etcd endpoint with exponential backoff (1 s, growing 1.6x per failed attempt up to 120 s)
+     * and fails requests at once in between, so after an outage of a minute the apiserver would stay unavailable for
+     * up to another minute after etcd is back. jetcd offers no setting for that backoff; this resets it on the channel
+     * every {@code period} while the channel is not READY, so an endpoint that comes back is in use within about
+     * {@code period}. Returns null (keeping gRPC's behaviour, with a warning) if the channel cannot be reached.
+     */
+    static Disposable startReconnector(Client client, Duration period) {
+        ManagedChannel channel = channelOf(client);
+        if (channel == null) {
+            return null;
+        }
+        return Flux.interval(period, period, Schedulers.parallel()).subscribe(t -> {
+            ConnectivityState state = channel.getState(false);
+            if (state != ConnectivityState.READY && state != ConnectivityState.IDLE
+                    && state != ConnectivityState.SHUTDOWN) {
+                channel.resetConnectBackoff();
+            }
+        });
+    }
+
+    /** jetcd's channel (ClientImpl.connectionManager.getChannel(), not public API), or null. */
+    static ManagedChannel channelOf(Client client) {
+        try {
+            java.lang.reflect.Field field = client.getClass().getDeclaredField("connectionManager");
+            field.setAccessible(true);
+            Object manager = field.get(client);
+            java.lang.reflect.Method getChannel = manager.getClass().getDeclaredMethod("getChannel");
+            getChannel.setAccessible(true);
+            return (ManagedChannel) getChannel.invoke(manager);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("cannot reach jetcd's gRPC channel ({}): reconnections to etcd follow gRPC's backoff (up to 120 s)",
+                    e.toString());
+            return null;
+        }
     }
 
     private static Client buildClient(EtcdStorageConfig config) {
@@ -478,6 +524,9 @@ public class EtcdStorage implements Storage {
 
     @Override
     public void close() {
+        if (reconnector != null) {
+            reconnector.dispose();
+        }
         client.close();
     }
 }

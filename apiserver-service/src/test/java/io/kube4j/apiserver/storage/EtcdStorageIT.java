@@ -141,6 +141,43 @@ class EtcdStorageIT extends StorageContractTest {
         }
     }
 
+    /**
+     * After a longer outage the client must not sit out gRPC's exponential reconnect backoff (1 s growing by 1.6x to
+     * 120 s): once etcd is back, requests succeed again within about a second, however long etcd was away.
+     */
+    @Test
+    void reconnectsPromptlyAfterALongOutage() throws Exception {
+        EtcdServer own = new EtcdServer();
+        own.start();
+        try (EtcdStorage s = new EtcdStorage(new EtcdStorageConfig(List.of(own.endpoint()), Duration.ofSeconds(2),
+                Duration.ofSeconds(1), null, null, null), new SimpleMeterRegistry())) {
+            assertThat(block(s.create(key("outage"), bytes("v"), null)).succeeded()).isTrue();
+            own.kill();
+            // the outage: requests keep failing (as the apiserver's watch cache keeps retrying) for 10 s
+            long outageEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int failures = 0;
+            while (System.nanoTime() < outageEnd) {
+                try {
+                    s.currentRevision().block(TIMEOUT);
+                } catch (StorageUnavailableException expected) {
+                    failures++;
+                }
+                Thread.sleep(200); // pacing of the failing requests during the outage, not a synchronisation
+            }
+            assertThat(failures).as("requests failed while etcd was down").isPositive();
+            own.start();
+            long back = System.nanoTime();
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
+                    .ignoreException(StorageUnavailableException.class)
+                    .until(() -> s.currentRevision().block(TIMEOUT) > 0);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+            System.out.println("etcd client reconnected " + millis + " ms after a 10 s outage");
+            assertThat(millis).as("time to the first successful request after etcd came back").isLessThan(1_500);
+        } finally {
+            own.destroy();
+        }
+    }
+
     @Test
     void watchSurvivesGracefulEtcdRestartWithoutLossOrDuplicates() {
         watchAcrossRestart(EtcdServer::stop);
