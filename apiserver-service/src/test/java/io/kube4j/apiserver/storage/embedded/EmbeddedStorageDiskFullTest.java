@@ -102,13 +102,17 @@ class EmbeddedStorageDiskFullTest {
     }
 
     @Test
-    void fullDiskWhileNoWriteIsPendingChangesNothing() {
+    void fullDiskWithoutWritesChangesNothingAndCloseKeepsTheData() {
         try (EmbeddedStorage storage = new EmbeddedStorage(EmbeddedStorageConfig.of(dir), new SimpleMeterRegistry(),
                 System::currentTimeMillis, DiskFullFilePath.prefix())) {
             storage.create(PREFIX + "a", bytes("a"), null).block();
             DiskFullFilePath.FULL.set(true);
             assertThat(storage.get(PREFIX + "a").block()).isNotNull();
             assertThat(storage.reopenCount()).isZero();
+        } // closing on the full disk cannot write its last bits: the file keeps the last commit
+        DiskFullFilePath.FULL.set(false);
+        try (EmbeddedStorage reopened = new EmbeddedStorage(EmbeddedStorageConfig.of(dir), new SimpleMeterRegistry())) {
+            assertThat(reopened.get(PREFIX + "a").block().value()).isEqualTo(bytes("a"));
         }
     }
 
