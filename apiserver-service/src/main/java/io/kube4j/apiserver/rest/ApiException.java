@@ -138,6 +138,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(503, "ServiceUnavailable", message);
     }
 
+    /** 507: the store is out of space (Kubernetes has no reason for it; the HTTP name is used, as for 413). */
+    public static ApiException insufficientStorage(String message) {
+        return new ApiException(507, "InsufficientStorage", message);
+    }
+
     public static ApiException timeout(String message) {
         return new ApiException(504, "Timeout", message);
     }

@@ -86,6 +86,10 @@ public final class ResourceHandler {
         if (e instanceof ApiException a) {
             return Responses.error(a);
         }
+        if (e instanceof io.kube4j.apiserver.storage.StorageFullException) {
+            return Responses.error(ApiException.insufficientStorage("the storage backend is out of space, writes are"
+                    + " refused until space is freed: " + e.getMessage()));
+        }
         if (e instanceof StorageUnavailableException) {
             return Responses.error(ApiException.unavailable("the storage backend is unavailable: " + e.getMessage()));
         }

@@ -480,6 +480,10 @@ public class EtcdStorage implements Storage {
                 // etcd's range error does not carry the compact revision; 0 means unknown.
                 return new CompactedException(requestedRevision, 0);
             }
+            if (message.contains("database space exceeded")) {
+                // etcd's quota alarm: reads keep working, writes fail until it is compacted, defragged and disarmed
+                return new StorageFullException("etcd is out of space for " + what + ": " + message, e);
+            }
             if (message.contains("required revision is a future revision")) {
                 // Like the Kubernetes apiserver ("Too large resource version"): the store has not caught up; retry.
                 return new StorageUnavailableException(

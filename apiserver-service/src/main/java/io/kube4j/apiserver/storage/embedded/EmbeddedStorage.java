@@ -5,6 +5,7 @@ import io.kube4j.apiserver.storage.EtcdStorage;
 import io.kube4j.apiserver.storage.ListPage;
 import io.kube4j.apiserver.storage.Storage;
 import io.kube4j.apiserver.storage.StorageEvent;
+import io.kube4j.apiserver.storage.StorageFullException;
 import io.kube4j.apiserver.storage.StorageUnavailableException;
 import io.kube4j.apiserver.storage.StoredObject;
 import io.kube4j.apiserver.storage.WriteResult;
@@ -63,6 +64,13 @@ import java.util.function.Supplier;
  * <p>Durability: one writer thread applies writes in order and group-commits: each batch is one MVStore commit
  * followed by an fsync, and no write of the batch is acknowledged (nor seen by readers or watches) before that, so
  * an acknowledged write survives {@code kill -9} and power loss. Readers read the last committed B-tree roots.
+ *
+ * <p>A full disk: MVStore closes itself when a write to its file fails. The writer then fails the batch (with
+ * {@link StorageFullException} when the cause is ENOSPC/EDQUOT, the API's 507; else {@link StorageUnavailableException})
+ * and reopens the file, which holds exactly the last fully written commit (a batch is one chunk: all of it or none),
+ * so reads and watches go on from there and the next write tries again: writes work as soon as space is freed,
+ * without a restart. No write of a failed batch was acknowledged; should one have reached the file anyway (the
+ * commit written, its fsync failed), the reopened store has it and watchers replay it from the log.
  */
 public final class EmbeddedStorage implements Storage {
 
@@ -81,11 +89,15 @@ public final class EmbeddedStorage implements Storage {
     private static final String META_COMPACTED_UP_TO = "compactedUpTo";
 
     private final EmbeddedStorageConfig config;
-    private final MVStore store;
-    private final MVMap<Long, byte[]> revs;
-    private final MVMap<String, Long> latest;
-    private final MVMap<String, String> expiry;
-    private final MVMap<String, Long> meta;
+    private final String fileName;
+    /** The open store; replaced (by the writer) when a failed write made MVStore close it. Readers use the snapshot's. */
+    private volatile Db db;
+    // owned by the writer thread: the maps of db
+    private MVStore store;
+    private MVMap<Long, byte[]> revs;
+    private MVMap<String, Long> latest;
+    private MVMap<String, String> expiry;
+    private MVMap<String, Long> meta;
     private final LongSupplier clock;
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
@@ -106,8 +118,13 @@ public final class EmbeddedStorage implements Storage {
     private List<StorageEvent> batchEvents;
 
     /** The committed state readers use: the B-tree roots and counters of the last fsynced commit. */
-    private record Snapshot(RootReference<String, Long> latest, RootReference<Long, byte[]> revs, long revision,
+    private record Snapshot(Db db, RootReference<String, Long> latest, RootReference<Long, byte[]> revs, long revision,
                             long compacted) {
+    }
+
+    /** One opening of the store file and its maps. */
+    private record Db(MVStore store, MVMap<Long, byte[]> revs, MVMap<String, Long> latest, MVMap<String, String> expiry,
+                      MVMap<String, Long> meta, boolean readOnly) {
     }
 
     public EmbeddedStorage(EmbeddedStorageConfig config, MeterRegistry registry) {
@@ -116,6 +133,11 @@ public final class EmbeddedStorage implements Storage {
 
     /** {@code clock} gives wall-clock milliseconds for TTL deadlines (they must survive a restart). */
     public EmbeddedStorage(EmbeddedStorageConfig config, MeterRegistry registry, LongSupplier clock) {
+        this(config, registry, clock, "");
+    }
+
+    /** {@code filePrefix} goes before the file name: an H2 file system scheme such as {@code "nioMapped:"} (tests). */
+    EmbeddedStorage(EmbeddedStorageConfig config, MeterRegistry registry, LongSupplier clock, String filePrefix) {
         this.config = config;
         this.registry = registry;
         this.clock = clock;
@@ -126,22 +148,13 @@ public final class EmbeddedStorage implements Storage {
             throw new IllegalArgumentException("cannot create the embedded store's data directory " + config.dataDir()
                     + ": " + e.getMessage(), e);
         }
+        fileName = filePrefix + file;
         try {
-            store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+            use(open(false));
         } catch (MVStoreException e) {
             throw new IllegalStateException("cannot open the embedded store " + file + " (is another apiserver using"
                     + " this data directory?): " + e.getMessage(), e);
         }
-        store.setRetentionTime((int) Math.min(Integer.MAX_VALUE, config.retentionTime().toMillis()));
-        // committed versions other than the newest are only read through registered snapshots
-        store.setVersionsToKeep(0);
-        revs = store.openMap("revs");
-        latest = store.openMap("latest");
-        expiry = store.openMap("expiry");
-        meta = store.openMap("meta");
-        revision = meta.getOrDefault(META_REVISION, 0L);
-        compacted = meta.getOrDefault(META_COMPACTED, 0L);
-        compactedUpTo = meta.getOrDefault(META_COMPACTED_UP_TO, 0L);
         publishSnapshot();
         writer = new Thread(this::writeLoop, "embedded-store-writer");
         writer.setDaemon(true);
@@ -156,6 +169,36 @@ public final class EmbeddedStorage implements Storage {
         }
         log.info("embedded storage: file={} size={} revision={} compacted={} keys={} retentionTime={}",
                 file, store.getFileStore().size(), revision, compacted, latest.sizeAsLong(), config.retentionTime());
+    }
+
+    private Db open(boolean readOnly) {
+        MVStore.Builder builder = new MVStore.Builder().fileName(fileName).autoCommitDisabled();
+        if (readOnly) {
+            builder.readOnly();
+        }
+        MVStore s = builder.open();
+        try {
+            s.setRetentionTime((int) Math.min(Integer.MAX_VALUE, config.retentionTime().toMillis()));
+            // committed versions other than the newest are only read through registered snapshots
+            s.setVersionsToKeep(0);
+            return new Db(s, s.openMap("revs"), s.openMap("latest"), s.openMap("expiry"), s.openMap("meta"), readOnly);
+        } catch (RuntimeException e) {
+            s.closeImmediately();
+            throw e;
+        }
+    }
+
+    /** Makes {@code d} the store the writer writes to, with the counters as committed in it (writer thread). */
+    private void use(Db d) {
+        db = d;
+        store = d.store;
+        revs = d.revs;
+        latest = d.latest;
+        expiry = d.expiry;
+        meta = d.meta;
+        revision = meta.getOrDefault(META_REVISION, 0L);
+        compacted = meta.getOrDefault(META_COMPACTED, 0L);
+        compactedUpTo = meta.getOrDefault(META_COMPACTED_UP_TO, 0L);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -353,7 +396,7 @@ public final class EmbeddedStorage implements Storage {
     @Override
     public Mono<StoredObject> get(String key) {
         return read("get", key, 0, s -> {
-            Long rev = latest.get(s.latest.root, key);
+            Long rev = s.db.latest.get(s.latest.root, key);
             Record r = rev == null ? null : visibleAt(s, rev, s.revision);
             return r == null ? null : r.stored();
         });
@@ -379,7 +422,7 @@ public final class EmbeddedStorage implements Storage {
             long at = atRevision > 0 ? atRevision : s.revision;
             List<StoredObject> items = new ArrayList<>();
             long remaining = 0;
-            Cursor<String, Long> c = latest.cursor(s.latest, startKey != null ? startKey : prefix, null, false);
+            Cursor<String, Long> c = s.db.latest.cursor(s.latest, startKey != null ? startKey : prefix, null, false);
             while (c.hasNext()) {
                 String key = c.next();
                 if (!key.startsWith(prefix)) {
@@ -404,7 +447,7 @@ public final class EmbeddedStorage implements Storage {
     /** The record of a key live at revision {@code at}, following the chain back from its newest record {@code rev}. */
     private Record visibleAt(Snapshot s, long rev, long at) {
         while (rev != 0) {
-            byte[] bytes = revs.get(s.revs.root, rev);
+            byte[] bytes = s.db.revs.get(s.revs.root, rev);
             if (bytes == null) {
                 return null; // compacted away: a tombstone at or before the compact revision, so absent at 'at'
             }
@@ -419,7 +462,7 @@ public final class EmbeddedStorage implements Storage {
 
     private boolean existsAt(Snapshot s, long rev, long at) {
         while (rev != 0) {
-            byte[] bytes = revs.get(s.revs.root, rev);
+            byte[] bytes = s.db.revs.get(s.revs.root, rev);
             if (bytes == null) {
                 return false;
             }
@@ -512,6 +555,15 @@ public final class EmbeddedStorage implements Storage {
             }
         }
 
+        /** The store was reopened at {@code revision}: read everything up to it from the log again. */
+        void resync(long revision) {
+            synchronized (this) {
+                droppedUpTo = Math.max(droppedUpTo, revision);
+                replaying = true;
+            }
+            schedule();
+        }
+
         void schedule() {
             if (wip.getAndIncrement() == 0) {
                 try {
@@ -568,19 +620,24 @@ public final class EmbeddedStorage implements Storage {
                         }
                         continue;
                     }
-                    Cursor<Long, byte[]> c = revs.cursor(s.revs, position + 1, s.revision, false);
-                    int scanned = 0;
-                    while (c.hasNext() && scanned < REPLAY_CHUNK) {
-                        long rev = c.next();
-                        Record r = Record.decode(c.getValue());
-                        position = rev;
-                        scanned++;
-                        if (r.key.startsWith(prefix)) {
-                            replayed.add(eventOf(s, r));
+                    try {
+                        Cursor<Long, byte[]> c = s.db.revs.cursor(s.revs, position + 1, s.revision, false);
+                        int scanned = 0;
+                        while (c.hasNext() && scanned < REPLAY_CHUNK) {
+                            long rev = c.next();
+                            Record r = Record.decode(c.getValue());
+                            if (r.key.startsWith(prefix)) {
+                                replayed.add(eventOf(s, r));
+                            }
+                            position = rev;
+                            scanned++;
                         }
-                    }
-                    if (!c.hasNext()) {
-                        position = s.revision;
+                        if (!c.hasNext()) {
+                            position = s.revision;
+                        }
+                    } catch (MVStoreException e) {
+                        // the store was closed under this read by a failed write: go on in the reopened one
+                        awaitReopen(s.db, e);
                     }
                 } finally {
                     release();
@@ -610,7 +667,7 @@ public final class EmbeddedStorage implements Storage {
     private StorageEvent eventOf(Snapshot s, Record r) {
         Record previous = null;
         if (r.previous != 0) {
-            byte[] bytes = revs.get(s.revs.root, r.previous);
+            byte[] bytes = s.db.revs.get(s.revs.root, r.previous);
             previous = bytes == null ? null : Record.decode(bytes);
         }
         if (r.tombstone) {
@@ -669,29 +726,119 @@ public final class EmbeddedStorage implements Storage {
     }
 
     private void applyBatch(List<Op<?>> batch) {
-        List<StorageEvent> events = new ArrayList<>();
-        batchEvents = events;
-        for (Op<?> op : batch) {
-            try {
-                applyOne(op);
-            } catch (RuntimeException e) {
-                op.failure = e;
+        if (db.readOnly) {
+            // the last reopen after a failed write could only open the file for reading: try to write again
+            RuntimeException refused = reopen(null);
+            if (refused != null) {
+                batch.forEach(op -> op.done.completeExceptionally(refused));
+                return;
             }
         }
-        if (store.hasUnsavedChanges()) {
-            meta.put(META_REVISION, revision);
-            store.commit();
-            store.sync();
+        List<StorageEvent> events = new ArrayList<>();
+        batchEvents = events;
+        long revisionBefore = revision;
+        try {
+            for (Op<?> op : batch) {
+                try {
+                    applyOne(op);
+                } catch (MVStoreException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    op.failure = e;
+                }
+            }
+            if (store.hasUnsavedChanges()) {
+                meta.put(META_REVISION, revision);
+                store.commit();
+                store.sync();
+            }
+        } catch (MVStoreException e) {
+            RuntimeException failure = writeFailure(e);
+            RuntimeException still = reopen(e);
+            if (revision != revisionBefore) {
+                // the failed commit reached the file after all: nobody was told, but watchers must still see it
+                log.warn("embedded store: a failed commit is in the file after all (revision {} -> {})",
+                        revisionBefore, revision);
+                watchers.forEach(w -> w.resync(revision));
+            }
+            RuntimeException reported = still != null && !(failure instanceof StorageFullException) ? still : failure;
+            batch.forEach(op -> op.done.completeExceptionally(reported));
+            return;
         }
         publishSnapshot();
         for (Op<?> op : batch) {
             complete(op);
+        }
+        if (failing && !events.isEmpty()) {
+            failing = false;
+            log.info("embedded store: writes succeed again at revision {}", revision);
         }
         if (!events.isEmpty()) {
             for (Watcher w : watchers) {
                 w.offer(events);
             }
         }
+    }
+
+    /**
+     * The API's view of a failed write: {@link StorageFullException} when the disk is full (ENOSPC) or the quota is
+     * used up (EDQUOT), else {@link StorageUnavailableException}.
+     */
+    static StorageUnavailableException writeFailure(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = String.valueOf(c.getMessage());
+            if (c instanceof IOException && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
+                    || m.contains("ENOSPC") || m.contains("EDQUOT"))) {
+                return new StorageFullException("the embedded store's disk is full: " + m, e);
+            }
+        }
+        return new StorageUnavailableException("the embedded store could not write its file: " + e.getMessage(), e);
+    }
+
+    private final AtomicInteger reopens = new AtomicInteger();
+    private volatile boolean failing;
+
+    /**
+     * Closes the store (MVStore has usually closed itself already after a failed write) and opens the file again,
+     * read-write if it can, else read-only so reads go on; publishes the reopened state (writer thread). Returns
+     * null when writable again, else why not.
+     */
+    private RuntimeException reopen(Throwable cause) {
+        if (cause != null && !failing) {
+            failing = true;
+            log.error("embedded store: a write to {} failed; failing writes and reopening the store: {}", fileName,
+                    String.valueOf(cause.getMessage()));
+        }
+        reopens.incrementAndGet();
+        try {
+            db.store.closeImmediately();
+        } catch (RuntimeException ignored) {
+            // already closed by MVStore itself
+        }
+        RuntimeException refused = null;
+        try {
+            use(open(false));
+        } catch (MVStoreException e) {
+            refused = writeFailure(e);
+            try {
+                use(open(true));
+            } catch (MVStoreException readOnly) {
+                // neither: the store is gone; the writer loop turns this into the fatal state
+                e.addSuppressed(readOnly);
+                throw new IllegalStateException("cannot reopen the embedded store " + fileName + ": " + e.getMessage(), e);
+            }
+        }
+        publishSnapshot();
+        if (refused == null && cause == null && failing) {
+            failing = false;
+            log.info("embedded store: writable again at revision {}", revision);
+        }
+        return refused;
+    }
+
+    /** How many times the store was reopened after a failed write (tests, metrics). */
+    int reopenCount() {
+        return reopens.get();
     }
 
     private static <T> void applyOne(Op<T> op) {
@@ -707,7 +854,7 @@ public final class EmbeddedStorage implements Storage {
     }
 
     private void publishSnapshot() {
-        snapshot = new Snapshot(latest.getRoot(), revs.getRoot(), revision, compacted);
+        snapshot = new Snapshot(db, latest.getRoot(), revs.getRoot(), revision, compacted);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -736,28 +883,60 @@ public final class EmbeddedStorage implements Storage {
             if (closed || fatal != null) {
                 throw unavailable(operation + (key != null ? " " + key : ""));
             }
-            Snapshot s = readSnapshot();
-            try {
-                return body.apply(s);
-            } finally {
-                release();
+            for (int attempt = 0; ; attempt++) {
+                Snapshot s = readSnapshot();
+                try {
+                    return body.apply(s);
+                } catch (MVStoreException e) {
+                    if (attempt > 0) {
+                        throw new StorageUnavailableException("embedded store read failed (" + operation + "): "
+                                + e.getMessage(), e);
+                    }
+                    // the store was closed under this read by a failed write: read again from the reopened one
+                    awaitReopen(s.db, e);
+                } finally {
+                    release();
+                }
             }
         }));
     }
 
-    private final ThreadLocal<ArrayDeque<MVStore.TxCounter>> usages = ThreadLocal.withInitial(ArrayDeque::new);
+    /** Waits (briefly: the writer reopens right after the failure) until the store {@code old} has been replaced. */
+    private void awaitReopen(Db old, MVStoreException cause) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (snapshot.db == old) {
+            if (closed || fatal != null || System.nanoTime() > deadline) {
+                throw new StorageUnavailableException("embedded store unavailable: " + cause.getMessage(), cause);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private record Usage(MVStore store, MVStore.TxCounter counter) {
+    }
+
+    private final ThreadLocal<ArrayDeque<Usage>> usages = ThreadLocal.withInitial(ArrayDeque::new);
 
     /**
      * The last committed snapshot, with its MVStore version registered as in use so that the file space of pages it
      * reaches is not reused while it is read. Pair with {@link #release()} on the same thread.
      */
     private Snapshot readSnapshot() {
-        usages.get().push(store.registerVersionUsage());
-        return snapshot;
+        while (true) {
+            Db d = snapshot.db;
+            MVStore.TxCounter counter = d.store.registerVersionUsage();
+            Snapshot s = snapshot;
+            if (s.db == d) {
+                usages.get().push(new Usage(d.store, counter));
+                return s;
+            }
+            d.store.deregisterVersionUsage(counter); // reopened meanwhile: register with the new store
+        }
     }
 
     private void release() {
-        store.deregisterVersionUsage(usages.get().pop());
+        Usage u = usages.get().pop();
+        u.store.deregisterVersionUsage(u.counter);
     }
 
     private <T> Mono<T> timed(String operation, String key, Mono<T> mono) {
@@ -783,7 +962,7 @@ public final class EmbeddedStorage implements Storage {
 
     /** Size of the store file in bytes (for benchmarks and the log). */
     public long fileSize() {
-        return store.getFileStore().size();
+        return db.store.getFileStore().size();
     }
 
     @Override
@@ -805,11 +984,16 @@ public final class EmbeddedStorage implements Storage {
         }
         watchers.forEach(w -> w.fail(new StorageUnavailableException("embedded store closed", null)));
         watchDelivery.shutdown();
-        if (fatal == null) {
-            store.close();
-        } else {
-            store.closeImmediately();
+        MVStore s = db.store;
+        if (fatal == null && !s.isClosed() && !db.readOnly) {
+            try {
+                s.close();
+                return;
+            } catch (MVStoreException e) {
+                log.warn("embedded store: closing {} failed (its last commit stays on disk): {}", fileName, e.getMessage());
+            }
         }
+        s.closeImmediately();
     }
 
     // ---------------------------------------------------------------- records
