@@ -2,8 +2,6 @@ package io.kube4j.apiserver.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +54,7 @@ public final class EtcdCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int[] ports = freePorts(2 * size);
+        int[] ports = EtcdServer.freePorts(2 * size);
         this.clientPorts = new int[size];
         this.peerPorts = new int[size];
         for (int i = 0; i < size; i++) {
@@ -364,30 +362,6 @@ public final class EtcdCluster implements AutoCloseable {
             }
         }
         return b.toString();
-    }
-
-    private static int[] freePorts(int count) {
-        ServerSocket[] sockets = new ServerSocket[count];
-        int[] ports = new int[count];
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    try {
-                        s.close();
-                    } catch (IOException ignored) {
-                        // port is released either way
-                    }
-                }
-            }
-        }
     }
 
     @Override

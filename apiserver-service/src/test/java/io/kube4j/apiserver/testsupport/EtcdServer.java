@@ -361,7 +361,8 @@ public final class EtcdServer {
         }
     }
 
-    private static int[] freePorts(int count) {
+    /** {@code count} distinct loopback ports free right now (also for {@link EtcdCluster}). */
+    static int[] freePorts(int count) {
         ServerSocket[] sockets = new ServerSocket[count];
         int[] ports = new int[count];
         try {

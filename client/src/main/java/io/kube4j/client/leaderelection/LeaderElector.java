@@ -146,12 +146,14 @@ public final class LeaderElector {
      * How long the next request of an attempt may take. A leader keeps trying to renew until its renew deadline, as
      * client-go's {@code renew} does (its attempts share a context that ends at {@code RenewDeadline}): bounding each
      * request by the retry period instead made a leader whose apiserver answered a little slower than that (under
-     * load) fail every renewal and step down although the lease was never in danger. A candidate's attempt is
-     * bounded by the renew deadline too: it holds nothing, and a late answer is still a valid one.
+     * load) fail every renewal and step down although the lease was never in danger. A candidate's requests keep the
+     * retry period: its renew deadline counts from the start of the attempt (the renewTime it writes), so an
+     * acquisition that took most of the deadline would make it step down right after winning (seen under load in
+     * LeaderElectedSchedulerIT: "became leader", then "failed to renew ... stopping leading" 44 ms later).
      */
     private Duration requestTimeout() {
         if (!leading || lastRenew == null) {
-            return config.renewDeadline();
+            return config.retryPeriod();
         }
         Duration left = Duration.between(clock.now(), lastRenew.plus(config.renewDeadline()));
         return left.compareTo(MIN_REQUEST_TIMEOUT) < 0 ? MIN_REQUEST_TIMEOUT : left;

@@ -177,6 +177,32 @@ class LeaderElectorTest {
     }
 
     @Test
+    void aCandidateGivesUpAnAttemptAfterTheRetryPeriod() {
+        // a candidate's renew deadline counts from the start of its attempt (the renewTime it writes): an acquisition
+        // answered after 2 x 1.2 s would leave it past its 2 s deadline, so it would lead and step down at once.
+        // Each of its requests gets the retry period (200 ms), so the slow attempt fails and it stays a candidate.
+        LeaderElectionConfig timings = LeaderElectionConfig.of("kube-system", "ctl", "a")
+                .withTimings(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200));
+        InMemoryResourceClient<Lease> slowLeases = new InMemoryResourceClient<>(Lease.class) {
+            @Override
+            public reactor.core.publisher.Mono<Lease> get(String ns, String name) {
+                return leases.get(ns, name).delaySubscription(Duration.ofMillis(1200));
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<Lease> create(Lease lease) {
+                return leases.create(lease).delaySubscription(Duration.ofMillis(1200));
+            }
+        };
+        AtomicInteger started = new AtomicInteger();
+        LeaderElector a = new LeaderElector(slowLeases, timings, new LeaderCallbacks(started::incrementAndGet, null,
+                null), clock);
+        a.tick();
+        assertThat(a.isLeader()).isFalse();
+        assertThat(started.get()).isZero();
+    }
+
+    @Test
     void aLeaderThatSeesAnotherHolderStopsAtOnce() {
         // b's clock runs 15 s ahead of a's, so b sees the lease expired while a is well within its renew deadline
         FakeClock ahead = new FakeClock(clock.now().plusSeconds(15));
