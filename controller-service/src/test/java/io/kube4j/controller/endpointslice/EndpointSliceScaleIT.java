@@ -112,7 +112,10 @@ class EndpointSliceScaleIT {
         long written = (System.nanoTime() - t0) / 1_000_000;
         await().atMost(WAIT).untilAsserted(() -> {
             List<EndpointSlice> sl = slices();
-            assertThat(sl).hasSize(3);
+            // at least ceil(250 / 100) = 3; like Kubernetes' reconciler this one never repacks existing slices, so
+            // endpoints that turn ready across several syncs (a loaded machine) can leave a slice partly filled and
+            // need a fourth (it failed a CI run under load asserting exactly 3)
+            assertThat(sl).hasSizeBetween(3, 4);
             assertThat(sl).allSatisfy(s -> assertThat(s.getEndpoints()).hasSizeLessThanOrEqualTo(100));
             assertThat(sl.stream().mapToInt(s -> s.getEndpoints().size()).sum()).isEqualTo(PODS);
             assertThat(readyAddresses()).isEqualTo(PODS);
