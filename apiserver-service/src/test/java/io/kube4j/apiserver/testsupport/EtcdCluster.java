@@ -314,31 +314,13 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private void awaitHealthy(int i) {
-        HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint(i) + "/health"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            Process p = processes[i];
-            if (p == null || !p.isAlive()) {
-                throw new IllegalStateException("etcd member " + i + " exited while starting; logs:\n" + tails());
-            }
-            try {
-                HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
-                last = response.statusCode() + " " + response.body();
-                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for etcd", e);
-            }
-            pause();
+        Process p = processes[i];
+        String last = EtcdServer.awaitHealth(http, endpoint(i), () -> p != null && p.isAlive(),
+                () -> new IllegalStateException("etcd member " + i + " exited while starting; logs:\n" + tails()));
+        if (last != null) {
+            throw new IllegalStateException("etcd member " + i + " did not become healthy within " + START_TIMEOUT
+                    + " (last: " + last + "); logs:\n" + tails());
         }
-        throw new IllegalStateException("etcd member " + i + " did not become healthy within " + START_TIMEOUT
-                + " (last: " + last + "); logs:\n" + tails());
     }
 
     private static void pause() {

@@ -247,20 +247,37 @@ public final class EtcdServer {
             awaitHealthyOverTls();
             return;
         }
-        HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+        String last = awaitHealth(http, endpoint(), process::isAlive, () -> new IllegalStateException(
+                "etcd exited with " + process.exitValue() + " while starting; log:\n" + tail(logFile)
+                        + tail(baseDir.resolve("etcd.out"))));
+        if (last == null) {
+            return;
+        }
+        stop();
+        throw new IllegalStateException("etcd did not become healthy within " + START_TIMEOUT + " (last: " + last
+                + "); log:\n" + tail(logFile));
+    }
+
+    /**
+     * Polls {@code <endpoint>/health} every 50 ms for up to the start timeout: null once etcd says it is healthy,
+     * else the last answer; throws {@code onExit}'s exception as soon as the process is no longer {@code alive}.
+     * Also used by {@link EtcdCluster} for each member.
+     */
+    static String awaitHealth(HttpClient http, String endpoint, java.util.function.BooleanSupplier alive,
+                              java.util.function.Supplier<IllegalStateException> onExit) {
+        HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint + "/health"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("etcd exited with " + process.exitValue() + " while starting; log:\n"
-                        + tail(logFile) + tail(baseDir.resolve("etcd.out")));
+            if (!alive.getAsBoolean()) {
+                throw onExit.get();
             }
             try {
                 HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
                 last = response.statusCode() + " " + response.body();
                 if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
-                    return;
+                    return null;
                 }
             } catch (IOException e) {
                 last = e.toString();
@@ -275,9 +292,7 @@ public final class EtcdServer {
                 throw new IllegalStateException("interrupted while waiting for etcd", e);
             }
         }
-        stop();
-        throw new IllegalStateException("etcd did not become healthy within " + START_TIMEOUT + " (last: " + last
-                + "); log:\n" + tail(logFile));
+        return last;
     }
 
     /** Over TLS the health probe is a read through jetcd with the client certificate. */
