@@ -185,7 +185,15 @@ class RolloutCommandsIT {
         assertThat(r.out().lines().toList()).allSatisfy(l -> assertThat(l).matches("Waiting for deployment spec "
                 + "update to be observed\\.\\.\\.|Waiting for deployment \"stuck\" rollout to finish: (0 out of 1 new "
                 + "replicas have been updated|0 of 1 updated replicas are available)\\.\\.\\."));
-        // without --watch the current state is printed once
+        // without --watch the current state is printed once. The deadline (2 s) can pass before the ReplicaSet reports
+        // its replica when the controllers are busy; that report is progress and (as in Kubernetes) resets the
+        // condition, so the final state is awaited first: the pod counted, and the deadline exceeded after it.
+        await().atMost(WAIT).until(() -> {
+            var status = deployments.get(ns, "stuck").block(WAIT).getStatus();
+            return status != null && Integer.valueOf(1).equals(status.getUpdatedReplicas())
+                    && status.getConditions() != null && status.getConditions().stream().anyMatch(c ->
+                            "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()));
+        });
         CliHarness.Result once = k4j(ns, "rollout", "status", "deployment/stuck", "--watch=false");
         assertThat(once.code()).isEqualTo(1);
         assertThat(once.err()).isEqualTo("error: deployment \"stuck\" exceeded its progress deadline\n");
