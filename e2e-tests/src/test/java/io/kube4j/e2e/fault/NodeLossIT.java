@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -34,6 +35,7 @@ import io.kube4j.controller.replicaset.ReplicaSetControllerFactory;
 import io.kube4j.controller.replicaset.ReplicaSetControllerProperties;
 import io.kube4j.e2e.E2eCluster;
 import io.kube4j.node.runtime.RuntimeLabels;
+import io.kube4j.node.runtime.docker.DockerRuntime;
 import io.kube4j.node.testsupport.DockerTestSupport;
 import io.kube4j.scheduler.Scheduler;
 import io.kube4j.scheduler.framework.Framework;
@@ -49,6 +51,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +71,8 @@ import org.junit.jupiter.api.Test;
  * again (same name, same root dir) nothing in the apiserver names its old containers: it must find them by their
  * labels and remove them, and turn Ready again.
  *
- * <p>The Docker engine restart under a running agent is not part of this class: it needs a Docker engine of the
- * test's own (the shared one runs other tests' containers), see the report of issue 15.
+ * <p>The Docker engine restarted under a running agent: a third agent on a Docker engine of the test's own
+ * ({@link PrivateDockerd}: the shared engine runs other tests' containers and must not be restarted).
  */
 class NodeLossIT {
 
@@ -171,7 +174,12 @@ class NodeLossIT {
 
     /** A node agent JVM: its own node name, pod CIDR, root dir and ports, renewing its Lease every 2 s. */
     private static ChildJvm startAgent(String logName, String node, String podCidr) throws IOException {
-        ChildJvm agent = ChildJvm.start(logName, ChildJvm.execJar("node-agent"), LOGS, List.of(
+        return startAgent(logName, node, podCidr, List.of("--kube4j.node.docker.host=" + DockerTestSupport.dockerHost()));
+    }
+
+    private static ChildJvm startAgent(String logName, String node, String podCidr, List<String> extra)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of(
                 "--kube4j.client.server=" + apiserver.url(),
                 "--kube4j.node.name=" + node,
                 "--kube4j.node.pod-cidr=" + podCidr,
@@ -180,11 +188,12 @@ class NodeLossIT {
                 "--kube4j.node.root-dir=" + roots.resolve(node),
                 "--kube4j.node.server.address=127.0.0.1",
                 "--kube4j.node.server.port=0",
-                "--kube4j.node.docker.host=" + DockerTestSupport.dockerHost(),
                 "--kube4j.node.lease.duration=" + GRACE.toSeconds() + "s",
                 "--kube4j.node.lease.renew-interval=" + LEASE_RENEW.toSeconds() + "s",
                 "--kube4j.node.status-update-frequency=2s",
                 "--kube4j.node.relist-period=1s"));
+        args.addAll(extra);
+        ChildJvm agent = ChildJvm.start(logName, ChildJvm.execJar("node-agent"), LOGS, args);
         agents.add(agent);
         return agent;
     }
@@ -287,6 +296,129 @@ class NodeLossIT {
         assertThat(evictedMs - notReadyMs).as("eviction after NotReady (ms)")
                 .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toMillis(TOLERATION_SECONDS) - 500)
                 .isLessThanOrEqualTo(TimeUnit.SECONDS.toMillis(TOLERATION_SECONDS) + 8_000);
+    }
+
+    /**
+     * The Docker engine restarted under a running agent: on an engine of the test's own ({@link PrivateDockerd}; the
+     * shared one must not be restarted), node C runs two pods; the engine is stopped (SIGTERM: it stops their
+     * containers) and started again. The agent must reconnect, start the pods' sandboxes and containers again and
+     * report it: Ready pods whose containers were restarted once more (restartCount, lastState.terminated, a new
+     * container ID that runs in the engine), and the node Ready.
+     */
+    @Test
+    void theDockerEngineRestartsUnderARunningAgent() throws Exception {
+        long started = System.nanoTime();
+        String ns = "engine-restart";
+        String node = "nodeloss-c-" + Long.toString(System.nanoTime() % 46656, 36);
+        String image = "kube4j-nodeloss/web:1";
+        Path busybox = DockerTestSupport.staticBusybox().orElse(null);
+        Requirements.require(busybox != null, "no static busybox to build " + image + " (apt-get install busybox-static)");
+        try (PrivateDockerd engine = PrivateDockerd.start(LOGS)) {
+            DockerRuntime.buildBusyboxImage(engine.client(), image, busybox, List.of("/bin/sh", "-c",
+                    "mkdir -p /www && echo engine > /www/index.html && exec httpd -f -p 8080 -h /www"),
+                    Map.of(DockerRuntime.IMAGE_LABEL, "nodeloss-web"));
+            ChildJvm agent = startAgent("node-c", node, "10.244.1.0/24", List.of(
+                    "--kube4j.node.docker.host=" + engine.host(),
+                    // only this test's pods (bound by name) run here, not the other test's Deployment
+                    "--kube4j.node.taints=kube4j.io/private-engine=true:NoSchedule",
+                    // the agent notices the engine's restart and reconnects within a second or two
+                    "--kube4j.node.docker.check-period=1s",
+                    "--kube4j.node.docker.retry-max=2s"));
+            try (agent) {
+                agent.awaitReady(START_TIMEOUT);
+                awaitReadyStatus(node, "True", START_TIMEOUT);
+                client.resources(io.fabric8.kubernetes.api.model.Namespace.class).create(new NamespaceBuilder()
+                        .withNewMetadata().withName(ns).endMetadata().build()).block(Duration.ofSeconds(30));
+                for (String name : List.of("p1", "p2")) {
+                    client.resources(Pod.class).create(new PodBuilder().withNewMetadata().withNamespace(ns)
+                            .withName(name).endMetadata().withNewSpec().withNodeName(node)
+                            .withTerminationGracePeriodSeconds(1L).addNewContainer().withName("web").withImage(image)
+                            .withImagePullPolicy("Never").endContainer().endSpec().build())
+                            .block(Duration.ofSeconds(30));
+                }
+                List<Pod> before = await("both pods Ready on " + node).atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> pods(ns), pods -> pods.size() == 2
+                                && pods.stream().allMatch(NodeLossIT::ready));
+                Map<String, String> idsBefore = before.stream().collect(Collectors.toMap(p -> p.getMetadata()
+                        .getName(), p -> containerId(p)));
+                assertThat(idsBefore.values()).allSatisfy(id -> assertThat(running(engine.client(), id)).isTrue());
+
+                // statuses seen from the restart on: the pods must not stay Ready while their containers are down
+                Set<String> sawNotReady = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                String rv = client.resources(Pod.class).list(ns, ListOptions.all()).block(Duration.ofSeconds(10))
+                        .getMetadata().getResourceVersion();
+                reactor.core.Disposable watch = client.resources(Pod.class).watch(ns, ListOptions.all(), rv)
+                        .subscribe(e -> {
+                            if (e.object() != null && e.object().getMetadata() != null && !ready(e.object())) {
+                                sawNotReady.add(e.object().getMetadata().getName());
+                            }
+                        }, err -> System.err.println("[NodeLossIT] pod watch: " + err));
+                try {
+                    long restartAt = System.nanoTime();
+                    engine.restart();
+                    long engineBackMs = msSince(restartAt);
+                    assertThat(idsBefore.values()).as("the old containers after the engine restart")
+                            .allSatisfy(id -> assertThat(running(engine.client(), id)).isFalse());
+                    List<Pod> after = await("both pods Ready again with restarted containers")
+                            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> pods(ns), pods -> pods.size() == 2 && pods.stream().allMatch(p -> ready(p)
+                                    && !containerId(p).equals(idsBefore.get(p.getMetadata().getName()))));
+                    long podsReadyMs = msSince(restartAt);
+                    awaitReadyStatus(node, "True", Duration.ofSeconds(30));
+                    for (Pod p : after) {
+                        var cs = p.getStatus().getContainerStatuses().get(0);
+                        assertThat(cs.getRestartCount()).as(p.getMetadata().getName() + " restartCount")
+                                .isGreaterThanOrEqualTo(1);
+                        assertThat(cs.getState().getRunning()).as(p.getMetadata().getName() + " state.running")
+                                .isNotNull();
+                        assertThat(cs.getLastState().getTerminated())
+                                .as(p.getMetadata().getName() + " lastState.terminated").isNotNull();
+                        assertThat(running(engine.client(), containerId(p)))
+                                .as(p.getMetadata().getName() + "'s reported container running in the engine").isTrue();
+                        assertThat(p.getStatus().getPodIP()).as(p.getMetadata().getName() + " podIP").isNotBlank();
+                    }
+                    System.out.printf("[NodeLossIT] Docker engine restarted under a running agent: engine back after"
+                            + " %d ms, both pods Ready with restarted containers %d ms after the restart began"
+                            + " (restartCounts %s, NotReady reported for %s; test %d s)%n", engineBackMs,
+                            podsReadyMs, after.stream().map(p -> p.getStatus().getContainerStatuses().get(0)
+                                    .getRestartCount()).toList(), new java.util.TreeSet<>(sawNotReady),
+                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+                    assertThat(sawNotReady).as("pods reported NotReady while their containers were down")
+                            .containsExactlyInAnyOrder("p1", "p2");
+                } finally {
+                    watch.dispose();
+                }
+            } finally {
+                // gone for good: its going Unknown must not take the node lifecycle's eviction slot (0.1 nodes/s)
+                try {
+                    client.resources(Node.class).delete(null, node, DeleteOptions.defaults()).block(Duration.ofSeconds(10));
+                } catch (RuntimeException e) {
+                    System.err.println("[NodeLossIT] deleting node " + node + ": " + e);
+                }
+            }
+        }
+    }
+
+    private static List<Pod> pods(String ns) {
+        return client.resources(Pod.class).list(ns, ListOptions.all()).block(Duration.ofSeconds(10)).getItems();
+    }
+
+    /** The Docker ID of the pod's only container as its status reports it ({@code docker://<id>}), or "". */
+    private static String containerId(Pod p) {
+        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                || p.getStatus().getContainerStatuses().isEmpty()) {
+            return "";
+        }
+        String id = p.getStatus().getContainerStatuses().get(0).getContainerID();
+        return id == null ? "" : id.substring(id.indexOf("://") + 3);
+    }
+
+    private static boolean running(DockerClient docker, String id) {
+        try {
+            return Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning());
+        } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+            return false;
+        }
     }
 
     private static Deployment deployment(String image) {
