@@ -172,6 +172,7 @@ final class PrivateDockerd implements AutoCloseable {
             }
         }
         closeClient();
+        unmountLeftovers();
         try {
             // its own file system only: never follow a mount left behind under the data root
             run("rm", "-rf", "--one-file-system", dir.toString());
@@ -197,6 +198,34 @@ final class PrivateDockerd implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // no cgroup file system
+        }
+    }
+
+    /**
+     * Unmounts what the engine left mounted under its directories (a container's rootfs whose start failed while the
+     * engine was shutting down stays mounted), deepest first, so that its directory can be removed.
+     */
+    private void unmountLeftovers() {
+        List<String> points = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                // mount points escape blanks as \040; ours have none
+                if (f.length > 4 && (f[4].equals(dir.toString()) || f[4].startsWith(dir + "/"))) {
+                    points.add(f[4]);
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("[PrivateDockerd] reading /proc/self/mountinfo: " + e);
+            return;
+        }
+        points.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String point : points) {
+            try {
+                run("umount", point);
+            } catch (RuntimeException | IOException e) {
+                System.err.println("[PrivateDockerd] " + e.getMessage());
+            }
         }
     }
 
