@@ -160,7 +160,12 @@ final class PrivateDockerd implements AutoCloseable {
         if (process != null && process.isAlive()) {
             try {
                 for (Container c : client().listContainersCmd().withShowAll(true).exec()) {
-                    client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    try {
+                        client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    } catch (com.github.dockerjava.api.exception.NotFoundException
+                             | com.github.dockerjava.api.exception.ConflictException goneOrGoing) {
+                        // removed meanwhile, or a removal the (killed) agent asked for is under way
+                    }
                 }
             } catch (RuntimeException e) {
                 System.err.println("[PrivateDockerd] removing its containers: " + e);
