@@ -274,6 +274,14 @@ public final class PodManager implements ActivePods, PodSourceListener {
         if (last == null) {
             last = StaticPods.isStatic(pod) ? mirrorStatus(pod) : pod.getStatus();
         }
+        if (r.verdict == null && PodSyncer.ready(last)) {
+            // a Ready pod whose containers died (a crash, an engine restart): report it as it is before this sync
+            // starts them again, as the kubelet does, so that clients see it NotReady and the Ready transition
+            PodStatus observed = syncer.observedStatus(pod, state, last);
+            if (!PodSyncer.ready(observed) && !PodStatusBuilder.isTerminalPhase(observed.getPhase())) {
+                statuses.setStatus(pod, observed);
+            }
+        }
         PodSyncer.Outcome out = syncer.sync(pod, state, last, r.verdict);
         statuses.setStatus(pod, out.status());
         if (out.running() && !r.startRecorded) {

@@ -600,6 +600,21 @@ public final class PodSyncer {
         return q == null ? 0 : q.getNumericalAmount().setScale(0, java.math.RoundingMode.CEILING).longValueExact();
     }
 
+    /**
+     * The status the runtime shows now, before {@link #sync} acts on it (the kubelet's {@code generateAPIPodStatus}
+     * ahead of {@code SyncPod}): what a client must see of a pod whose containers died, even when the same sync starts
+     * them again.
+     */
+    public PodStatus observedStatus(Pod pod, PodRuntimeState state, PodStatus lastStatus) {
+        return build(withStatus(pod, lastStatus), state, new HashMap<>(), ctx.clock().now(), null);
+    }
+
+    /** Whether {@code status} has the condition Ready=True. */
+    public static boolean ready(PodStatus status) {
+        return status != null && status.getConditions() != null && status.getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private PodStatus build(Pod pod, PodRuntimeState state, Map<String, ContainerWaiting> waiting, Instant now,

@@ -473,4 +473,54 @@ class PodLifecycleIT {
                         .filter(c -> c.podUid().equals(pod.getMetadata().getUid())).filter(c -> c.running()))
                         .isEmpty());
     }
+
+    /**
+     * A container that dies is reported as it is (Ready False, the container terminated) before it is started again,
+     * as the kubelet posts the status it observed before acting on it: a client must not see the pod Ready all along
+     * while its container was dead. The first restart comes without back-off, so the restart and the death fall in
+     * one sync.
+     */
+    @Test
+    void n_aDeadContainerIsReportedNotReadyBeforeItIsRestarted() {
+        Pod pod = create("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: dies-once}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers: [{name: main, image: IMAGE, command: [sh, -c, 'sleep 3600']}]
+                """);
+        Pod ready = node.awaitCondition(pod, "Ready", "True");
+        String before = ready.getStatus().getContainerStatuses().get(0).getContainerID();
+        List<Pod> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var watch = node.client().resources(Pod.class).watch(node.namespace(), ListOptions.all(),
+                        ready.getMetadata().getResourceVersion())
+                .subscribe(e -> {
+                    if (e.object() != null && e.object().getMetadata() != null
+                            && "dies-once".equals(e.object().getMetadata().getName())) {
+                        seen.add(e.object());
+                    }
+                });
+        try {
+            node.dockerKill(node.containerId(pod, "main"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                ContainerStatus s = status(pod, "main");
+                assertThat(s.getRestartCount()).isEqualTo(1);
+                assertThat(s.getState().getRunning()).isNotNull();
+                assertThat(s.getContainerID()).isNotEqualTo(before);
+                assertThat(node.get(pod).getStatus().getConditions()).anyMatch(c -> "Ready".equals(c.getType())
+                        && "True".equals(c.getStatus()));
+            });
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen).anySatisfy(p -> {
+                assertThat(p.getStatus().getConditions()).anyMatch(c -> "Ready".equals(c.getType())
+                        && "False".equals(c.getStatus()));
+                ContainerStatus s = p.getStatus().getContainerStatuses().get(0);
+                assertThat(s.getRestartCount()).isZero();
+                assertThat(s.getState().getTerminated()).as("the dead container's state").isNotNull();
+                assertThat(s.getContainerID()).isEqualTo(before);
+            }));
+        } finally {
+            watch.dispose();
+        }
+    }
 }
