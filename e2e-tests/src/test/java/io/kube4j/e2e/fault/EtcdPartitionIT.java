@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.kube4j.apiserver.testsupport.ApiClient;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.client.ApiStatusException;
@@ -75,6 +76,7 @@ class EtcdPartitionIT {
             link = new CuttableTcpLink(new InetSocketAddress(etcdUri.getHost(), etcdUri.getPort()));
             apiserver = ApiServerInstance.start("http://127.0.0.1:" + link.port(),
                     "kube4j.apiserver.etcd.request-timeout=" + ETCD_REQUEST_TIMEOUT.toMillis() + "ms");
+            ApiServerInstance api = apiserver;
             kube = KubeClient.create(ClientConfig.of(apiserver.url()).withRequestTimeout(CLIENT_TIMEOUT));
             ResourceClient<ConfigMap> configMaps = kube.resources(ConfigMap.class);
             kube.resources(Namespace.class).create(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata()
@@ -101,12 +103,20 @@ class EtcdPartitionIT {
             await("writes before the partition").atMost(Duration.ofSeconds(30))
                     .until(() -> calls.stream().filter(c -> c.op().equals("create") && c.ok()).count() >= 20);
 
+            assertThat(readyz(api).code()).as("/readyz before the partition").isEqualTo(200);
             link.cut();
             long cutAt = System.nanoTime();
+            // an apiserver that cannot reach etcd says so (kube-apiserver's "[-]etcd failed"), so that a load
+            // balancer or a readiness probe takes it out of rotation
+            ApiClient.Response notReady = await("/readyz fails while etcd is unreachable").atMost(PARTITION)
+                    .until(() -> readyz(api), r -> r.code() == 503);
+            long notReadyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
             // the partition lasts its time while the load runs: the fault's duration, not a synchronisation
-            TimeUnit.NANOSECONDS.sleep(PARTITION.toNanos());
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, cutAt + PARTITION.toNanos() - System.nanoTime()));
             link.restore();
             long restoredAt = System.nanoTime();
+            await("/readyz passes again").atMost(Duration.ofSeconds(20)).until(() -> readyz(api).code() == 200);
+            long readyAgainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restoredAt);
 
             await("a write begun after the link came back succeeds").atMost(Duration.ofSeconds(30))
                     .until(() -> calls.stream().anyMatch(c -> c.startNanos() > restoredAt && c.op().equals("create")
@@ -139,6 +149,8 @@ class EtcdPartitionIT {
                             + "%s; slowest answer %d ms (%s %s)%n", TAG, PARTITION.toSeconds(),
                     ETCD_REQUEST_TIMEOUT.toMillis(), during.size(), outcomes, slowest, slowestCall.op(),
                     slowestCall.outcome());
+            System.out.printf("%s /readyz: 503 %d ms into the partition (%s), 200 again %d ms after it%n", TAG,
+                    notReadyMs, notReady.body().replace('\n', ' '), readyAgainMs);
             System.out.printf("%s first successful write %d ms after the link came back; the watch delivered a "
                             + "write %d ms after it was made; %d requests in all, %d failed%n", TAG,
                     TimeUnit.NANOSECONDS.toMillis(recoveredAt - restoredAt), watchLagMs, calls.size(),
@@ -170,6 +182,15 @@ class EtcdPartitionIT {
             etcd.destroy();
             System.out.printf("%s wall time %.1f s%n", TAG, (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** {@code GET /readyz}, bounded (a probe that hangs is a failure too). */
+    private static ApiClient.Response readyz(ApiServerInstance apiserver) {
+        long start = System.nanoTime();
+        ApiClient.Response r = apiserver.client().get("/readyz");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("/readyz answer (ms)")
+                .isLessThan(ETCD_REQUEST_TIMEOUT.toMillis());
+        return r;
     }
 
     /** One worker: creates a ConfigMap, reads it back, lists the namespace; again and again, about 10 a second. */
