@@ -138,7 +138,7 @@ class ProxyRestartIT {
         ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
         Process loop = startLoop(clusterIp, stop, answers);
         cleanups.add(killer(loop));
-        awaitOk(answers, 20, "before the kill");
+        awaitAnswers(answers, 20, "before the kill");
         assertThat(answers).as("answers before the kill").allMatch(Answer::ok)
                 .anyMatch(a -> a.body().equals("backend-11")).anyMatch(a -> a.body().equals("backend-12"));
 
@@ -146,11 +146,11 @@ class ProxyRestartIT {
         agent1.kill();
         long killedAt = System.nanoTime();
         int beforeKill = answers.size();
-        awaitOk(answers, answers.size() + 20, "with the agent dead");
+        awaitAnswers(answers, answers.size() + 20, "with the agent dead");
         // the Service's endpoints change while no agent runs: 11 leaves, 13 joins
         kube.resources(EndpointSlice.class).update(slice(kube.resources(EndpointSlice.class).get(NS, "web-1")
                 .block(WAIT).getMetadata().getResourceVersion(), 12, 13)).block(WAIT);
-        awaitOk(answers, answers.size() + 10, "with the agent dead, after the endpoints changed");
+        awaitAnswers(answers, answers.size() + 10, "with the agent dead, after the endpoints changed");
         assertThat(iptablesNat()).as("rules while the agent is down (it never ran again)")
                 .contains("--to-destination " + backend(11) + ":" + BACKEND_PORT);
 
@@ -173,7 +173,7 @@ class ProxyRestartIT {
                 .filter(a -> a.atNanos() > resyncedAt && a.body().equals("backend-13"))
                 .mapToLong(Answer::atNanos).min().orElseThrow() - resyncedAt);
         int afterResync = answers.size();
-        awaitOk(answers, afterResync + 20, "after the resync");
+        awaitAnswers(answers, afterResync + 20, "after the resync");
 
         Files.writeString(stop, "");
         assertThat(loop.waitFor(10, TimeUnit.SECONDS)).as("the client loop stops").isTrue();
@@ -352,7 +352,7 @@ class ProxyRestartIT {
         return p;
     }
 
-    private static void awaitOk(ConcurrentLinkedQueue<Answer> answers, int count, String when) {
+    private static void awaitAnswers(ConcurrentLinkedQueue<Answer> answers, int count, String when) {
         await(count + " answers " + when).atMost(WAIT).until(() -> answers.size() >= count);
     }
 
