@@ -78,7 +78,7 @@ class ProxyRestartIT {
         Path work = Files.createTempDirectory("kube4j-proxy-restart");
         try {
             cleanups.add(() -> deleteTree(work));
-            run(jar, work, t0);
+            run(jar, work);
         } finally {
             for (int i = cleanups.size() - 1; i >= 0; i--) {
                 try {
@@ -91,7 +91,7 @@ class ProxyRestartIT {
         }
     }
 
-    private void run(Path jar, Path work, long t0) throws Exception {
+    private void run(Path jar, Path work) throws Exception {
         setUpNetwork();
         EtcdServer etcd = new EtcdServer();
         cleanups.add(etcd::destroy);
