@@ -94,8 +94,8 @@ final class ChildJvm implements AutoCloseable {
     /** Waits (bounded) until the readiness probe answers 200; fails at once when the process has exited. */
     void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + "/actuator/health/readiness"))
-                .timeout(Duration.ofSeconds(2)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port
+                + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
         await(name + " ready (log " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions().until(() -> {
                     assertAlive();

@@ -113,8 +113,11 @@ class EtcdPartitionIT {
             ApiClient.Response notReady = await("/readyz fails while etcd is unreachable").atMost(PARTITION)
                     .until(() -> readyz(api), r -> r.code() == 503);
             long notReadyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
+            long bytesCut = link.forwardedBytes();
             // the partition lasts its time while the load runs: the fault's duration, not a synchronisation
             TimeUnit.NANOSECONDS.sleep(Math.max(0, cutAt + PARTITION.toNanos() - System.nanoTime()));
+            assertThat(link.forwardedBytes()).as("bytes across the link while it is cut").isEqualTo(bytesCut);
+            int connections = link.connections();
             link.restore();
             long restoredAt = System.nanoTime();
             await("/readyz passes again").atMost(Duration.ofSeconds(20)).until(() -> readyz(api).code() == 200);
@@ -147,9 +150,10 @@ class EtcdPartitionIT {
                     c -> c.op() + " " + c.outcome(), Collectors.counting())));
             long slowest = calls.stream().mapToLong(Call::millis).max().orElse(0);
             Call slowestCall = calls.stream().max(java.util.Comparator.comparingLong(Call::millis)).orElseThrow();
-            System.out.printf("%s partition %d s, etcd request timeout %d ms: %d requests overlapped it, by outcome "
-                            + "%s; slowest answer %d ms (%s %s)%n", TAG, PARTITION.toSeconds(),
-                    ETCD_REQUEST_TIMEOUT.toMillis(), during.size(), outcomes, slowest, slowestCall.op(),
+            System.out.printf("%s partition %d s (%d connections held open across it), etcd request timeout %d ms: "
+                            + "%d requests overlapped it, by outcome %s; slowest answer %d ms (%s %s)%n", TAG,
+                    PARTITION.toSeconds(),
+                    connections, ETCD_REQUEST_TIMEOUT.toMillis(), during.size(), outcomes, slowest, slowestCall.op(),
                     slowestCall.outcome());
             // a write that timed out may still have reached etcd (it waited in the link): its outcome is unknown to
             // the client, as with any timeout; count them
@@ -211,7 +215,8 @@ class EtcdPartitionIT {
                              ConcurrentLinkedQueue<Call> calls, java.util.function.BooleanSupplier stop) {
         while (!stop.getAsBoolean()) {
             String name = "cm-" + worker + "-" + seq.incrementAndGet();
-            call(calls, "create", name, () -> configMaps.create(new ConfigMapBuilder().withNewMetadata().withNamespace(NS)
+            call(calls, "create", name, () -> configMaps.create(new ConfigMapBuilder().withNewMetadata()
+                    .withNamespace(NS)
                     .withName(name).endMetadata().addToData("k", "v").build()).block(CLIENT_TIMEOUT));
             call(calls, "get", name, () -> configMaps.get(NS, name).block(CLIENT_TIMEOUT));
             call(calls, "list", null, () -> configMaps.list(NS, ListOptions.all()).block(CLIENT_TIMEOUT));

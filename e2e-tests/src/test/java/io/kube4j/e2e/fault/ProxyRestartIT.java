@@ -41,9 +41,10 @@ import static org.awaitility.Awaitility.await;
  * Issue 15, proxy: {@code kill -9} of the proxy agent. The agent (its exec jar, iptables mode) runs in a network
  * namespace of the test's own, reaching an apiserver (own etcd) on the host through a veth pair; a Service's
  * endpoints are busybox httpd servers on addresses of that namespace's loopback, and a shell loop in the namespace
- * fetches the ClusterIP with curl over and over (one new connection per request). The agent is SIGKILLed: its rules keep
- * serving; the EndpointSlice changes while it is down; a new agent resyncs (its {@code /healthz} turns 200 after its
- * first, full sync), applies the change, and the loop sees no failed request over the whole run.
+ * fetches the ClusterIP with curl over and over (one new connection per request). The agent is SIGKILLed: its rules
+ * keep serving; the EndpointSlice changes while it is down; a new agent resyncs (its sync metric
+ * {@code kubeproxy_sync_proxy_rules_last_timestamp_seconds} is set after its first, full sync), applies the change,
+ * and the loop sees no failed request over the whole run.
  */
 class ProxyRestartIT {
 
@@ -203,8 +204,8 @@ class ProxyRestartIT {
 
     /**
      * The namespace, a veth pair to the host (a random {@code 10.250.X.Y/30}: the host's end {@code .Y+1}, the
-     * namespace's {@code .Y+2}), a default route through it (a ClusterIP is routed before the nat table rewrites it), and the backends'
-     * addresses on its loopback.
+     * namespace's {@code .Y+2}), a default route through it (a ClusterIP is routed before the nat table rewrites it),
+     * and the backends' addresses on its loopback.
      */
     private void setUpNetwork() {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
