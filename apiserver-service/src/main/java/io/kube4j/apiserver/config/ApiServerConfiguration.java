@@ -161,7 +161,7 @@ public class ApiServerConfiguration {
             @RouterOperation(path = "/livez", method = RequestMethod.GET, beanClass = HealthHandler.class, beanMethod = "healthz",
                     operation = @Operation(operationId = "livez", summary = "Liveness")),
             @RouterOperation(path = "/readyz", method = RequestMethod.GET, beanClass = HealthHandler.class, beanMethod = "readyz",
-                    operation = @Operation(operationId = "readyz", summary = "Readiness: 200 once the watch cache is in sync with etcd")),
+                    operation = @Operation(operationId = "readyz", summary = "Readiness: 200 while the watch cache is in sync and etcd answers")),
             @RouterOperation(path = "/version", method = RequestMethod.GET, beanClass = DiscoveryHandler.class, beanMethod = "version",
                     operation = @Operation(operationId = "version", summary = "The Kubernetes version this server reports"))
     })
@@ -185,7 +185,7 @@ public class ApiServerConfiguration {
     }
 
     @Bean
-    HealthHandler healthHandler(WatchCacheManager caches) {
-        return new HealthHandler(caches);
+    HealthHandler healthHandler(WatchCacheManager caches, Storage storage) {
+        return new HealthHandler(caches::isReady, storage::currentRevision, HealthHandler.STORAGE_TIMEOUT);
     }
 }

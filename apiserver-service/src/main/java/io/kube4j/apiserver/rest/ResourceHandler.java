@@ -90,6 +90,11 @@ public final class ResourceHandler {
             return Responses.error(ApiException.insufficientStorage("the storage backend is out of space, writes are"
                     + " refused until space is freed: " + e.getMessage()));
         }
+        if (e instanceof io.kube4j.apiserver.storage.StorageTimeoutException) {
+            // kube-apiserver's answer to a storage deadline; the client cannot know whether a write was applied
+            return Responses.error(ApiException.timeout("Timeout: request did not complete within requested timeout"
+                    + " - " + e.getMessage()));
+        }
         if (e instanceof StorageUnavailableException) {
             return Responses.error(ApiException.unavailable("the storage backend is unavailable: " + e.getMessage()));
         }

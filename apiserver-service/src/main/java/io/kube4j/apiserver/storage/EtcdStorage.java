@@ -464,8 +464,8 @@ public class EtcdStorage implements Storage {
         }
         String what = operation + (key != null ? " " + key : "");
         if (e instanceof TimeoutException) {
-            return new StorageUnavailableException(
-                    "etcd did not answer " + what + " within " + config.requestTimeout(), e);
+            return new StorageTimeoutException("etcd did not answer " + what + " within " + config.requestTimeout()
+                    + " (a write may still be applied)", e);
         }
         if (e instanceof ClosedClientException) {
             return new StorageUnavailableException("etcd client is closed (" + what + ")", e);
@@ -490,7 +490,11 @@ public class EtcdStorage implements Storage {
                         "revision " + requestedRevision + " is newer than etcd's current revision (" + what + ")", e);
             }
             switch (ee.getErrorCode()) {
-                case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED, UNKNOWN:
+                case DEADLINE_EXCEEDED:
+                    // etcd's "request timed out", or the call's own deadline: it may have been applied
+                    return new StorageTimeoutException("etcd timed out on " + what + " (a write may still be applied): "
+                            + message, e);
+                case UNAVAILABLE, CANCELLED, ABORTED, UNKNOWN:
                     return new StorageUnavailableException("etcd unavailable for " + what + ": " + message, e);
                 default:
                     return ee;

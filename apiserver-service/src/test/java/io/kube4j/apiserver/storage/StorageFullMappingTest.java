@@ -11,7 +11,8 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** An out-of-space store, either backend, is answered with 507 InsufficientStorage; other store trouble stays 503. */
+/** An out-of-space store, either backend, is answered with 507 InsufficientStorage; a deadline is 504;
+ * other store trouble stays 503. */
 class StorageFullMappingTest {
 
     @Test
@@ -20,6 +21,22 @@ class StorageFullMappingTest {
                 .statusCode().value()).isEqualTo(507);
         assertThat(ResourceHandler.toErrorResponse(new StorageUnavailableException("etcd down", null)).block()
                 .statusCode().value()).isEqualTo(503);
+    }
+
+    @Test
+    void aStorageDeadlineIs504BecauseAWriteMayStillBeApplied() {
+        assertThat(ResourceHandler.toErrorResponse(new StorageTimeoutException("etcd did not answer", null)).block()
+                .statusCode().value()).isEqualTo(504);
+        try (EtcdStorage etcd = new EtcdStorage(new EtcdStorageConfig(List.of("http://127.0.0.1:1"),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), null, null, null), new SimpleMeterRegistry())) {
+            RuntimeException ours = etcd.translate(new java.util.concurrent.TimeoutException("no answer"), "create",
+                    "/registry/configmaps/default/a", 0);
+            assertThat(ours).isInstanceOf(StorageTimeoutException.class).hasMessageContaining("may still be applied");
+            RuntimeException etcds = etcd.translate(EtcdExceptionFactory.toEtcdException(
+                    Status.DEADLINE_EXCEEDED.withDescription("etcdserver: request timed out")), "update",
+                    "/registry/configmaps/default/a", 0);
+            assertThat(etcds).isInstanceOf(StorageTimeoutException.class);
+        }
     }
 
     @Test

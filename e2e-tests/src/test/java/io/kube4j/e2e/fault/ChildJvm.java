@@ -28,13 +28,15 @@ final class ChildJvm implements AutoCloseable {
     private static final Pattern IDENTITY = Pattern.compile("leaderElection=\\S+ as (\\S+)");
 
     final String name;
+    final String address;
     final int port;
     private final Process process;
     private final Path log;
     private final Thread hook;
 
-    private ChildJvm(String name, int port, Process process, Path log) {
+    private ChildJvm(String name, String address, int port, Process process, Path log) {
         this.name = name;
+        this.address = address;
         this.port = port;
         this.process = process;
         this.log = log;
@@ -44,17 +46,27 @@ final class ChildJvm implements AutoCloseable {
 
     /** {@code java -jar <jar> --server.address=127.0.0.1 --server.port=<free> <args>}. */
     static ChildJvm start(String name, Path jar, Path logDir, List<String> args) throws IOException {
+        return start(name, List.of(), "127.0.0.1", jar, logDir, args);
+    }
+
+    /**
+     * {@code <prefix> java -jar <jar> --server.address=<address> --server.port=<free> <args>}: {@code prefix} such as
+     * {@code ip netns exec NS} runs it elsewhere (it must exec java, so that {@link #kill()} reaches the JVM itself).
+     */
+    static ChildJvm start(String name, List<String> prefix, String address, Path jar, Path logDir, List<String> args)
+            throws IOException {
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // small and quick to start: the machine running the tests has few cores
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-jar", jar.toString(), "--server.address=127.0.0.1", "--server.port=" + port,
+                "-jar", jar.toString(), "--server.address=" + address, "--server.port=" + port,
                 "--spring.main.banner-mode=off"));
         cmd.addAll(args);
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ChildJvm(name, port, p, log);
+        return new ChildJvm(name, address, port, p, log);
     }
 
     /** The exec jar of {@code module}: the sibling module's target directory, else the local Maven repository. */
@@ -82,8 +94,8 @@ final class ChildJvm implements AutoCloseable {
     /** Waits (bounded) until the readiness probe answers 200; fails at once when the process has exited. */
     void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                .timeout(Duration.ofSeconds(2)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port
+                + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
         await(name + " ready (log " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions().until(() -> {
                     assertAlive();
@@ -105,7 +117,7 @@ final class ChildJvm implements AutoCloseable {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    private void assertAlive() {
+    void assertAlive() {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
         }
