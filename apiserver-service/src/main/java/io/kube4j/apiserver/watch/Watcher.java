@@ -23,6 +23,13 @@ public final class Watcher {
     /** Nothing at or below this revision is sent: the client has it already. */
     private final long afterRevision;
     private final Sinks.Many<Delivery> sink;
+    /**
+     * Ends the stream of a watcher that fell too far behind at once, dropping what it buffered: the buffer is full
+     * because its consumer stopped taking events, so an error queued behind the buffer would never be seen, and the
+     * buffer would be held as long as the connection lives (Kubernetes' cache watcher is terminated the same way).
+     */
+    private final Sinks.One<Boolean> overflowed = Sinks.one();
+    private volatile boolean tooSlow;
     private volatile Runnable onClose = () -> { };
     private volatile boolean closed;
 
@@ -40,7 +47,10 @@ public final class Watcher {
 
     /** The events for this watch; cancelling it unregisters the watcher. */
     public Flux<Delivery> events() {
-        return sink.asFlux().doFinally(s -> close());
+        return sink.asFlux()
+                .takeUntilOther(overflowed.asMono())
+                .concatWith(Flux.defer(() -> tooSlow ? Flux.error(new SlowWatcherException()) : Flux.empty()))
+                .doFinally(s -> close());
     }
 
     boolean wantsBookmarks() {
@@ -90,9 +100,10 @@ public final class Watcher {
     private void emit(Delivery d) {
         Sinks.EmitResult r = sink.tryEmitNext(d);
         if (r.isFailure() && r != Sinks.EmitResult.FAIL_CANCELLED && r != Sinks.EmitResult.FAIL_TERMINATED) {
-            // Too far behind: end the stream; the client resumes from the last resourceVersion it saw.
+            // Too far behind: end the stream now; the client resumes from the last resourceVersion it saw.
             closed = true;
-            sink.tryEmitError(new SlowWatcherException());
+            tooSlow = true;
+            overflowed.tryEmitValue(Boolean.TRUE);
         }
     }
 

@@ -138,6 +138,38 @@ class WatchCacheWindowTest {
     }
 
     @Test
+    void aWatcherWhoseConsumerStoppedTakingEventsIsEndedAtOnceWhenItOverflows() {
+        // a consumer that takes 2 events and then stops, as an HTTP writer whose client stopped reading
+        cache.reset(Map.of(), 10);
+        Watcher stuck = cache.watch(WatchFilter.everything(), 10, false, 16);
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        stuck.events().subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(2);
+            }
+
+            @Override
+            protected void hookOnNext(Watcher.Delivery d) {
+                received.incrementAndGet();
+            }
+
+            @Override
+            protected void hookOnError(Throwable e) {
+                ended.set(e);
+            }
+        });
+        for (int i = 0; i < 40; i++) {
+            put("p" + i, 11 + i, Map.of());
+        }
+        // ended without waiting for the buffered events to be taken, its buffer dropped, and unregistered
+        assertThat(received.get()).isEqualTo(2);
+        assertThat(ended.get()).isInstanceOf(Watcher.SlowWatcherException.class);
+        assertThat(cache.watcherCount()).isZero();
+    }
+
+    @Test
     void cancellingAWatchUnregistersIt() {
         cache.reset(Map.of(), 10);
         Watcher w = cache.watch(WatchFilter.everything(), 10, false, 100);
