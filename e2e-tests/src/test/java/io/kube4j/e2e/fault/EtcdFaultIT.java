@@ -442,6 +442,17 @@ class EtcdFaultIT {
 
         // the watch: catches up with etcd's final state, then per object strictly increasing resourceVersions that
         // include every acknowledged write with its data
+        try {
+            awaitWatchCaughtUp(s, inEtcd);
+        } catch (org.awaitility.core.ConditionTimeoutException | AssertionError e) {
+            System.out.println(diagnostics(s));
+            throw e;
+        }
+        verifyWatchOrder(s, acks);
+    }
+
+    /** The watch catches up with etcd's final state. */
+    private static void awaitWatchCaughtUp(Scenario s, Map<String, KeyValue> inEtcd) {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(s.watchError.get()).as("watch error").isNull();
             Map<String, Long> seen = new HashMap<>();
@@ -453,6 +464,47 @@ class EtcdFaultIT {
             inEtcd.forEach((n, kv) -> expected.put(n, kv.getModRevision()));
             assertThat(seen).as("latest resourceVersion per object seen by the watch").isEqualTo(expected);
         });
+    }
+
+    /**
+     * Where a stalled watch stopped: the server's count of ConfigMap watch events sent and of registered ConfigMap
+     * watchers (only this test watches ConfigMaps), the watch cache's revision, and the stacks of the threads that
+     * carry watches (reactor-netty, jetcd/gRPC, reactor schedulers).
+     */
+    private static String diagnostics(Scenario s) {
+        StringBuilder out = new StringBuilder("[EtcdFaultIT] watch diagnostics for ").append(s.name).append('\n');
+        long lastRv = s.events.stream().mapToLong(e -> Long.parseLong(e.object().getMetadata().getResourceVersion()))
+                .max().orElse(-1);
+        out.append("  client: ").append(s.events.size()).append(" events, newest resourceVersion ").append(lastRv)
+                .append('\n');
+        try {
+            var meters = apiserver.bean(io.micrometer.core.instrument.MeterRegistry.class);
+            meters.find("apiserver_watch_events_total").tag("kind", "ConfigMap").counters()
+                    .forEach(c -> out.append("  server: events sent to ConfigMap watchers ").append(c.count())
+                            .append('\n'));
+            meters.find("apiserver_registered_watchers").tag("kind", "ConfigMap").gauges()
+                    .forEach(g -> out.append("  server: registered ConfigMap watchers ").append(g.value())
+                            .append('\n'));
+            out.append("  server: watch cache revision ")
+                    .append(apiserver.bean(io.kube4j.apiserver.watch.WatchCacheManager.class).revision()).append('\n');
+        } catch (RuntimeException e) {
+            out.append("  server: ").append(e).append('\n');
+        }
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            String n = t.getName();
+            if (n.contains("reactor") || n.contains("grpc") || n.contains("executor") || n.contains("parallel")
+                    || n.contains("nio") || n.contains("epoll") || n.contains("watch")) {
+                out.append("  thread ").append(n).append(' ').append(t.getState()).append('\n');
+                for (int i = 0; i < Math.min(stack.length, 25); i++) {
+                    out.append("      at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return out.toString();
+    }
+
+    /** Per object strictly increasing resourceVersions that include every acknowledged write with its data. */
+    private static void verifyWatchOrder(Scenario s, List<Ack> acks) {
         Map<String, List<WatchEvent<ConfigMap>>> byName = new HashMap<>();
         for (WatchEvent<ConfigMap> e : s.events) {
             byName.computeIfAbsent(e.object().getMetadata().getName(), k -> new ArrayList<>()).add(e);
