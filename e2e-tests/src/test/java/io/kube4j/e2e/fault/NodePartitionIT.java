@@ -142,6 +142,7 @@ class NodePartitionIT {
         // the Deployment's running containers in Docker, sampled all along: the most seen in each phase
         ContainerSampler sampler = new ContainerSampler(docker, Set.of(nodeA, nodeB));
         cleanups.add(sampler);
+        sampler.sample(); // one before the cut, in this thread
         sampler.start();
 
         // 1. the link down: A's agent is cut off, its containers keep running
@@ -292,7 +293,7 @@ class NodePartitionIT {
             timer.scheduleWithFixedDelay(this::sample, 0, 200, TimeUnit.MILLISECONDS);
         }
 
-        private void sample() {
+        void sample() {
             try {
                 int p = phase.get();
                 int n = (int) runningPerPod().values().stream().mapToLong(Long::longValue).sum();
