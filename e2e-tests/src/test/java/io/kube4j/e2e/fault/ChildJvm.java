@@ -55,7 +55,12 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm start(String name, List<String> prefix, String address, Path jar, Path logDir, List<String> args)
             throws IOException {
-        int port = freePort();
+        return start(name, prefix, address, freePort(), jar, logDir, args);
+    }
+
+    /** As above on a given port: a role restarted where its clients (a gateway's upstream list) expect it. */
+    static ChildJvm start(String name, List<String> prefix, String address, int port, Path jar, Path logDir,
+                          List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // small and quick to start: the machine running the tests has few cores
@@ -85,7 +90,7 @@ final class ChildJvm implements AutoCloseable {
                         + "): build it first (./mvnw -pl " + module + " -am install -DskipTests)"));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -101,6 +106,23 @@ final class ChildJvm implements AutoCloseable {
                     assertAlive();
                     return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 });
+    }
+
+    /**
+     * Waits (bounded) until {@code url} answers 200 through {@code http} (e.g. an HTTPS {@code /readyz} with the
+     * cluster CA); fails at once when the process has exited.
+     */
+    void awaitHttpOk(String url, HttpClient http, Duration timeout) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
+        await(name + " answering " + url + " (log " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> {
+                    assertAlive();
+                    return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                });
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Its leader-election identity, from the start-up line ("... leaderElection=ns/name as IDENTITY"). */

@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -17,33 +15,13 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.apiserver.testsupport.Requirements;
-import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.DeleteOptions;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.ListOptions;
 import io.kube4j.client.config.ClientConfig;
-import io.kube4j.client.events.EventRecorder;
-import io.kube4j.client.informer.SharedInformerFactory;
-import io.kube4j.client.util.Clock;
-import io.kube4j.controller.deployment.DeploymentControllerFactory;
-import io.kube4j.controller.deployment.DeploymentControllerProperties;
-import io.kube4j.controller.manager.ControllerContext;
-import io.kube4j.controller.manager.ControllerManager;
-import io.kube4j.controller.nodelifecycle.NodeLifecycleControllerFactory;
-import io.kube4j.controller.nodelifecycle.NodeLifecycleProperties;
-import io.kube4j.controller.replicaset.ReplicaSetControllerFactory;
-import io.kube4j.controller.replicaset.ReplicaSetControllerProperties;
 import io.kube4j.e2e.E2eCluster;
-import io.kube4j.node.runtime.RuntimeLabels;
 import io.kube4j.node.runtime.docker.DockerRuntime;
 import io.kube4j.node.testsupport.DockerTestSupport;
-import io.kube4j.scheduler.Scheduler;
-import io.kube4j.scheduler.framework.Framework;
-import io.kube4j.scheduler.framework.FrameworkHandle;
-import io.kube4j.scheduler.framework.Parallelizer;
-import io.kube4j.scheduler.plugins.DefaultPlugins;
-import io.kube4j.scheduler.plugins.defaultbinder.DefaultBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -89,9 +66,7 @@ class NodeLossIT {
     private static EtcdServer etcd;
     private static ApiServerInstance apiserver;
     private static KubeClient client;
-    private static Parallelizer parallelizer;
-    private static Scheduler scheduler;
-    private static ControllerManager controllers;
+    private static NodeFaults.ControlPlane controlPlane;
     private static Path roots;
     private static final List<ChildJvm> agents = new ArrayList<>();
     private static final List<String> nodeNames = new ArrayList<>();
@@ -107,24 +82,7 @@ class NodeLossIT {
         client = KubeClient.create(ClientConfig.of(apiserver.url()));
         roots = Files.createTempDirectory("node-loss-roots");
 
-        parallelizer = new Parallelizer(1);
-        SharedInformerFactory informers = SharedInformerFactory.forClient(client, Duration.ZERO);
-        EventRecorder events = new EventRecorder(client.resources(Event.class), "default-scheduler", null);
-        FrameworkHandle handle = new FrameworkHandle.SimpleHandle(client, events, informers, parallelizer,
-                Clock.system());
-        Framework framework = new Framework(DefaultPlugins.profile("default-scheduler",
-                new DefaultBinder(client, Duration.ofSeconds(10)), 0, handle), parallelizer, new Random());
-        scheduler = new Scheduler(client, informers, List.of(framework), events, Clock.system(),
-                new Scheduler.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        Duration.ofSeconds(30), 1));
-        scheduler.start(START_TIMEOUT);
-        controllers = new ControllerManager(ControllerContext.of(client, Duration.ZERO, new SimpleMeterRegistry(),
-                Clock.system()), List.of(
-                new NodeLifecycleControllerFactory(NodeLifecycleProperties.defaults().withTiming(MONITOR, GRACE)),
-                new ReplicaSetControllerFactory(ReplicaSetControllerProperties.defaults()),
-                new DeploymentControllerFactory(DeploymentControllerProperties.defaults())), List.of("*"));
-        controllers.start();
-        assertThat(controllers.waitForCacheSync(Duration.ofSeconds(60))).as("controller caches synced").isTrue();
+        controlPlane = NodeFaults.startControlPlane(client, MONITOR, GRACE, START_TIMEOUT);
     }
 
     @AfterAll
@@ -139,20 +97,8 @@ class NodeLossIT {
                 System.err.println("[NodeLossIT] cleanup of node " + n + ": " + e);
             }
         }
-        if (controllers != null) {
-            try {
-                controllers.stop();
-            } catch (Exception e) {
-                System.err.println("[NodeLossIT] stopping the controllers: " + e);
-            }
-        }
-        if (scheduler != null) {
-            try {
-                scheduler.close();
-            } catch (Exception e) {
-                System.err.println("[NodeLossIT] stopping the scheduler: " + e);
-            }
-            parallelizer.close();
+        if (controlPlane != null) {
+            controlPlane.close();
         }
         if (client != null) {
             client.close();
@@ -179,19 +125,8 @@ class NodeLossIT {
 
     private static ChildJvm startAgent(String logName, String node, String podCidr, List<String> extra)
             throws IOException {
-        List<String> args = new ArrayList<>(List.of(
-                "--kube4j.client.server=" + apiserver.url(),
-                "--kube4j.node.name=" + node,
-                "--kube4j.node.pod-cidr=" + podCidr,
-                // no cluster-cidr: as root the agent would insert a forwarding rule into the host's DOCKER-USER chain,
-                // and these pods need not reach each other
-                "--kube4j.node.root-dir=" + roots.resolve(node),
-                "--kube4j.node.server.address=127.0.0.1",
-                "--kube4j.node.server.port=0",
-                "--kube4j.node.lease.duration=" + GRACE.toSeconds() + "s",
-                "--kube4j.node.lease.renew-interval=" + LEASE_RENEW.toSeconds() + "s",
-                "--kube4j.node.status-update-frequency=2s",
-                "--kube4j.node.relist-period=1s"));
+        List<String> args = NodeFaults.agentArgs(apiserver.url(), node, podCidr, roots.resolve(node), GRACE,
+                LEASE_RENEW);
         args.addAll(extra);
         ChildJvm agent = ChildJvm.start(logName, ChildJvm.execJar("node-agent"), LOGS, args);
         agents.add(agent);
@@ -450,30 +385,15 @@ class NodeLossIT {
     }
 
     private static boolean ready(Pod p) {
-        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return NodeFaults.ready(p);
     }
 
     private static void awaitReadyStatus(String node, String status, Duration timeout) {
-        await("node " + node + " Ready=" + status).atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptionsInstanceOf(ApiStatusException.NotFound.class)
-                .until(() -> readyStatus(node), status::equals);
+        NodeFaults.awaitReadyStatus(client, node, status, timeout);
     }
 
-    private static String readyStatus(String node) {
-        Node n = client.resources(Node.class).get(null, node).block(Duration.ofSeconds(10));
-        if (n.getStatus() == null || n.getStatus().getConditions() == null) {
-            return null;
-        }
-        return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
-                .map(NodeCondition::getStatus).findFirst().orElse(null);
-    }
-
-    /** Every container and sandbox in Docker labelled with one of these pod UIDs. */
     private static List<Container> containersOf(DockerClient docker, Set<String> podUids) {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(RuntimeLabels.POD_UID)).exec()
-                .stream().filter(c -> c.getLabels() != null && podUids.contains(c.getLabels().get(RuntimeLabels.POD_UID)))
-                .toList();
+        return NodeFaults.containersOf(docker, podUids);
     }
 
     private static long msSince(long nanos) {

@@ -30,7 +30,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -202,37 +201,16 @@ class ProxyRestartIT {
 
     // ------------------------------------------------------------------------------------------------ network
 
-    /**
-     * The namespace, a veth pair to the host (a random {@code 10.250.X.Y/30}: the host's end {@code .Y+1}, the
-     * namespace's {@code .Y+2}), a default route through it (a ClusterIP is routed before the nat table rewrites it),
-     * and the backends' addresses on its loopback.
-     */
+    /** The namespace ({@link Netns}) and the backends' addresses on its loopback. */
     private void setUpNetwork() {
-        String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
-        netns = "kube4j-prx-" + id;
-        String hostIf = "k4ph" + id;
-        String nsIf = "k4pn" + id;
-        int block = ThreadLocalRandom.current().nextInt(64) * 4;
-        int third = ThreadLocalRandom.current().nextInt(256);
-        hostIp = "10.250." + third + "." + (block + 1);
-        nsIp = "10.250." + third + "." + (block + 2);
-        sh("ip", "netns", "add", netns);
-        cleanups.add(() -> sh("ip", "netns", "del", netns));
-        Thread hook = new Thread(() -> quiet("ip", "netns", "del", netns), "netns-del-" + netns);
-        Runtime.getRuntime().addShutdownHook(hook);
-        cleanups.add(() -> removeHook(hook));
-        sh("ip", "link", "add", hostIf, "type", "veth", "peer", "name", nsIf, "netns", netns);
-        // deleting the namespace deletes its end, and with it the pair; this is for a namespace left half made
-        cleanups.add(() -> quiet("ip", "link", "del", hostIf));
-        sh("ip", "addr", "add", hostIp + "/30", "dev", hostIf);
-        sh("ip", "link", "set", hostIf, "up");
-        inNs("ip", "link", "set", "lo", "up");
-        inNs("ip", "addr", "add", nsIp + "/30", "dev", nsIf);
-        inNs("ip", "link", "set", nsIf, "up");
-        inNs("ip", "route", "add", "default", "via", hostIp);
+        Netns ns = Netns.create("kube4j-prx", "k4p");
+        cleanups.add(ns);
+        netns = ns.name;
+        hostIp = ns.hostIp;
+        nsIp = ns.nsIp;
         // on the namespace's loopback (a dummy interface needs a kernel module that a container may lack)
         for (int i = 11; i <= 13; i++) {
-            inNs("ip", "addr", "add", backend(i) + "/32", "dev", "lo");
+            ns.exec("ip", "addr", "add", backend(i) + "/32", "dev", "lo");
         }
     }
 
@@ -240,48 +218,8 @@ class ProxyRestartIT {
         return "10.251.0." + i;
     }
 
-    private void inNs(String... argv) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-        cmd.addAll(List.of(argv));
-        sh(cmd.toArray(String[]::new));
-    }
-
-    private String iptablesNat() throws IOException, InterruptedException {
-        return exec(List.of("ip", "netns", "exec", netns, "iptables-save", "-t", "nat"));
-    }
-
-    private static void sh(String... argv) {
-        try {
-            exec(List.of(argv));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void quiet(String... argv) {
-        try {
-            new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException | InterruptedException ignored) {
-            // best effort: a shutdown hook
-        }
-    }
-
-    private static String exec(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", cmd) + " did not finish in 20 s");
-        }
-        String text = new String(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " exited with " + p.exitValue() + ": " + text);
-        }
-        return text;
+    private String iptablesNat() {
+        return Netns.sh("ip", "netns", "exec", netns, "iptables-save", "-t", "nat");
     }
 
     // ------------------------------------------------------------------------------------------------ processes

@@ -114,7 +114,9 @@ public final class NodeLeaseRenewer {
 
     /** One renewal: update the cached Lease, or read/create it; retried briefly on transient errors. */
     public Mono<Lease> renew() {
-        return Mono.defer(this::renewOnce)
+        // each attempt bounded as the kubelet's heartbeat client: a request stuck on a dead connection is given up
+        // (and its connection with it) so that the retry, or the next renewal, goes out on a new one
+        return Mono.defer(() -> renewOnce().timeout(NodeStatusManager.heartbeatTimeout(ctx.properties())))
                 .retryWhen(Retry.backoff(3, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2))
                         .filter(e -> !(e instanceof ApiStatusException a) || a.code() >= 500 || a.code() == 429
                                 || a.code() == 409 || a.code() == 404))

@@ -178,19 +178,43 @@ public final class NodeStatusManager {
             boolean due = lastStatusWrite == null
                     || !now.isBefore(lastStatusWrite.plus(props.statusReportInterval()));
             if (!due && sameIgnoringHeartbeats(known.getStatus(), desired)) {
-                return Mono.just(known);
+                // Unchanged since our last write, but the stored Node may not be: the node lifecycle controller
+                // sets Ready Unknown when our heartbeats stop arriving (a network partition). As the kubelet,
+                // compare with what the apiserver holds and write when it differs.
+                return nodes.get(null, ctx.nodeName())
+                        .timeout(heartbeatTimeout(props))
+                        .flatMap(stored -> sameIgnoringHeartbeats(stored.getStatus(), desired) ? Mono.just(stored)
+                                : writeStatus(obs))
+                        .onErrorResume(ApiStatusException.NotFound.class, e -> writeStatus(obs));
             }
-            return nodes.updateWithRetry(null, ctx.nodeName(), n -> {
-                        n.setStatus(buildStatus(n.getStatus(), obs, ctx.clock().now()));
-                        return n;
-                    }, true)
-                    .doOnNext(this::wroteStatus)
-                    .onErrorResume(ApiStatusException.NotFound.class, e -> {
-                        // Someone deleted our Node: register it again, as the kubelet does.
-                        log.warn("node {} was deleted; registering it again", ctx.nodeName());
-                        return register();
-                    });
+            return writeStatus(obs);
         });
+    }
+
+    /**
+     * How long one status update or Lease renewal may take (the kubelet's heartbeat client timeout): the status
+     * update frequency, at most the Lease duration. A request stuck on a connection that went dead (a partition
+     * drops packets without a reset) is abandoned then, so the next heartbeat goes out on a new connection instead
+     * of waiting for the request timeout.
+     */
+    static Duration heartbeatTimeout(NodeAgentProperties props) {
+        Duration t = props.statusUpdateFrequency();
+        Duration lease = props.lease().duration();
+        return lease.compareTo(t) < 0 ? lease : t;
+    }
+
+    private Mono<Node> writeStatus(Observation obs) {
+        return nodes.updateWithRetry(null, ctx.nodeName(), n -> {
+                    n.setStatus(buildStatus(n.getStatus(), obs, ctx.clock().now()));
+                    return n;
+                }, true)
+                .timeout(heartbeatTimeout(props))
+                .doOnNext(this::wroteStatus)
+                .onErrorResume(ApiStatusException.NotFound.class, e -> {
+                    // Someone deleted our Node: register it again, as the kubelet does.
+                    log.warn("node {} was deleted; registering it again", ctx.nodeName());
+                    return register();
+                });
     }
 
     private void wroteStatus(Node n) {

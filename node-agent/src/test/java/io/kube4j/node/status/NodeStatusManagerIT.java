@@ -122,6 +122,37 @@ class NodeStatusManagerIT {
         }
     }
 
+    /**
+     * The node lifecycle controller set Ready Unknown while the agent's heartbeats did not arrive (a partition); the
+     * agent's own status has not changed since its last write, yet it must put Ready back at its next status update,
+     * not only when the report interval (5 min) has passed.
+     */
+    @Test
+    void aReadyConditionChangedByAnotherWriterIsPutBackAtTheNextUpdate() throws Exception {
+        String name = "nsm-" + UUID.randomUUID().toString().substring(0, 8);
+        NodeAgentProperties p = properties("status-update-frequency=1s", "lease.renew-interval=1s");
+        NodeStatusManager status = new NodeStatusManager(context(name, p), 10250, () -> NodePressure.NONE,
+                HostFacts.hollow(name));
+        status.start();
+        try {
+            status.registered().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(condition(
+                    client.resources(Node.class).get(null, name).block(Duration.ofSeconds(5)), "Ready").getStatus()));
+            client.resources(Node.class).updateWithRetry(null, name, n -> {
+                NodeCondition ready = condition(n, "Ready");
+                ready.setStatus("Unknown");
+                ready.setReason("NodeStatusUnknown");
+                ready.setMessage("Kubelet stopped posting node status.");
+                return n;
+            }, true).block(Duration.ofSeconds(10));
+            await("Ready put back by the agent").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> condition(client.resources(Node.class).get(null, name).block(Duration.ofSeconds(5)),
+                            "Ready"), c -> "True".equals(c.getStatus()) && "KubeletReady".equals(c.getReason()));
+        } finally {
+            status.stop();
+        }
+    }
+
     @Test
     void restartKeepsTheNodeAndItsForeignLabels() throws Exception {
         String name = "nsm-" + UUID.randomUUID().toString().substring(0, 8);
