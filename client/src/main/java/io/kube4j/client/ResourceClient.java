@@ -18,6 +18,15 @@ public interface ResourceClient<T extends HasMetadata> {
 
     Mono<T> get(String namespace, String name);
 
+    /**
+     * The object as the apiserver's watch cache holds it ({@code resourceVersion=0}): no read from the store, possibly
+     * a moment stale. For periodic checks that may lag one period, as client-go's {@code FromApiserverCache} (the
+     * kubelet reads its Node this way before each status update).
+     */
+    default Mono<T> getCached(String namespace, String name) {
+        return get(namespace, name);
+    }
+
     /** One page (or everything, with {@code ListOptions.limit == 0}). */
     Mono<KubernetesResourceList<T>> list(String namespace, ListOptions options);
 

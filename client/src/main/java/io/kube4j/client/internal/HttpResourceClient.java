@@ -155,6 +155,13 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
     }
 
     @Override
+    public Mono<T> getCached(String namespace, String name) {
+        return Mono.defer(() -> request(HttpMethod.GET, uri(objectPath(namespace, name), Map.of("resourceVersion", "0")),
+                        null, null))
+                .map(this::decode);
+    }
+
+    @Override
     public Mono<KubernetesResourceList<T>> list(String namespace, ListOptions options) {
         return Mono.defer(() -> request(HttpMethod.GET, uri(collectionPath(namespace), listQuery(options)), null, null))
                 .map(this::decodeList);

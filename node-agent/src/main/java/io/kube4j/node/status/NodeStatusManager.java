@@ -180,8 +180,9 @@ public final class NodeStatusManager {
             if (!due && sameIgnoringHeartbeats(known.getStatus(), desired)) {
                 // Unchanged since our last write, but the stored Node may not be: the node lifecycle controller
                 // sets Ready Unknown when our heartbeats stop arriving (a network partition). As the kubelet,
-                // compare with what the apiserver holds and write when it differs.
-                return nodes.get(null, ctx.nodeName())
+                // compare with what the apiserver holds (from its watch cache: no store read per node and
+                // period) and write when it differs.
+                return nodes.getCached(null, ctx.nodeName())
                         .timeout(heartbeatTimeout(props))
                         .flatMap(stored -> sameIgnoringHeartbeats(stored.getStatus(), desired) ? Mono.just(stored)
                                 : writeStatus(obs))
