@@ -30,8 +30,17 @@ final class RoleMemory {
 
     static Snapshot afterGc(long pid) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
-        String info = jcmd(pid, "GC.heap_info");
-        Matcher m = USED.matcher(info);
+        long used = heapUsedKib(jcmd(pid, "GC.heap_info"));
+        Matcher r = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+        if (!r.find()) {
+            throw new IllegalStateException("no VmRSS in /proc/" + pid + "/status");
+        }
+        return new Snapshot(used, Long.parseLong(r.group(1)));
+    }
+
+    /** The sum of the generations' (or the whole heap's) "used" in a {@code GC.heap_info} answer, in KiB. */
+    static long heapUsedKib(String heapInfo) {
+        Matcher m = USED.matcher(heapInfo);
         long used = 0;
         boolean found = false;
         while (m.find()) {
@@ -39,13 +48,14 @@ final class RoleMemory {
             found = true;
         }
         if (!found) {
-            throw new IllegalStateException("no heap usage in jcmd " + pid + " GC.heap_info: " + info);
+            throw new IllegalStateException("no heap usage in GC.heap_info: " + heapInfo);
         }
-        Matcher r = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
-        if (!r.find()) {
-            throw new IllegalStateException("no VmRSS in /proc/" + pid + "/status");
-        }
-        return new Snapshot(used, Long.parseLong(r.group(1)));
+        return used;
+    }
+
+    /** The top of {@code jcmd <pid> GC.class_histogram} (live objects: it runs a full GC first). */
+    static String histogram(long pid, int lines) throws IOException, InterruptedException {
+        return String.join("\n", jcmd(pid, "GC.class_histogram").lines().limit(lines + 3).toList()) + "\n";
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
