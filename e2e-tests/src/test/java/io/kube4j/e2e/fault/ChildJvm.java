@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * SIGKILL ({@link Process#destroyForcibly()}). Its output goes to {@code <logDir>/<name>.log}; a shutdown hook kills it
  * if the test JVM exits without {@link #close()}.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     private static final Pattern IDENTITY = Pattern.compile("leaderElection=\\S+ as (\\S+)");
 
@@ -45,8 +45,30 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** {@code java -jar <jar> --server.address=127.0.0.1 --server.port=<free> <args>}. */
-    static ChildJvm start(String name, Path jar, Path logDir, List<String> args) throws IOException {
+    public static ChildJvm start(String name, Path jar, Path logDir, List<String> args) throws IOException {
         return start(name, List.of(), "127.0.0.1", jar, logDir, args);
+    }
+
+    /** As {@link #start(String, Path, Path, List)} with {@code -Xmx<maxHeap>} instead of the default 256m. */
+    public static ChildJvm start(String name, String maxHeap, Path jar, Path logDir, List<String> args)
+            throws IOException {
+        return start(name, List.of(), maxHeap, "127.0.0.1", freePort(), jar, logDir, args);
+    }
+
+    /**
+     * A plain {@code main} from {@code jar} (a Spring Boot exec jar: through its {@code PropertiesLauncher} with
+     * {@code -Dloader.main}), with {@code systemProperties} as {@code -D} options; no HTTP port (not for
+     * {@link #awaitReady(Duration)}).
+     */
+    public static ChildJvm startMain(String name, String maxHeap, Path jar, String mainClass,
+                                     List<String> systemProperties, Path logDir, List<String> args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(javaCommand(maxHeap));
+        systemProperties.forEach(p -> cmd.add("-D" + p));
+        cmd.addAll(List.of("-Dloader.main=" + mainClass, "-cp", jar.toString(),
+                "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        cmd.addAll(args);
+        return launch(name, null, -1, cmd, logDir);
     }
 
     /**
@@ -55,19 +77,33 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm start(String name, List<String> prefix, String address, Path jar, Path logDir, List<String> args)
             throws IOException {
-        return start(name, prefix, address, freePort(), jar, logDir, args);
+        return start(name, prefix, "256m", address, freePort(), jar, logDir, args);
     }
 
     /** As above on a given port: a role restarted where its clients (a gateway's upstream list) expect it. */
     static ChildJvm start(String name, List<String> prefix, String address, int port, Path jar, Path logDir,
                           List<String> args) throws IOException {
+        return start(name, prefix, "256m", address, port, jar, logDir, args);
+    }
+
+    private static ChildJvm start(String name, List<String> prefix, String maxHeap, String address, int port,
+                                  Path jar, Path logDir, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // small and quick to start: the machine running the tests has few cores
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-jar", jar.toString(), "--server.address=" + address, "--server.port=" + port,
+        cmd.addAll(javaCommand(maxHeap));
+        cmd.addAll(List.of("-jar", jar.toString(), "--server.address=" + address, "--server.port=" + port,
                 "--spring.main.banner-mode=off"));
         cmd.addAll(args);
+        return launch(name, address, port, cmd, logDir);
+    }
+
+    private static List<String> javaCommand(String maxHeap) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // small and quick to start: the machine running the tests has few cores
+                "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+    }
+
+    private static ChildJvm launch(String name, String address, int port, List<String> cmd, Path logDir)
+            throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -75,7 +111,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The exec jar of {@code module}: the sibling module's target directory, else the local Maven repository. */
-    static Path execJar(String module) {
+    public static Path execJar(String module) {
         String file = module + "-0.1.0-SNAPSHOT-exec.jar";
         List<Path> candidates = new ArrayList<>(List.of(Path.of("..", module, "target", file),
                 Path.of(module, "target", file)));
@@ -97,7 +133,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Waits (bounded) until the readiness probe answers 200; fails at once when the process has exited. */
-    void awaitReady(Duration timeout) {
+    public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port
                 + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
@@ -121,12 +157,8 @@ final class ChildJvm implements AutoCloseable {
                 });
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** Its leader-election identity, from the start-up line ("... leaderElection=ns/name as IDENTITY"). */
-    String identity(Duration timeout) {
+    public String identity(Duration timeout) {
         return await(name + "'s leader-election identity in " + log).atMost(timeout)
                 .pollInterval(Duration.ofMillis(200)).until(() -> {
                     assertAlive();
@@ -139,26 +171,40 @@ final class ChildJvm implements AutoCloseable {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    void assertAlive() {
+    public void assertAlive() {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** SIGKILL, as {@code kill -9}: no shutdown hook runs, the lease is not released. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL for 10 s");
         }
     }
 
-    Path log() {
+    public Path log() {
         return log;
+    }
+
+    /** The operating-system process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code http://<address>:<port>} of a role started with a port. */
+    public String url() {
+        return "http://" + address + ":" + port;
     }
 
     @Override
