@@ -76,18 +76,11 @@ class ApiServerFailoverIT {
     private static final Pattern RESOURCE = Pattern.compile("\"objectRef\":\\{\"resource\":\"([^\"]+)\"");
     private static final Pattern RECEIVED = Pattern.compile("\"requestReceivedTimestamp\":\"([^\"]+)\"");
 
-    private static final List<AutoCloseable> cleanups = new CopyOnWriteArrayList<>();
+    private static final Cleanups cleanups = new Cleanups(TAG);
 
     @AfterAll
     static void cleanUp() {
-        for (int i = cleanups.size() - 1; i >= 0; i--) {
-            try {
-                cleanups.get(i).close();
-            } catch (Exception e) {
-                System.err.println(TAG + " cleanup: " + e);
-            }
-        }
-        cleanups.clear();
+        cleanups.closeAll();
     }
 
     /** One request of the test's loop that failed: what it was, the status (0: no status), and when. */

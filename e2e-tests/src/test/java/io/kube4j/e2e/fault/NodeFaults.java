@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kube4j.client.ApiStatusException;
 import io.kube4j.client.KubeClient;
 import io.kube4j.client.events.EventRecorder;
@@ -161,5 +163,26 @@ final class NodeFaults {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(RuntimeLabels.POD_UID)).exec()
                 .stream().filter(c -> c.getLabels() != null && podUids.contains(c.getLabels().get(RuntimeLabels.POD_UID)))
                 .toList();
+    }
+
+    /**
+     * Deployment {@code web} of {@code replicas} pods of {@code image} spread over the nodes (the survivor of a node
+     * fault may take them all), tolerating the unreachable and not-ready taints for {@code tolerationSeconds}.
+     */
+    static Deployment webDeployment(String ns, int replicas, long tolerationSeconds, String image) {
+        return new DeploymentBuilder().withNewMetadata().withNamespace(ns).withName("web").endMetadata().withNewSpec()
+                .withReplicas(replicas).withNewSelector().addToMatchLabels("app", "web").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()
+                .withTerminationGracePeriodSeconds(1L)
+                .addNewToleration().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
+                .withEffect("NoExecute").withTolerationSeconds(tolerationSeconds).endToleration()
+                .addNewToleration().withKey("node.kubernetes.io/not-ready").withOperator("Exists")
+                .withEffect("NoExecute").withTolerationSeconds(tolerationSeconds).endToleration()
+                // spread over both nodes, but the survivor may take every pod
+                .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
+                .withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector().addToMatchLabels("app", "web")
+                .endLabelSelector().endTopologySpreadConstraint()
+                .addNewContainer().withName("web").withImage(image).withImagePullPolicy("Never").endContainer()
+                .endSpec().endTemplate().endSpec().build();
     }
 }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.apiserver.testsupport.Requirements;
@@ -359,20 +358,7 @@ class NodeLossIT {
     }
 
     private static Deployment deployment(String image) {
-        return new DeploymentBuilder().withNewMetadata().withNamespace(NS).withName("web").endMetadata().withNewSpec()
-                .withReplicas(REPLICAS).withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()
-                .withTerminationGracePeriodSeconds(1L)
-                .addNewToleration().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
-                .withEffect("NoExecute").withTolerationSeconds(TOLERATION_SECONDS).endToleration()
-                .addNewToleration().withKey("node.kubernetes.io/not-ready").withOperator("Exists")
-                .withEffect("NoExecute").withTolerationSeconds(TOLERATION_SECONDS).endToleration()
-                // spread over both nodes, but the survivor may take every pod
-                .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
-                .withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector().addToMatchLabels("app", "web")
-                .endLabelSelector().endTopologySpreadConstraint()
-                .addNewContainer().withName("web").withImage(image).withImagePullPolicy("Never").endContainer()
-                .endSpec().endTemplate().endSpec().build();
+        return NodeFaults.webDeployment(NS, REPLICAS, TOLERATION_SECONDS, image);
     }
 
     private static List<Pod> allPods() {

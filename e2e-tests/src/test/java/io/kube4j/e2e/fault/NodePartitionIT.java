@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kube4j.apiserver.testsupport.ApiServerInstance;
 import io.kube4j.apiserver.testsupport.EtcdServer;
 import io.kube4j.apiserver.testsupport.Requirements;
@@ -24,7 +23,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -65,18 +63,11 @@ class NodePartitionIT {
     private static final String NS = "node-partition";
     private static final int REPLICAS = 4;
 
-    private static final List<AutoCloseable> cleanups = new CopyOnWriteArrayList<>();
+    private static final Cleanups cleanups = new Cleanups(TAG);
 
     @AfterAll
     static void cleanUp() {
-        for (int i = cleanups.size() - 1; i >= 0; i--) {
-            try {
-                cleanups.get(i).close();
-            } catch (Exception e) {
-                System.err.println(TAG + " cleanup: " + e);
-            }
-        }
-        cleanups.clear();
+        cleanups.closeAll();
     }
 
     @Test
@@ -226,20 +217,7 @@ class NodePartitionIT {
     }
 
     private static Deployment deployment(String image) {
-        return new DeploymentBuilder().withNewMetadata().withNamespace(NS).withName("web").endMetadata().withNewSpec()
-                .withReplicas(REPLICAS).withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()
-                .withTerminationGracePeriodSeconds(1L)
-                .addNewToleration().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
-                .withEffect("NoExecute").withTolerationSeconds(TOLERATION_SECONDS).endToleration()
-                .addNewToleration().withKey("node.kubernetes.io/not-ready").withOperator("Exists")
-                .withEffect("NoExecute").withTolerationSeconds(TOLERATION_SECONDS).endToleration()
-                // spread over both nodes, but the survivor may take every pod
-                .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
-                .withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector().addToMatchLabels("app", "web")
-                .endLabelSelector().endTopologySpreadConstraint()
-                .addNewContainer().withName("web").withImage(image).withImagePullPolicy("Never").endContainer()
-                .endSpec().endTemplate().endSpec().build();
+        return NodeFaults.webDeployment(NS, REPLICAS, TOLERATION_SECONDS, image);
     }
 
     private static List<Pod> allPods(KubeClient client) {

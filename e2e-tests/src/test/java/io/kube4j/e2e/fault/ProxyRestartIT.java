@@ -54,7 +54,7 @@ class ProxyRestartIT {
     private static final int LOOP_MAX_REQUESTS = 20_000; // the loop's own bound, besides the stop file
     private static final Path LOGS = Path.of("target", "proxy-restart-logs");
 
-    private final List<AutoCloseable> cleanups = new ArrayList<>();
+    private final Cleanups cleanups = new Cleanups(TAG);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private String netns;
     private String hostIp;
@@ -80,13 +80,7 @@ class ProxyRestartIT {
             cleanups.add(() -> deleteTree(work));
             run(jar, work);
         } finally {
-            for (int i = cleanups.size() - 1; i >= 0; i--) {
-                try {
-                    cleanups.get(i).close();
-                } catch (Exception e) {
-                    System.out.println(TAG + " cleanup failed: " + e);
-                }
-            }
+            cleanups.closeAll();
             System.out.printf("%s wall time %.1f s%n", TAG, (System.nanoTime() - t0) / 1e9);
         }
     }
