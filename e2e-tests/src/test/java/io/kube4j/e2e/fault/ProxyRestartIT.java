@@ -144,6 +144,7 @@ class ProxyRestartIT {
         // the Service's endpoints change while no agent runs: 11 leaves, 13 joins
         kube.resources(EndpointSlice.class).update(slice(kube.resources(EndpointSlice.class).get(NS, "web-1")
                 .block(WAIT).getMetadata().getResourceVersion(), 12, 13)).block(WAIT);
+        long changedAt = System.nanoTime();
         awaitAnswers(answers, answers.size() + 10, "with the agent dead, after the endpoints changed");
         assertThat(iptablesNat()).as("rules while the agent is down (it never ran again)")
                 .contains("--to-destination " + backend(11) + ":" + BACKEND_PORT);
@@ -185,6 +186,12 @@ class ProxyRestartIT {
                         + "meanwhile by the rules left behind; first agent synced %d ms after start, the restarted "
                         + "one %d ms; first answer of the new endpoint %d ms after the resync%n", TAG, downMs,
                 whileDown, firstSyncMs, resyncMs, firstNewMs);
+        // where a failure fell: the answer's time (when curl gave up, 2 s after it started) against the run's events
+        all.stream().filter(a -> !a.ok()).limit(10).forEach(a -> System.out.printf(
+                "%s failed request answered %+d ms from the kill, %+d ms from the endpoint change, %+d ms from the "
+                        + "resync: %s%n", TAG, TimeUnit.NANOSECONDS.toMillis(a.atNanos() - killedAt),
+                TimeUnit.NANOSECONDS.toMillis(a.atNanos() - changedAt),
+                TimeUnit.NANOSECONDS.toMillis(a.atNanos() - resyncedAt), a.body()));
         assertThat(all.stream().filter(a -> !a.ok()).limit(10).toList()).as("failed requests").isEmpty();
         assertThat(beforeKill).isPositive();
         // requests begun after the resync (the loop runs one at a time: skip the one in flight) never reach 11
