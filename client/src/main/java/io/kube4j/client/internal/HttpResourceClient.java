@@ -150,14 +150,16 @@ public final class HttpResourceClient<T extends HasMetadata> implements Resource
 
     @Override
     public Mono<T> get(String namespace, String name) {
-        return Mono.defer(() -> request(HttpMethod.GET, uri(objectPath(namespace, name), Map.of()), null, null))
-                .map(this::decode);
+        return get(namespace, name, Map.of());
     }
 
     @Override
     public Mono<T> getCached(String namespace, String name) {
-        return Mono.defer(() -> request(HttpMethod.GET, uri(objectPath(namespace, name), Map.of("resourceVersion", "0")),
-                        null, null))
+        return get(namespace, name, Map.of("resourceVersion", "0"));
+    }
+
+    private Mono<T> get(String namespace, String name, Map<String, String> query) {
+        return Mono.defer(() -> request(HttpMethod.GET, uri(objectPath(namespace, name), query), null, null))
                 .map(this::decode);
     }
 
