@@ -242,7 +242,8 @@ class LoadIT {
                 errors.computeIfAbsent(e.code() + " " + series, k -> new AtomicLong()).incrementAndGet();
                 throw e;
             } catch (RuntimeException e) {
-                errors.computeIfAbsent("error " + series + ": " + e.getClass().getSimpleName(),
+                errors.computeIfAbsent("error " + series + ": " + e.getClass().getSimpleName()
+                        + (e.getCause() == null ? "" : "(" + e.getCause().getClass().getSimpleName() + ")"),
                         k -> new AtomicLong()).incrementAndGet();
                 throw e;
             }
@@ -302,7 +303,9 @@ class LoadIT {
                 runCycle(c, namespaces, cycleLength, pacer, delivery, phaseLog);
             }
         } finally {
-            reader.shutdownNow();
+            // shutdown, not shutdownNow: an interrupt would fail the read in flight (block() throws a
+            // ReactiveException around the InterruptedException), which counts as a failed API call
+            reader.shutdown();
             assertThat(reader.awaitTermination(70, TimeUnit.SECONDS)).as("background reader stopped").isTrue();
         }
         long workloadSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - wallStart);
@@ -632,7 +635,8 @@ class LoadIT {
         } catch (ApiStatusException.NotFound deletedMeanwhile) {
             // counted as "404 read GET ..." (expected: the delete phase removes objects under the reader)
         } catch (RuntimeException e) {
-            System.err.println("[LoadIT] background read: " + e);
+            System.err.println("[LoadIT] background read: " + e
+                    + (e.getCause() == null ? "" : " caused by " + e.getCause()));
         }
     }
 
