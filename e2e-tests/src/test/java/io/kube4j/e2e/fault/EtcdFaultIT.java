@@ -66,8 +66,8 @@ import static org.awaitility.Awaitility.await;
         + "(in about 69 runs so far): after the killed member's store watch resumed, the watch cache kept advancing "
         + "(revision 1315) but the client's HTTP watch stopped receiving at resourceVersion ~356 and was neither fed nor "
         + "closed (0 restarts), so 788 acknowledged writes never reached it. 65 runs in a row passed on 2026-11-28, "
-        + "11 of them under extra CPU load; on a failure the test now prints where the watch stopped (server-side events sent, registered watchers, thread "
-        + "stacks). Re-enable once that is found; run it with "
+        + "11 of them under extra CPU load; on a failure the test now prints where the watch stopped (server-side "
+        + "events sent, registered watchers, thread stacks). Re-enable once that is found; run it with "
         + "-Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
 class EtcdFaultIT {
 
