@@ -72,7 +72,8 @@ import reactor.core.publisher.Mono;
  * call latency per resource and verb (SLO p99 ≤ 1 s), read-only latency (GET ≤ 1 s, LIST ≤ 30 s), hollow pod startup
  * latency (creationTimestamp → Running and Ready seen on a watch, SLO ≤ 5 s), watch event delivery latency (a write's
  * acknowledgement → its event, matched by name and resourceVersion, on another watch), and each role's heap after a
- * forced GC and RSS at the start and at the end (leak check). The report goes to stdout and
+ * forced GC and RSS at the start, half-way (runs of 4 cycles or more) and at the end (leak check: the end against the
+ * half-way heap when there is one, else the start; see {@link #leakBoundKib}). The report goes to stdout and
  * {@code target/load-report/} (report.md, latency.png).
  *
  * <p>{@code -Dkube4j.load.duration}: PT90S in the suite, PT10M for the documented run, PT1H with {@code -Pload-soak}.
@@ -276,6 +277,10 @@ class LoadIT {
         Duration cycleLength = total.compareTo(MAX_CYCLE) < 0 ? total : MAX_CYCLE;
         int planned = (int) Math.max(1, total.toSeconds() / cycleLength.toSeconds());
         int cycles;
+        // Runs of 4 cycles or more (10 minutes and the soak) also measure memory half-way, between two cycles: the
+        // apiserver's watch-cache windows are (nearly) full by then, so the leak check compares the end with that.
+        int halfWay = planned >= 4 ? planned / 2 : -1;
+        Map<String, RoleMemory.Snapshot> memHalfWay = null;
         int namespaces = (int) Math.max(2, cycleLength.toSeconds() / 30);
         warmUp();
         long wallStart = System.nanoTime();
@@ -309,6 +314,9 @@ class LoadIT {
                 long cycleStart = System.nanoTime();
                 runCycle(c++, namespaces, cycleLength, pacer, delivery, phaseLog);
                 longestCycle = Math.max(longestCycle, System.nanoTime() - cycleStart);
+                if (c == halfWay) {
+                    memHalfWay = memory("halfway");
+                }
             }
             cycles = c;
         } finally {
@@ -325,7 +333,7 @@ class LoadIT {
 
         // ---- report ----
         LoadReport report = new LoadReport(lat, total, cycles, namespaces, workloadSeconds,
-                Files.readString(Path.of("/proc/loadavg")).trim(), phaseLog, memStart, memEnd, errors,
+                Files.readString(Path.of("/proc/loadavg")).trim(), phaseLog, memStart, memHalfWay, memEnd, errors,
                 throttled.get(), delivery.beforeAck.get());
         report.add("mutating API calls (all)", lat.summary("mutating "), SLO_MUTATING_MS);
         for (String s : lat.names()) {
@@ -361,11 +369,13 @@ class LoadIT {
             }
         });
         assertThat(unexpected).as("failed API calls other than 429 (retried) and 404s of deleted objects").isEmpty();
-        memStart.forEach((role, start) -> {
+        boolean fromHalfWay = memHalfWay != null;
+        (fromHalfWay ? memHalfWay : memStart).forEach((role, base) -> {
             RoleMemory.Snapshot end = memEnd.get(role);
-            long bound = leakBoundKib(start);
-            assertThat(end.heapKib()).as(role + ": heap after GC at the end (KiB) vs. start " + start.heapKib()
-                    + " KiB + " + bound + " KiB").isLessThanOrEqualTo(start.heapKib() + bound);
+            long bound = leakBoundKib(base, fromHalfWay);
+            assertThat(end.heapKib()).as(role + ": heap after GC at the end (KiB) vs. " + (fromHalfWay ? "half-way "
+                    : "start ") + base.heapKib() + " KiB + " + bound + " KiB")
+                    .isLessThanOrEqualTo(base.heapKib() + bound);
         });
     }
 
@@ -404,16 +414,22 @@ class LoadIT {
     }
 
     /**
-     * How much more heap after a full GC a role may hold at the end than at the start, all load objects gone:
-     * 32 MiB + 25 % of the start. What legitimately grows: the apiserver's watch cache keeps a window of recent events
+     * How much more heap after a full GC a role may hold at the end than at the start ({@code base}), all load objects
+     * gone: 32 MiB + 25 % of the start. What legitimately grows: the apiserver's watch cache keeps a window of recent events
      * per resource (nearly empty at the start, full after a run; limited to 1000 events per resource here, ~6 KB each
      * as measured: CacheEvents and their serialized frames were the growth in the class histograms), and every role's
      * first-use caches (JSON introspection of each kind, class loading). A leak of the workload (pods, events,
-     * per-object state never removed) grows with every cycle and exceeds it in the 10-minute run and the soak. The
-     * class histograms (target/load-report/histo-ROLE-start|end.txt) show what grew.
+     * per-object state never removed) grows with every cycle. The class histograms
+     * (target/load-report/histo-ROLE-start|halfway|end.txt) show what grew.
+     *
+     * <p>From the start, that allowance depends on a start heap that varies between runs (54.5 and 70.5 MiB for the
+     * apiserver in two soaks), and the full windows are a good part of it: the 1-hour soak of 2026-11-29 failed at
+     * this bound with the windows full (11,632 events at the end; the 50-minute soak before it, which passed, had
+     * 11,264). So runs long enough to fill the windows (4 cycles or more) are held to the half-way heap instead, with
+     * less slack, 16 MiB + 10 %: what still grows after half the run is what a leak check is for.
      */
-    static long leakBoundKib(RoleMemory.Snapshot start) {
-        return 32 * 1024 + start.heapKib() / 4;
+    static long leakBoundKib(RoleMemory.Snapshot base, boolean fromHalfWay) {
+        return fromHalfWay ? 16 * 1024 + base.heapKib() / 10 : 32 * 1024 + base.heapKib() / 4;
     }
 
     /** Each role's memory after a full GC; its class histogram (top 40) to target/load-report/histo-ROLE-WHEN.txt. */
