@@ -181,8 +181,20 @@ public final class SharedIndexInformer<T extends HasMetadata> {
                             watchDelivered = true;
                         })
                         .blockLast();
-                backoff = errorBackoff;
-                // The stream ended without an error (server timeout): resume from the newest version seen.
+                // The stream ended without an error: resume from the newest version seen. The client's watch resumes
+                // by itself after a server timeout, so it ends normally only when its client was closed: one that
+                // delivered nothing is retried after the backoff, never in a loop that would spin a core for as
+                // long as the process lives.
+                if (watchDelivered) {
+                    watchDelivered = false;
+                    backoff = errorBackoff;
+                } else if (!stopped) {
+                    log.debug("{}: the watch ended without an event, watching again in {}", name, backoff);
+                    if (!sleep(backoff)) {
+                        return;
+                    }
+                    backoff = longer(backoff);
+                }
             } catch (RuntimeException e) {
                 if (watchDelivered) {
                     // The client's watch reconnects by itself, so the stream rarely ends normally: a watch that
@@ -203,10 +215,14 @@ public final class SharedIndexInformer<T extends HasMetadata> {
                 if (!sleep(backoff)) {
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
-                        ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+                backoff = longer(backoff);
             }
         }
+    }
+
+    private static Duration longer(Duration backoff) {
+        return backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
+                ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
     }
 
     private boolean sleep(Duration d) {

@@ -38,6 +38,8 @@ final class FakeResourceClient implements ResourceClient<ConfigMap> {
     final List<String> watchFrom = new CopyOnWriteArrayList<>();
     /** When set, every watch sends a bookmark and then fails with a 500 (a server that drops each stream). */
     volatile boolean watchesFailAfterABookmark;
+    /** Every watch ends at once, normally and without an event, as the watches of a closed client do. */
+    volatile boolean watchesEndAtOnce;
 
     static ConfigMap configMap(String ns, String name, String rv, Map<String, String> labels) {
         return new ConfigMapBuilder().withNewMetadata().withNamespace(ns).withName(name).withResourceVersion(rv)
@@ -145,6 +147,9 @@ final class FakeResourceClient implements ResourceClient<ConfigMap> {
     public Flux<WatchEvent<ConfigMap>> watch(String namespace, ListOptions options, String fromResourceVersion) {
         watchCalls.add(options);
         watchFrom.add(fromResourceVersion);
+        if (watchesEndAtOnce) {
+            return Flux.empty();
+        }
         return Flux.create(sink -> {
             synchronized (this) {
                 long from = Long.parseLong(fromResourceVersion);

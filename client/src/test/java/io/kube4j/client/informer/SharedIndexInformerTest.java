@@ -275,4 +275,21 @@ class SharedIndexInformerTest {
         // twelve reconnects below would take 10 ms * (2^12 - 1) = 41 s.
         await().atMost(Duration.ofSeconds(10)).until(() -> server.watchCalls.size() >= before + 12);
     }
+
+    /**
+     * A watch that ends normally at once, without an event (the client's watches resume by themselves, so only a
+     * closed client's end so), is watched again after the backoff, which grows: before, the informer's thread called
+     * watch again at once, for ever, and each informer of a closed client spun a core.
+     */
+    @Test
+    void aWatchThatEndsAtOnceIsRetriedWithBackoffNotInATightLoop() throws Exception {
+        server.watchesEndAtOnce = true;
+        SharedIndexInformer<ConfigMap> inf = informer(); // backoff 10 ms, doubling up to 30 s
+        inf.start();
+        await().atMost(Duration.ofSeconds(5)).until(inf::hasSynced);
+        TimeUnit.MILLISECONDS.sleep(1000); // the time the retries are counted over, not a synchronisation
+        // 10 + 20 + 40 + ... ms: at most about 8 watches in a second
+        assertThat(server.watchCalls.size()).isBetween(2, 12);
+        assertThat(inf.isRunning()).isTrue();
+    }
 }

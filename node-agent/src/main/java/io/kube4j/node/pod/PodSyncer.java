@@ -147,6 +147,9 @@ public final class PodSyncer {
         for (Container c : inits) {
             ContainerStatus latest = state.latest(c.getName()).orElse(null);
             if (latest != null && !sandbox.id().equals(latest.sandboxId())) {
+                if (latest.state() == ContainerStatus.State.CREATED) {
+                    removeQuietly(latest.id()); // never started, and bound to a sandbox that is gone
+                }
                 latest = null; // a new sandbox runs its init containers again
             }
             boolean sidecar = "Always".equals(c.getRestartPolicy());
@@ -189,6 +192,12 @@ public final class PodSyncer {
                 ContainerStatus latest = state.latest(c.getName()).orElse(null);
                 if (latest != null && !sandbox.id().equals(latest.sandboxId()) && latest.running()) {
                     stop(pod, c, latest, grace(pod));
+                    latest = null;
+                } else if (latest != null && !sandbox.id().equals(latest.sandboxId())
+                        && latest.state() == ContainerStatus.State.CREATED) {
+                    // created for an earlier sandbox and never started (the engine stopped in between): it would join
+                    // that sandbox's network namespace, which is gone, and fail to start for ever; make a new one here
+                    removeQuietly(latest.id());
                     latest = null;
                 }
                 if (latest == null) {

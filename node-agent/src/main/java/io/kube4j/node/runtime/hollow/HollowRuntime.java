@@ -202,6 +202,12 @@ public final class HollowRuntime implements ContainerRuntime {
     @Override
     public void startContainer(String containerId) {
         ContainerState c = require(containerId);
+        SandboxState s = sandboxes.get(c.sandboxId);
+        if (s == null || !s.ready) {
+            // as Docker: a container joins its sandbox's network namespace when it starts
+            throw new RuntimeOperationException("cannot start container " + containerId + ": its sandbox "
+                    + c.sandboxId + (s == null ? " does not exist" : " is not running"));
+        }
         synchronized (c) {
             if (c.finishedAt != null) {
                 throw new RuntimeOperationException("container " + containerId + " has exited; it cannot be started again");
@@ -219,6 +225,9 @@ public final class HollowRuntime implements ContainerRuntime {
             return;
         }
         synchronized (c) {
+            if (c.startRequestedAt == null) {
+                return; // as Docker: stopping a container that was created and never started leaves it created
+            }
             if (c.finishedAt == null) {
                 c.finishedAt = clock.now();
             }
