@@ -51,11 +51,14 @@ final class NodeFaults {
     /** The scheduler and the controllers in this JVM, stopped by {@link #close()}. */
     static final class ControlPlane implements AutoCloseable {
         private final Parallelizer parallelizer;
+        private final SharedInformerFactory schedulerInformers;
         private final Scheduler scheduler;
         private final ControllerManager controllers;
 
-        private ControlPlane(Parallelizer parallelizer, Scheduler scheduler, ControllerManager controllers) {
+        private ControlPlane(Parallelizer parallelizer, SharedInformerFactory schedulerInformers, Scheduler scheduler,
+                             ControllerManager controllers) {
             this.parallelizer = parallelizer;
+            this.schedulerInformers = schedulerInformers;
             this.scheduler = scheduler;
             this.controllers = controllers;
         }
@@ -76,6 +79,11 @@ final class NodeFaults {
                     System.err.println("[NodeFaults] stopping the scheduler: " + e);
                 }
             }
+            // the scheduler does not own its informers (in the service, Spring stops the factory): left running,
+            // they outlived the test class and its client
+            if (schedulerInformers != null) {
+                schedulerInformers.stopAll();
+            }
             parallelizer.close();
         }
     }
@@ -88,8 +96,9 @@ final class NodeFaults {
         Parallelizer parallelizer = new Parallelizer(1);
         Scheduler scheduler = null;
         ControllerManager controllers = null;
+        SharedInformerFactory informers = null;
         try {
-            SharedInformerFactory informers = SharedInformerFactory.forClient(client, Duration.ZERO);
+            informers = SharedInformerFactory.forClient(client, Duration.ZERO);
             EventRecorder events = new EventRecorder(client.resources(Event.class), "default-scheduler", null);
             FrameworkHandle handle = new FrameworkHandle.SimpleHandle(client, events, informers, parallelizer,
                     Clock.system());
@@ -108,9 +117,9 @@ final class NodeFaults {
             if (!controllers.waitForCacheSync(timeout)) {
                 throw new IllegalStateException("controller caches not synced in " + timeout);
             }
-            return new ControlPlane(parallelizer, scheduler, controllers);
+            return new ControlPlane(parallelizer, informers, scheduler, controllers);
         } catch (RuntimeException e) {
-            new ControlPlane(parallelizer, scheduler, controllers).close();
+            new ControlPlane(parallelizer, informers, scheduler, controllers).close();
             throw e;
         }
     }
