@@ -55,8 +55,8 @@ final class LoadReport {
 
     LoadReport(Latencies lat, Duration duration, int cycles, int namespaces, long workloadSeconds, String loadAverage,
                List<String> phases, Map<String, RoleMemory.Snapshot> memStart,
-               Map<String, RoleMemory.Snapshot> memHalfWay, Map<String, RoleMemory.Snapshot> memEnd, Map<String, AtomicLong> errors, long throttled,
-               long eventsBeforeAck) {
+               Map<String, RoleMemory.Snapshot> memHalfWay, Map<String, RoleMemory.Snapshot> memEnd,
+               Map<String, AtomicLong> errors, long throttled, long eventsBeforeAck) {
         this.lat = lat;
         this.duration = duration;
         this.cycles = cycles;
@@ -80,6 +80,26 @@ final class LoadReport {
     List<String> violations() {
         return rows.stream().filter(r -> !r.pass())
                 .map(r -> r.sli().trim() + ": p99 " + ms(r.s().p99()) + " > " + ms(r.sloMs())).toList();
+    }
+
+    /** The heap a role's end is held to: its half-way heap when the run measured one, else its start. */
+    private RoleMemory.Snapshot leakBase(String role) {
+        return memHalfWay != null ? memHalfWay.get(role) : memStart.get(role);
+    }
+
+    /** The most heap (KiB) a role may hold at the end. */
+    private long leakLimitKib(String role) {
+        RoleMemory.Snapshot base = leakBase(role);
+        return base.heapKib() + LoadIT.leakBoundKib(base, memHalfWay != null);
+    }
+
+    /** The roles whose heap at the end is over its limit. */
+    List<String> memoryViolations() {
+        return memStart.keySet().stream().filter(role -> memEnd.get(role).heapKib() > leakLimitKib(role))
+                .map(role -> role + ": heap after GC at the end " + memEnd.get(role).heapKib() + " KiB > "
+                        + (memHalfWay != null ? "half-way " : "start ") + leakBase(role).heapKib() + " KiB + "
+                        + LoadIT.leakBoundKib(leakBase(role), memHalfWay != null) + " KiB")
+                .toList();
     }
 
     String markdown() {
@@ -112,8 +132,7 @@ final class LoadReport {
         memStart.forEach((role, s) -> {
             RoleMemory.Snapshot h = memHalfWay == null ? null : memHalfWay.get(role);
             RoleMemory.Snapshot e = memEnd.get(role);
-            RoleMemory.Snapshot base = h != null ? h : s;
-            long bound = base.heapKib() + LoadIT.leakBoundKib(base, h != null);
+            long bound = leakLimitKib(role);
             b.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %.1f | ≤ %.1f | %.1f | %.1f | %s |%n", role,
                     s.heapKib() / 1024.0, h == null ? "-" : String.format(Locale.ROOT, "%.1f", h.heapKib() / 1024.0),
                     e.heapKib() / 1024.0, bound / 1024.0, s.rssKib() / 1024.0, e.rssKib() / 1024.0,

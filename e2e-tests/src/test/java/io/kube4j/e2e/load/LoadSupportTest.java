@@ -68,6 +68,9 @@ class LoadSupportTest {
         String fromHalfWay = report(start, halfWay, end).markdown();
         assertThat(fromHalfWay).contains("held to the half-way heap")
                 .contains("| apiserver | 54.5 | 97.7 | 107.0 | ≤ 123.4 | 356.4 | 574.2 | pass |");
+        assertThat(report(start, null, end).memoryViolations()).containsExactly(
+                "apiserver: heap after GC at the end 109610 KiB > start 55827 KiB + 46724 KiB");
+        assertThat(report(start, halfWay, end).memoryViolations()).isEmpty();
     }
 
     private static LoadReport report(Map<String, RoleMemory.Snapshot> start, Map<String, RoleMemory.Snapshot> halfWay,

@@ -190,15 +190,17 @@ public final class PodSyncer {
         if (initDone) {
             for (Container c : pod.getSpec().getContainers()) {
                 ContainerStatus latest = state.latest(c.getName()).orElse(null);
-                if (latest != null && !sandbox.id().equals(latest.sandboxId()) && latest.running()) {
-                    stop(pod, c, latest, grace(pod));
-                    latest = null;
-                } else if (latest != null && !sandbox.id().equals(latest.sandboxId())
-                        && latest.state() == ContainerStatus.State.CREATED) {
-                    // created for an earlier sandbox and never started (the engine stopped in between): it would join
-                    // that sandbox's network namespace, which is gone, and fail to start for ever; make a new one here
-                    removeQuietly(latest.id());
-                    latest = null;
+                if (latest != null && !sandbox.id().equals(latest.sandboxId())) {
+                    if (latest.running()) {
+                        stop(pod, c, latest, grace(pod));
+                        latest = null;
+                    } else if (latest.state() == ContainerStatus.State.CREATED) {
+                        // created for an earlier sandbox and never started (the engine stopped in between): it would
+                        // join that sandbox's network namespace, which is gone, and fail to start for ever; make a new
+                        // one here
+                        removeQuietly(latest.id());
+                        latest = null;
+                    }
                 }
                 if (latest == null) {
                     int attempt = state.latest(c.getName()).map(x -> x.attempt() + 1).orElse(0);
